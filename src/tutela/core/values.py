@@ -1,0 +1,54 @@
+"""Parsing of the text values found in districts' files: booleans and dates.
+
+Each parser raises ``ValueProblem`` with a message fit to show a district admin; callers add
+the row and the field.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+
+class ValueProblem(ValueError):
+    """A cell whose text cannot be understood as the type its column needs."""
+
+
+TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y"})
+FALSE_WORDS = frozenset({"0", "false", "f", "no", "n"})
+
+
+def parse_bool(text: str) -> bool:
+    """PowerSchool's boolean words, any case; anything else is an error."""
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueProblem(
+        f"{text!r} is not a yes/no value (use 1, true, t, yes, y or 0, false, f, no, n)"
+    )
+
+
+_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
+
+
+def parse_date(text: str) -> datetime.date:
+    """``m/d/yyyy`` or ``m/d/yy``; two-digit years pivot as Python's ``%y`` does (69-99 → 19xx)."""
+    match = _DATE.fullmatch(text.strip())
+    if not match:
+        raise ValueProblem(f"{text!r} is not a date in mm/dd/yyyy or mm/dd/yy form")
+    month, day, year_text = match.groups()
+    if len(year_text) == 2:
+        year = datetime.datetime.strptime(year_text, "%y").year
+    else:
+        year = int(year_text)
+    try:
+        return datetime.date(year, int(month), int(day))
+    except ValueError:
+        raise ValueProblem(f"{text!r} is not a real date") from None
+
+
+def format_date(value: datetime.date | None) -> str | None:
+    """Dates leave the system as ISO ``YYYY-MM-DD``."""
+    return value.isoformat() if value else None

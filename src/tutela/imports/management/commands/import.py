@@ -1,0 +1,75 @@
+"""``tutela import KIND FILE``: import a district file of the given kind."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from tutela.core.commands import TutelaCommand, UsageError
+from tutela.imports.registry import importers
+from tutela.imports.runner import run_import
+
+EXIT_REJECTED = 1
+
+
+class Command(TutelaCommand):
+    help = "Import a file (CSV, tab-delimited .txt/.tsv, or .xlsx) of the given kind."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+        for kind in importers():
+            sub = kinds.add_parser(kind, help=f"import {kind}")
+            sub.add_argument("file", metavar="FILE", type=Path)
+            sub.add_argument(
+                "--dry-run", action="store_true", help="check and report, save nothing"
+            )
+            sub.add_argument("--json", action="store_true", help="print the results as JSON")
+            sub.add_argument(
+                "--report",
+                metavar="FILE",
+                type=Path,
+                help="write the rejected rows with an Errors column (.csv or .xlsx)",
+            )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        importer = importers()[options["kind"]]
+        report: Path | None = options["report"]
+        if report is not None and report.suffix.lower() not in {".csv", ".xlsx", ".txt", ".tsv"}:
+            raise UsageError(f"--report {report}: use a .csv or .xlsx file name")
+        result = run_import(
+            importer,
+            options["file"],
+            dry_run=options["dry_run"],
+            options={"report": str(report) if report else None},
+            progress=self._progress_bar() if not options["json"] else None,
+        )
+        if report is not None:
+            result.write_report(report)
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_json()))
+        else:
+            for line in result.summary_lines():
+                self.stdout.write(line)
+        if not result.ok:
+            sys.exit(EXIT_REJECTED)
+
+    def _progress_bar(self) -> Any:
+        """A rich progress bar when a person is watching a terminal; silence otherwise."""
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        task = bar.add_task("Importing", total=None)
+        bar.start()
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            if done >= total:
+                bar.stop()
+
+        return update

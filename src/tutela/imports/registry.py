@@ -1,0 +1,12 @@
+"""The kinds of file ``tutela import KIND FILE`` understands."""
+
+from __future__ import annotations
+
+from tutela.imports.runner import Importer
+
+
+def importers() -> dict[str, Importer]:
+    from tutela.imports.students import StudentImporter
+
+    found: list[Importer] = [StudentImporter()]
+    return {importer.kind: importer for importer in found}

@@ -1,0 +1,127 @@
+"""What an import did with each row: one object that renders as JSON, a summary and a report.
+
+The report file holds the rejected rows exactly as they were, with an ``Errors`` column added,
+so a district can fix them in Excel and import that file again.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Status = Literal["imported", "rejected"]
+
+
+@dataclass
+class RowResult:
+    """One data row: its spreadsheet number, its group, its fate and its own errors."""
+
+    row: int
+    group: str
+    cells: list[str]
+    status: Status = "imported"
+    errors: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "group": self.group, "status": self.status, "errors": self.errors}
+
+
+@dataclass
+class ImportResult:
+    """Every row's result plus the counters the importer kept (``contacts_added`` …)."""
+
+    kind: str
+    headers: list[str]
+    rows: list[RowResult] = field(default_factory=list)
+    counters: Counter[str] = field(default_factory=Counter)
+    counter_names: tuple[str, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def groups(self) -> dict[str, list[RowResult]]:
+        grouped: dict[str, list[RowResult]] = {}
+        for row in self.rows:
+            grouped.setdefault(row.group, []).append(row)
+        return grouped
+
+    @property
+    def rejected_groups(self) -> int:
+        return sum(1 for rows in self.groups.values() if any(r.status == "rejected" for r in rows))
+
+    @property
+    def ok(self) -> bool:
+        return all(row.status == "imported" for row in self.rows)
+
+    def reject_group(self, rows: list[RowResult], reason_by_row: dict[int, list[str]]) -> None:
+        """Reject every row of a group; rows with no error of their own say which row failed."""
+        failing = sorted(reason_by_row)
+        for row in rows:
+            row.status = "rejected"
+            own = reason_by_row.get(row.row, [])
+            if own:
+                row.errors = own
+            else:
+                names = ", ".join(str(n) for n in failing)
+                row.errors = [f"not imported because related row {names} has an error"]
+
+    def totals(self) -> dict[str, Any]:
+        groups = len(self.groups)
+        rejected = self.rejected_groups
+        totals: dict[str, Any] = {
+            "rows": len(self.rows),
+            "groups": groups,
+            "imported_groups": groups - rejected,
+            "rejected_groups": rejected,
+        }
+        for name in self.counter_names:
+            totals[name] = self.counters[name]
+        totals["dry_run"] = self.dry_run
+        return totals
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.totals(), "rows_report": [row.as_json() for row in self.rows]}
+
+    def summary_lines(self, limit: int = 20) -> list[str]:
+        totals = self.totals()
+        prefix = "Dry run (nothing saved): " if self.dry_run else ""
+        lines = [
+            f"{prefix}{totals['rows']} rows in {totals['groups']} groups: "
+            f"{totals['imported_groups']} imported, {totals['rejected_groups']} rejected."
+        ]
+        counts = ", ".join(
+            f"{name.replace('_', ' ')} {self.counters[name]}" for name in self.counter_names
+        )
+        if counts:
+            lines.append(counts.capitalize() + ".")
+        problems = [row for row in self.rows if row.status == "rejected" and row.errors]
+        for row in problems[:limit]:
+            lines.append(f"  row {row.row}: {'; '.join(row.errors)}")
+        if len(problems) > limit:
+            lines.append(f"  … and {len(problems) - limit} more rejected rows (use --report FILE)")
+        return lines
+
+    def write_report(self, path: Path) -> None:
+        """The rejected rows, unchanged, with an ``Errors`` column, as CSV or XLSX."""
+        header = [*self.headers, "Errors"]
+        rejected = [
+            [*row.cells, "; ".join(row.errors)] for row in self.rows if row.status == "rejected"
+        ]
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import Workbook
+
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet("Rejected rows")
+            sheet.append(header)
+            for cells in rejected:
+                sheet.append(cells)
+            workbook.save(path)
+            return
+        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(
+                handle, delimiter="\t" if path.suffix.lower() in {".txt", ".tsv"} else ","
+            )
+            writer.writerow(header)
+            writer.writerows(rejected)

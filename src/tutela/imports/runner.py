@@ -1,0 +1,81 @@
+"""Running an importer: read the file, apply it in one transaction, record the job.
+
+The CLI, the web upload and background jobs all come through ``run_import`` so a dry run is the
+very same code path as a real one, rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.utils import timezone
+
+from tutela.core.audit import audited
+from tutela.core.tabular import Table, read_table
+from tutela.imports.models import ImportJob
+from tutela.imports.results import ImportResult
+
+Progress = Callable[[int, int], None]
+
+
+class Importer(Protocol):
+    """Turns a table into changes. It must write only inside the caller's transaction."""
+
+    kind: str
+
+    def run(self, table: Table, *, actor: Any, progress: Progress | None) -> ImportResult: ...
+
+
+class _RollBack(Exception):
+    pass
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_import(
+    importer: Importer,
+    path: Path,
+    *,
+    actor: Any = None,
+    dry_run: bool = False,
+    options: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import ``path`` with ``importer``; ``FileProblem`` means nothing was written."""
+    table = read_table(path)
+    started = timezone.now()
+    result: ImportResult | None = None
+    try:
+        with audited(actor), transaction.atomic():
+            result = importer.run(table, actor=actor, progress=progress)
+            result.dry_run = dry_run
+            if dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
+    assert result is not None
+    ImportJob.objects.create(
+        kind=importer.kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "username", "") or f"{getpass.getuser()} (command line)",
+        file_name=path.name,
+        checksum=sha256_of(path),
+        options={**(options or {}), "dry_run": dry_run},
+        dry_run=dry_run,
+        started_at=started,
+        finished_at=timezone.now(),
+        totals=result.totals(),
+        row_results=[row.as_json() for row in result.rows],
+    )
+    return result

@@ -1,0 +1,44 @@
+"""``tutela export contacts``: every contact as JSON Lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.core.management.base import CommandParser
+
+from tutela.core.commands import TutelaCommand
+from tutela.people.export import export_contacts
+
+
+class Command(TutelaCommand):
+    help = "Export data as JSON Lines (one JSON object per line)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        what = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
+        contacts = what.add_parser(
+            "contacts",
+            help="every contact with its emails, phones, addresses, students and account",
+        )
+        contacts.add_argument(
+            "--output", metavar="FILE", type=Path, help="write to FILE instead of standard output"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        output: Path | None = options["output"]
+        if output is None:
+            self._write(sys.stdout)
+            return
+        # Written beside the target and renamed, so a failed export never leaves half a file.
+        partial = output.with_name(output.name + ".partial")
+        with partial.open("w", encoding="utf-8") as handle:
+            self._write(handle)
+        partial.replace(output)
+
+    @staticmethod
+    def _write(handle: TextIO) -> None:
+        for record in export_contacts():
+            handle.write(json.dumps(record, ensure_ascii=False))
+            handle.write("\n")

@@ -1,0 +1,327 @@
+"""Schools, students, contacts (parents and guardians) and the records that hang off a contact.
+
+The shape follows PowerSchool's contact tables, because that is what districts' files look like:
+a contact is a person; emails, phones and addresses are *associations* with their own ids; a
+contact's link to a student holds one or more dated detail records with the flags that decide
+custody, pickup and portal data access.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+
+class CodeType(models.TextChoices):
+    GENDER = "Gender"
+    PREFIX = "Prefix"
+    SUFFIX = "Suffix"
+    EMAIL_TYPE = "EmailType"
+    PHONE_TYPE = "PhoneType"
+    ADDRESS_TYPE = "AddressType"
+    RELATIONSHIP_TYPE = "RelationshipType"
+    COUNTRY = "Country"
+    STATE = "State"
+
+
+class Code(models.Model):
+    """One value of a district-editable code set, matched case-insensitively on input.
+
+    States carry their country as parent, so the same state code may exist under two
+    countries (``US_PR`` and ``BR_PR``), as PowerSchool allows.
+    """
+
+    code_type = models.CharField(max_length=32, choices=CodeType.choices)
+    code = models.CharField(max_length=64)
+    display_name = models.CharField(max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code_type", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "code_type",
+                Lower("code"),
+                condition=Q(parent__isnull=True),
+                name="code_unique_per_type",
+            ),
+            models.UniqueConstraint(
+                "code_type",
+                "parent",
+                Lower("code"),
+                condition=Q(parent__isnull=False),
+                name="code_unique_per_type_and_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code_type}:{self.qualified_code}"
+
+    @property
+    def qualified_code(self) -> str:
+        """States are written ``COUNTRY_STATE`` wherever they leave the system."""
+        if self.parent_id is not None and self.code_type == CodeType.STATE:
+            return f"{self.parent.code}_{self.code}"  # type: ignore[union-attr]
+        return self.code
+
+
+def code_field(code_type: CodeType, related_name: str) -> models.ForeignKey[Code | None]:
+    return models.ForeignKey(
+        Code,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        limit_choices_to={"code_type": code_type},
+    )
+
+
+class School(models.Model):
+    """A school of the district, known by its SIS school number."""
+
+    school_number = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["school_number"]
+
+    def __str__(self) -> str:
+        return self.name or self.school_number
+
+
+class Student(models.Model):
+    """A student, known across the district by a unique student number."""
+
+    student_number = models.CharField(max_length=32, unique=True)
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students")
+    grade_level = models.CharField(max_length=16, blank=True)
+    # PowerSchool's Enroll_Status: 0 active, -1 pre-registered, 2 transferred out, 3 graduated.
+    enroll_status = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["student_number"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.student_number})"
+
+
+class Contact(models.Model):
+    """One real person who is a parent, guardian or other contact of one or more students.
+
+    The primary key is the contact's system id (the ``ID`` column of a contacts import).
+    """
+
+    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, blank=True)
+    middle_name = models.CharField(max_length=100, blank=True)
+    prefix = code_field(CodeType.PREFIX, "+")
+    suffix = code_field(CodeType.SUFFIX, "+")
+    gender = code_field(CodeType.GENDER, "+")
+    state_contact_id = models.CharField(max_length=64, blank=True)
+    employer = models.CharField(max_length=200, blank=True)
+    exclude_from_state_reporting = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+class ContactEmail(models.Model):
+    """A contact's email address; the primary one is first in ``order``."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    address = models.CharField(max_length=254)
+    email_type = code_field(CodeType.EMAIL_TYPE, "+")
+    is_primary = models.BooleanField(default=False)
+    order = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["contact", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                "contact", condition=Q(is_primary=True), name="one_primary_email_per_contact"
+            ),
+            models.UniqueConstraint("contact", Lower("address"), name="email_once_per_contact"),
+        ]
+        indexes = [models.Index(Lower("address"), name="contact_email_lower_idx")]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Phone(models.Model):
+    """A phone number shared by every contact who uses it: one number and extension, one record.
+
+    ``digits`` is the number stripped to its digits, the key for recognising the same phone
+    written two ways; ``number`` keeps it as first entered. ``is_sms`` belongs to the number,
+    so changing it for one contact changes it for all who share the phone.
+    """
+
+    number = models.CharField(max_length=64)
+    digits = models.CharField(max_length=32)
+    extension = models.CharField(max_length=16, blank=True)
+    is_sms = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("digits", "extension", name="phone_unique_digits_extension")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} x{self.extension}" if self.extension else self.number
+
+
+class ContactPhone(models.Model):
+    """A contact's use of a phone, with its own type, priority and preference."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    phone = models.ForeignKey(Phone, on_delete=models.PROTECT, related_name="contact_links")
+    phone_type = code_field(CodeType.PHONE_TYPE, "+")
+    priority_order = models.PositiveIntegerField()
+    is_preferred = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["contact", "priority_order"]
+
+    def __str__(self) -> str:
+        return f"{self.contact}: {self.phone}"
+
+
+class Address(models.Model):
+    """A postal address; latitude and longitude are optional geocodes."""
+
+    street = models.CharField(max_length=200)
+    line_two = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=50, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = code_field(CodeType.STATE, "+")
+    postal_code = models.CharField(max_length=20, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="address_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="address_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.street, self.city) if part)
+
+
+class ContactAddress(models.Model):
+    """A contact's use of an address, dated and ordered."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="addresses")
+    address = models.ForeignKey(Address, on_delete=models.CASCADE, related_name="contact_links")
+    address_type = code_field(CodeType.ADDRESS_TYPE, "+")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    priority_order = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["contact", "priority_order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(start_date__lte=F("end_date")),
+                name="contact_address_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact}: {self.address}"
+
+
+class OriginalContactType(models.TextChoices):
+    """PowerSchool's six legacy contact slots: a student has at most one contact in each."""
+
+    MOTHER = "mother"
+    FATHER = "father"
+    GUARDIAN = "guardian"
+    EMERGENCY1 = "emergency1"
+    EMERGENCY2 = "emergency2"
+    EMERGENCY3 = "emergency3"
+
+
+class StudentContact(models.Model):
+    """The link between one student and one contact, ordered among the student's contacts."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="contact_links")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="student_links")
+    contact_priority_order = models.PositiveIntegerField()
+    original_contact_type = models.CharField(
+        max_length=16, choices=OriginalContactType.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["student", "contact_priority_order"]
+        constraints = [
+            models.UniqueConstraint("student", "contact", name="one_link_per_student_contact"),
+            models.UniqueConstraint(
+                "student", "contact_priority_order", name="unique_contact_priority_per_student"
+            ),
+            models.UniqueConstraint(
+                "student",
+                "original_contact_type",
+                condition=~Q(original_contact_type=""),
+                name="one_contact_per_original_type_per_student",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} → {self.student}"
+
+    def active_detail(self, today: datetime.date | None = None) -> StudentContactDetail | None:
+        """The detail whose dates hold today, else the one that starts latest."""
+        from tutela.people.details import pick_active_detail
+
+        return pick_active_detail(list(self.details.all()), today or datetime.date.today())
+
+
+class StudentContactDetail(models.Model):
+    """A dated set of facts about a student link: relationship, custody and permissions."""
+
+    link = models.ForeignKey(StudentContact, on_delete=models.CASCADE, related_name="details")
+    relationship_type = code_field(CodeType.RELATIONSHIP_TYPE, "+")
+    relationship_note = models.CharField(max_length=500, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    has_custody = models.BooleanField(default=False)
+    lives_with = models.BooleanField(default=False)
+    allow_school_pickup = models.BooleanField(default=False)
+    is_emergency_contact = models.BooleanField(default=False)
+    receives_mailings = models.BooleanField(default=False)
+    allow_data_access = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["link", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(start_date__lte=F("end_date")),
+                name="student_contact_detail_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.link} from {self.start_date or 'the start'} to {self.end_date or 'now'}"

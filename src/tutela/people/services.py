@@ -1,0 +1,358 @@
+"""State changes to schools, students, contacts and their links, one transaction each.
+
+Every function takes keyword-only arguments and an explicit ``actor`` (the account making the
+change, or ``None`` for the system itself) so that the audit trail names who did it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+
+from tutela.core.audit import audited
+from tutela.core.phones import phone_digits, strip_extension
+from tutela.people.codesets import CodeBook, CodeProblem
+from tutela.people.models import (
+    Address,
+    Code,
+    CodeType,
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactPhone,
+    OriginalContactType,
+    Phone,
+    School,
+    Student,
+    StudentContact,
+    StudentContactDetail,
+)
+
+
+class ServiceError(ValueError):
+    """A change that breaks a rule of the district's data; the message says which."""
+
+
+def _code(code_type: CodeType, text: str | None) -> Code | None:
+    if not text:
+        return None
+    try:
+        return CodeBook.load().match(code_type, text)
+    except CodeProblem as problem:
+        raise ServiceError(str(problem)) from None
+
+
+def add_code(
+    *, actor: Any, code_type: str, code: str, display_name: str = "", parent: str | None = None
+) -> Code:
+    """Add a value to a code set; states need their country as parent."""
+    try:
+        kind = CodeType(next(t for t in CodeType if t.value.lower() == code_type.lower()))
+    except StopIteration:
+        known = ", ".join(t.value for t in CodeType)
+        raise ServiceError(f"unknown code set {code_type!r}; known: {known}") from None
+    code = code.strip()
+    if not code:
+        raise ServiceError("a code cannot be blank")
+    parent_code = None
+    if kind == CodeType.STATE:
+        if not parent:
+            raise ServiceError("a State code needs --parent COUNTRY")
+        parent_code = Code.objects.filter(code_type=CodeType.COUNTRY, code__iexact=parent).first()
+        if parent_code is None:
+            raise ServiceError(f"{parent!r} is not a Country code")
+    elif parent:
+        raise ServiceError("only State codes have a parent")
+    clash = Code.objects.filter(code_type=kind, code__iexact=code, parent=parent_code)
+    if clash.exists():
+        raise ServiceError(f"{kind} already has the code {clash.get().code!r}")
+    with audited(actor), transaction.atomic():
+        return Code.objects.create(
+            code_type=kind, code=code, display_name=display_name or code, parent=parent_code
+        )
+
+
+def save_student(
+    *,
+    actor: Any,
+    student_number: str,
+    first_name: str,
+    last_name: str,
+    school_number: str,
+    school_name: str = "",
+    middle_name: str = "",
+    grade_level: str = "",
+    enroll_status: int = 0,
+) -> Student:
+    """Create or update one student by student number, creating the school if needed."""
+    with audited(actor), transaction.atomic():
+        school, _ = School.objects.get_or_create(
+            school_number=school_number, defaults={"name": school_name}
+        )
+        student, _ = Student.objects.update_or_create(
+            student_number=student_number,
+            defaults={
+                "first_name": first_name,
+                "middle_name": middle_name,
+                "last_name": last_name,
+                "school": school,
+                "grade_level": grade_level,
+                "enroll_status": enroll_status,
+            },
+        )
+        return student
+
+
+def create_contact(
+    *,
+    actor: Any,
+    last_name: str,
+    first_name: str = "",
+    middle_name: str = "",
+    prefix: str | None = None,
+    suffix: str | None = None,
+    gender: str | None = None,
+    state_contact_id: str = "",
+    employer: str = "",
+    exclude_from_state_reporting: bool = True,
+    is_active: bool = False,
+) -> Contact:
+    """Create a contact; codes are given as text and matched against their code sets."""
+    if not last_name.strip():
+        raise ServiceError("a contact needs a last name")
+    with audited(actor), transaction.atomic():
+        return Contact.objects.create(
+            last_name=last_name.strip(),
+            first_name=first_name.strip(),
+            middle_name=middle_name.strip(),
+            prefix=_code(CodeType.PREFIX, prefix),
+            suffix=_code(CodeType.SUFFIX, suffix),
+            gender=_code(CodeType.GENDER, gender),
+            state_contact_id=state_contact_id,
+            employer=employer,
+            exclude_from_state_reporting=exclude_from_state_reporting,
+            is_active=is_active,
+        )
+
+
+def validate_email_address(address: str) -> str:
+    """Syntax only (no DNS look-up): districts import addresses offline."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(address.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ServiceError(f"{address!r} is not a valid email address: {error}") from None
+
+
+def add_email(
+    *,
+    actor: Any,
+    contact: Contact,
+    address: str,
+    email_type: str | None = None,
+    is_primary: bool = False,
+) -> ContactEmail:
+    """Add an email to a contact: a primary one goes first and bumps the rest down."""
+    address = validate_email_address(address)
+    if contact.emails.filter(address__iexact=address).exists():
+        raise ServiceError(f"{address} is already one of this contact's emails")
+    with audited(actor), transaction.atomic():
+        emails = contact.emails.select_for_update()
+        if is_primary:
+            emails.filter(is_primary=True).update(is_primary=False)
+            emails.update(order=F("order") + 1)
+            order = 1
+        else:
+            order = (emails.aggregate(top=Max("order"))["top"] or 0) + 1
+        return ContactEmail.objects.create(
+            contact=contact,
+            address=address,
+            email_type=_code(CodeType.EMAIL_TYPE, email_type),
+            is_primary=is_primary,
+            order=order,
+        )
+
+
+def shared_phone(*, number: str, extension: str = "") -> Phone:
+    """The one phone record for this number and extension, created on first use."""
+    number = strip_extension(number)
+    digits = phone_digits(number)
+    if not digits:
+        raise ServiceError(f"{number!r} has no digits")
+    phone, _ = Phone.objects.get_or_create(
+        digits=digits, extension=extension.strip(), defaults={"number": number}
+    )
+    return phone
+
+
+def add_phone(
+    *,
+    actor: Any,
+    contact: Contact,
+    number: str,
+    extension: str = "",
+    phone_type: str | None = None,
+    priority_order: int | None = None,
+    is_sms: bool | None = None,
+    is_preferred: bool = False,
+) -> ContactPhone:
+    """Link a contact to a phone (shared with anyone else who uses it); last by default."""
+    with audited(actor), transaction.atomic():
+        phone = shared_phone(number=number, extension=extension)
+        if is_sms is not None and phone.is_sms != is_sms:
+            phone.is_sms = is_sms
+            phone.save(update_fields=["is_sms"])
+        links = contact.phones.select_for_update()
+        if priority_order is None:
+            priority_order = (links.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+        return ContactPhone.objects.create(
+            contact=contact,
+            phone=phone,
+            phone_type=_code(CodeType.PHONE_TYPE, phone_type),
+            priority_order=priority_order,
+            is_preferred=is_preferred,
+        )
+
+
+def add_address(
+    *,
+    actor: Any,
+    contact: Contact,
+    street: str,
+    line_two: str = "",
+    unit: str = "",
+    city: str = "",
+    state: str | None = None,
+    postal_code: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    address_type: str | None = None,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    priority_order: int | None = None,
+) -> ContactAddress:
+    """Give a contact an address, dated and ordered (last by default)."""
+    if start_date and end_date and start_date > end_date:
+        raise ServiceError("an address cannot end before it starts")
+    with audited(actor), transaction.atomic():
+        address = Address.objects.create(
+            street=street,
+            line_two=line_two,
+            unit=unit,
+            city=city,
+            state=_code(CodeType.STATE, state),
+            postal_code=postal_code,
+            latitude=latitude,
+            longitude=longitude,
+        )
+        links = contact.addresses.select_for_update()
+        if priority_order is None:
+            priority_order = (links.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+        return ContactAddress.objects.create(
+            contact=contact,
+            address=address,
+            address_type=_code(CodeType.ADDRESS_TYPE, address_type),
+            start_date=start_date,
+            end_date=end_date,
+            priority_order=priority_order,
+        )
+
+
+PRIORITY_SHIFT = 1_000_000
+
+
+def make_room_for_priority(*, student: Student, position: int) -> None:
+    """Move the student's contacts at ``position`` and after down by one.
+
+    Done in two statements (lift out of range, then set down one lower) because neither SQLite
+    nor a non-deferred PostgreSQL constraint lets ``x = x + 1`` pass through a taken value.
+    """
+    links = StudentContact.objects.filter(student=student)
+    if not links.filter(contact_priority_order__gte=position).exists():
+        return
+    links.filter(contact_priority_order__gte=position).update(
+        contact_priority_order=F("contact_priority_order") + PRIORITY_SHIFT
+    )
+    links.filter(contact_priority_order__gte=PRIORITY_SHIFT).update(
+        contact_priority_order=F("contact_priority_order") - PRIORITY_SHIFT + 1
+    )
+
+
+def link_student(
+    *,
+    actor: Any,
+    contact: Contact,
+    student: Student,
+    original_contact_type: str = "",
+    contact_priority_order: int | None = None,
+    relationship_type: str | None = None,
+    relationship_note: str = "",
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    has_custody: bool = False,
+    lives_with: bool = False,
+    allow_school_pickup: bool = False,
+    is_emergency_contact: bool = False,
+    receives_mailings: bool = False,
+    allow_data_access: bool = False,
+) -> StudentContact:
+    """Link a contact to a student with a first detail record.
+
+    A priority puts the contact at that position and moves the others down; none puts it
+    last. A student has at most one contact of each original contact type.
+    """
+    kind = original_contact_type.strip().lower()
+    if kind and kind not in OriginalContactType.values:
+        raise ServiceError(
+            f"{original_contact_type!r} is not an original contact type "
+            f"({', '.join(OriginalContactType.values)})"
+        )
+    if start_date and end_date and start_date > end_date:
+        raise ServiceError("a relationship cannot end before it starts")
+    if contact_priority_order is not None and contact_priority_order < 1:
+        raise ServiceError("contact priority order must be a positive whole number")
+    with audited(actor), transaction.atomic():
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        if StudentContact.objects.filter(student=student, contact=contact).exists():
+            raise ServiceError(f"{contact} is already linked to {student}")
+        if (
+            kind
+            and StudentContact.objects.filter(student=student, original_contact_type=kind).exists()
+        ):
+            raise ServiceError(f"{student} already has a {kind} contact")
+        top = (
+            StudentContact.objects.filter(student=student).aggregate(
+                top=Max("contact_priority_order")
+            )["top"]
+            or 0
+        )
+        if contact_priority_order is None:
+            position = top + 1
+        else:
+            position = contact_priority_order
+            make_room_for_priority(student=student, position=position)
+        link = StudentContact.objects.create(
+            student=student,
+            contact=contact,
+            contact_priority_order=position,
+            original_contact_type=kind,
+        )
+        StudentContactDetail.objects.create(
+            link=link,
+            relationship_type=_code(CodeType.RELATIONSHIP_TYPE, relationship_type),
+            relationship_note=relationship_note,
+            start_date=start_date,
+            end_date=end_date,
+            has_custody=has_custody,
+            lives_with=lives_with,
+            allow_school_pickup=allow_school_pickup,
+            is_emergency_contact=is_emergency_contact,
+            receives_mailings=receives_mailings,
+            allow_data_access=allow_data_access,
+        )
+        return link

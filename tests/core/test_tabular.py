@@ -1,0 +1,135 @@
+from pathlib import Path
+
+import pytest
+
+from tutela.core.columns import map_columns
+from tutela.core.phones import phone_digits, strip_extension
+from tutela.core.tabular import FileProblem, normalise_header, read_table
+
+
+def rows_of(path: Path) -> list[tuple[int, list[str]]]:
+    return list(read_table(path).rows)
+
+
+def test_header_matching_ignores_case_spaces_underscores_and_parentheses() -> None:
+    assert normalise_header("PhoneNumber (as entered)") == "phonenumber"
+    assert normalise_header("Student_Number") == normalise_header("student number")
+    assert normalise_header("Is Access Account Enabled") == "isaccessaccountenabled"
+
+
+def test_it_reads_utf8_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("\ufeffName\r\nJosé\r\n".encode())
+    table = read_table(path)
+    assert table.headers == ["Name"]
+    assert list(table.rows) == [(2, ["José"])]
+
+
+def test_it_falls_back_to_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("Name\nJosé Muñoz\u2019s\n".encode("cp1252"))
+    assert rows_of(path) == [(2, ["José Muñoz\u2019s"])]
+
+
+def test_it_refuses_bytes_that_are_neither_utf8_nor_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"Name\n\x81\x8d\x8f\x90\x9d\n")
+    with pytest.raises(FileProblem, match="neither UTF-8 nor Windows-1252"):
+        read_table(path)
+
+
+def test_it_refuses_binary_junk(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"\x00\x01\x02garbage\x00")
+    with pytest.raises(FileProblem, match="not a text file"):
+        read_table(path)
+
+
+def test_tab_delimited_files_are_read_by_extension(tmp_path: Path) -> None:
+    for suffix in (".txt", ".tsv"):
+        path = tmp_path / f"a{suffix}"
+        path.write_text("A\tB\n1\t2,3\n")
+        assert rows_of(path) == [(2, ["1", "2,3"])]
+
+
+def test_row_numbers_are_spreadsheet_rows_even_across_blank_and_multiline_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text('A,B\n1,"two\nlines"\n\n3,4\n')
+    assert rows_of(path) == [(2, ["1", "two\nlines"]), (4, ["3", "4"])]
+
+
+def test_a_ragged_row_refuses_the_file_naming_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("A,B\n1,2\n3,4,5\n")
+    with pytest.raises(FileProblem, match="row 3 has 3 cells but the header has 2"):
+        rows_of(path)
+
+
+@pytest.mark.parametrize(("content", "message"), [("", "empty"), ("\n\n", "empty")])
+def test_an_empty_file_is_refused(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(content)
+    with pytest.raises(FileProblem, match=message):
+        read_table(path)
+
+
+def test_an_unknown_extension_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.pdf"
+    path.write_text("x")
+    with pytest.raises(FileProblem, match="unsupported file type"):
+        read_table(path)
+
+
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(FileProblem, match="no such file"):
+        read_table(tmp_path / "nope.csv")
+
+
+def test_an_xlsx_that_is_not_a_zip_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    path.write_text("Student_Number\n1\n")
+    with pytest.raises(FileProblem, match=r"not an Excel \.xlsx workbook"):
+        read_table(path)
+
+
+def test_xlsx_numbers_and_dates_read_as_the_text_a_person_sees(tmp_path: Path) -> None:
+    import datetime
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Number", "Decimal", "Date", "Flag", "Empty"])
+    sheet.append([1001, 2.5, datetime.date(2024, 3, 7), True, None])
+    path = tmp_path / "a.xlsx"
+    workbook.save(path)
+    assert rows_of(path) == [(2, ["1001", "2.5", "3/7/2024", "true", ""])]
+
+
+def test_map_columns_refuses_an_unknown_column_by_name() -> None:
+    with pytest.raises(FileProblem, match="unknown column 'Shoe Size'"):
+        map_columns(["A", "Shoe Size"], {"a": "A"})
+
+
+def test_map_columns_refuses_a_repeated_column() -> None:
+    with pytest.raises(FileProblem, match="repeats"):
+        map_columns(["A", "a"], {"a": "A"})
+
+
+def test_map_columns_names_missing_required_columns() -> None:
+    with pytest.raises(FileProblem, match="missing required column"):
+        map_columns(["A"], {"a": "A", "b": "B"}, required=["B"])
+
+
+@pytest.mark.parametrize(
+    "typed", ["212-555-1234 x123", "212-555-1234 ext. 123", "212-555-1234 Ext 9", "212-555-1234"]
+)
+def test_extension_markup_is_dropped_from_phone_numbers(typed: str) -> None:
+    assert strip_extension(typed) == "212-555-1234"
+
+
+def test_phone_digits_ignore_punctuation() -> None:
+    assert phone_digits("(212) 555.1234") == phone_digits("212-555-1234") == "2125551234"

@@ -1,0 +1,35 @@
+"""factory_boy factories for the people models."""
+
+from __future__ import annotations
+
+import factory
+
+from tutela.people.models import Contact, School, Student
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+        django_get_or_create = ("school_number",)
+
+    school_number = factory.Sequence(lambda n: str(100 + n))
+    name = factory.LazyAttribute(lambda o: f"School {o.school_number}")
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    student_number = factory.Sequence(lambda n: str(1001 + n))
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    school = factory.SubFactory(SchoolFactory)
+    grade_level = "5"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    last_name = factory.Faker("last_name")
+    first_name = factory.Faker("first_name")

@@ -1,0 +1,188 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA
+from tutela.imports.models import ImportJob
+from tutela.people.models import School, Student
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["Student_Number", "First_Name", "Last_Name", "SchoolID", "Grade_Level", "School_Name"]
+
+
+def test_it_creates_students_and_their_schools(tutela, csv_file) -> None:
+    path = csv_file(
+        [
+            HEADER,
+            ["1001", "Ann", "Lee", "10", "3", "Elm Elementary"],
+            ["1002", "Bo", "Lee", "20", "7", "Oak Middle"],
+        ]
+    )
+    run = tutela("import", "students", str(path), "--json")
+    assert run.code == 0, run.err
+    report = json.loads(run.out)
+    assert report["students_added"] == 2 and report["schools_added"] == 2
+    assert report["rows_report"] == [
+        {"row": 2, "group": "1001", "status": "imported", "errors": []},
+        {"row": 3, "group": "1002", "status": "imported", "errors": []},
+    ]
+    ann = Student.objects.select_related("school").get(student_number="1001")
+    assert (ann.first_name, ann.grade_level, ann.school.school_number, ann.school.name) == (
+        "Ann",
+        "3",
+        "10",
+        "Elm Elementary",
+    )
+
+
+def test_it_updates_students_by_number_and_leaves_unchanged_ones_alone(tutela, csv_file) -> None:
+    tutela("import", "students", str(csv_file([HEADER, ["1001", "Ann", "Lee", "10", "3", ""]])))
+    path = csv_file(
+        [HEADER, ["1001", "Anne", "Lee", "10", "4", ""], ["1002", "Bo", "Lee", "10", "", ""]]
+    )
+    report = json.loads(tutela("import", "students", str(path), "--json").out)
+    assert (report["students_added"], report["students_updated"]) == (1, 1)
+    assert Student.objects.get(student_number="1001").first_name == "Anne"
+    again = json.loads(tutela("import", "students", str(path), "--json").out)
+    assert (again["students_added"], again["students_updated"]) == (0, 0)
+
+
+def test_header_names_match_loosely(tutela, csv_file) -> None:
+    path = csv_file(
+        [
+            ["student number", "FIRST NAME", "last_name (legal)", "School_ID"],
+            ["1001", "Ann", "Lee", "10"],
+        ]
+    )
+    assert tutela("import", "students", str(path)).code == 0
+    assert Student.objects.filter(student_number="1001", last_name="Lee").exists()
+
+
+def test_a_row_missing_a_required_value_is_rejected_and_named(tutela, csv_file) -> None:
+    path = csv_file(
+        [HEADER, ["1001", "", "Lee", "10", "3", ""], ["1002", "Bo", "Lee", "10", "3", ""]]
+    )
+    run = tutela("import", "students", str(path), "--json")
+    assert run.code == 1
+    rows = json.loads(run.out)["rows_report"]
+    assert rows[0] == {
+        "row": 2,
+        "group": "1001",
+        "status": "rejected",
+        "errors": ["First_Name is required"],
+    }
+    assert rows[1]["status"] == "imported"
+    assert list(Student.objects.values_list("student_number", flat=True)) == ["1002"]
+
+
+def test_the_same_student_twice_with_other_values_rejects_the_later_row(tutela, csv_file) -> None:
+    path = csv_file(
+        [
+            HEADER,
+            ["1001", "Ann", "Lee", "10", "3", ""],
+            ["1001", "Ann", "Lee", "10", "3", ""],
+            ["1001", "Zed", "Lee", "10", "3", ""],
+        ]
+    )
+    run = tutela("import", "students", str(path), "--json")
+    assert run.code == 1
+    rows = json.loads(run.out)["rows_report"]
+    assert [r["status"] for r in rows] == ["imported", "imported", "rejected"]
+    assert "already appears on row 2" in rows[2]["errors"][0]
+
+
+def test_a_bad_enroll_status_is_rejected(tutela, csv_file) -> None:
+    path = csv_file(
+        [
+            ["Student_Number", "First_Name", "Last_Name", "SchoolID", "Enroll_Status"],
+            ["1001", "Ann", "Lee", "10", "active"],
+        ]
+    )
+    run = tutela("import", "students", str(path), "--json")
+    assert (
+        "Enroll_Status 'active' is not a whole number"
+        in json.loads(run.out)["rows_report"][0]["errors"]
+    )
+
+
+def test_dry_run_reports_the_same_and_writes_nothing(tutela, csv_file) -> None:
+    path = csv_file([HEADER, ["1001", "Ann", "Lee", "10", "3", "Elm"]])
+    dry = json.loads(tutela("import", "students", str(path), "--json", "--dry-run").out)
+    assert dry["dry_run"] is True and dry["students_added"] == 1
+    assert not Student.objects.exists() and not School.objects.exists()
+    real = json.loads(tutela("import", "students", str(path), "--json").out)
+    assert {**dry, "dry_run": False} == real
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".tsv", ".xlsx"])
+def test_tab_delimited_and_excel_files_import_the_same(tutela, csv_file, suffix: str) -> None:
+    path = csv_file([HEADER, [1001, "Ann", "Lee", 10, 3, "Elm"]], suffix=suffix)
+    assert tutela("import", "students", str(path)).code == 0
+    ann = Student.objects.get()
+    assert (ann.student_number, ann.school.school_number, ann.grade_level) == ("1001", "10", "3")
+
+
+@pytest.mark.parametrize(
+    "name", ["students_utf8_bom.csv", "students_windows1252.csv", "students.xlsx"]
+)
+def test_golden_files_in_each_encoding_and_format_import(tutela, name: str) -> None:
+    run = tutela("import", "students", str(DATA / name), "--json")
+    assert run.code == 0, run.err
+    assert Student.objects.get(student_number="2001").first_name == "José"
+    assert Student.objects.get(student_number="2002").last_name == "Muñoz"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"Student_Number,First_Name,Last_Name,SchoolID\n", None),
+        (
+            b"Student_Number,First_Name,Last_Name,SchoolID,Shoe\n1,a,b,c,d\n",
+            "unknown column 'Shoe'",
+        ),
+        (b"Student_Number,First_Name\n1,a\n", "missing required column"),
+        (b"Student_Number,First_Name,Last_Name,SchoolID\n1,a,b\n", "row 2 has 3 cells"),
+        (b"\x00\xff\x00junk", "not a text file"),
+    ],
+)
+def test_unusable_files_exit_2_with_one_line_and_write_nothing(
+    tutela, tmp_path: Path, content: bytes, message: str | None
+) -> None:
+    path = tmp_path / "students.csv"
+    path.write_bytes(content)
+    run = tutela("import", "students", str(path))
+    if message is None:  # a header with no rows is a valid, empty import
+        assert run.code == 0
+        return
+    assert run.code == 2
+    assert run.err.count("\n") == 1 and message in run.err
+    assert "Traceback" not in run.err
+    assert not Student.objects.exists()
+
+
+def test_a_missing_file_exits_2(tutela, tmp_path: Path) -> None:
+    run = tutela("import", "students", str(tmp_path / "nope.csv"))
+    assert run.code == 2 and "no such file" in run.err
+
+
+def test_the_report_file_holds_rejected_rows_with_an_errors_column(
+    tutela, csv_file, tmp_path
+) -> None:
+    path = csv_file(
+        [HEADER, ["1001", "", "Lee", "10", "3", ""], ["1002", "Bo", "Lee", "10", "3", ""]]
+    )
+    report = tmp_path / "rejected.csv"
+    assert tutela("import", "students", str(path), "--report", str(report)).code == 1
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert lines == [",".join([*HEADER, "Errors"]), "1001,,Lee,10,3,,First_Name is required"]
+
+
+def test_each_run_is_recorded_as_an_import_job(tutela, csv_file) -> None:
+    path = csv_file([HEADER, ["1001", "Ann", "Lee", "10", "3", ""]])
+    tutela("import", "students", str(path))
+    job = ImportJob.objects.get()
+    assert job.kind == "students" and job.file_name == path.name and len(job.checksum) == 64
+    assert job.totals["students_added"] == 1 and job.row_results[0]["status"] == "imported"

@@ -1,0 +1,75 @@
+"""The installed ``tutela`` console script, run as a separate process on its own SQLite file."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA
+
+
+def tutela(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["TUTELA_HOME"] = str(home)
+    script = Path(sys.executable).with_name("tutela")
+    return subprocess.run(
+        [str(script), *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    assert tutela(home, "migrate").returncode == 0
+    return home
+
+
+def test_the_embedded_database_and_secret_key_are_made_on_first_use(home: Path) -> None:
+    assert (home / "tutela.sqlite3").exists()
+    assert (home / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_an_import_then_an_export_through_the_real_command(home: Path) -> None:
+    done = tutela(home, "import", "students", str(DATA / "students.xlsx"), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["students_added"] == 2
+    assert tutela(home, "export", "contacts").stdout == ""
+
+
+def test_bad_arguments_exit_2_with_one_line_and_no_traceback(home: Path) -> None:
+    for args in (
+        ["import", "students"],
+        ["import", "pets", "x.csv"],
+        ["frobnicate"],
+        ["import", "students", "/nonexistent.csv"],
+    ):
+        run = tutela(home, *args)
+        assert run.returncode == 2, args
+        assert run.stderr.count("\n") == 1, run.stderr
+        assert "Traceback" not in run.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env.update(TUTELA_ENV="production", TUTELA_HOME=str(tmp_path))
+    script = Path(sys.executable).with_name("tutela")
+    run = subprocess.run(
+        [str(script), "check"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert run.returncode == 2
+    assert "SECRET_KEY must be set" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_demo_sets_up_a_district_without_serving(tmp_path: Path) -> None:
+    run = tutela(tmp_path, "demo", "--no-serve", "--students", "30")
+    assert run.returncode == 0, run.stderr
+    assert "30 students" in run.stdout
+    password_file = tmp_path / "demo-admin-password"
+    assert password_file.read_text().strip() not in run.stdout + run.stderr
+    exported = [
+        json.loads(line) for line in tutela(tmp_path, "export", "contacts").stdout.splitlines()
+    ]
+    assert exported and all(c["students"] for c in exported)
