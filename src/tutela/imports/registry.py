@@ -6,7 +6,8 @@ from tutela.imports.runner import Importer
 
 
 def importers() -> dict[str, Importer]:
+    from tutela.imports.contacts.importer import ContactImporter
     from tutela.imports.students import StudentImporter
 
-    found: list[Importer] = [StudentImporter()]
+    found: list[Importer] = [StudentImporter(), ContactImporter()]
     return {importer.kind: importer for importer in found}

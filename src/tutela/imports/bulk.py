@@ -1,0 +1,112 @@
+"""Fast inserts for big imports: ids chosen up front, rows sent the quickest way each database has.
+
+``bulk_create`` writes about 8,500 rows a second on PostgreSQL; ``COPY`` about ten times that.
+Choosing the ids first (PostgreSQL: from the table's own sequence; SQLite: above the highest id
+and the AUTOINCREMENT counter, safe because SQLite has one writer) lets child rows refer to
+their parents without reading anything back. Rows bypass ``save()`` and signals: the import
+job is the audit record of a bulk write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections, models, router
+
+BATCH = 10_000
+
+
+def _adapter(field: models.Field[Any, Any], ops: Any) -> Callable[[Any], Any] | None:
+    """SQLite needs dates, times and decimals as text; PostgreSQL's COPY takes them as they are."""
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.DecimalField):
+        digits, places = field.max_digits, field.decimal_places
+        return lambda value: ops.adapt_decimalfield_value(value, digits, places)
+    return None
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` fresh primary keys for ``model``'s table, in increasing order."""
+    if count == 0:
+        return []
+    connection = connections[router.db_for_write(model)]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, model._meta.pk.column, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {quoted}")  # noqa: S608
+        top = cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            found = cursor.fetchone()
+            if found is not None:
+                top = max(top, found[0])
+        return list(range(top + 1, top + 1 + count))
+
+
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Insert ``rows`` (values for ``fields``, by attname) and return their new ids in order.
+
+    Columns not named take their model default, computed once.
+    """
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    named: list[Any] = [meta.get_field(name) for name in fields]
+    rest: list[Any] = [
+        f
+        for f in meta.concrete_fields
+        if f is not pk and f.attname not in fields and not getattr(f, "generated", False)
+    ]
+    defaults = tuple(f.get_default() for f in rest)
+    columns: list[str] = [pk.column, *(f.column for f in named), *(f.column for f in rest)]
+    ids = allocate_ids(model, len(rows))
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    column_list = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for pk_value, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk_value, *row, *defaults))
+            return ids
+        ops = connection.ops
+        adapters = [_adapter(f, ops) for f in (*named, *rest)]
+        adapted_defaults = tuple(
+            a(v) if a is not None and v is not None else v
+            for a, v in zip(adapters[len(named) :], defaults, strict=True)
+        )
+        convert = [(i, a) for i, a in enumerate(adapters[: len(named)]) if a is not None]
+        marks = (
+            ", ".join(["?"] * len(columns))
+            if connection.vendor == "sqlite"
+            else ", ".join(["%s"] * len(columns))
+        )
+        sql = f"INSERT INTO {table} ({column_list}) VALUES ({marks})"  # noqa: S608
+
+        def prepared() -> Any:
+            for pk_value, row in zip(ids, rows, strict=True):
+                if convert:
+                    row = list(row)
+                    for index, adapt in convert:
+                        if row[index] is not None:
+                            row[index] = adapt(row[index])
+                yield (pk_value, *row, *adapted_defaults)
+
+        cursor.executemany(sql, prepared())
+    return ids

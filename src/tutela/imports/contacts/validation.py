@@ -1,0 +1,483 @@
+"""Row validation: one row of text in, typed values and the row's own errors out; never writes.
+
+A blank cell means "not given" (``None``): it neither updates nor clears anything. ``#clear``
+clears an optional value, ``#delete`` deletes the record its column names, ``#new`` (in
+``StudentContactDetailID`` only) adds a detail record. Each problem names the field as the
+seed page spells it and the value as the file has it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tutela.core.columns import ColumnMap
+from tutela.core.phones import phone_digits, strip_extension
+from tutela.core.values import ValueProblem, parse_bool, parse_date
+from tutela.imports.contacts.columns import (
+    ADDRESS_FIELDS,
+    CONTACT_CODES,
+    CONTACT_FLAGS,
+    CONTACT_TEXT,
+    DETAIL_FLAGS,
+    EMAIL_FIELDS,
+    FIELDS,
+    LABEL,
+    PHONE_FIELDS,
+    STUDENT_FIELDS,
+)
+from tutela.people.codesets import CodeBook, CodeProblem
+from tutela.people.models import CodeType, OriginalContactType
+
+
+class Marker(enum.Enum):
+    """The special words a cell may hold instead of a value."""
+
+    CLEAR = "#clear"
+    DELETE = "#delete"
+    NEW = "#new"
+
+
+CLEAR = Marker.CLEAR
+DELETE = Marker.DELETE
+NEW = Marker.NEW
+
+# The longest text each field may hold (the database column's length), checked here so a
+# long value is a row error and not a failed write.
+MAX_LENGTH = {
+    "last_name": 100,
+    "first_name": 100,
+    "middle_name": 100,
+    "state_contact_id": 64,
+    "employer": 200,
+    "account_username": 150,
+    "account_email": 254,
+    "state_guardian_number": 64,
+    "email_address": 254,
+    "phone_number": 64,
+    "phone_extension": 16,
+    "street": 200,
+    "line_two": 200,
+    "unit": 50,
+    "city": 100,
+    "postal_code": 20,
+    "relationship_note": 500,
+}
+CODE_TYPES = {
+    "prefix": CodeType.PREFIX,
+    "suffix": CodeType.SUFFIX,
+    "gender": CodeType.GENDER,
+    "email_type": CodeType.EMAIL_TYPE,
+    "phone_type": CodeType.PHONE_TYPE,
+    "address_type": CodeType.ADDRESS_TYPE,
+    "state": CodeType.STATE,
+    "relationship_type": CodeType.RELATIONSHIP_TYPE,
+}
+# Fields where #delete means something; everywhere else it is an error.
+DELETABLE = {
+    "last_name",
+    "account_username",
+    "email_address",
+    "phone_number",
+    "street",
+    "student_number",
+}
+# Values that must never be cleared: required ones (rule 5) and the keys of records.
+NOT_CLEARABLE = {
+    "identifier",
+    "id",
+    "last_name",
+    "account_username",
+    "account_email",
+    "email_address",
+    "phone_number",
+    "street",
+    "student_number",
+    "email_assoc_id",
+    "phone_assoc_id",
+    "address_assoc_id",
+    "student_assoc_id",
+    "detail_id",
+    "phone_priority",
+    "address_priority",
+    "contact_priority",
+    "original_contact_type",
+}
+BOOLEAN_FIELDS = {
+    *CONTACT_FLAGS,
+    "account_enabled",
+    "email_is_primary",
+    "phone_is_sms",
+    "phone_is_preferred",
+    *DETAIL_FLAGS,
+}
+DATE_FIELDS = {"address_start", "address_end", "relationship_start", "relationship_end"}
+INTEGER_FIELDS = {
+    "id",
+    "email_assoc_id",
+    "phone_assoc_id",
+    "address_assoc_id",
+    "student_assoc_id",
+    "detail_id",
+}
+PRIORITY_FIELDS = {"phone_priority", "address_priority", "contact_priority"}
+LARGEST_ID = 2**62
+USERNAME = re.compile(r"[\w.@+-]+")
+ORIGINAL_TYPES = {value.lower() for value in OriginalContactType.values}
+
+
+@dataclass(slots=True)
+class EmailPart:
+    assoc_id: int | None
+    address: str | Marker | None
+    email_type: int | Marker | None
+    is_primary: bool | None
+    written: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class PhonePart:
+    assoc_id: int | None
+    number: str | Marker | None
+    digits: str
+    extension: str | Marker | None
+    phone_type: int | Marker | None
+    priority: int | None
+    is_sms: bool | None
+    is_preferred: bool | None
+    written: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class AddressPart:
+    assoc_id: int | None
+    street: str | Marker | None
+    values: dict[str, Any]
+    address_type: int | Marker | None
+    priority: int | None
+    identity: tuple[str, ...]  # every written value except type and priority
+    written_type: str
+    written_priority: str
+
+
+@dataclass(slots=True)
+class StudentPart:
+    assoc_id: int | None
+    student_number: str | Marker | None
+    original_type: str | Marker | None
+    priority: int | None
+    detail_id: int | Marker | None
+    detail: dict[str, Any]
+    start: datetime.date | None  # the written range, for the overlap rule (blank = open)
+    end: datetime.date | None
+    written: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """One data row's typed values; ``errors`` holds the row's own problems."""
+
+    number: int
+    key: tuple[str, str]
+    label: str
+    errors: list[str]
+    contact: dict[str, Any] = field(default_factory=dict)
+    account: dict[str, Any] = field(default_factory=dict)
+    email: EmailPart | None = None
+    phone: PhonePart | None = None
+    address: AddressPart | None = None
+    student: StudentPart | None = None
+
+
+class RowValidator:
+    """Turns rows into ``ParsedRow``; remembers answers for values it has seen before.
+
+    Districts' files repeat the same codes, booleans and dates on thousands of rows and an
+    email-validator call costs about 50 µs, so every distinct value is checked only once.
+    """
+
+    def __init__(self, columns: ColumnMap, codes: CodeBook) -> None:
+        self.present = [(name, columns.positions[name]) for name in FIELDS if name in columns]
+        self.codes = codes
+        self._code_cache: dict[tuple[str, str], int | str] = {}
+        self._email_cache: dict[str, str | None] = {}
+
+    def parse(self, number: int, cells: list[str]) -> ParsedRow:
+        raw: dict[str, str] = {}
+        for name, index in self.present:
+            text = cells[index].strip()
+            if text:
+                raw[name] = text
+        errors: list[str] = []
+        values = self._typed(raw, errors)
+        key, label = self._group_key(raw, values, number)
+        row = ParsedRow(number=number, key=key, label=label, errors=errors)
+        for name in (*CONTACT_TEXT, *CONTACT_CODES, *CONTACT_FLAGS):
+            if name in values:
+                row.contact[name] = values[name]
+        for name in ("account_enabled", "account_username", "account_email"):
+            if name in values:
+                row.account[name] = values[name]
+        if "state_guardian_number" in values:
+            row.account["state_guardian_number"] = values["state_guardian_number"]
+        if any(name in raw for name in EMAIL_FIELDS):
+            row.email = self._email(raw, values, errors)
+        if any(name in raw for name in PHONE_FIELDS):
+            row.phone = self._phone(raw, values, errors)
+        if any(name in raw for name in ADDRESS_FIELDS):
+            row.address = self._address(raw, values, errors)
+        if any(name in raw for name in STUDENT_FIELDS):
+            row.student = self._student(raw, values, errors)
+        return row
+
+    # -- cells to typed values -------------------------------------------------------------
+
+    def _typed(self, raw: dict[str, str], errors: list[str]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, text in raw.items():
+            try:
+                values[name] = self._value(name, text)
+            except ValueProblem as problem:
+                errors.append(f"{LABEL[name]} {text!r}: {problem}")
+        return values
+
+    def _value(self, name: str, text: str) -> Any:
+        word = text.lower()
+        if word == "#clear":
+            if name in NOT_CLEARABLE:
+                raise ValueProblem("this value is required and cannot be cleared")
+            return CLEAR
+        if word == "#delete":
+            if name not in DELETABLE:
+                raise ValueProblem("#delete is not allowed in this column")
+            return DELETE
+        if word == "#new":
+            if name != "detail_id":
+                raise ValueProblem("#new is only allowed in StudentContactDetailID")
+            return NEW
+        limit = MAX_LENGTH.get(name)
+        if limit is not None and len(text) > limit:
+            raise ValueProblem(f"is longer than {limit} characters")
+        if name in BOOLEAN_FIELDS:
+            return parse_bool(text)
+        if name in DATE_FIELDS:
+            return parse_date(text)
+        if name in INTEGER_FIELDS:
+            return _whole_number(text)
+        if name in PRIORITY_FIELDS:
+            value = _whole_number(text)
+            if value < 1:
+                raise ValueProblem("must be a positive whole number")
+            return value
+        if name in CODE_TYPES:
+            return self._code(name, text)
+        if name in ("latitude", "longitude"):
+            return _geocode(name, text)
+        if name in ("email_address", "account_email"):
+            return self._email_address(text)
+        if name == "account_username":
+            if not USERNAME.fullmatch(text):
+                raise ValueProblem("may hold only letters, digits and @ . + - _")
+            return text
+        if name == "original_contact_type":
+            if word not in ORIGINAL_TYPES:
+                raise ValueProblem(
+                    "is not an original contact type (mother, father, guardian, "
+                    "emergency1, emergency2, emergency3)"
+                )
+            return word
+        return text
+
+    def _code(self, name: str, text: str) -> int:
+        key = (name, text.lower())
+        found = self._code_cache.get(key)
+        if found is None:
+            try:
+                found = self.codes.match(CODE_TYPES[name], text).pk
+            except CodeProblem as problem:
+                found = str(problem).replace(f"{text!r} ", "", 1)
+            self._code_cache[key] = found
+        if isinstance(found, str):
+            raise ValueProblem(found)
+        return found
+
+    def _email_address(self, text: str) -> str:
+        key = text.lower()
+        if key not in self._email_cache:
+            from email_validator import EmailNotValidError, validate_email
+
+            try:
+                validate_email(text, check_deliverability=False)
+                self._email_cache[key] = None
+            except EmailNotValidError as error:
+                self._email_cache[key] = f"is not a valid email address ({error})"
+        problem = self._email_cache[key]
+        if problem is not None:
+            raise ValueProblem(problem)
+        return text
+
+    # -- grouping key ----------------------------------------------------------------------
+
+    @staticmethod
+    def _group_key(
+        raw: dict[str, str], values: dict[str, Any], number: int
+    ) -> tuple[tuple[str, str], str]:
+        """Rule 1: a row with an ID is keyed by it (the Identifier is ignored)."""
+        if "id" in raw:
+            value = values.get("id")
+            return ("id", str(value) if isinstance(value, int) else raw["id"]), raw["id"]
+        if "identifier" in raw:
+            return ("identifier", raw["identifier"]), raw["identifier"]
+        return ("row", str(number)), ""
+
+    # -- sections --------------------------------------------------------------------------
+
+    @staticmethod
+    def _email(raw: dict[str, str], values: dict[str, Any], errors: list[str]) -> EmailPart:
+        assoc = values.get("email_assoc_id")
+        address = values.get("email_address")
+        if address is None and "email_address" not in raw and assoc is None:
+            errors.append("EmailAddress is required to import an email address")
+        if address is DELETE and "email_assoc_id" not in raw:
+            errors.append(
+                "EmailAddress '#delete' needs the PersonEmailAddressAssocID of the email to delete"
+            )
+        return EmailPart(
+            assoc_id=assoc,
+            address=address,
+            email_type=values.get("email_type"),
+            is_primary=values.get("email_is_primary"),
+            written=tuple(raw.get(n, "").lower() for n in EMAIL_FIELDS),
+        )
+
+    @staticmethod
+    def _phone(raw: dict[str, str], values: dict[str, Any], errors: list[str]) -> PhonePart:
+        assoc = values.get("phone_assoc_id")
+        number = values.get("phone_number")
+        digits = ""
+        if isinstance(number, str):
+            # Rule 9: extension markup typed into the number is dropped, as the seed says.
+            number = strip_extension(number)
+            digits = phone_digits(number)
+            if not digits:
+                errors.append(f"PhoneNumber {raw['phone_number']!r}: has no digits")
+            elif len(digits) > 32:
+                errors.append(f"PhoneNumber {raw['phone_number']!r}: has more than 32 digits")
+        elif number is None and "phone_number" not in raw and assoc is None:
+            errors.append("PhoneNumber is required to import a phone number")
+        if number is DELETE and "phone_assoc_id" not in raw:
+            errors.append(
+                "PhoneNumber '#delete' needs the PhoneNumberAssocID of the phone to delete"
+            )
+        written = list(raw.get(n, "").lower() for n in PHONE_FIELDS)
+        written[1] = digits or written[1]  # the same phone however it is punctuated
+        return PhonePart(
+            assoc_id=assoc,
+            number=number,
+            digits=digits,
+            extension=values.get("phone_extension"),
+            phone_type=values.get("phone_type"),
+            priority=values.get("phone_priority"),
+            is_sms=values.get("phone_is_sms"),
+            is_preferred=values.get("phone_is_preferred"),
+            written=tuple(written),
+        )
+
+    @staticmethod
+    def _address(raw: dict[str, str], values: dict[str, Any], errors: list[str]) -> AddressPart:
+        assoc = values.get("address_assoc_id")
+        street = values.get("street")
+        if street is None and "street" not in raw and assoc is None:
+            errors.append("Street is required to import an address")
+        if street is DELETE and "address_assoc_id" not in raw:
+            errors.append("Street '#delete' needs the AddressAssocID of the address to delete")
+        start, end = values.get("address_start"), values.get("address_end")
+        if isinstance(start, datetime.date) and isinstance(end, datetime.date) and start > end:
+            errors.append(
+                f"AddressStartDate {raw['address_start']!r} is after "
+                f"AddressEndDate {raw['address_end']!r}"
+            )
+        kept = ("line_two", "unit", "city", "postal_code", "latitude", "longitude", "state")
+        extra = {name: values[name] for name in kept if name in values}
+        for name, target in (("address_start", "start_date"), ("address_end", "end_date")):
+            if name in values:
+                extra[target] = values[name]
+        identity = tuple(
+            raw.get(n, "").lower()
+            for n in ADDRESS_FIELDS
+            if n not in ("address_type", "address_priority")
+        )
+        return AddressPart(
+            assoc_id=assoc,
+            street=street,
+            values=extra,
+            address_type=values.get("address_type"),
+            priority=values.get("address_priority"),
+            identity=identity,
+            written_type=raw.get("address_type", "").lower(),
+            written_priority=raw.get("address_priority", ""),
+        )
+
+    @staticmethod
+    def _student(raw: dict[str, str], values: dict[str, Any], errors: list[str]) -> StudentPart:
+        assoc = values.get("student_assoc_id")
+        number = values.get("student_number")
+        if number is None and "student_number" not in raw and assoc is None:
+            errors.append("StudentNumber is required to link a student")
+        if number is DELETE and "student_assoc_id" not in raw:
+            errors.append(
+                "StudentNumber '#delete' needs the StudentContactAssocID of the link to delete"
+            )
+        start, end = values.get("relationship_start"), values.get("relationship_end")
+        if isinstance(start, datetime.date) and isinstance(end, datetime.date) and start > end:
+            errors.append(
+                f"RelationshipStartDate {raw['relationship_start']!r} is after "
+                f"RelationshipEndDate {raw['relationship_end']!r}"
+            )
+        detail: dict[str, Any] = {}
+        for name in ("relationship_type", "relationship_note", *DETAIL_FLAGS):
+            if name in values:
+                detail[name] = values[name]
+        for name, target in (
+            ("relationship_start", "start_date"),
+            ("relationship_end", "end_date"),
+        ):
+            if name in values:
+                detail[target] = values[name]
+        return StudentPart(
+            assoc_id=assoc,
+            student_number=number,
+            original_type=values.get("original_contact_type"),
+            priority=values.get("contact_priority"),
+            detail_id=values.get("detail_id"),
+            detail=detail,
+            start=start if isinstance(start, datetime.date) else None,
+            end=end if isinstance(end, datetime.date) else None,
+            written=tuple(raw.get(n, "").lower() for n in STUDENT_FIELDS),
+        )
+
+
+def _whole_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueProblem("is not a whole number") from None
+    if not 0 < value < LARGEST_ID:
+        raise ValueProblem("is not a valid id" if value > 0 else "must be a positive whole number")
+    return value
+
+
+def _geocode(name: str, text: str) -> Decimal:
+    """Rule 7: any latitude in [-90, 90] and longitude in [-180, 180], to six places."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueProblem("is not a decimal number") from None
+    limit = 90 if name == "latitude" else 180
+    if not value.is_finite() or not -limit <= value <= limit:
+        raise ValueProblem(f"must be between -{limit} and {limit}")
+    return value.quantize(Decimal("0.000001"))
