@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from tutela.core.columns import map_columns
-from tutela.core.tabular import Table
+from tutela.core.tabular import FileProblem, Table
 from tutela.imports.contacts.columns import KNOWN
 from tutela.imports.contacts.planning import Planner
 from tutela.imports.contacts.state import load_world
@@ -53,6 +53,8 @@ class ContactImporter:
             result.rows.append(RowResult(row=number, group=row.label, cells=cells))
         timings["read and validate"] = time.perf_counter() - clock
         total = len(parsed)
+        if not total:
+            raise FileProblem(f"{table.path.name}: the file has a header but no data rows")
 
         clock = time.perf_counter()
         world = load_world(parsed)

@@ -105,7 +105,6 @@ NOT_CLEARABLE = {
     "phone_priority",
     "address_priority",
     "contact_priority",
-    "original_contact_type",
 }
 BOOLEAN_FIELDS = {
     *CONTACT_FLAGS,

@@ -1,0 +1,122 @@
+"""Whole-file problems refuse the file with exit 2 and one line; nothing is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_xlsx
+from tutela.imports.models import ImportJob
+from tutela.people.models import Contact
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(run, text: str) -> None:
+    assert run.code == 2, (run.out, run.err)
+    assert run.err.count("\n") == 1 and text in run.err, run.err
+    assert Contact.objects.count() == 0
+
+
+def test_an_unknown_column_refuses_the_file_and_names_the_column(tutela, csv_file) -> None:
+    path = csv_file([["Identifier", "LastName", "Nickname"], ["P1", "Lee", "Al"]])
+    refused(tutela("import", "contacts", str(path)), "unknown column 'Nickname'")
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_in_neither_utf8_nor_windows_1252_is_refused(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(b"Identifier,LastName\nP1,L\x81e\x8de\n")
+    refused(tutela("import", "contacts", str(path)), "neither UTF-8 nor Windows-1252")
+
+
+def test_a_ragged_row_is_refused(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text("Identifier,LastName\nP1,Lee\nP2,Ray,extra\n")
+    refused(tutela("import", "contacts", str(path)), "row 3 has 3 cells but the header has 2")
+
+
+def test_an_empty_file_is_refused(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(b"")
+    refused(tutela("import", "contacts", str(path)), "the file is empty")
+
+
+def test_a_file_with_only_a_header_is_refused(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text("Identifier,LastName\n")
+    refused(tutela("import", "contacts", str(path)), "no data rows")
+    assert not ImportJob.objects.exists()
+
+
+def test_binary_junk_is_refused(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(bytes(range(256)) * 4)
+    refused(tutela("import", "contacts", str(path)), "not a text file")
+
+
+def test_an_xlsx_that_is_not_a_zip_is_refused(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.xlsx"
+    path.write_text("Identifier,LastName\nP1,Lee\n")
+    refused(tutela("import", "contacts", str(path)), "not an Excel .xlsx workbook")
+
+
+def test_a_missing_file_and_an_unknown_suffix_are_refused(tutela, tmp_path: Path) -> None:
+    refused(tutela("import", "contacts", str(tmp_path / "nope.csv")), "no such file")
+    other = tmp_path / "contacts.pdf"
+    other.write_text("x")
+    refused(tutela("import", "contacts", str(other)), "unsupported file type")
+
+
+def test_a_bad_report_name_is_a_usage_error(tutela, csv_file) -> None:
+    path = csv_file([["Identifier", "LastName"], ["P1", "Lee"]])
+    refused(tutela("import", "contacts", str(path), "--report", "out.pdf"), "--report")
+
+
+def test_headers_match_ignoring_case_spaces_underscores_and_parentheses(tutela, csv_file) -> None:
+    path = csv_file(
+        [
+            ["identifier", "last_name", "Phone Number (as entered)", "PersonEmailAddessAssocID"],
+            ["P1", "Lee", "212-555-0101", ""],
+        ]
+    )
+    run = tutela("import", "contacts", str(path), "--json")
+    assert run.code == 0, run.out + run.err
+    contact = Contact.objects.get()
+    assert contact.phones.get().phone.number == "212-555-0101"
+
+
+def test_a_windows_1252_file_and_a_utf8_file_with_bom_both_import(tutela, csv_file) -> None:
+    rows = [["Identifier", "LastName", "FirstName"], ["P1", "Muñoz", "José"]]
+    assert tutela("import", "contacts", str(csv_file(rows, encoding="cp1252"))).code == 0
+    rows[1][0] = "P2"
+    assert tutela("import", "contacts", str(csv_file(rows, encoding="utf-8-sig"))).code == 0
+    assert list(Contact.objects.values_list("last_name", "first_name")) == [
+        ("Muñoz", "José"),
+        ("Muñoz", "José"),
+    ]
+
+
+def test_a_tab_delimited_file_imports(tutela, csv_file) -> None:
+    path = csv_file([["Identifier", "LastName"], ["P1", "Lee"]], suffix=".txt")
+    assert tutela("import", "contacts", str(path)).code == 0
+    assert Contact.objects.get().last_name == "Lee"
+
+
+def test_xlsx_numbers_are_read_as_the_text_a_person_sees(tutela, students, tmp_path) -> None:
+    path = write_xlsx(
+        tmp_path / "contacts.xlsx",
+        [
+            ["Identifier", "LastName", "StudentNumber", "ContactPriorityOrder", "PhoneNumber"],
+            [1, "Lee", 1001, 1, 2125550101],
+        ],
+    )
+    run = tutela("import", "contacts", str(path), "--json")
+    assert run.code == 0, run.out + run.err
+    report = json.loads(run.out)
+    assert report["rows_report"][0]["group"] == "1"
+    contact = Contact.objects.get()
+    assert contact.student_links.get().student.student_number == "1001"
+    assert contact.phones.get().phone.number == "2125550101"

@@ -1,0 +1,264 @@
+"""What a run reports and records: JSON, summary, report file, dry run, idempotence, job."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.imports.contacts.conftest import exported
+from tutela.imports.models import ImportJob
+from tutela.people.models import Contact
+
+pytestmark = pytest.mark.django_db
+
+FULL = [
+    "Identifier",
+    "LastName",
+    "FirstName",
+    "Gender",
+    "EmailAddress",
+    "EmailType",
+    "IsPrimaryEmailAddress",
+    "PhoneNumber",
+    "PhoneTypeCode",
+    "IsSMS",
+    "Street",
+    "City",
+    "State",
+    "PostalCode",
+    "StudentNumber",
+    "OriginalContactType",
+    "RelationshipType",
+    "ContactHasCustody",
+    "AllowDataAccess",
+    "Access Account User Name",
+    "Access Account Email Address",
+]
+FAMILY = [
+    [
+        "P1",
+        "Lee",
+        "Ann",
+        "F",
+        "ann@example.org",
+        "Home",
+        "1",
+        "212-555-0101",
+        "Mobile",
+        "1",
+        "1 Main St",
+        "Albany",
+        "NY",
+        "12207",
+        "1001",
+        "mother",
+        "Mother",
+        "1",
+        "1",
+        "ann.lee",
+        "ann@example.org",
+    ],
+    [
+        "P1",
+        "Lee",
+        "Ann",
+        "F",
+        "ann@work.example",
+        "Work",
+        "",
+        "212-555-0100",
+        "Home",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "1002",
+        "mother",
+        "Mother",
+        "1",
+        "1",
+        "",
+        "",
+    ],
+    [
+        "P2",
+        "Lee",
+        "Bob",
+        "M",
+        "bob@example.org",
+        "",
+        "",
+        "212-555-0100",
+        "Home",
+        "",
+        "1 Main St",
+        "Albany",
+        "NY",
+        "12207",
+        "1001",
+        "father",
+        "Father",
+        "1",
+        "",
+        "",
+        "",
+    ],
+    [
+        "P3",
+        "Lee",
+        "Cy",
+        "X",
+        "cy@example",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "1001",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+]
+
+
+def test_json_has_the_documented_keys_and_one_entry_per_row(import_rows) -> None:
+    run, report = import_rows(FULL, *FAMILY)
+    assert run.code == 1
+    assert list(report) == [
+        "rows",
+        "groups",
+        "imported_groups",
+        "rejected_groups",
+        "contacts_added",
+        "contacts_updated",
+        "contacts_deleted",
+        "dry_run",
+        "rows_report",
+    ]
+    assert {k: v for k, v in report.items() if k != "rows_report"} == {
+        "rows": 4,
+        "groups": 3,
+        "imported_groups": 2,
+        "rejected_groups": 1,
+        "contacts_added": 2,
+        "contacts_updated": 0,
+        "contacts_deleted": 0,
+        "dry_run": False,
+    }
+    assert [(r["row"], r["group"], r["status"]) for r in report["rows_report"]] == [
+        (2, "P1", "imported"),
+        (3, "P1", "imported"),
+        (4, "P2", "imported"),
+        (5, "P3", "rejected"),
+    ]
+
+
+def test_without_json_a_short_summary_is_printed(tutela, csv_file, students) -> None:
+    run = tutela("import", "contacts", str(csv_file([FULL, *FAMILY])))
+    assert run.code == 1
+    assert run.out.splitlines()[0] == "4 rows in 3 groups: 2 imported, 1 rejected."
+    assert "row 5: EmailAddress 'cy@example'" in run.out
+
+
+def test_exit_zero_when_every_group_imports_even_with_duplicates(import_rows) -> None:
+    run, _ = import_rows(FULL, FAMILY[0], FAMILY[0])
+    assert run.code == 0
+
+
+def test_the_csv_report_holds_rejected_rows_unchanged_with_errors(import_rows, tmp_path) -> None:
+    out = tmp_path / "rejected.csv"
+    _run, _ = import_rows(FULL, *FAMILY, args=["--report", str(out)])
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == [*FULL, "Errors"]
+    assert rows[1][:-1] == FAMILY[3]
+    assert rows[1][-1].startswith("EmailAddress 'cy@example'")
+    assert len(rows) == 2
+
+
+def test_the_report_can_be_fixed_and_imported_again(import_rows, tutela, tmp_path) -> None:
+    out = tmp_path / "rejected.csv"
+    import_rows(FULL, *FAMILY, args=["--report", str(out)])
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][FULL.index("EmailAddress")] = "cy@example.org"
+    fixed = tmp_path / "fixed.csv"
+    with fixed.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    run = tutela("import", "contacts", str(fixed))
+    assert run.code == 0, run.out + run.err
+    assert Contact.objects.filter(first_name="Cy").exists()
+
+
+def test_the_xlsx_report(import_rows, tmp_path) -> None:
+    out = tmp_path / "rejected.xlsx"
+    import_rows(FULL, *FAMILY, args=["--report", str(out)])
+    sheet = load_workbook(out).active
+    values = [[c or "" for c in r] for r in sheet.iter_rows(values_only=True)]
+    assert values[0] == [*FULL, "Errors"]
+    assert values[1][:-1] == FAMILY[3]
+
+
+def test_a_dry_run_reports_what_a_real_run_would_and_writes_nothing(import_rows) -> None:
+    dry_run, dry = import_rows(FULL, *FAMILY, args=["--dry-run"])
+    assert dry["dry_run"] is True and dry_run.code == 1
+    assert not Contact.objects.exists()
+    _real_run, real = import_rows(FULL, *FAMILY)
+    assert real["dry_run"] is False
+    assert {**dry, "dry_run": False} == real
+
+
+def test_reimporting_the_same_file_by_id_changes_nothing(import_rows) -> None:
+    import_rows(FULL, *FAMILY[:3])
+    before = exported()
+    ids = {c["first_name"]: c["id"] for c in before}
+    by_id = [["ID", *FULL[1:]]] + [[str(ids[r[2]]), *r[1:]] for r in FAMILY[:3]]
+    run, report = import_rows(*by_id)
+    assert run.code == 0, report
+    assert (report["contacts_added"], report["contacts_updated"]) == (0, 0)
+    assert exported() == before
+    run, report = import_rows(*by_id)
+    assert exported() == before
+
+
+def test_each_run_is_recorded_as_an_import_job(import_rows) -> None:
+    import_rows(FULL, *FAMILY, args=["--dry-run"])
+    job = ImportJob.objects.get()
+    assert job.kind == "contacts" and job.dry_run is True
+    assert job.file_name.endswith(".csv") and len(job.checksum) == 64
+    assert job.totals["rows"] == 4 and job.totals["rejected_groups"] == 1
+    assert job.row_results[3]["status"] == "rejected"
+    assert job.options["dry_run"] is True
+
+
+def test_the_export_after_an_import_has_the_file_s_values(import_rows) -> None:
+    import_rows(FULL, *FAMILY[:3])
+    ann = next(c for c in exported() if c["first_name"] == "Ann")
+    assert [e["address"] for e in ann["emails"]] == ["ann@example.org", "ann@work.example"]
+    assert [(p["number"], p["priority_order"], p["is_sms"]) for p in ann["phones"]] == [
+        ("212-555-0101", 1, True),
+        ("212-555-0100", 2, False),
+    ]
+    assert [(s["student_number"], s["original_contact_type"]) for s in ann["students"]] == [
+        ("1001", "mother"),
+        ("1002", "mother"),
+    ]
+    assert ann["account"] == {
+        "username": "ann.lee",
+        "email": "ann@example.org",
+        "enabled": True,
+        "state_guardian_number": None,
+    }
+    assert json.dumps(ann)  # JSON-ready
