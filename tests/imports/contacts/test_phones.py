@@ -58,9 +58,9 @@ def test_the_same_priority_on_two_phones_is_a_conflict(import_rows) -> None:
 
 
 def test_a_priority_must_be_a_positive_whole_number(import_rows) -> None:
-    run, report = import_rows(H, ["P1", "Lee", "212-555-0001", "", "", "0", "", ""])
+    _, report = import_rows(H, ["P1", "Lee", "212-555-0001", "", "", "0", "", ""])
     assert errors_of(report) == ["PhoneNumberPriorityOrder '0': must be a positive whole number"]
-    _run, report = import_rows(H, ["P1", "Lee", "212-555-0001", "", "", "two", "", ""])
+    _, report = import_rows(H, ["P1", "Lee", "212-555-0001", "", "", "two", "", ""])
     assert errors_of(report) == ["PhoneNumberPriorityOrder 'two': is not a whole number"]
 
 
