@@ -277,3 +277,15 @@ def test_original_type_may_be_cleared(import_rows) -> None:
     )
     assert run.code == 0 and report["contacts_updated"] == 1
     assert order() == [("A", 1, "")]
+
+
+def test_a_rejected_group_leaves_the_other_contacts_positions_alone(import_rows) -> None:
+    import_rows(H, row("A"), row("B"))
+    # C is placed first, then fails rule 14: its move of A and B must be undone.
+    _, report = import_rows(
+        [*H, "AllowDataAccess"],
+        [*row("C", ContactPriorityOrder="1"), "1"],
+        [*row("D", ContactPriorityOrder="1"), ""],
+    )
+    assert [r["status"] for r in report["rows_report"]] == ["rejected", "imported"]
+    assert order() == [("D", 1, ""), ("A", 2, ""), ("B", 3, "")]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from tutela.core.columns import map_columns
@@ -20,6 +24,30 @@ from tutela.people.codesets import CodeBook
 from tutela.people.models import Code
 
 PROGRESS_EVERY = 5000
+
+
+SQLITE_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def _roomy_sqlite_cache() -> Iterator[None]:
+    """Give SQLite a page cache big enough to hold the whole import's writes.
+
+    With the default 2 MiB cache SQLite spills dirty pages in the middle of the transaction,
+    syncing its journal each time; inserts then slow down several-fold as the import grows.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 class ContactImporter:
@@ -38,6 +66,18 @@ class ContactImporter:
         self.timings: dict[str, float] = {}
 
     def run(self, table: Table, *, actor: Any, progress: Progress | None) -> ImportResult:
+        # Hundreds of thousands of small records and no reference cycles: the cyclic garbage
+        # collector would only walk them over and over (a third of the run time, measured).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            with _roomy_sqlite_cache():
+                return self._run(table, progress)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _run(self, table: Table, progress: Progress | None) -> ImportResult:
         timings = self.timings = {}
         clock = time.perf_counter()
         columns = map_columns(table.headers, KNOWN, file_name=table.path.name)

@@ -14,10 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tutela.imports.contacts.columns import (
-    ACCOUNT_FIELDS,
     CONTACT_CODES,
-    CONTACT_FLAGS,
-    CONTACT_TEXT,
     DETAIL_FLAGS,
     LABEL,
 )
@@ -63,6 +60,41 @@ class Stage:
     deleted: dict[str, list[int]] = field(default_factory=dict)
     errors: Errors = field(default_factory=dict)
     account_created: bool = False
+    # Student views are shared by every contact of a student, so a group changes them in
+    # place and keeps an undo log; a rejected group's changes are undone in reverse order.
+    undo: list[Callable[[], object]] = field(default_factory=list)
+    slots_changed: bool = False
+
+    def set_slot(self, slot: Slot, name: str, value: Any) -> None:
+        old = getattr(slot, name)
+        if old != value:
+            setattr(slot, name, value)
+            self.undo.append(lambda: setattr(slot, name, old))
+            self.slots_changed = True
+
+    def add_slot(self, view: StudentView, key: ContactKey, slot: Slot) -> None:
+        view.slots[key] = slot
+        self.undo.append(lambda: view.slots.pop(key, None))
+        self.slots_changed = True
+
+    def remove_slot(self, view: StudentView, key: ContactKey) -> None:
+        slot = view.slots.pop(key, None)
+        if slot is not None:
+            self.undo.append(lambda: view.slots.__setitem__(key, slot))
+            self.slots_changed = True
+
+    def claim(self, view: StudentView, priority: int, claim: tuple[ContactKey, int]) -> None:
+        old = view.claimed.get(priority)
+        view.claimed[priority] = claim
+        if old is None:
+            self.undo.append(lambda: view.claimed.pop(priority, None))
+        else:
+            self.undo.append(lambda: view.claimed.__setitem__(priority, old))
+
+    def roll_back(self) -> None:
+        for action in reversed(self.undo):
+            action()
+        self.undo.clear()
 
     def error(self, row: ParsedRow, message: str) -> None:
         self.errors.setdefault(row.number, []).append(message)
@@ -121,6 +153,7 @@ class Planner:
         self._students(stage, rows)
         self._access_rules(stage, rows)
         if stage.errors:
+            stage.roll_back()
             return stage.errors, None
         return {}, self._commit(stage, original)
 
@@ -143,7 +176,8 @@ class Planner:
         for sid in original.links:
             view = world.view(sid)
             view.slots.pop(key, None)
-            view.claimed = {p: k for p, k in view.claimed.items() if k[0] != key}
+            for priority in [p for p, claim in view.claimed.items() if claim[0] == key]:
+                del view.claimed[priority]
         if original.account is not None:
             self._release_account(key, original.account)
         world.deleted["contact"].append(original.key)  # type: ignore[arg-type]
@@ -184,12 +218,28 @@ class Planner:
             return repr(f"{value.month}/{value.day}/{value.year}")
         return repr(value)
 
+    def _merge_section(
+        self, stage: Stage, rows: list[ParsedRow], section: str
+    ) -> dict[str, tuple[Any, ParsedRow]]:
+        """Every field's one value across related rows; two different values conflict."""
+        merged: dict[str, tuple[Any, ParsedRow]] = {}
+        for row in rows:
+            values: dict[str, Any] = getattr(row, section)
+            for name, value in values.items():
+                first = merged.get(name)
+                if first is None:
+                    merged[name] = (value, row)
+                elif first[0] != value:
+                    stage.error(
+                        row,
+                        f"{LABEL[name]} {self.show(value)} conflicts with "
+                        f"{self.show(first[0])} on row {first[1].number}",
+                    )
+        return merged
+
     def _contact_fields(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
-        for name in (*CONTACT_TEXT, *CONTACT_CODES, *CONTACT_FLAGS):
-            value, _ = self._merge(stage, rows, name, _getter("contact", name))
-            if value is None:
-                continue
+        for name, (value, _) in self._merge_section(stage, rows, "contact").items():
             if name in CONTACT_CODES:
                 setattr(contact, f"{name}_id", None if value is CLEAR else value)
             else:
@@ -199,14 +249,12 @@ class Planner:
 
     def _account(self, stage: Stage, rows: list[ParsedRow]) -> None:
         """Rule 15: create, update or (``#delete``) delete the contact's access account."""
-        merged = {
-            name: self._merge(stage, rows, name, _getter("account", name))
-            for name in ACCOUNT_FIELDS
-        }
-        username, username_row = merged["account_username"]
-        email, email_row = merged["account_email"]
-        enabled, _ = merged["account_enabled"]
-        guardian_number, _ = merged["state_guardian_number"]
+        merged = self._merge_section(stage, rows, "account")
+        none: tuple[Any, ParsedRow | None] = (None, None)
+        username, username_row = merged.get("account_username", none)
+        email, email_row = merged.get("account_email", none)
+        enabled, _ = merged.get("account_enabled", none)
+        guardian_number, _ = merged.get("state_guardian_number", none)
         contact = stage.contact
         account = contact.account
         if username is DELETE:
@@ -595,10 +643,7 @@ class Planner:
     # -- students ----------------------------------------------------------------------------
 
     def _view(self, stage: Stage, student_id: int) -> StudentView:
-        view = stage.views.get(student_id)
-        if view is None:
-            view = stage.views[student_id] = self.world.view(student_id).clone()
-        return view
+        return self.world.view(student_id)
 
     def _students(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
@@ -626,7 +671,7 @@ class Planner:
                     continue
                 if number is DELETE:
                     del contact.links[link.student_id]
-                    self._view(stage, link.student_id).slots.pop(contact.key, None)
+                    stage.remove_slot(self._view(stage, link.student_id), contact.key)
                     stage.delete("link", link.id)
                     continue
                 student_id = link.student_id
@@ -775,7 +820,7 @@ class Planner:
         if slot is None:
             top = max((s.priority for s in view.slots.values()), default=0)
             slot = Slot(None, top + 1, "")
-            view.slots[key] = slot
+            stage.add_slot(view, key, slot)
             fresh = True
         else:
             fresh = False
@@ -796,10 +841,10 @@ class Planner:
                     f"{wanted} contact",
                 )
                 return
-            slot.original_type = wanted
+            stage.set_slot(slot, "original_type", wanted)
         if priority is None or (priority == slot.priority and not fresh):
             if priority is not None:
-                view.claimed[priority] = (key, row.number)
+                stage.claim(view, priority, (key, row.number))
             return
         claim = view.claimed.get(priority)
         if claim is not None and claim[0] != key:
@@ -814,9 +859,9 @@ class Planner:
             # Rule 11: the contact takes position N; those at N and after move down by one.
             for other in others:
                 if other.priority >= priority:
-                    other.priority += 1
-        slot.priority = priority
-        view.claimed[priority] = (key, row.number)
+                    stage.set_slot(other, "priority", other.priority + 1)
+        stage.set_slot(slot, "priority", priority)
+        stage.claim(view, priority, (key, row.number))
 
     # -- accepting the group -----------------------------------------------------------------
 
@@ -846,7 +891,6 @@ class Planner:
             if contact.account.email:
                 world.account_emails[contact.account.email.lower()] = contact.key
         world.contacts[contact.key] = contact
-        world.views.update(stage.views)
         world.phones.update(stage.new_phones)
         for key, sms in stage.sms.items():
             world.phones[key].is_sms = sms
@@ -888,10 +932,4 @@ class Planner:
                 for a, b in zip(link.details, theirs_details, strict=True)
             ):
                 return True
-        for sid, view in stage.views.items():
-            before = self.world.view(sid).slots
-            if {k: (s.priority, s.original_type) for k, s in view.slots.items()} != {
-                k: (s.priority, s.original_type) for k, s in before.items()
-            }:
-                return True
-        return False
+        return stage.slots_changed

@@ -82,6 +82,15 @@ class Writer:
         action()
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
+    def insert(
+        self, model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> list[int]:
+        start = time.perf_counter()
+        ids = insert_rows(model, fields, rows)
+        name = f"  insert {model._meta.model_name} ({len(rows):,})"
+        self.timings[name] = time.perf_counter() - start
+        return ids
+
     def write(self) -> None:
         self._timed("write: delete", self._deletes)
         self._timed("write: make room", self._phase_one)
@@ -143,11 +152,11 @@ class Writer:
     def _inserts(self) -> None:
         world = self.world
         contacts = [c for c in world.contacts.values() if c.id is None]
-        ids = insert_rows(Contact, ContactRec.FIELDS, [c.values() for c in contacts])
+        ids = self.insert(Contact, ContactRec.FIELDS, [c.values() for c in contacts])
         for contact, pk in zip(contacts, ids, strict=True):
             contact.id = pk
         phones = [p for p in world.phones.values() if p.id is None]
-        ids = insert_rows(
+        ids = self.insert(
             Phone,
             ("number", "digits", "extension", "is_sms"),
             [(p.number, p.digits, p.extension, p.is_sms) for p in phones],
@@ -158,14 +167,14 @@ class Writer:
         new_addresses: list[tuple[int | None, AddressRec]] = [
             (c.id, a) for c in every for a in c.addresses if a.id is None
         ]
-        ids = insert_rows(
+        ids = self.insert(
             Address,
             AddressRec.ADDRESS_FIELDS,
             [a.values()[:8] for _, a in new_addresses],
         )
         for (_, address), pk in zip(new_addresses, ids, strict=True):
             address.address_id = pk
-        ids = insert_rows(
+        ids = self.insert(
             ContactAddress,
             ("contact_id", "address_id", *AddressRec.LINK_FIELDS),
             [(cid, a.address_id, *a.values()[8:]) for cid, a in new_addresses],
@@ -175,7 +184,7 @@ class Writer:
         new_emails: list[tuple[int | None, EmailRec]] = [
             (c.id, e) for c in every for e in c.emails if e.id is None
         ]
-        ids = insert_rows(
+        ids = self.insert(
             ContactEmail,
             ("contact_id", *EmailRec.FIELDS),
             [(cid, *e.values()) for cid, e in new_emails],
@@ -185,7 +194,7 @@ class Writer:
         new_phone_links: list[tuple[int | None, ContactPhoneRec]] = [
             (c.id, p) for c in every for p in c.phones if p.id is None
         ]
-        ids = insert_rows(
+        ids = self.insert(
             ContactPhone,
             ("contact_id", "phone_id", "phone_type_id", "priority_order", "is_preferred"),
             [
@@ -207,7 +216,7 @@ class Writer:
         for contact, link in new_links:
             slot = world.views[link.student_id].slots[contact.key]
             rows.append((link.student_id, contact.id, slot.priority, slot.original_type))
-        ids = insert_rows(
+        ids = self.insert(
             StudentContact,
             ("student_id", "contact_id", "contact_priority_order", "original_contact_type"),
             rows,
@@ -222,7 +231,7 @@ class Writer:
             for d in link.details
             if d.id is None
         ]
-        ids = insert_rows(
+        ids = self.insert(
             StudentContactDetail,
             ("link_id", *DetailRec.FIELDS),
             [(lid, *d.values()) for lid, d in new_details],
@@ -236,7 +245,7 @@ class Writer:
         ]
         now = timezone.now()
         # No password is set by an import: "!" marks it unusable until the parent activates.
-        ids = insert_rows(
+        ids = self.insert(
             Account,
             (
                 "contact_id",

@@ -1,0 +1,208 @@
+"""Benchmark the contacts import against the database's own raw bulk load of the same file.
+
+    python bench/contacts_import.py --students 100000 --database sqlite
+    python bench/contacts_import.py --students 100000 --database postgresql
+
+Prints, in one run: the contacts import time next to the raw load time (SQLite: the sqlite3
+CLI's ``.import`` into one table, or Python's ``executemany`` without the CLI; PostgreSQL:
+``COPY`` into one table), their ratio, peak memory, and where the import's time goes. The
+files are generated first in a child process (so the generator's memory is not counted) into
+``--work`` and reused when they are already there. The database is a fresh one: a new SQLite
+file under ``--work``, or the PostgreSQL database ``tutela_bench`` (dropped and re-created;
+``--pg-url`` to change it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/tutela_bench"
+
+
+def generate(students: int, work: Path) -> Path:
+    folder = work / f"district-{students}"
+    if not (folder / "contacts.csv").exists():
+        subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                str(HERE / "district_files.py"),
+                "--students",
+                str(students),
+                "--out",
+                str(folder),
+            ],
+            check=True,
+        )
+    return folder
+
+
+def fresh_postgres(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def raw_sqlite(contacts: Path, work: Path) -> tuple[float, str]:
+    target = work / "raw.sqlite3"
+    target.unlink(missing_ok=True)
+    cli = shutil.which("sqlite3")
+    start = time.perf_counter()
+    if cli:
+        subprocess.run(  # noqa: S603
+            [cli, str(target), ".mode csv", f".import {contacts} raw_contacts"], check=True
+        )
+        how = "sqlite3 CLI .import"
+    else:
+        with contacts.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            header = next(reader)
+            connection = sqlite3.connect(target)
+            columns = ", ".join(f'"c{i}" TEXT' for i in range(len(header)))
+            connection.execute(f"CREATE TABLE raw_contacts ({columns})")
+            marks = ", ".join("?" * len(header))
+            connection.executemany(f"INSERT INTO raw_contacts VALUES ({marks})", reader)  # noqa: S608
+            connection.commit()
+            connection.close()
+        how = "Python sqlite3 executemany"
+    elapsed = time.perf_counter() - start
+    target.unlink(missing_ok=True)
+    return elapsed, how
+
+
+def raw_postgres(contacts: Path) -> tuple[float, str]:
+    from django.db import connection
+
+    with contacts.open(encoding="utf-8") as handle:
+        width = len(next(csv.reader(handle)))
+    with connection.cursor() as cursor:
+        columns = ", ".join(f"c{i} text" for i in range(width))
+        cursor.execute(f"DROP TABLE IF EXISTS raw_contacts; CREATE TABLE raw_contacts ({columns})")
+    start = time.perf_counter()
+    with connection.cursor() as wrapper, contacts.open("rb") as handle:
+        with wrapper.cursor.copy(
+            "COPY raw_contacts FROM STDIN WITH (FORMAT csv, HEADER true)"
+        ) as copy:
+            while block := handle.read(1 << 20):
+                copy.write(block)
+    elapsed = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE raw_contacts")
+    return elapsed, "COPY into one table"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=100_000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/tutela-bench"))
+    parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--again", action="store_true", help="also time a second, idempotent run")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    folder = generate(args.students, args.work)
+    contacts = folder / "contacts.csv"
+
+    os.environ["TUTELA_HOME"] = str(args.work / "home")
+    if args.database == "sqlite":
+        database = args.work / f"bench-{args.students}.sqlite3"
+        database.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    else:
+        fresh_postgres(args.pg_url)
+        os.environ["DATABASE_URL"] = args.pg_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutela.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from tutela.core.tabular import read_table
+    from tutela.imports.contacts.importer import ContactImporter
+    from tutela.imports.runner import run_import
+    from tutela.imports.students import StudentImporter
+
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    run_import(StudentImporter(), folder / "students.csv")
+    students_time = time.perf_counter() - start
+
+    if args.database == "sqlite":
+        raw, how = raw_sqlite(contacts, args.work)
+    else:
+        raw, how = raw_postgres(contacts)
+
+    start = time.perf_counter()
+    rows = sum(1 for _ in read_table(contacts).rows)
+    read_only = time.perf_counter() - start
+
+    importer = ContactImporter()
+    start = time.perf_counter()
+    result = run_import(importer, contacts)
+    elapsed = time.perf_counter() - start
+    timings = dict(importer.timings)
+    totals = result.totals()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"database            {args.database}")
+    print(f"students            {args.students:,} (students import {students_time:.1f} s)")
+    print(f"contact rows        {rows:,} ({rows / args.students:.2f} per student)")
+    print(f"stored records      {stored_records():,}")
+    print(f"raw load            {raw:.1f} s ({how})")
+    print(f"contacts import     {elapsed:.1f} s  = {elapsed / raw:.1f}x the raw load")
+    print(f"peak memory         {peak:.0f} MiB")
+    print(
+        f"groups              {totals['groups']:,} ({totals['imported_groups']:,} imported, "
+        f"{totals['rejected_groups']:,} rejected)"
+    )
+    print("breakdown:")
+    read_validate = timings.pop("read and validate", 0.0)
+    breakdown: list[tuple[str, float]] = [
+        ("read (CSV to rows)", read_only),
+        ("validate (rows to typed values)", max(read_validate - read_only, 0.0)),
+        *timings.items(),
+    ]
+    accounted = read_validate + sum(v for k, v in timings.items() if not k.startswith(" "))
+    breakdown.append(("commit, results, import job record", elapsed - accounted))
+    for name, seconds in breakdown:
+        print(f"  {name:<38} {seconds:7.1f} s")
+    if args.again:
+        start = time.perf_counter()
+        again = run_import(ContactImporter(), contacts).totals()
+        print(
+            f"second run (idempotent) {time.perf_counter() - start:.1f} s: "
+            f"added {again['contacts_added']}, updated {again['contacts_updated']}"
+        )
+
+
+def stored_records() -> int:
+    from django.apps import apps
+
+    total = 0
+    for label in ("people", "accounts"):
+        for model in apps.get_app_config(label).get_models():
+            if model.__name__ in {"Code", "School", "Student"}:
+                continue
+            total += model._default_manager.count()
+    return total
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)
+
+
+__all__: list[Any] = []
