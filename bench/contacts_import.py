@@ -22,9 +22,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/tutela_bench"
@@ -92,12 +92,13 @@ def raw_postgres(contacts: Path) -> tuple[float, str]:
         columns = ", ".join(f"c{i} text" for i in range(width))
         cursor.execute(f"DROP TABLE IF EXISTS raw_contacts; CREATE TABLE raw_contacts ({columns})")
     start = time.perf_counter()
-    with connection.cursor() as wrapper, contacts.open("rb") as handle:
-        with wrapper.cursor.copy(
-            "COPY raw_contacts FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy:
-            while block := handle.read(1 << 20):
-                copy.write(block)
+    with (
+        connection.cursor() as wrapper,
+        contacts.open("rb") as handle,
+        wrapper.cursor.copy("COPY raw_contacts FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+    ):
+        while block := handle.read(1 << 20):
+            copy.write(block)
     elapsed = time.perf_counter() - start
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE raw_contacts")
@@ -108,7 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/tutela-bench"))
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "tutela-bench")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument("--again", action="store_true", help="also time a second, idempotent run")
     args = parser.parse_args()
@@ -202,7 +203,3 @@ def stored_records() -> int:
 
 if __name__ == "__main__":
     main()
-    sys.exit(0)
-
-
-__all__: list[Any] = []
