@@ -77,6 +77,7 @@ def write_contacts(district: District, path: Path) -> int:
     """Write the contacts file; return its number of data rows."""
     rows = 0
     work_serial = 0
+    taken: set[str] = set()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CONTACT_HEADER)
@@ -94,6 +95,12 @@ def write_contacts(district: District, path: Path) -> int:
                     )
                 count = max(len(family.children), len(g.emails), len(g.phones))
                 username = g.emails[0].split("@")[0] if g.allow_data_access and g.emails else ""
+                account_email = g.emails[0] if username else ""
+                if username in taken:
+                    # Two parents of one family with the same first name share an address.
+                    username += f"-{g.key.rsplit('-', 1)[-1]}"
+                    account_email = f"{username}@example.net"
+                taken.add(username)
                 for index in range(count):
                     first = index == 0
                     email = g.emails[index] if index < len(g.emails) else ""
@@ -109,7 +116,7 @@ def write_contacts(district: District, path: Path) -> int:
                             g.employer if first else "",
                             "1" if first else "",
                             username if first else "",
-                            g.emails[0] if first and username else "",
+                            account_email if first else "",
                             email,
                             ("Home" if index == 0 else "Work") if email else "",
                             ("1" if index == 0 else "0") if email else "",

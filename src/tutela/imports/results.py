@@ -39,6 +39,9 @@ class ImportResult:
     counters: Counter[str] = field(default_factory=Counter)
     counter_names: tuple[str, ...] = ()
     dry_run: bool = False
+    # Set by importers that do not keep every row's cells in memory: the report reads the
+    # rejected rows back from the file instead.
+    source: Path | None = None
 
     @property
     def groups(self) -> dict[str, list[RowResult]]:
@@ -103,11 +106,24 @@ class ImportResult:
             lines.append(f"  … and {len(problems) - limit} more rejected rows (use --report FILE)")
         return lines
 
+    def _rejected_cells(self) -> dict[int, list[str]]:
+        if self.source is None:
+            return {}
+        from tutela.core.tabular import read_table
+
+        wanted = {row.row for row in self.rows if row.status == "rejected" and not row.cells}
+        if not wanted:
+            return {}
+        return {number: cells for number, cells in read_table(self.source).rows if number in wanted}
+
     def write_report(self, path: Path) -> None:
         """The rejected rows, unchanged, with an ``Errors`` column, as CSV or XLSX."""
         header = [*self.headers, "Errors"]
+        read_back = self._rejected_cells()
         rejected = [
-            [*row.cells, "; ".join(row.errors)] for row in self.rows if row.status == "rejected"
+            [*read_back.get(row.row, row.cells), "; ".join(row.errors)]
+            for row in self.rows
+            if row.status == "rejected"
         ]
         if path.suffix.lower() == ".xlsx":
             from openpyxl import Workbook

@@ -51,6 +51,7 @@ def test_an_account_is_created_enabled_without_a_password(import_rows) -> None:
     )
     assert account.state_guardian_number == "G7"
     assert not account.has_usable_password()
+    assert account.is_imported
 
 
 def test_is_access_account_enabled_zero_creates_a_disabled_account(import_rows) -> None:

@@ -26,7 +26,7 @@ from tutela.people.models import Code
 PROGRESS_EVERY = 5000
 
 
-SQLITE_CACHE_KIB = 256 * 1024
+SQLITE_CACHE_KIB = 64 * 1024
 
 
 @contextmanager
@@ -84,13 +84,16 @@ class ContactImporter:
         codes = list(Code.objects.select_related("parent"))
         validator = RowValidator(columns, CodeBook(codes))
         result = ImportResult(self.kind, table.headers, counter_names=self.counter_names)
+        # The rows' cells are not kept (a big file's cells would double the memory used): the
+        # report reads rejected rows back from the file.
+        result.source = table.path
         parsed: list[ParsedRow] = []
         groups: dict[tuple[str, str], list[int]] = {}
         for number, cells in table.rows:
             row = validator.parse(number, cells)
             groups.setdefault(row.key, []).append(len(parsed))
             parsed.append(row)
-            result.rows.append(RowResult(row=number, group=row.label, cells=cells))
+            result.rows.append(RowResult(row=number, group=row.label, cells=[]))
         timings["read and validate"] = time.perf_counter() - clock
         total = len(parsed)
         if not total:
@@ -106,6 +109,8 @@ class ContactImporter:
         done = 0
         for key, indexes in groups.items():
             rows = [parsed[i] for i in indexes]
+            for index in indexes:
+                parsed[index] = None  # type: ignore[call-overload]  # planned: free it
             errors, outcome = planner.plan(key, rows)
             if errors:
                 result.reject_group([result.rows[i] for i in indexes], errors)
@@ -115,6 +120,7 @@ class ContactImporter:
             if progress and done // PROGRESS_EVERY != (done - len(indexes)) // PROGRESS_EVERY:
                 progress(done, total)
         timings["plan (decide each group)"] = time.perf_counter() - clock
+        del parsed, groups
 
         Writer(world, timings).write()
         if progress:

@@ -561,7 +561,7 @@ class Planner:
 
     def _addresses(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
-        seen: dict[tuple[str, ...], tuple[AddressPart, AddressRec | None, ParsedRow]] = {}
+        seen: dict[str, tuple[AddressPart, AddressRec | None, ParsedRow]] = {}
         claimed: set[int] = set()
         resolved: list[tuple[AddressRec, int | None, ParsedRow]] = []
         new: set[int] = set()

@@ -147,7 +147,7 @@ class EmailPart:
     address: str | Marker | None
     email_type: int | Marker | None
     is_primary: bool | None
-    written: tuple[str, ...]
+    written: str
 
 
 @dataclass(slots=True)
@@ -170,7 +170,7 @@ class AddressPart:
     values: dict[str, Any]
     address_type: int | Marker | None
     priority: int | None
-    identity: tuple[str, ...]  # every written value except type and priority
+    identity: str  # every written value except type and priority
     written_type: str
     written_priority: str
 
@@ -185,7 +185,7 @@ class StudentPart:
     detail: dict[str, Any]
     start: datetime.date | None  # the written range, for the overlap rule (blank = open)
     end: datetime.date | None
-    written: tuple[str, ...]
+    written: str
 
 
 @dataclass(slots=True)
@@ -263,13 +263,14 @@ class RowValidator:
                 contact[name] = value
             elif name in ACCOUNT_SECTION:
                 account[name] = value
-        if any(name in raw for name in EMAIL_FIELDS):
+        names = raw.keys()
+        if not names.isdisjoint(EMAIL_FIELDS):
             row.email = self._email(raw, values, errors)
-        if any(name in raw for name in PHONE_FIELDS):
+        if not names.isdisjoint(PHONE_FIELDS):
             row.phone = self._phone(raw, values, errors)
-        if any(name in raw for name in ADDRESS_FIELDS):
+        if not names.isdisjoint(ADDRESS_FIELDS):
             row.address = self._address(raw, values, errors)
-        if any(name in raw for name in STUDENT_FIELDS):
+        if not names.isdisjoint(STUDENT_FIELDS):
             row.student = self._student(raw, values, errors)
         return row
 
@@ -383,7 +384,7 @@ class RowValidator:
             address=address,
             email_type=values.get("email_type"),
             is_primary=values.get("email_is_primary"),
-            written=tuple(raw.get(n, "").lower() for n in EMAIL_FIELDS),
+            written=_written(raw, EMAIL_FIELDS),
         )
 
     @staticmethod
@@ -405,7 +406,7 @@ class RowValidator:
             errors.append(
                 "PhoneNumber '#delete' needs the PhoneNumberAssocID of the phone to delete"
             )
-        written = list(raw.get(n, "").lower() for n in PHONE_FIELDS)
+        written = [raw.get(n, "").lower() for n in PHONE_FIELDS]
         written[1] = digits or written[1]  # the same phone however it is punctuated
         return PhonePart(
             assoc_id=assoc,
@@ -438,11 +439,7 @@ class RowValidator:
         for name, target in (("address_start", "start_date"), ("address_end", "end_date")):
             if name in values:
                 extra[target] = values[name]
-        identity = tuple(
-            raw.get(n, "").lower()
-            for n in ADDRESS_FIELDS
-            if n not in ("address_type", "address_priority")
-        )
+        identity = _written(raw, ADDRESS_IDENTITY)
         return AddressPart(
             assoc_id=assoc,
             street=street,
@@ -489,7 +486,7 @@ class RowValidator:
             detail=detail,
             start=start if isinstance(start, datetime.date) else None,
             end=end if isinstance(end, datetime.date) else None,
-            written=tuple(raw.get(n, "").lower() for n in STUDENT_FIELDS),
+            written=_written(raw, STUDENT_FIELDS),
         )
 
 
@@ -518,6 +515,14 @@ def _plainly_valid_email(address: str) -> bool:
         _SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
     last = domain.rsplit(".", 1)[-1]
     return last not in _SPECIAL_USE and not domain.endswith(tuple("." + s for s in _SPECIAL_USE))
+
+
+ADDRESS_IDENTITY = tuple(n for n in ADDRESS_FIELDS if n not in ("address_type", "address_priority"))
+
+
+def _written(raw: dict[str, str], names: tuple[str, ...]) -> str:
+    """A section's values as written (ignoring case), for telling duplicates apart."""
+    return "\x1f".join([raw.get(n, "") for n in names]).lower()
 
 
 def _whole_number(text: str) -> int:

@@ -257,6 +257,7 @@ class Writer:
                 "last_name",
                 "password",
                 "date_joined",
+                "is_imported",
             ),
             [
                 (
@@ -269,6 +270,7 @@ class Writer:
                     c.last_name[:150],
                     "!" + secrets.token_hex(20),
                     now,
+                    True,
                 )
                 for c, a in new_accounts
             ],
