@@ -96,7 +96,7 @@ def write_contacts(district: District, path: Path) -> int:
                 count = max(len(family.children), len(g.emails), len(g.phones))
                 username = g.emails[0].split("@")[0] if g.allow_data_access and g.emails else ""
                 account_email = g.emails[0] if username else ""
-                if username in taken:
+                if username and username in taken:
                     # Two parents of one family with the same first name share an address.
                     username += f"-{g.key.rsplit('-', 1)[-1]}"
                     account_email = f"{username}@example.net"
