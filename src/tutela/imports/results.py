@@ -24,6 +24,9 @@ class RowResult:
     cells: list[str]
     status: Status = "imported"
     errors: list[str] = field(default_factory=list)
+    # What tells groups apart when labels may repeat (two rows with neither ID nor Identifier
+    # are two groups); the label itself when not set.
+    key: object = None
 
     def as_json(self) -> dict[str, Any]:
         return {"row": self.row, "group": self.group, "status": self.status, "errors": self.errors}
@@ -50,9 +53,20 @@ class ImportResult:
             grouped.setdefault(row.group, []).append(row)
         return grouped
 
+    def _group_counts(self) -> tuple[int, int]:
+        """How many groups, and how many of them rejected, in one pass over the rows."""
+        seen: set[object] = set()
+        rejected: set[object] = set()
+        for row in self.rows:
+            key = row.group if row.key is None else row.key
+            seen.add(key)
+            if row.status == "rejected":
+                rejected.add(key)
+        return len(seen), len(rejected)
+
     @property
     def rejected_groups(self) -> int:
-        return sum(1 for rows in self.groups.values() if any(r.status == "rejected" for r in rows))
+        return self._group_counts()[1]
 
     @property
     def ok(self) -> bool:
@@ -71,8 +85,7 @@ class ImportResult:
                 row.errors = [f"not imported because related row {names} has an error"]
 
     def totals(self) -> dict[str, Any]:
-        groups = len(self.groups)
-        rejected = self.rejected_groups
+        groups, rejected = self._group_counts()
         totals: dict[str, Any] = {
             "rows": len(self.rows),
             "groups": groups,

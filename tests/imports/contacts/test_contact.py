@@ -63,6 +63,22 @@ def test_a_row_with_neither_id_nor_identifier_is_its_own_rejected_group(import_r
     assert (report["groups"], report["rejected_groups"], report["imported_groups"]) == (2, 1, 1)
 
 
+def test_rows_with_neither_id_nor_identifier_are_separate_groups(import_rows) -> None:
+    _run, report = import_rows(["Identifier", "LastName"], ["", "Lee"], ["", "Ray"], ["P1", "Kim"])
+    assert (report["groups"], report["rejected_groups"], report["imported_groups"]) == (3, 2, 1)
+
+
+def test_an_identifier_and_an_id_with_the_same_text_are_different_groups(import_rows) -> None:
+    contact = Contact.objects.create(last_name="Lee")
+    run, report = import_rows(
+        ["Identifier", "ID", "FirstName", "LastName"],
+        ["", str(contact.pk), "Ann", ""],
+        [str(contact.pk), "", "Bob", "Ray"],
+    )
+    assert run.code == 0 and report["groups"] == 2
+    assert (report["contacts_added"], report["contacts_updated"]) == (1, 1)
+
+
 def test_an_id_that_names_no_contact_rejects_its_group(import_rows) -> None:
     run, report = import_rows(["ID", "LastName"], ["999", "Lee"], ["999", "Lee"])
     assert run.code == 1

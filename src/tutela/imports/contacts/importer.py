@@ -93,7 +93,7 @@ class ContactImporter:
             row = validator.parse(number, cells)
             groups.setdefault(row.key, []).append(len(parsed))
             parsed.append(row)
-            result.rows.append(RowResult(row=number, group=row.label, cells=[]))
+            result.rows.append(RowResult(row=number, group=row.label, cells=[], key=row.key))
         timings["read and validate"] = time.perf_counter() - clock
         total = len(parsed)
         if not total:

@@ -224,8 +224,8 @@ class RowValidator:
         errors: list[str] = []
         cache = self._cache
         for name, index in self.present:
-            text = cells[index].strip()
-            if not text:
+            text = cells[index]
+            if not text or not (text := text.strip()):
                 continue
             raw[name] = text
             if name in CACHED:
@@ -393,9 +393,13 @@ class RowValidator:
         number = values.get("phone_number")
         digits = ""
         if isinstance(number, str):
-            # Rule 9: extension markup typed into the number is dropped, as the seed says.
-            number = strip_extension(number)
-            digits = phone_digits(number)
+            plain = number.translate(_PUNCTUATION)
+            if plain.isdigit() and plain.isascii():
+                digits = plain  # the usual case: digits and punctuation, no extension markup
+            else:
+                # Rule 9: extension markup typed into the number is dropped, as the seed says.
+                number = strip_extension(number)
+                digits = phone_digits(number)
             if not digits:
                 errors.append(f"PhoneNumber {raw['phone_number']!r}: has no digits")
             elif len(digits) > 32:
@@ -517,6 +521,7 @@ def _plainly_valid_email(address: str) -> bool:
     return last not in _SPECIAL_USE and not domain.endswith(tuple("." + s for s in _SPECIAL_USE))
 
 
+_PUNCTUATION = str.maketrans("", "", "()-. +/")
 ADDRESS_IDENTITY = tuple(n for n in ADDRESS_FIELDS if n not in ("address_type", "address_priority"))
 
 
