@@ -183,3 +183,11 @@ def test_an_unknown_address_assoc_id_is_an_error(import_rows) -> None:
 def test_address_columns_without_a_street_are_an_error(import_rows) -> None:
     _run, report = import_rows(H, row("", City="Albany"))
     assert errors_of(report) == ["Street is required to import an address"]
+
+
+def test_deleting_a_contact_deletes_its_address_records(import_rows) -> None:
+    import_rows(H, row(City="Albany"))
+    contact = Contact.objects.get()
+    run, _ = import_rows(["ID", "LastName"], [contact.pk, "#delete"])
+    assert run.code == 0
+    assert not Address.objects.exists() and not ContactAddress.objects.exists()

@@ -603,6 +603,7 @@ class Planner:
                     continue
                 if part.street is DELETE:
                     contact.addresses.remove(address)
+                    stage.delete("contact_address", address.id)
                     stage.delete("address", address.address_id)
                     continue
             elif isinstance(part.street, str):

@@ -295,6 +295,7 @@ class World:
             "contact": [],
             "email": [],
             "contact_phone": [],
+            "contact_address": [],
             "address": [],
             "link": [],
             "detail": [],

@@ -106,8 +106,11 @@ class Writer:
         _delete(StudentContact, deleted["link"])
         _delete(ContactEmail, deleted["email"])
         _delete(ContactPhone, deleted["contact_phone"])
-        _delete(Address, deleted["address"])  # its contact link goes with it
+        _delete(ContactAddress, deleted["contact_address"])
         _delete(Contact, deleted["contact"])
+        # An address record goes once no contact uses it any more.
+        for batch in chunks(sorted(set(deleted["address"]))):
+            Address.objects.filter(pk__in=batch, contact_links__isnull=True).delete()
 
     # -- phase 1: out of the way -------------------------------------------------------------
 
