@@ -262,3 +262,20 @@ def test_the_export_after_an_import_has_the_file_s_values(import_rows) -> None:
         "state_guardian_number": None,
     }
     assert json.dumps(ann)  # JSON-ready
+
+
+def test_an_xlsx_file_s_rejected_rows_are_read_back_for_the_report(tutela, students, tmp_path):
+    from tests.conftest import write_xlsx
+
+    source = write_xlsx(
+        tmp_path / "contacts.xlsx",
+        [["Identifier", "LastName", "StudentNumber"], ["P1", "Lee", 1001], ["P2", "Ray", 9999]],
+    )
+    out = tmp_path / "rejected.xlsx"
+    run = tutela("import", "contacts", str(source), "--report", str(out))
+    assert run.code == 1
+    values = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert values == [
+        ("Identifier", "LastName", "StudentNumber", "Errors"),
+        ("P2", "Ray", "9999", "StudentNumber '9999' is not a student"),
+    ]

@@ -54,7 +54,6 @@ class Stage:
 
     contact: ContactRec
     existed: bool
-    views: dict[int, StudentView] = field(default_factory=dict)
     new_phones: dict[tuple[str, str], PhoneRec] = field(default_factory=dict)
     sms: dict[tuple[str, str], bool] = field(default_factory=dict)
     deleted: dict[str, list[int]] = field(default_factory=dict)
@@ -108,14 +107,6 @@ class Stage:
 class _DateRange:
     start_date: datetime.date | None
     end_date: datetime.date | None
-
-
-def _getter(section: str, name: str) -> Callable[[ParsedRow], Any]:
-    def get(row: ParsedRow) -> Any:
-        values: dict[str, Any] = getattr(row, section)
-        return values.get(name)
-
-    return get
 
 
 class Planner:
@@ -524,7 +515,9 @@ class Planner:
 
     @staticmethod
     def _phone_text(part: PhonePart) -> str:
-        return repr(part.number) if isinstance(part.number, str) else f"of row's {part.assoc_id}"
+        if isinstance(part.number, str):
+            return repr(part.number)
+        return f"of PhoneNumberAssocID '{part.assoc_id}'"
 
     def _priorities(
         self,

@@ -271,12 +271,6 @@ class StudentView:
     slots: dict[ContactKey, Slot] = field(default_factory=dict)
     claimed: dict[int, tuple[ContactKey, int]] = field(default_factory=dict)  # by row
 
-    def clone(self) -> StudentView:
-        return StudentView(
-            {k: Slot(s.link_id, s.priority, s.original_type) for k, s in self.slots.items()},
-            dict(self.claimed),
-        )
-
 
 @dataclass
 class World:
