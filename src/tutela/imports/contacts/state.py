@@ -39,14 +39,20 @@ ContactKey = int | str
 
 
 def fetch_in(sql: str, values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
-    """Rows of ``sql`` (whose ``IN ({marks})`` takes ``values``), a few thousand at a time.
+    """Rows of ``sql`` (whose ``{in_list}`` takes ``values``), a few thousand at a time.
 
     Plain SQL because the ORM spends more time preparing a 5,000-value ``IN`` list than the
     database spends answering it.
     """
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array parameter: quicker to send and to plan than thousands of them.
+            for batch in chunks(values, 50_000):
+                cursor.execute(sql.format(in_list="= ANY(%s)"), [batch])
+                yield from cursor.fetchall()
+            return
         for batch in chunks(values):
-            cursor.execute(sql.format(marks=", ".join(["%s"] * len(batch))), batch)
+            cursor.execute(sql.format(in_list=f"IN ({', '.join(['%s'] * len(batch))})"), batch)
             yield from cursor.fetchall()
 
 
@@ -328,7 +334,7 @@ def load_world(rows: list[ParsedRow]) -> World:
     _load_contacts(world, ids)
     students = Student._meta.db_table
     for pk, number in fetch_in(
-        f"SELECT id, student_number FROM {students} WHERE student_number IN ({{marks}})",  # noqa: S608
+        f"SELECT id, student_number FROM {students} WHERE student_number {{in_list}}",  # noqa: S608
         sorted(numbers),
     ):
         world.students[number] = pk
@@ -340,7 +346,7 @@ def load_world(rows: list[ParsedRow]) -> World:
     phones = Phone._meta.db_table
     for pk, number, digit, ext, sms in fetch_in(
         f"SELECT id, number, digits, extension, is_sms FROM {phones} "  # noqa: S608
-        "WHERE digits IN ({marks})",
+        "WHERE digits {in_list}",
         sorted(digits),
     ):
         if (digit, ext) not in world.phones:
@@ -434,7 +440,7 @@ def _load_views(world: World, student_ids: set[int]) -> None:
     links = StudentContact._meta.db_table
     for pk, sid, cid, priority, kind in fetch_in(
         "SELECT id, student_id, contact_id, contact_priority_order, original_contact_type "  # noqa: S608
-        f"FROM {links} WHERE student_id IN ({{marks}})",
+        f"FROM {links} WHERE student_id {{in_list}}",
         sorted(student_ids),
     ):
         world.view(sid).slots[cid] = Slot(pk, priority, kind)
@@ -448,7 +454,7 @@ def _load_accounts(world: World, usernames: set[str], emails: set[str]) -> None:
     for column, wanted in (("username", usernames), ("email", emails)):
         for pk, cid, username, email in fetch_in(
             f"SELECT id, contact_id, username, email FROM {table} "  # noqa: S608
-            f"WHERE lower({column}) IN ({{marks}})",
+            f"WHERE lower({column}) {{in_list}}",
             sorted(wanted),
         ):
             if pk in seen:
