@@ -692,16 +692,19 @@ class Planner:
             unique.append((part, row))
         errors_before = len(stage.errors)
         rows = [row for _, row in unique]
-        parts = {row.number: part for part, row in unique}
-        kind, _ = self._merge(
-            stage,
-            rows,
-            "original_contact_type",
-            lambda r: parts[r.number].original_type,
-        )
-        priority, priority_row = self._merge(
-            stage, rows, "contact_priority", lambda r: parts[r.number].priority
-        )
+        if len(unique) == 1:  # the usual case: nothing to merge or compare
+            kind, priority, priority_row = unique[0][0].original_type, unique[0][0].priority, None
+        else:
+            parts = {row.number: part for part, row in unique}
+            kind, _ = self._merge(
+                stage,
+                rows,
+                "original_contact_type",
+                lambda r: parts[r.number].original_type,
+            )
+            priority, priority_row = self._merge(
+                stage, rows, "contact_priority", lambda r: parts[r.number].priority
+            )
         # Rule 12: one student on several rows needs dates that do not overlap.
         for index, (part, row) in enumerate(unique):
             for other, other_row in unique[:index]:
