@@ -279,3 +279,59 @@ def test_an_xlsx_file_s_rejected_rows_are_read_back_for_the_report(tutela, stude
         ("Identifier", "LastName", "StudentNumber", "Errors"),
         ("P2", "Ray", "9999", "StudentNumber '9999' is not a student"),
     ]
+
+
+def test_a_golden_file_with_every_column_imports_and_exports_as_written(tutela, students):
+    from tests.conftest import DATA
+
+    run = tutela("import", "contacts", str(DATA / "contacts_powerschool.csv"), "--json")
+    assert run.code == 0, run.out + run.err
+    report = json.loads(run.out)
+    assert (report["rows"], report["groups"], report["contacts_added"]) == (4, 3, 3)
+    jane, john, rosa = exported()
+    assert (jane["first_name"], jane["middle_name"], jane["prefix"], jane["gender"]) == (
+        "Jane",
+        "Q",
+        "Mrs",
+        "F",
+    )
+    assert (jane["exclude_from_state_reporting"], jane["is_active"]) == (False, True)
+    assert jane["account"] == {
+        "username": "jane.smith",
+        "email": "jane@example.org",
+        "enabled": True,
+        "state_guardian_number": "G-1",
+    }
+    assert [(e["address"], e["is_primary"], e["order"]) for e in jane["emails"]] == [
+        ("jane@example.org", True, 1),
+        ("jane.smith@work.example", False, 2),
+    ]
+    assert [(p["number"], p["priority_order"], p["is_sms"]) for p in jane["phones"]] == [
+        ("(212) 555-0101", 1, True),
+        ("212-555-0199", 2, False),
+    ]
+    assert john["phones"][0]["number"] == "(212) 555-0101"  # one shared phone record
+    address = jane["addresses"][0]
+    assert (address["state"], address["latitude"], address["longitude"]) == (
+        "US_NY",
+        42.6526,
+        -73.7562,
+    )
+    assert (address["start_date"], address["unit"], address["line_two"]) == (
+        "2020-08-01",
+        "4B",
+        "Floor 2",
+    )
+    first = jane["students"][0]
+    assert (first["student_number"], first["original_contact_type"]) == ("1001", "mother")
+    assert first["details"][0]["start_date"] == "2020-09-01"
+    assert first["details"][0]["relationship_note"] == "primary"
+    positions = [
+        (c["first_name"], s["contact_priority_order"])
+        for c in (jane, john, rosa)
+        for s in c["students"]
+        if s["student_number"] == "1001"
+    ]
+    assert positions == [("Jane", 1), ("John", 2), ("Rosa", 3)]
+    assert rosa["phones"][0]["extension"] == "7"
+    assert rosa["students"][0]["original_contact_type"] == "emergency1"
