@@ -36,6 +36,10 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
         lambda c: reverse("staff:contact-merge", args=[c.hana_contact.pk, c.leo_contact.pk]),
         "get",
     ),
+    "staff:email-add": (
+        lambda c: reverse("staff:email-add", args=[c.hana_contact.pk]),
+        "post",
+    ),
     "staff:account-action": (
         lambda c: reverse("staff:account-action", args=[c.hana_contact.pk, "disable"]),
         "post",
