@@ -67,8 +67,9 @@ def test_demo_sets_up_a_district_without_serving(tmp_path: Path) -> None:
     run = tutela(tmp_path, "demo", "--no-serve", "--students", "30")
     assert run.returncode == 0, run.stderr
     assert "30 students" in run.stdout
-    password_file = tmp_path / "demo-admin-password"
-    assert password_file.read_text().strip() not in run.stdout + run.stderr
+    for name in ("demo-admin-password", "demo-parent-password"):
+        secret = (tmp_path / name).read_text().strip()
+        assert secret and secret not in run.stdout + run.stderr
     exported = [
         json.loads(line) for line in tutela(tmp_path, "export", "contacts").stdout.splitlines()
     ]

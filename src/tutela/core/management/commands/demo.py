@@ -11,7 +11,7 @@ from django.core.management.base import CommandParser
 from django.db import transaction
 
 from tutela.core.commands import TutelaCommand
-from tutela.people.models import Student
+from tutela.people.models import Contact, Student
 from tutela.sampledata.district import generate_district
 from tutela.sampledata.load import load_district
 
@@ -36,11 +36,19 @@ class Command(TutelaCommand):
             )
         else:
             self.stdout.write("The database already has students; leaving them as they are.")
+        site = f"http://127.0.0.1:{options['port']}"
         password_file = self._demo_admin()
         self.stdout.write(
-            f"Sign in at http://127.0.0.1:{options['port']}/admin/ as {DEMO_ADMIN!r}; "
-            f"the password is in {password_file}"
+            f"Staff: sign in at {site}/staff/ (or the Django admin at {site}/admin/) as "
+            f"{DEMO_ADMIN!r}; the password is in {password_file}"
         )
+        parent = self._demo_parent()
+        if parent is not None:
+            username, parent_file = parent
+            self.stdout.write(
+                f"Parent: sign in at {site}/accounts/sign-in/ as {username!r}; the temporary "
+                f"password is in {parent_file} (you choose a new one at first sign-in)"
+            )
         if not options["no_serve"]:
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
 
@@ -55,9 +63,45 @@ class Command(TutelaCommand):
             if admin is None or not password_file.exists():
                 password = secrets.token_urlsafe(12)
                 if admin is None:
-                    admin = Account(username=DEMO_ADMIN, is_staff=True, is_superuser=True)
+                    admin = Account(
+                        username=DEMO_ADMIN,
+                        is_staff=True,
+                        is_superuser=True,
+                        is_district_admin=True,
+                    )
                 admin.set_password(password)
                 admin.save()
                 password_file.write_text(password + "\n")
                 password_file.chmod(0o600)
         return str(password_file)
+
+    @staticmethod
+    def _demo_parent() -> tuple[str, str] | None:
+        """A guardian granted at least one child gets a portal account with a temporary password.
+
+        Like the admin's, the password goes to a private file; the parent must change it at the
+        first sign-in, which shows that flow too.
+        """
+        from tutela.accounts.models import Account
+        from tutela.accounts.services import create_account
+
+        password_file = settings.TUTELA_HOME / "demo-parent-password"
+        existing = Account.objects.filter(contact__isnull=False, is_imported=False).first()
+        if existing is not None and password_file.exists():
+            return existing.username, str(password_file)
+        if existing is not None:
+            return None
+        contact = (
+            Contact.objects.filter(
+                emails__is_primary=True, student_links__details__allow_data_access=True
+            )
+            .order_by("pk")
+            .first()
+        )
+        if contact is None:
+            return None
+        password = secrets.token_urlsafe(12)
+        account = create_account(actor=None, contact=contact, temporary_password=password)
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        return account.username, str(password_file)
