@@ -1,0 +1,73 @@
+"""Provisioning records: which account is a student's own, and each AutoCreate run.
+
+A student account is an ``accounts.Account`` with no contact; ``StudentAccount`` says which
+student it belongs to (the eSchoolPLUS ``USER_TYPE=STUDENT`` logon), kept here so the accounts
+app's own migrations stay its own.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class StudentAccount(models.Model):
+    """A student's own portal account: one account per student, one student per account."""
+
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student_account"
+    )
+    student = models.OneToOneField(
+        "people.Student", on_delete=models.CASCADE, related_name="student_account"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.student}"
+
+
+class AutoCreateJob(models.Model):
+    """One AutoCreate run (simulated or real): who asked, for which students, how far it got,
+    and its full report.
+
+    The report is the audit record of the run's bulk writes, as an import job is for imports;
+    ``done``/``total`` is the progress a staff screen polls and the command line draws.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    selection = models.JSONField(default=dict)
+    simulate = models.BooleanField(default=True)
+    send_email = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=64, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    totals = models.JSONField(default=dict)
+    report = models.JSONField(default=dict)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        mode = "simulation" if self.simulate else "run"
+        return f"AutoCreate {mode} #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
