@@ -7,6 +7,7 @@ from tutela.imports.runner import Importer
 
 def importers() -> dict[str, Importer]:
     from tutela.imports.students import StudentImporter
+    from tutela.provisioning.account_imports import AccountImporter, AccountStudentImporter
 
-    found: list[Importer] = [StudentImporter()]
+    found: list[Importer] = [StudentImporter(), AccountImporter(), AccountStudentImporter()]
     return {importer.kind: importer for importer in found}

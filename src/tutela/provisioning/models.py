@@ -58,7 +58,10 @@ class AutoCreateJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     totals = models.JSONField(default=dict)
-    report = models.JSONField(default=dict)
+    duplicates = models.JSONField(default=list)
+    # The full plan as gzipped CSV: a district's run has hundreds of thousands of lines, and
+    # this is what the staff screen offers for download.
+    plan_csv_gz = models.BinaryField(default=b"")
     error = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -71,3 +74,8 @@ class AutoCreateJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    def plan_csv(self) -> str:
+        import gzip
+
+        return gzip.decompress(bytes(self.plan_csv_gz)).decode("utf-8") if self.plan_csv_gz else ""
