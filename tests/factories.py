@@ -33,3 +33,16 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
     last_name = factory.Faker("last_name")
     first_name = factory.Faker("first_name")
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    """A staff or parent account; pass ``contact=`` for a parent. No password unless given."""
+
+    class Meta:
+        model = "accounts.Account"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}@example.org")
+    email = factory.LazyAttribute(lambda o: o.username if "@" in o.username else "")
+    is_active = True
+    password = factory.django.Password(None)
