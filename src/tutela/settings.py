@@ -251,7 +251,6 @@ EMAIL_BACKEND = env_str(
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tutela <no-reply@localhost>")
 
 TUTELA_DISTRICT_NAME = env_str("TUTELA_DISTRICT_NAME", "Grand Bend ISD")
-TUTELA_PORTAL_URL = env_str("TUTELA_PORTAL_URL", "http://127.0.0.1:8000/")
 
 # AutoCreate's eligibility rule, a district decision: a contact whose active detail on a student
 # link has custody, or whose relationship is one of these, may get a portal account for it.

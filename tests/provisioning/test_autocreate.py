@@ -6,6 +6,7 @@ import datetime
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -278,3 +279,19 @@ def test_the_command_refuses_an_unknown_school(tutela: Callable[..., Run]) -> No
     run = tutela("autocreate", "--school", "999")
     assert run.code == 2
     assert run.err.strip() == "tutela: --school 999: no school has this number"
+
+
+def test_the_command_sends_the_chosen_template_and_refuses_an_unknown_one(
+    tutela: Callable[..., Run], mailoutbox: list, django_capture_on_commit_callbacks: Any
+) -> None:
+    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
+    wrong = tutela("autocreate", "--email-template", "Nope")
+    assert wrong.code == 2
+    assert wrong.err.startswith("tutela: no account created email template 'Nope' (there are ")
+    # Emails go once the run commits (here: when the test's capture of commit hooks ends).
+    with django_capture_on_commit_callbacks(execute=True):
+        run = tutela("autocreate", "--email-template", "Account created (Spanish)")
+    assert run.code == 0, run.err
+    [message] = mailoutbox
+    assert message.to == ["maria@example.org"]
+    assert "Su nombre de usuario: maria@example.org" in message.body

@@ -49,7 +49,13 @@ class AutoCreateJob(models.Model):
     actor_name = models.CharField(max_length=150, blank=True)
     selection = models.JSONField(default=dict)
     simulate = models.BooleanField(default=True)
-    send_email = models.BooleanField(default=False)
+    created_template = models.ForeignKey(
+        "EmailTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attached_template = models.ForeignKey(
+        "EmailTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    emails_sent = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField(max_length=64, blank=True)
     done = models.PositiveIntegerField(default=0)
@@ -79,3 +85,44 @@ class AutoCreateJob(models.Model):
         import gzip
 
         return gzip.decompress(bytes(self.plan_csv_gz)).decode("utf-8") if self.plan_csv_gz else ""
+
+
+class EmailTemplate(models.Model):
+    """A district-editable email that AutoCreate sends: subject, text and HTML body.
+
+    Bodies use ``{{ placeholder }}`` from a fixed list (``provisioning.emails.PLACEHOLDERS``)
+    rather than the Django template language, so a district admin's edit cannot reach into
+    anything but the values meant for the message. No placeholder holds a password: accounts
+    are activated through a link, and passwords never travel by email.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT_CREATED = "account_created", "Account created (activation link)"
+        STUDENT_ADDED = "student_added", "New student added to an account"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Español"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "language", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from tutela.provisioning.emails import template_problems
+
+        problems = template_problems(self)
+        if problems:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(problems)

@@ -116,6 +116,8 @@ class AutoCreateReport:
     duplicates: list[DuplicateCandidate]
     students: int
     unknown_students: list[str] = field(default_factory=list)
+    # How many emails a real run sent: not part of the plan, so not in ``as_json``.
+    emails_sent: int = 0
 
     def totals(self) -> dict[str, int]:
         counts = Counter(line.action for line in self.lines)

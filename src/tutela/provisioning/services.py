@@ -24,6 +24,7 @@ from tutela.core.audit import audited
 from tutela.people.models import StudentContactDetail
 from tutela.provisioning.bulk import insert_rows
 from tutela.provisioning.eligibility import Eligibility
+from tutela.provisioning.emails import EmailChoice, deliver, prepare_emails
 from tutela.provisioning.models import AutoCreateJob
 from tutela.provisioning.plan import CHUNK, AutoCreatePlan, AutoCreateReport, plan_autocreate
 from tutela.provisioning.progress import clear_progress, save_progress
@@ -31,8 +32,6 @@ from tutela.provisioning.selection import Selection
 
 Progress = Callable[[int, int], None]
 PhaseProgress = Callable[[int, int, str], None]
-# Called after a real run commits, with the plan it applied (to send the emails).
-AfterRun = Callable[[AutoCreatePlan], None]
 
 
 def run_autocreate(
@@ -43,14 +42,17 @@ def run_autocreate(
     eligibility: Eligibility | None = None,
     today: datetime.date | None = None,
     progress: PhaseProgress | None = None,
-    after_commit: AfterRun | None = None,
+    emails: EmailChoice | None = None,
 ) -> AutoCreateReport:
     """Plan and, unless ``simulate``, apply: create the accounts and grant data access.
 
     Progress is reported as (done, total, phase): planning walks the students; a real run
     then counts the same number again while it writes, so a bar never goes backwards.
+    With ``emails``, created accounts get an activation email and existing accounts that
+    gained a student a "new student" email, sent once the run has committed; the report's
+    ``emails_sent`` says how many the mail server took.
     """
-    plan: AutoCreatePlan | None = None
+    outbox: list[Any] = []
     with audited(actor), transaction.atomic():
         factor = 1 if simulate else 2
 
@@ -61,9 +63,16 @@ def run_autocreate(
         plan = plan_autocreate(selection, eligibility=eligibility, today=today, progress=planning)
         if not simulate:
             _apply(plan, progress)
-            if after_commit is not None:
-                applied = plan
-                transaction.on_commit(lambda: after_commit(applied))
+            if emails:
+                outbox = prepare_emails(plan, emails)
+                report = plan.report
+
+                def send() -> None:
+                    if progress:
+                        progress(plan.report.students * 2, plan.report.students * 2, "emailing")
+                    report.emails_sent = deliver(outbox)
+
+                transaction.on_commit(send)
     return plan.report
 
 
@@ -118,7 +127,7 @@ def start_autocreate_job(
     selection: Selection,
     actor: Any,
     simulate: bool = True,
-    send_email: bool = False,
+    emails: EmailChoice | None = None,
     enqueue: bool = True,
 ) -> AutoCreateJob:
     """Record a job and put it on the background queue once the record is committed."""
@@ -134,7 +143,8 @@ def start_autocreate_job(
             "file_name": selection.file_name,
         },
         simulate=simulate,
-        send_email=send_email,
+        created_template=emails.created if emails else None,
+        attached_template=emails.attached if emails else None,
     )
     if enqueue:
         from tutela.provisioning.tasks import autocreate_task
@@ -159,10 +169,11 @@ def execute_autocreate_job(
     *,
     job_id: int,
     progress: PhaseProgress | None = None,
-    after_commit: AfterRun | None = None,
 ) -> AutoCreateReport | None:
     """Run a recorded job, keeping its progress and, at the end, its totals and report."""
-    job = AutoCreateJob.objects.select_related("actor").get(pk=job_id)
+    job = AutoCreateJob.objects.select_related(
+        "actor", "created_template", "attached_template"
+    ).get(pk=job_id)
     if job.status != AutoCreateJob.Status.QUEUED:
         return None  # a queue may deliver a task twice; a job runs once
     job.status = AutoCreateJob.Status.RUNNING
@@ -182,7 +193,7 @@ def execute_autocreate_job(
             actor=job.actor,
             simulate=job.simulate,
             progress=report_progress,
-            after_commit=after_commit,
+            emails=EmailChoice(created=job.created_template, attached=job.attached_template),
         )
     except Exception as error:
         job.status = AutoCreateJob.Status.FAILED
@@ -194,6 +205,7 @@ def execute_autocreate_job(
     job.status = AutoCreateJob.Status.DONE
     job.done, job.total, job.phase = last["total"], last["total"], "finished"
     job.totals = report.totals()
+    job.emails_sent = report.emails_sent
     job.duplicates = [d.as_json() for d in report.duplicates]
     job.plan_csv_gz = gzip.compress(report.csv_text().encode("utf-8"), compresslevel=5)
     job.finished_at = timezone.now()

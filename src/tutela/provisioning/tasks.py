@@ -7,7 +7,6 @@ from huey.contrib.djhuey import db_task
 
 @db_task()
 def autocreate_task(job_id: int) -> None:
-    from tutela.provisioning.notify import email_after_run
     from tutela.provisioning.services import execute_autocreate_job
 
-    execute_autocreate_job(job_id=job_id, after_commit=email_after_run(job_id))
+    execute_autocreate_job(job_id=job_id)

@@ -11,6 +11,8 @@ from django.core.management.base import CommandParser
 
 from tutela.core.commands import TutelaCommand, UsageError
 from tutela.people.models import School
+from tutela.provisioning.emails import EmailChoice
+from tutela.provisioning.models import EmailTemplate
 from tutela.provisioning.selection import Selection, read_student_numbers
 from tutela.provisioning.services import execute_autocreate_job, start_autocreate_job
 
@@ -41,6 +43,16 @@ class Command(TutelaCommand):
         parser.add_argument(
             "--simulate", action="store_true", help="write nothing; report what would be done"
         )
+        parser.add_argument(
+            "--email-template",
+            metavar="NAME",
+            help="email each created account this activation template (see the staff screen)",
+        )
+        parser.add_argument(
+            "--attached-template",
+            metavar="NAME",
+            help="email each existing account that gained a student this template",
+        )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument(
             "--report",
@@ -68,8 +80,12 @@ class Command(TutelaCommand):
             file_name=file_name,
         )
         simulate: bool = options["simulate"]
+        emails = EmailChoice(
+            created=self._template(options["email_template"], EmailTemplate.Kind.ACCOUNT_CREATED),
+            attached=self._template(options["attached_template"], EmailTemplate.Kind.STUDENT_ADDED),
+        )
         job = start_autocreate_job(
-            selection=selection, actor=None, simulate=simulate, enqueue=False
+            selection=selection, actor=None, simulate=simulate, emails=emails, enqueue=False
         )
         bar = self._progress_bar() if not options["json"] else None
         try:
@@ -90,6 +106,7 @@ class Command(TutelaCommand):
                     {
                         "simulate": simulate,
                         "job": job.pk,
+                        "emails_sent": report.emails_sent,
                         "selection": selection.as_json(),
                         **report.as_json(),
                     }
@@ -102,6 +119,23 @@ class Command(TutelaCommand):
             self.stdout.write(line)
         if report_path is not None:
             self.stdout.write(f"Full plan written to {report_path}.")
+        if emails and not simulate:
+            self.stdout.write(f"{report.emails_sent} emails sent.")
+
+    @staticmethod
+    def _template(name: str | None, kind: str) -> EmailTemplate | None:
+        if not name:
+            return None
+        template = EmailTemplate.objects.filter(name__iexact=name.strip(), kind=kind).first()
+        if template is None:
+            names = ", ".join(
+                repr(t)
+                for t in EmailTemplate.objects.filter(kind=kind).values_list("name", flat=True)
+            )
+            raise UsageError(
+                f"no {kind.replace('_', ' ')} email template {name!r} (there are {names})"
+            )
+        return template
 
     def _progress_bar(self) -> Any:
         """A rich progress bar on a terminal; nothing when the output is a file or a pipe."""
