@@ -22,6 +22,7 @@ from django.utils.html import escape, linebreaks, urlize
 
 from tutela.accounts.models import AccessToken, Account, TokenPurpose
 from tutela.accounts.services import hash_token
+from tutela.people.models import Contact
 from tutela.provisioning.bulk import insert_rows
 from tutela.provisioning.models import EmailTemplate
 from tutela.provisioning.plan import ATTACH, CHUNK, CREATE, AutoCreatePlan
@@ -185,3 +186,23 @@ def deliver(messages: Sequence[EmailMultiAlternatives]) -> int:
         with get_connection() as mail:
             sent += mail.send_messages(list(messages[start : start + SEND_BATCH])) or 0
     return sent
+
+
+def preview_values(contact: Contact) -> dict[str, str]:
+    """A real recipient's values for a template preview; the link is a stand-in, not a token."""
+    account = Account.objects.filter(contact=contact).first()
+    email = (
+        contact.emails.order_by("-is_primary", "order").values_list("address", flat=True).first()
+        or ""
+    )
+    students = [
+        f"{link.student.first_name} {link.student.last_name}"
+        for link in contact.student_links.select_related("student").order_by("student__last_name")
+    ]
+    values = base_values(
+        parent_name=str(contact),
+        username=account.username if account else email,
+        students=students,
+    )
+    values["activation_link"] = activation_url("PREVIEW-NOT-A-REAL-LINK")
+    return values

@@ -307,19 +307,30 @@ def plan_autocreate(
             details_by_link[link_id].append(_Detail(did, start, end, custody, access, relationship))
 
     # Contacts, their primary emails, and the accounts that exist.
-    contact_ids = sorted({c for links in links_by_student.values() for _, _, c in links})
     names: dict[int, str] = {}
     first_last: dict[int, tuple[str, str]] = {}
     primary: dict[int, tuple[bool, int, str]] = {}
-    for chunk in _chunks(contact_ids):
-        for cid, first, last in Contact.objects.filter(id__in=list(chunk)).values_list(
-            "id", "first_name", "last_name"
-        ):
-            names[cid] = " ".join(p for p in (first, last) if p)
+    contact_qs: list[QuerySet[Contact]]
+    email_qs: list[QuerySet[ContactEmail]]
+    if sel is not None:
+        # One query each, the selection as a subquery: no long lists of ids to send.
+        linked = StudentContact.objects.filter(student__in=sel.values("id")).values("contact_id")
+        contact_qs = [Contact.objects.filter(id__in=linked)]
+        email_qs = [ContactEmail.objects.filter(contact_id__in=linked)]
+    else:
+        contact_ids = sorted({c for links in links_by_student.values() for _, _, c in links})
+        contact_qs = [Contact.objects.filter(id__in=list(c)) for c in _chunks(contact_ids)]
+        email_qs = [
+            ContactEmail.objects.filter(contact_id__in=list(c)) for c in _chunks(contact_ids)
+        ]
+    for contacts in contact_qs:
+        for cid, first, last in contacts.values_list("id", "first_name", "last_name"):
+            names[cid] = f"{first} {last}" if first and last else first or last
             first_last[cid] = (first, last)
-        for cid, address, is_primary, order in ContactEmail.objects.filter(
-            contact_id__in=list(chunk)
-        ).values_list("contact_id", "address", "is_primary", "order"):
+    for emails in email_qs:
+        for cid, address, is_primary, order in emails.values_list(
+            "contact_id", "address", "is_primary", "order"
+        ):
             address = address.strip()
             if not address:
                 continue
