@@ -44,6 +44,7 @@ def test_guardian_rows_create_accounts_for_contacts_found_by_id_email_or_made_ne
     assert nora.emails.get().address == "new.parent@example.org"
     account = Account.objects.get(contact=nora)
     assert not account.has_usable_password()
+    assert account.is_imported
     assert (
         "Accounts added 3, accounts updated 0, accounts unchanged 0, contacts added 1." in run.out
     )

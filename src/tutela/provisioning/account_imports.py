@@ -285,7 +285,7 @@ class AccountImporter:
         new_accounts: list[Account] = []
         new_student_links: list[tuple[Account, Student]] = []
         changed: dict[int, Account] = {}
-        now_unusable = make_password(None)
+        now_unusable = make_password(None)  # one unusable marker: no hashing per account
 
         def describe(account: Account) -> str:
             if account.contact_id:
@@ -360,6 +360,7 @@ class AccountImporter:
                     last_name=r.last_name[:150],
                     password=now_unusable,
                     is_active=True,
+                    is_imported=True,
                 )
                 if r.user_type == "GUARDIAN":
                     if new_contact or contact is None:

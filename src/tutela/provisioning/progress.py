@@ -24,9 +24,7 @@ def _huey() -> Any:
 
 
 def save_progress(job_id: int, *, done: int, total: int, phase: str) -> None:
-    huey = _huey()
-    huey.delete(_key(job_id))
-    huey.put(_key(job_id), {"done": done, "total": total, "phase": phase})
+    _huey().put(_key(job_id), {"done": done, "total": total, "phase": phase})
 
 
 def clear_progress(job_id: int) -> None:
