@@ -53,26 +53,30 @@ def run_autocreate(
     ``emails_sent`` says how many the mail server took.
     """
     outbox: list[Any] = []
+    factor = 1 if simulate else 2
+
+    def planning(done: int, total: int) -> None:
+        if progress:
+            progress(done, total * factor, "planning")
+
+    if simulate:
+        # Only reads: no transaction, so on SQLite a simulation never holds the write lock.
+        return plan_autocreate(
+            selection, eligibility=eligibility, today=today, progress=planning
+        ).report
     with audited(actor), transaction.atomic():
-        factor = 1 if simulate else 2
-
-        def planning(done: int, total: int) -> None:
-            if progress:
-                progress(done, total * factor, "planning")
-
         plan = plan_autocreate(selection, eligibility=eligibility, today=today, progress=planning)
-        if not simulate:
-            _apply(plan, progress)
-            if emails:
-                outbox = prepare_emails(plan, emails)
-                report = plan.report
+        _apply(plan, progress)
+        if emails:
+            outbox = prepare_emails(plan, emails)
+            report = plan.report
 
-                def send() -> None:
-                    if progress:
-                        progress(plan.report.students * 2, plan.report.students * 2, "emailing")
-                    report.emails_sent = deliver(outbox)
+            def send() -> None:
+                if progress:
+                    progress(report.students * 2, report.students * 2, "emailing")
+                report.emails_sent = deliver(outbox)
 
-                transaction.on_commit(send)
+            transaction.on_commit(send)
     return plan.report
 
 
