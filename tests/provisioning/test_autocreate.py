@@ -295,3 +295,29 @@ def test_the_command_sends_the_chosen_template_and_refuses_an_unknown_one(
     [message] = mailoutbox
     assert message.to == ["maria@example.org"]
     assert "Su nombre de usuario: maria@example.org" in message.body
+
+
+def test_the_command_draws_a_progress_bar_on_a_terminal(
+    tutela: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.progress import Progress
+
+    updates: list[tuple[Any, ...]] = []
+    real_update = Progress.update
+
+    def spy(self: Progress, task: Any, **fields: Any) -> None:
+        updates.append((fields.get("completed"), fields.get("total"), fields.get("description")))
+        real_update(self, task, **fields)
+
+    monkeypatch.setattr(Progress, "update", spy)
+    monkeypatch.setattr(
+        "tutela.provisioning.management.commands.autocreate.on_terminal", lambda: True
+    )
+    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
+
+    run = tutela("autocreate")
+
+    assert run.code == 0, run.err
+    assert updates[0] == (0, 2, "Planning")
+    assert updates[-1] == (2, 2, "Writing")
+    assert "AutoCreate: all enrolled students." in run.out

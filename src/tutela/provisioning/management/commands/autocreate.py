@@ -17,6 +17,11 @@ from tutela.provisioning.selection import Selection, read_student_numbers
 from tutela.provisioning.services import execute_autocreate_job, start_autocreate_job
 
 
+def on_terminal() -> bool:
+    """Whether a person is watching standard error (then a progress bar is drawn there)."""
+    return sys.stderr.isatty()
+
+
 class Command(TutelaCommand):
     help = (
         "Create portal accounts for the eligible guardians of the selected students (all "
@@ -139,11 +144,12 @@ class Command(TutelaCommand):
 
     def _progress_bar(self) -> Any:
         """A rich progress bar on a terminal; nothing when the output is a file or a pipe."""
-        if not sys.stderr.isatty():
+        if not on_terminal():
             return None
+        from rich.console import Console
         from rich.progress import Progress
 
-        bar = Progress(transient=True)
+        bar = Progress(console=Console(file=sys.stderr), transient=True)
         task = bar.add_task("AutoCreate", total=None)
         bar.start()
 
