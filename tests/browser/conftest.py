@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("TUTELA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,3 +48,6 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+            # The test's ORM calls ran while Playwright's loop was running, on a connection
+            # of their own; close it here, or PostgreSQL cannot drop the test database.
+            connections.close_all()
