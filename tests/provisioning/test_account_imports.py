@@ -201,3 +201,20 @@ def test_account_students_rejects_bad_rows(
     assert errors[6] == ["LOGONID ann1001 is a student's account; it sees only its own student"]
     assert errors[7] == []
     assert not StudentContact.objects.filter(student=ben).exists()
+
+
+def test_one_contact_on_two_rows_is_refused_on_the_second(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    maria = guardian("Maria", "Lopez", "maria@example.org")
+    path = csv_file(
+        [
+            HEADER,
+            ["mlopez", "Maria", "Lopez", "GUARDIAN", "", str(maria.pk), ""],
+            ["maria2", "Maria", "Lopez", "GUARDIAN", "", str(maria.pk), ""],
+        ]
+    )
+    run = tutela("import", "accounts", str(path), "--json")
+    rows = json.loads(run.out)["rows_report"]
+    assert rows[1]["errors"] == ["this contact's account is also on row 2"]
+    assert Account.objects.get(contact=maria).username == "mlopez"

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.db.models import Max
 from django.db.models.functions import Lower
 from email_validator import EmailNotValidError, validate_email
@@ -39,6 +38,7 @@ from tutela.people.models import (
     StudentContactDetail,
 )
 from tutela.provisioning.models import StudentAccount
+from tutela.provisioning.services import unusable_password
 
 CHUNK = 5000
 LOG_LIMIT = 200
@@ -281,11 +281,11 @@ class AccountImporter:
                 owner_student[account_id] = student_id
 
         claimed: dict[str, int] = {}  # lowered username/email -> row that takes it
+        claimed_owner: dict[tuple[str, int], int] = {}  # ("contact"|"student", id) -> row
         new_contacts: list[tuple[Contact, str]] = []
         new_accounts: list[Account] = []
         new_student_links: list[tuple[Account, Student]] = []
         changed: dict[int, Account] = {}
-        now_unusable = make_password(None)  # one unusable marker: no hashing per account
 
         def describe(account: Account) -> str:
             if account.contact_id:
@@ -336,6 +336,15 @@ class AccountImporter:
                     target = student_accounts.get(student.pk)
                     if named is not None and (target is None or named.pk != target.pk):
                         errors.append(f"LOGONID {r.logon_id} is already {describe(named)}")
+            owner = (
+                ("contact", contact.pk)
+                if contact is not None and contact.pk
+                else ("student", students[r.student_number].pk)
+                if r.user_type == "STUDENT" and r.student_number in students
+                else None
+            )
+            if not errors and owner is not None and owner in claimed_owner:
+                errors.append(f"this {owner[0]}'s account is also on row {claimed_owner[owner]}")
             if not errors:
                 for key, what in ((logon, "LOGONID"), (address.lower(), "email")):
                     if not key:
@@ -350,6 +359,8 @@ class AccountImporter:
                 result.reject_group([row], {row.row: errors})
                 continue
             claimed[logon] = row.row
+            if owner is not None:
+                claimed_owner[owner] = row.row
             if address:
                 claimed[address.lower()] = row.row
             if target is None:
@@ -358,7 +369,7 @@ class AccountImporter:
                     email=address,
                     first_name=r.first_name[:150],
                     last_name=r.last_name[:150],
-                    password=now_unusable,
+                    password=unusable_password(),
                     is_active=True,
                     is_imported=True,
                 )
