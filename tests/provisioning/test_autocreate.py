@@ -321,3 +321,15 @@ def test_the_command_draws_a_progress_bar_on_a_terminal(
     assert updates[0] == (0, 2, "Planning")
     assert updates[-1] == (2, 2, "Writing")
     assert "AutoCreate: all enrolled students." in run.out
+
+
+def test_an_email_that_cannot_be_a_username_is_skipped() -> None:
+    from tutela.people.models import ContactEmail
+
+    mother = guardian("Maria", "Lopez", None, students=(student("1001"),))
+    ContactEmail.objects.create(contact=mother, address="maria at home", is_primary=True, order=1)
+    report = run_autocreate(selection=Selection(), actor=None)
+    assert [(line.action, line.reason) for line in report.lines] == [
+        ("skip", "email maria at home is not a valid address")
+    ]
+    assert not Account.objects.exists()
