@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "tutela.notifications",
     "tutela.portal",
     "tutela.staff",
+    "tutela.provisioning",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +252,41 @@ EMAIL_BACKEND = env_str(
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tutela <no-reply@localhost>")
 
 TUTELA_DISTRICT_NAME = env_str("TUTELA_DISTRICT_NAME", "Grand Bend ISD")
+
+# AutoCreate's eligibility rule, a district decision: a contact whose active detail on a student
+# link has custody, or whose relationship is one of these, may get a portal account for it.
+TUTELA_AUTOCREATE_CUSTODY = env_bool("TUTELA_AUTOCREATE_CUSTODY", True)
+TUTELA_AUTOCREATE_RELATIONSHIPS = [
+    r.strip()
+    for r in env_str("TUTELA_AUTOCREATE_RELATIONSHIPS", "Mother,Father,Guardian").split(",")
+    if r.strip()
+]
+
+
+def _huey() -> dict[str, Any]:
+    """Background jobs: Huey on an SQLite file in TUTELA_HOME (no server), or on Redis."""
+    url = env_str("TUTELA_QUEUE_URL", "")
+    immediate = env_bool("TUTELA_QUEUE_IMMEDIATE", False)
+    if not url:
+        return {
+            "huey_class": "huey.SqliteHuey",
+            "name": "tutela",
+            "filename": str(_ensure_home() / "queue.sqlite3"),
+            "immediate": immediate,
+            "consumer": {"workers": env_int("TUTELA_QUEUE_WORKERS", 1)},
+        }
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("TUTELA_QUEUE_URL must be a redis:// URL")
+    return {
+        "huey_class": "huey.RedisHuey",
+        "name": "tutela",
+        "url": url,
+        "immediate": immediate,
+        "consumer": {"workers": env_int("TUTELA_QUEUE_WORKERS", 1)},
+    }
+
+
+HUEY = _huey()
 
 LOGGING = {
     "version": 1,

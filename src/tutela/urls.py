@@ -9,6 +9,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("tutela.accounts.urls")),
     path("portal/", include("tutela.portal.urls")),
+    path("staff/autocreate/", include("tutela.provisioning.urls")),
     path("staff/", include("tutela.staff.urls")),
     path("admin/", admin.site.urls),
 ]

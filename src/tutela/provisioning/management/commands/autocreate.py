@@ -1,0 +1,162 @@
+"""``tutela autocreate``: give the selected students' eligible guardians portal accounts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from tutela.core.commands import TutelaCommand, UsageError
+from tutela.people.models import School
+from tutela.provisioning.emails import EmailChoice
+from tutela.provisioning.models import EmailTemplate
+from tutela.provisioning.selection import Selection, read_student_numbers
+from tutela.provisioning.services import execute_autocreate_job, start_autocreate_job
+
+
+def on_terminal() -> bool:
+    """Whether a person is watching standard error (then a progress bar is drawn there)."""
+    return sys.stderr.isatty()
+
+
+class Command(TutelaCommand):
+    help = (
+        "Create portal accounts for the eligible guardians of the selected students (all "
+        "enrolled students by default), or attach the students to the guardians' accounts. "
+        "Run with --simulate first: it writes nothing and prints the same report."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--school", metavar="N", help="only students of school number N")
+        parser.add_argument(
+            "--grade",
+            metavar="G",
+            nargs="+",
+            action="extend",
+            default=[],
+            help="only students in these grade levels",
+        )
+        parser.add_argument(
+            "--students",
+            metavar="FILE",
+            type=Path,
+            help="only the students whose numbers the file lists (a Student_Number column)",
+        )
+        parser.add_argument(
+            "--simulate", action="store_true", help="write nothing; report what would be done"
+        )
+        parser.add_argument(
+            "--email-template",
+            metavar="NAME",
+            help="email each created account this activation template (see the staff screen)",
+        )
+        parser.add_argument(
+            "--attached-template",
+            metavar="NAME",
+            help="email each existing account that gained a student this template",
+        )
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument(
+            "--report",
+            metavar="FILE",
+            type=Path,
+            help="write the full plan, one line per student and contact (.csv or .json)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report_path: Path | None = options["report"]
+        if report_path is not None and report_path.suffix.lower() not in {".csv", ".json"}:
+            raise UsageError(f"--report {report_path}: use a .csv or .json file name")
+        school = (options["school"] or "").strip()
+        if school and not School.objects.filter(school_number=school).exists():
+            raise UsageError(f"--school {school}: no school has this number")
+        numbers = None
+        file_name = ""
+        if options["students"] is not None:
+            numbers = read_student_numbers(options["students"])
+            file_name = options["students"].name
+        selection = Selection(
+            school=school,
+            grades=tuple(g.strip() for g in options["grade"] if g.strip()),
+            student_numbers=numbers,
+            file_name=file_name,
+        )
+        simulate: bool = options["simulate"]
+        emails = EmailChoice(
+            created=self._template(options["email_template"], EmailTemplate.Kind.ACCOUNT_CREATED),
+            attached=self._template(options["attached_template"], EmailTemplate.Kind.STUDENT_ADDED),
+        )
+        job = start_autocreate_job(
+            selection=selection, actor=None, simulate=simulate, emails=emails, enqueue=False
+        )
+        bar = self._progress_bar() if not options["json"] else None
+        try:
+            report = execute_autocreate_job(job_id=job.pk, progress=bar)
+        finally:
+            if bar is not None:
+                bar(0, 0, "")
+        assert report is not None
+        if report_path is not None:
+            if report_path.suffix.lower() == ".json":
+                report_path.write_text(json.dumps(report.as_json()), encoding="utf-8")
+            else:
+                with report_path.open("w", newline="", encoding="utf-8-sig") as handle:
+                    report.write_csv(handle)
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "simulate": simulate,
+                        "job": job.pk,
+                        "emails_sent": report.emails_sent,
+                        "selection": selection.as_json(),
+                        **report.as_json(),
+                    }
+                )
+            )
+            return
+        prefix = "Simulation (nothing saved)" if simulate else "AutoCreate"
+        self.stdout.write(f"{prefix}: {selection.describe()}.")
+        for line in report.summary_lines():
+            self.stdout.write(line)
+        if report_path is not None:
+            self.stdout.write(f"Full plan written to {report_path}.")
+        if emails and not simulate:
+            self.stdout.write(f"{report.emails_sent} emails sent.")
+
+    @staticmethod
+    def _template(name: str | None, kind: str) -> EmailTemplate | None:
+        if not name:
+            return None
+        template = EmailTemplate.objects.filter(name__iexact=name.strip(), kind=kind).first()
+        if template is None:
+            names = ", ".join(
+                repr(t)
+                for t in EmailTemplate.objects.filter(kind=kind).values_list("name", flat=True)
+            )
+            raise UsageError(
+                f"no {kind.replace('_', ' ')} email template {name!r} (there are {names})"
+            )
+        return template
+
+    def _progress_bar(self) -> Any:
+        """A rich progress bar on a terminal; nothing when the output is a file or a pipe."""
+        if not on_terminal():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        bar = Progress(console=Console(file=sys.stderr), transient=True)
+        task = bar.add_task("AutoCreate", total=None)
+        bar.start()
+
+        def update(done: int, total: int, phase: str) -> None:
+            if total == 0:
+                bar.stop()
+                return
+            bar.update(task, completed=done, total=total, description=phase.capitalize())
+
+        return update

@@ -1,0 +1,128 @@
+"""Provisioning records: which account is a student's own, and each AutoCreate run.
+
+A student account is an ``accounts.Account`` with no contact; ``StudentAccount`` says which
+student it belongs to (the eSchoolPLUS ``USER_TYPE=STUDENT`` logon), kept here so the accounts
+app's own migrations stay its own.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class StudentAccount(models.Model):
+    """A student's own portal account: one account per student, one student per account."""
+
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student_account"
+    )
+    student = models.OneToOneField(
+        "people.Student", on_delete=models.CASCADE, related_name="student_account"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.student}"
+
+
+class AutoCreateJob(models.Model):
+    """One AutoCreate run (simulated or real): who asked, for which students, how far it got,
+    and its full report.
+
+    The report is the audit record of the run's bulk writes, as an import job is for imports;
+    ``done``/``total`` is the progress a staff screen polls and the command line draws.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    selection = models.JSONField(default=dict)
+    simulate = models.BooleanField(default=True)
+    created_template = models.ForeignKey(
+        "EmailTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attached_template = models.ForeignKey(
+        "EmailTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    emails_sent = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=64, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    totals = models.JSONField(default=dict)
+    duplicates = models.JSONField(default=list)
+    # The full plan as gzipped CSV: a district's run has hundreds of thousands of lines, and
+    # this is what the staff screen offers for download.
+    plan_csv_gz = models.BinaryField(default=b"")
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        mode = "simulation" if self.simulate else "run"
+        return f"AutoCreate {mode} #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    def plan_csv(self) -> str:
+        import gzip
+
+        return gzip.decompress(bytes(self.plan_csv_gz)).decode("utf-8") if self.plan_csv_gz else ""
+
+
+class EmailTemplate(models.Model):
+    """A district-editable email that AutoCreate sends: subject, text and HTML body.
+
+    Bodies use ``{{ placeholder }}`` from a fixed list (``provisioning.emails.PLACEHOLDERS``)
+    rather than the Django template language, so a district admin's edit cannot reach into
+    anything but the values meant for the message. No placeholder holds a password: accounts
+    are activated through a link, and passwords never travel by email.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT_CREATED = "account_created", "Account created (activation link)"
+        STUDENT_ADDED = "student_added", "New student added to an account"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Español"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "language", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from tutela.provisioning.emails import template_problems
+
+        problems = template_problems(self)
+        if problems:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(problems)

@@ -1,0 +1,205 @@
+"""The AutoCreate staff screens: start a run (a simulation by default), watch it, download its
+plan, and edit and preview the email templates. Thin adapters over the services."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutela.accounts.models import Account
+from tutela.core.tabular import FileProblem
+from tutela.provisioning.emails import EmailChoice, preview_values, render_template
+from tutela.provisioning.forms import AutoCreateForm, EmailTemplateForm
+from tutela.provisioning.models import AutoCreateJob
+from tutela.provisioning.progress import job_progress
+from tutela.provisioning.selection import Selection, read_student_numbers
+from tutela.provisioning.selectors import (
+    jobs_visible_to,
+    may_provision,
+    preview_recipient,
+    templates_visible_to,
+)
+from tutela.provisioning.services import selection_of, start_autocreate_job
+
+View = Callable[..., HttpResponse]
+SHOWN_LINES = 200
+
+
+def district_admin_required(view: View) -> View:
+    """Anonymous visitors go to sign-in; anyone but a district admin gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = request.user
+        if not isinstance(account, Account) or not may_provision(account):
+            raise PermissionDenied("district admins only")
+        return view(request, account, *args, **kwargs)
+
+    return wrapper
+
+
+@district_admin_required
+@require_http_methods(["GET", "POST"])
+def autocreate(request: HttpRequest, account: Account) -> HttpResponse:
+    form = AutoCreateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        numbers: tuple[str, ...] | None = None
+        file_name = ""
+        upload = data["students_file"]
+        if upload is not None:
+            file_name = Path(upload.name).name
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"students{Path(upload.name).suffix.lower()}"
+                with path.open("wb") as handle:
+                    for block in upload.chunks():
+                        handle.write(block)
+                try:
+                    numbers = read_student_numbers(path)
+                except FileProblem as problem:
+                    form.add_error("students_file", str(problem).replace(str(path), file_name))
+        if not form.errors:
+            school = data["school"]
+            job = start_autocreate_job(
+                selection=Selection(
+                    school=school.school_number if school else "",
+                    grades=data["grades"],
+                    student_numbers=numbers,
+                    file_name=file_name,
+                ),
+                actor=account,
+                simulate=data["simulate"],
+                emails=EmailChoice(
+                    created=data["created_template"], attached=data["attached_template"]
+                ),
+            )
+            return redirect("provisioning:job", job_id=job.pk)
+    jobs = list(jobs_visible_to(account=account)[:20])
+    return render(request, "provisioning/autocreate.html", {"form": form, "jobs": jobs})
+
+
+@district_admin_required
+@require_GET
+def job_detail(request: HttpRequest, account: Account, job_id: int) -> HttpResponse:
+    job = get_object_or_404(jobs_visible_to(account=account), pk=job_id)
+    report = None
+    if job.status == AutoCreateJob.Status.DONE:
+        full = get_object_or_404(AutoCreateJob.objects.only("plan_csv_gz"), pk=job.pk)
+        report = _report_lines(full.plan_csv())
+    return render(
+        request,
+        "provisioning/job.html",
+        {
+            "job": job,
+            "progress": job_progress(job),
+            "selection": selection_of(job).describe(),
+            "lines": report[0] if report else [],
+            "more_lines": report[1] if report else 0,
+        },
+    )
+
+
+def _report_lines(csv_text: str) -> tuple[list[list[str]], int]:
+    """The first lines of the saved plan for the page; the CSV download has them all."""
+    import csv
+    import io
+
+    rows = csv.reader(io.StringIO(csv_text))
+    next(rows, None)
+    shown: list[list[str]] = []
+    total = 0
+    for row in rows:
+        if not row:
+            break  # the duplicate candidates follow a blank line
+        total += 1
+        if len(shown) < SHOWN_LINES:
+            shown.append(row)
+    return shown, max(0, total - len(shown))
+
+
+@district_admin_required
+@require_GET
+def job_progress_json(request: HttpRequest, account: Account, job_id: int) -> JsonResponse:
+    """What the job page polls: status, phase, done of total, totals when finished."""
+    job = get_object_or_404(jobs_visible_to(account=account), pk=job_id)
+    return JsonResponse(job_progress(job))
+
+
+@district_admin_required
+@require_GET
+def job_plan_csv(request: HttpRequest, account: Account, job_id: int) -> HttpResponse:
+    job = get_object_or_404(jobs_visible_to(account=account).defer(None), pk=job_id)
+    if job.status != AutoCreateJob.Status.DONE:
+        return HttpResponse("The plan is ready when the job is done.", status=409)
+    mode = "simulation" if job.simulate else "run"
+    response = HttpResponse("\ufeff" + job.plan_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="autocreate-{mode}-{job.pk}.csv"'
+    return response
+
+
+@district_admin_required
+@require_POST
+def job_run_for_real(request: HttpRequest, account: Account, job_id: int) -> HttpResponse:
+    """After reviewing a simulation: the same selection and emails, for real."""
+    job = get_object_or_404(jobs_visible_to(account=account), pk=job_id, simulate=True)
+    real = start_autocreate_job(
+        selection=selection_of(job),
+        actor=account,
+        simulate=False,
+        emails=EmailChoice(created=job.created_template, attached=job.attached_template),
+    )
+    messages.success(request, "AutoCreate started for real with the simulated selection.")
+    return redirect("provisioning:job", job_id=real.pk)
+
+
+@district_admin_required
+@require_GET
+def template_list(request: HttpRequest, account: Account) -> HttpResponse:
+    return render(
+        request,
+        "provisioning/templates.html",
+        {"templates": templates_visible_to(account=account)},
+    )
+
+
+@district_admin_required
+@require_http_methods(["GET", "POST"])
+def template_edit(
+    request: HttpRequest, account: Account, template_id: int | None = None
+) -> HttpResponse:
+    template = (
+        get_object_or_404(templates_visible_to(account=account), pk=template_id)
+        if template_id is not None
+        else None
+    )
+    form = EmailTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Template {saved.name} saved.")
+        return redirect("provisioning:template", template_id=saved.pk)
+    preview = None
+    recipient = None
+    if template is not None:
+        contact_id = request.GET.get("contact", "")
+        recipient = preview_recipient(
+            account=account, contact_id=int(contact_id) if contact_id.isdigit() else None
+        )
+        if recipient is not None:
+            subject, text, html = render_template(template, preview_values(recipient))
+            preview = {"subject": subject, "text": text, "html": html}
+    return render(
+        request,
+        "provisioning/template_edit.html",
+        {"form": form, "template": template, "preview": preview, "recipient": recipient},
+    )

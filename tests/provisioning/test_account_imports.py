@@ -1,0 +1,220 @@
+"""``tutela import accounts`` and ``tutela import account-students``: good rows and bad rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run
+from tests.provisioning.helpers import guardian, student
+from tutela.accounts.models import Account
+from tutela.imports.models import ImportJob
+from tutela.people.models import Contact, StudentContact, StudentContactDetail
+from tutela.provisioning.models import StudentAccount
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["LOGONID", "FIRST_NAME", "LAST_NAME", "USER_TYPE", "EMAIL", "CONTACT_ID", "STUDENT_ID"]
+
+
+def test_guardian_rows_create_accounts_for_contacts_found_by_id_email_or_made_new(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann = student("1001")
+    by_id = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    by_email = guardian("Juan", "Lopez", "juan@example.org", students=(ann,))
+    path = csv_file(
+        [
+            HEADER,
+            ["mlopez", "Maria", "Lopez", "GUARDIAN", "", str(by_id.pk), ""],
+            ["juan@example.org", "Juan", "Lopez", "guardian", "", "", ""],
+            ["new.parent@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""],
+        ]
+    )
+
+    run = tutela("import", "accounts", str(path))
+
+    assert run.code == 0, run.out + run.err
+    assert Account.objects.get(contact=by_id).username == "mlopez"
+    assert Account.objects.get(contact=by_email).email == "juan@example.org"
+    nora = Contact.objects.get(first_name="Nora")
+    assert nora.emails.get().address == "new.parent@example.org"
+    account = Account.objects.get(contact=nora)
+    assert not account.has_usable_password()
+    assert account.is_imported
+    assert (
+        "Accounts added 3, accounts updated 0, accounts unchanged 0, contacts added 1." in run.out
+    )
+    assert "  row 4: added account new.parent@example.org for a new contact" in run.out
+
+
+def test_a_second_import_updates_and_reports_unchanged_rows(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    maria = guardian("Maria", "Lopez", "maria@example.org")
+    first = csv_file([HEADER, ["mlopez", "Maria", "Lopez", "GUARDIAN", "", str(maria.pk), ""]])
+    tutela("import", "accounts", str(first))
+    second = csv_file(
+        [
+            HEADER,
+            ["MLopez2", "María", "Lopez", "GUARDIAN", "", str(maria.pk), ""],
+        ]
+    )
+    run = tutela("import", "accounts", str(second), "--json")
+    data = json.loads(run.out)
+    assert data["accounts_updated"] == 1
+    assert data["rows_report"][0]["outcome"] == "updated account MLopez2: username, first_name"
+    account = Account.objects.get(contact=maria)
+    assert (account.username, account.first_name) == ("MLopez2", "María")
+    again = tutela("import", "accounts", str(second), "--json")
+    assert json.loads(again.out)["accounts_unchanged"] == 1
+
+
+def test_student_rows_create_student_accounts(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann = student("1001")
+    path = csv_file([HEADER, ["ann1001", "Ann", "Lee", "STUDENT", "", "", "1001"]])
+    run = tutela("import", "accounts", str(path))
+    assert run.code == 0, run.out
+    link = StudentAccount.objects.get(student=ann)
+    assert link.account.username == "ann1001"
+    assert link.account.contact is None
+
+
+def test_bad_rows_are_rejected_with_reasons_and_good_rows_still_import(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    student("1001")
+    taken = guardian("Maria", "Lopez", "maria@example.org")
+    Account.objects.create(username="maria@example.org", email="maria@example.org", contact=taken)
+    twin_a = guardian("Sam", "Lee", "shared@example.org")
+    twin_b = guardian("Sue", "Lee", "SHARED@example.org")
+    path = csv_file(
+        [
+            HEADER,
+            ["good@example.org", "Gina", "Good", "GUARDIAN", "", "", ""],
+            ["", "No", "Logon", "GUARDIAN", "", "", ""],
+            ["x1", "Bad", "Type", "TEACHER", "", "", ""],
+            ["x2", "Bad", "Email", "GUARDIAN", "not-an-email", "", ""],
+            ["x3", "No", "Contact", "GUARDIAN", "", "999999", ""],
+            ["x4", "No", "Student", "STUDENT", "", "", "4040"],
+            ["maria@example.org", "Other", "Person", "GUARDIAN", "", str(twin_a.pk), ""],
+            ["x5", "Sam", "Lee", "GUARDIAN", "shared@example.org", "", ""],
+            ["x6", "Stu", "Dent", "GUARDIAN", "", "", "1001"],
+        ]
+    )
+    report = tmp_path / "rejected.csv"
+
+    run = tutela("import", "accounts", str(path), "--json", "--report", str(report))
+
+    assert run.code == 1
+    data = json.loads(run.out)
+    errors = {row["row"]: row["errors"] for row in data["rows_report"]}
+    assert errors[2] == []
+    assert errors[3] == ["LOGONID is required"]
+    assert errors[4] == ["USER_TYPE 'TEACHER' is not GUARDIAN or STUDENT"]
+    assert errors[5][0].startswith("EMAIL 'not-an-email' is not a valid email address")
+    assert errors[6] == ["CONTACT_ID 999999: no contact has this id"]
+    assert errors[7] == ["STUDENT_ID 4040: no student has this number"]
+    assert errors[8] == [f"LOGONID maria@example.org is already the account of contact #{taken.pk}"]
+    assert errors[9] == [
+        f"email shared@example.org belongs to 2 contacts (#{twin_a.pk}, #{twin_b.pk}); "
+        "give CONTACT_ID to say which"
+    ]
+    assert errors[10][0].startswith("STUDENT_ID is only for STUDENT rows")
+    assert data["accounts_added"] == 1
+    assert Account.objects.filter(username="good@example.org").exists()
+    assert report.read_text(encoding="utf-8-sig").count("\n") == 9  # header + 8 rejected
+
+
+def test_dry_run_saves_nothing(tutela: Callable[..., Run], csv_file: Callable[..., Path]) -> None:
+    path = csv_file([HEADER, ["new@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""]])
+    run = tutela("import", "accounts", str(path), "--dry-run")
+    assert run.code == 0
+    assert run.out.startswith("Dry run (nothing saved): 1 rows in 1 groups: 1 imported")
+    assert not Account.objects.exists()
+    assert not Contact.objects.exists()
+    assert ImportJob.objects.get().kind == "accounts"
+
+
+LINK_HEADER = ["LOGONID", "STUDENT_ID", "RELATIONSHIP", "DATA_ACCESS"]
+
+
+def test_account_students_attach_students_and_grant_data_access(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann, ben = student("1001"), student("1002")
+    maria = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    Account.objects.create(username="mlopez", contact=maria)
+    path = csv_file(
+        [
+            LINK_HEADER,
+            ["MLOPEZ", "1001", "", ""],
+            ["mlopez", "1002", "Mother", "Y"],
+        ]
+    )
+
+    run = tutela("import", "account-students", str(path))
+
+    assert run.code == 0, run.out
+    assert StudentContactDetail.objects.get(link__student=ann).allow_data_access
+    link = StudentContact.objects.get(student=ben, contact=maria)
+    detail = link.details.get()
+    assert detail.allow_data_access
+    assert detail.relationship_type is not None and detail.relationship_type.code == "Mother"
+    assert "Students attached 1, links updated 1, links unchanged 0." in run.out
+    assert "  row 2: 1001 on MLOPEZ: data access granted" in run.out
+    again = tutela("import", "account-students", str(path), "--json")
+    assert json.loads(again.out)["links_unchanged"] == 2
+
+
+def test_account_students_rejects_bad_rows(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann, ben = student("1001"), student("1002")
+    maria = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    Account.objects.create(username="mlopez", contact=maria)
+    kid = Account.objects.create(username="ann1001")
+    StudentAccount.objects.create(account=kid, student=ann)
+    path = csv_file(
+        [
+            LINK_HEADER,
+            ["nobody", "1001", "", ""],
+            ["mlopez", "9999", "", ""],
+            ["mlopez", "1001", "Cousin", ""],
+            ["mlopez", "1001", "", "maybe"],
+            ["ann1001", "1002", "", ""],
+            ["ann1001", "1001", "", ""],
+        ]
+    )
+    run = tutela("import", "account-students", str(path), "--json")
+    assert run.code == 1
+    errors = {row["row"]: row["errors"] for row in json.loads(run.out)["rows_report"]}
+    assert errors[2] == ["LOGONID nobody: no account has this logon id"]
+    assert errors[3] == ["STUDENT_ID 9999: no student has this number"]
+    assert errors[4] == ["RELATIONSHIP: 'Cousin' is not a RelationshipType code"]
+    assert errors[5][0].startswith("DATA_ACCESS: 'maybe' is not a yes/no value")
+    assert errors[6] == ["LOGONID ann1001 is a student's account; it sees only its own student"]
+    assert errors[7] == []
+    assert not StudentContact.objects.filter(student=ben).exists()
+
+
+def test_one_contact_on_two_rows_is_refused_on_the_second(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    maria = guardian("Maria", "Lopez", "maria@example.org")
+    path = csv_file(
+        [
+            HEADER,
+            ["mlopez", "Maria", "Lopez", "GUARDIAN", "", str(maria.pk), ""],
+            ["maria2", "Maria", "Lopez", "GUARDIAN", "", str(maria.pk), ""],
+        ]
+    )
+    run = tutela("import", "accounts", str(path), "--json")
+    rows = json.loads(run.out)["rows_report"]
+    assert rows[1]["errors"] == ["this contact's account is also on row 2"]
+    assert Account.objects.get(contact=maria).username == "mlopez"

@@ -1,0 +1,193 @@
+"""AutoCreate's emails through a real SMTP server, the email templates, and background jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from django.test import Client
+
+from tests.conftest import SMTPInbox
+from tests.provisioning.helpers import guardian, student
+from tutela.accounts.models import AccessToken, Account
+from tutela.provisioning import plan as plan_module
+from tutela.provisioning import services
+from tutela.provisioning.emails import EmailChoice, render_template, template_problems
+from tutela.provisioning.models import AutoCreateJob, EmailTemplate
+from tutela.provisioning.progress import job_progress
+from tutela.provisioning.selection import Selection
+from tutela.provisioning.services import run_autocreate, start_autocreate_job
+
+pytestmark = pytest.mark.django_db
+NEW_PASSWORD = "a long and unusual passphrase 42"
+
+
+def shipped(kind: str, language: str = "en") -> EmailTemplate:
+    return EmailTemplate.objects.get(kind=kind, language=language)
+
+
+def test_english_and_spanish_templates_are_shipped_and_valid() -> None:
+    templates = EmailTemplate.objects.all()
+    assert {(t.kind, t.language) for t in templates} == {
+        ("account_created", "en"),
+        ("account_created", "es"),
+        ("student_added", "en"),
+        ("student_added", "es"),
+    }
+    assert all(template_problems(t) == [] for t in templates)
+
+
+def test_a_template_with_an_unknown_placeholder_or_no_activation_link_is_refused() -> None:
+    template = EmailTemplate(
+        name="x", kind="account_created", subject="Hi {{ password }}", body_text="Welcome"
+    )
+    assert template_problems(template) == [
+        "the subject uses an unknown placeholder {{ password }}",
+        "an account created email must give {{ activation_link }} in its text body",
+    ]
+
+
+def test_placeholders_are_filled_and_escaped_in_html() -> None:
+    template = EmailTemplate(
+        name="x",
+        kind="student_added",
+        subject="{{ students }}",
+        body_text="Hi {{ parent_name }}",
+        body_html="<p>Hi {{ parent_name }}</p>",
+    )
+    subject, text, html = render_template(
+        template, {"students": "Ann, Ben", "parent_name": "Tom <&> Jerry"}
+    )
+    assert (subject, text, html) == (
+        "Ann, Ben",
+        "Hi Tom <&> Jerry",
+        "<p>Hi Tom &lt;&amp;&gt; Jerry</p>",
+    )
+
+
+def test_created_and_attached_parents_get_emails_with_a_working_activation_link_and_no_password(
+    smtp_server: SMTPInbox, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.TUTELA_BASE_URL = "http://testserver"
+    ann, ben = (
+        student("1001", first_name="Ann", last_name="Lopez"),
+        student("1002", first_name="Ben", last_name="Lopez"),
+    )
+    guardian("Maria", "Lopez", "maria@example.org", students=(ann, ben))
+    leo = guardian("Leo", "Lake", "leo@example.org", students=(ben,), relationship="Father")
+    Account.objects.create(username="leo.lake", email="leo@example.org", contact=leo)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run_autocreate(
+            selection=Selection(),
+            actor=None,
+            emails=EmailChoice(
+                created=shipped("account_created"), attached=shipped("student_added", "es")
+            ),
+        )
+
+    assert report.emails_sent == 2
+    messages = {m["To"]: m for m in smtp_server.wait_for(2)}
+    created = messages["maria@example.org"]
+    text = smtp_server.text_of(created)
+    assert created["Subject"] == "Your Grand Bend ISD parent portal account"
+    assert "Hello Maria Lopez," in text
+    assert "Your username: maria@example.org" in text
+    assert "Ann Lopez, Ben Lopez" in text
+    link = smtp_server.link_in(created)
+    assert link.startswith("http://testserver/accounts/activate/")
+    assert f'href="{link}"' in smtp_server.html_of(created)
+    attached = messages["leo@example.org"]
+    assert "Ben Lopez" in attached["Subject"]
+    assert "ha agregado a Ben Lopez" in smtp_server.text_of(attached)
+    assert "/accounts/activate/" not in smtp_server.text_of(attached)
+
+    # No password travels: the new account has none until the parent picks one.
+    account = Account.objects.get(username="maria@example.org")
+    assert not account.has_usable_password()
+    for message in messages.values():
+        body = smtp_server.text_of(message) + smtp_server.html_of(message)
+        assert account.password not in body
+        assert "password:" not in body.lower()
+        assert "contraseña:" not in body.lower()
+    # Only a hash of the token is stored.
+    token = urlparse(link).path.rstrip("/").rsplit("/", 1)[1]
+    assert not AccessToken.objects.filter(token_hash=token).exists()
+
+    client = Client()
+    assert client.get(urlparse(link).path).status_code == 200
+    response = client.post(
+        urlparse(link).path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.check_password(NEW_PASSWORD)
+
+
+def test_a_simulation_sends_no_email(
+    smtp_server: SMTPInbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run_autocreate(
+            selection=Selection(),
+            actor=None,
+            simulate=True,
+            emails=EmailChoice(created=shipped("account_created")),
+        )
+    assert report.emails_sent == 0
+    assert smtp_server.messages == []
+    assert not AccessToken.objects.exists()
+
+
+@pytest.fixture
+def immediate_queue() -> Iterator[Any]:
+    """Huey in immediate mode: a task runs as soon as it is enqueued, in this process."""
+    from huey.contrib.djhuey import HUEY
+
+    before = HUEY.immediate
+    HUEY.immediate = True
+    try:
+        yield HUEY
+    finally:
+        HUEY.immediate = before
+
+
+def test_a_background_job_reports_progress_while_it_runs_and_its_report_when_done(
+    immediate_queue: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plan_module, "PROGRESS_EVERY", 1)
+    for number in ("1001", "1002", "1003", "1004"):
+        guardian(f"P{number}", "Parent", f"p{number}@example.org", students=(student(number),))
+    seen: list[dict[str, Any]] = []
+    real_save = services.save_progress
+
+    def watch(job_id: int, **progress: Any) -> None:
+        real_save(job_id, **progress)
+        # What the staff screen's poll would answer at this moment.
+        seen.append(job_progress(AutoCreateJob.objects.get(pk=job_id)))
+
+    monkeypatch.setattr(services, "save_progress", watch)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_autocreate_job(selection=Selection(), actor=None, simulate=False)
+
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert (job.done, job.total) == (8, 8)
+    assert job.totals["accounts_created"] == 4
+    assert Account.objects.count() == 4
+    assert [(s["done"], s["total"], s["phase"]) for s in seen[:5]] == [
+        (0, 8, "planning"),
+        (1, 8, "planning"),
+        (2, 8, "planning"),
+        (3, 8, "planning"),
+        (4, 8, "planning"),
+    ]
+    assert seen[-1]["done"] == 8 and seen[-1]["phase"] == "writing"
+    assert all(s["status"] == "running" for s in seen)
+    assert [s["percent"] for s in seen] == sorted(s["percent"] for s in seen)
+    assert "create" in job.plan_csv()
+    assert job_progress(job)["percent"] == 100
