@@ -33,3 +33,35 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
     last_name = factory.Faker("last_name")
     first_name = factory.Faker("first_name")
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    """A sign-in account; pass ``contact=`` for a parent, ``is_staff=True`` for staff."""
+
+    class Meta:
+        model = "accounts.Account"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sections.Section"
+        skip_postgeneration_save = True
+
+    section_id = factory.Sequence(lambda n: f"S{1000 + n}")
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Homeroom {n}")
+
+    @factory.post_generation
+    def teachers(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted:
+            self.teachers.set(extracted)  # type: ignore[attr-defined]
+
+    @factory.post_generation
+    def students(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted:
+            self.students.set(extracted)  # type: ignore[attr-defined]

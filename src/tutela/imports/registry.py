@@ -7,6 +7,7 @@ from tutela.imports.runner import Importer
 
 def importers() -> dict[str, Importer]:
     from tutela.imports.students import StudentImporter
+    from tutela.sections.importer import SectionImporter
 
-    found: list[Importer] = [StudentImporter()]
+    found: list[Importer] = [StudentImporter(), SectionImporter()]
     return {importer.kind: importer for importer in found}

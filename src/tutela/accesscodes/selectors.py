@@ -1,0 +1,134 @@
+"""Reading access codes and the restricted queue, always scoped by who is asking.
+
+``user=None`` means the system itself (the ``tutela`` command run by whoever administers the
+server); every web page passes the signed-in account.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tutela.accesscodes.models import AccessCode, PendingLink, PendingStatus
+from tutela.people.models import School, Student
+from tutela.sections.models import Section
+from tutela.sections.selectors import EXPORT_ALL_PERMISSION, sections_visible_to
+
+EXPORT_COLUMNS = (
+    "Student_Number",
+    "First_Name",
+    "Last_Name",
+    "SchoolID",
+    "Grade_Level",
+    "Access_Code",
+)
+REVIEW_PERMISSION = "accesscodes.review_restricted_links"
+BATCH = 5000
+
+
+class NotVisible(LookupError):
+    """The school or section does not exist, or the person asking may not see it (one answer
+    for both, so a teacher cannot probe for other teachers' section ids)."""
+
+
+def may_export_all(user: Any) -> bool:
+    return user is None or (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.has_perm(EXPORT_ALL_PERMISSION)
+    )
+
+
+def section_visible_to(*, user: Any, section_id: str) -> Section:
+    scope = Section.objects.all() if user is None else sections_visible_to(user=user)
+    section = scope.select_related("school").filter(section_id=section_id).first()
+    if section is None:
+        raise NotVisible(f"no section {section_id!r} that you may see")
+    return section
+
+
+def students_for_codes(
+    *, user: Any, school: School | None = None, section: Section | None = None
+) -> QuerySet[Student]:
+    """The students whose codes ``user`` may download, narrowed to a school or a section.
+
+    District code managers (and the system) may download any; a teacher only the students
+    of the sections they teach.
+    """
+    if school is not None and section is not None:
+        raise ValueError("a school or a section, not both")
+    students = Student.objects.all()
+    if not may_export_all(user):
+        taught = sections_visible_to(user=user)
+        if section is not None and not taught.filter(pk=section.pk).exists():
+            raise NotVisible(f"no section {section.section_id!r} that you may see")
+        students = students.filter(sections__in=taught)
+    if section is not None:
+        students = students.filter(sections=section)
+    if school is not None:
+        students = students.filter(school=school)
+    return Student.objects.filter(pk__in=students.values("pk")).select_related("school")
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    student: Student
+    code: str  # formatted, or "" when the student has no usable code
+
+    def cells(self) -> list[str]:
+        s = self.student
+        return [
+            s.student_number,
+            s.first_name,
+            s.last_name,
+            s.school.school_number,
+            s.grade_level,
+            self.code,
+        ]
+
+
+def code_rows(students: QuerySet[Student]) -> Iterator[CodeRow]:
+    """Each student with their usable code, in student-number order, a batch at a time."""
+    now = timezone.now()
+    usable = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    ordered = students.order_by("student_number")
+    last = ""
+    while True:
+        batch = list(ordered.filter(student_number__gt=last)[:BATCH])
+        if not batch:
+            return
+        codes = {
+            c.student_id: c.formatted
+            for c in AccessCode.objects.filter(usable, student_id__in=[s.pk for s in batch])
+        }
+        for student in batch:
+            yield CodeRow(student, codes.get(student.pk, ""))
+        last = batch[-1].student_number
+
+
+def write_codes_csv(rows: Iterator[CodeRow], handle: IO[str]) -> tuple[int, int]:
+    """The distribution CSV; returns (rows written, rows without a code)."""
+    writer = csv.writer(handle)
+    writer.writerow(EXPORT_COLUMNS)
+    written = missing = 0
+    for row in rows:
+        writer.writerow(row.cells())
+        written += 1
+        missing += not row.code
+    return written, missing
+
+
+def pending_links_visible_to(*, user: Any) -> QuerySet[PendingLink]:
+    """The restricted-student queue for those who may decide it; nothing for anyone else."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return PendingLink.objects.none()
+    if not user.has_perm(REVIEW_PERMISSION):
+        return PendingLink.objects.none()
+    return PendingLink.objects.filter(status=PendingStatus.PENDING).select_related(
+        "student__school", "contact", "account"
+    )
