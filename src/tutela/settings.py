@@ -175,6 +175,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = TUTELA_HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even when empty
 # Serve the apps' static files straight from the package, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
 
