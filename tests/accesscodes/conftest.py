@@ -29,9 +29,14 @@ class Inbox:
 
     @staticmethod
     def body(message: Message) -> str:
-        payload = message.get_payload(decode=True)
-        assert isinstance(payload, bytes)
-        return payload.decode()
+        """Every text part (plain and HTML) of the message, decoded."""
+        parts = []
+        for part in message.walk():
+            if part.get_content_maintype() == "text":
+                payload = part.get_payload(decode=True)
+                assert isinstance(payload, bytes)
+                parts.append(payload.decode())
+        return "\n".join(parts)
 
 
 def _free_port() -> int:

@@ -458,7 +458,8 @@ def _send(template: str, context: dict[str, Any], to: str) -> None:
         render_to_string(f"accesscodes/email/{template}_subject.txt", context).split()
     )
     body = render_to_string(f"accesscodes/email/{template}.txt", context)
-    send_mail(subject, body, None, [to])
+    html = render_to_string(f"accesscodes/email/{template}.html", context)
+    send_mail(subject, body, None, [to], html_message=html)
 
 
 def request_registration(
