@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import socket
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
 
+from tests.cast import Cast, build_cast
 from tutela.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -81,3 +89,90 @@ def csv_file(tmp_path: Path) -> Callable[..., Path]:
         return write_csv(path, rows, delimiter=delimiter, **kwargs)  # type: ignore[arg-type]
 
     return make
+
+
+# --- The named cast and a real local SMTP server (accounts, portal, staff, notifications) ---
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    """The named cast of ``tests/cast.py``, without passwords (tests sign in with force_login)."""
+    return build_cast()
+
+
+@pytest.fixture
+def cast_with_passwords(db: None) -> Cast:
+    """The cast with every account on ``tests.cast.PASSWORD`` (Argon2, so a little slower)."""
+    return build_cast(with_passwords=True)
+
+
+class SMTPInbox:
+    """What a real SMTP server (aiosmtpd on localhost) received, as parsed messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        content = envelope.content
+        raw = content if isinstance(content, bytes) else content.encode()
+        self.messages.append(cast_message(BytesParser(policy=email_policy.default).parsebytes(raw)))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
+        return self.messages
+
+    @staticmethod
+    def text_of(message: EmailMessage) -> str:
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        return str(body.get_content())
+
+    @staticmethod
+    def html_of(message: EmailMessage) -> str:
+        body = message.get_body(preferencelist=("html",))
+        assert body is not None
+        return str(body.get_content())
+
+    def link_in(self, message: EmailMessage) -> str:
+        match = re.search(r"https?://\S+", self.text_of(message))
+        assert match, "no link in the email"
+        return match.group(0)
+
+
+def cast_message(message: object) -> EmailMessage:
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SMTPInbox]:
+    """A real SMTP server on a free local port; Django's SMTP backend sends to it."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SMTPInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def quick_argon2(settings: Any) -> None:
+    """Tests hash many passwords; production's Argon2 work factors would make them crawl."""
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]

@@ -36,15 +36,16 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
 
 class AccountFactory(factory.django.DjangoModelFactory):
-    """A sign-in account; pass ``contact=`` for a parent, ``is_staff=True`` for staff."""
+    """A staff or parent account; pass ``contact=`` for a parent. No password unless given."""
 
     class Meta:
         model = "accounts.Account"
         django_get_or_create = ("username",)
 
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    password = factory.django.Password("correct horse battery staple")
+    username = factory.Sequence(lambda n: f"user{n}@example.org")
+    email = factory.LazyAttribute(lambda o: o.username if "@" in o.username else "")
+    is_active = True
+    password = factory.django.Password(None)
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

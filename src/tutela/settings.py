@@ -109,10 +109,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "auditlog",
+    "axes",
     "tutela.core",
     "tutela.people",
     "tutela.accounts",
     "tutela.imports",
+    "tutela.notifications",
+    "tutela.portal",
+    "tutela.staff",
     "tutela.sections",
     "tutela.accesscodes",
 ]
@@ -127,6 +131,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # A parent on a temporary password reaches nothing but the change-password page.
+    "tutela.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # django-axes must come last: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tutela.urls"
@@ -142,6 +150,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tutela.accounts.context_processors.district",
             ],
         },
     },
@@ -162,6 +171,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
+
+# Sign in by username or account email (any case); django-axes first so it can refuse a
+# locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "tutela.accounts.backends.UsernameOrEmailBackend",
+]
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
+
+# Lockout (django-axes): after AXES_FAILURE_LIMIT failures an account (whatever name it was
+# typed as) is locked, and so is the address the failures came from, each on its own.
+AXES_FAILURE_LIMIT = env_int("TUTELA_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = env_int("TUTELA_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "tutela.accounts.backends.lockout_username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# First sign-in and the district's account rules (see docs/configuration.md).
+TUTELA_FIRST_SIGN_IN = env_str("TUTELA_FIRST_SIGN_IN", "activation")
+if TUTELA_FIRST_SIGN_IN not in {"activation", "temporary-password"}:
+    raise ImproperlyConfigured(
+        "TUTELA_FIRST_SIGN_IN must be activation or temporary-password, "
+        f"not {TUTELA_FIRST_SIGN_IN!r}"
+    )
+TUTELA_ACTIVATION_DAYS = env_int("TUTELA_ACTIVATION_DAYS", 7)
+TUTELA_PASSWORD_RESET_HOURS = env_int("TUTELA_PASSWORD_RESET_HOURS", 2)
+TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD = env_bool(
+    "TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD", True
+)
+TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY = env_bool("TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY", True)
+# Where links in emails point: the address parents use to reach Tutela.
+TUTELA_BASE_URL = env_str("TUTELA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_AGE = env_int("TUTELA_SESSION_SECONDS", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True

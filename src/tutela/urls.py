@@ -1,8 +1,14 @@
 """The web app's URLs."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from tutela.accounts import views as account_views
 
 urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("tutela.accounts.urls")),
+    path("portal/", include("tutela.portal.urls")),
+    path("staff/", include("tutela.staff.urls")),
     path("admin/", admin.site.urls),
 ]

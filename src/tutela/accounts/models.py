@@ -34,6 +34,12 @@ class Account(AbstractUser):
     )
     state_guardian_number = models.CharField(max_length=64, blank=True)
     must_change_password = models.BooleanField(default=False)
+    # Accounts brought in by an import follow the district's "imported users" rules.
+    is_imported = models.BooleanField(default=False)
+    # Staff scope: district admins (and superusers) see the whole district; other staff see
+    # the students of their schools and those students' contacts.
+    is_district_admin = models.BooleanField(default=False)
+    schools = models.ManyToManyField("people.School", blank=True, related_name="staff_accounts")
 
     objects = AccountManager()  # type: ignore[misc]
 
@@ -47,3 +53,73 @@ class Account(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class TokenPurpose(models.TextChoices):
+    ACTIVATION = "activation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+
+
+class AccessToken(models.Model):
+    """A single-use link sent by email: activation or password reset.
+
+    Only a SHA-256 hash of the token is stored, so a copy of the database cannot be used to
+    take over accounts. The token is 256 random bits, so a fast hash is enough (no Argon2).
+    Sending a new link voids the account's earlier ones of the same purpose.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tokens")
+    purpose = models.CharField(max_length=32, choices=TokenPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link for {self.account}"
+
+
+class SecurityEventKind(models.TextChoices):
+    SIGNED_IN = "signed_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    LOCKED_OUT = "locked_out"
+    SIGNED_OUT = "signed_out"
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_ENABLED = "account_enabled"
+    ACCOUNT_DISABLED = "account_disabled"
+    ACTIVATION_SENT = "activation_sent"
+    ACTIVATED = "activated"
+    TEMPORARY_PASSWORD_SET = "temporary_password_set"  # noqa: S105
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+
+
+class SecurityEvent(models.Model):
+    """One sign-in, failure, lockout, reset or password change, kept for the audit trail.
+
+    Model changes are audited by django-auditlog; these are the events that change no row
+    (a failed sign-in) or whose row change would hide what happened (a password hash).
+    ``identifier`` is what was typed to sign in, kept even when no account matched.
+    """
+
+    kind = models.CharField(max_length=32, choices=SecurityEventKind.choices)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"
+    )
+    actor = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    identifier = models.CharField(max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.identifier}"

@@ -356,3 +356,135 @@ def link_student(
             allow_data_access=allow_data_access,
         )
         return link
+
+
+def change_email_address(*, actor: Any, email: ContactEmail, address: str) -> ContactEmail:
+    """Correct one of a contact's email addresses (a parent fixing their own, or staff)."""
+    address = validate_email_address(address)
+    if email.address == address:
+        return email
+    clash = email.contact.emails.filter(address__iexact=address).exclude(pk=email.pk)
+    if clash.exists():
+        raise ServiceError(f"{address} is already one of this contact's emails")
+    with audited(actor), transaction.atomic():
+        email.address = address
+        email.save(update_fields=["address"])
+        return email
+
+
+def change_phone_number(
+    *, actor: Any, contact_phone: ContactPhone, number: str, extension: str = ""
+) -> ContactPhone:
+    """Point one contact's phone entry at another number.
+
+    Phones are shared records, so the contact moves to the (possibly new) record for the new
+    number; the others who share the old number keep it unchanged.
+    """
+    with audited(actor), transaction.atomic():
+        phone = shared_phone(number=number, extension=extension)
+        if phone.pk != contact_phone.phone_id:
+            contact_phone.phone = phone
+            contact_phone.save(update_fields=["phone"])
+        return contact_phone
+
+
+def _same_address(a: Address, b: Address) -> bool:
+    def key(x: Address) -> tuple[str, ...]:
+        return tuple(
+            " ".join(str(v).lower().split())
+            for v in (x.street, x.line_two, x.unit, x.city, x.postal_code, x.state_id)
+        )
+
+    return key(a) == key(b)
+
+
+def merge_contacts(
+    *,
+    actor: Any,
+    duplicate: Contact,
+    into: Contact,
+    relationship_type: str | None = None,
+    allow_data_access: bool | None = None,
+) -> Contact:
+    """Fold a duplicate contact into the contact that already exists for the same person.
+
+    The seed's fix for "email already in use": the duplicate's students are attached to the
+    existing contact (with the relationship and data access staff chose, on the active detail),
+    anything only the duplicate had (emails, phones, addresses, blank fields) is kept on the
+    existing contact, and the duplicate is removed. Students both were linked to keep the
+    existing contact's link. A portal account moves across when only the duplicate had one.
+    """
+    if duplicate.pk == into.pk:
+        raise ServiceError("a contact cannot be merged into itself")
+    dup_account = getattr(duplicate, "account", None)
+    if dup_account is not None and getattr(into, "account", None) is not None:
+        raise ServiceError(
+            f"both {duplicate} and {into} have portal accounts: disable and remove one first"
+        )
+    relationship = _code(CodeType.RELATIONSHIP_TYPE, relationship_type)
+    with audited(actor), transaction.atomic():
+        Contact.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk]).count()
+        already = set(into.student_links.values_list("student_id", flat=True))
+        for link in list(duplicate.student_links.prefetch_related("details")):
+            if link.student_id in already:
+                link.delete()
+                continue
+            link.contact = into
+            link.save(update_fields=["contact"])
+            detail = link.active_detail()
+            if detail is not None:
+                if relationship is not None:
+                    detail.relationship_type = relationship
+                if allow_data_access is not None:
+                    detail.allow_data_access = allow_data_access
+                detail.save()
+        addresses = {e.address.lower() for e in into.emails.all()}
+        next_order = (into.emails.aggregate(top=Max("order"))["top"] or 0) + 1
+        for email in duplicate.emails.all():
+            if email.address.lower() in addresses:
+                continue
+            email.contact, email.is_primary, email.order = into, False, next_order
+            email.save(update_fields=["contact", "is_primary", "order"])
+            next_order += 1
+        phones = set(into.phones.values_list("phone_id", flat=True))
+        next_priority = (into.phones.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+        for contact_phone in duplicate.phones.all():
+            if contact_phone.phone_id in phones:
+                continue
+            contact_phone.contact, contact_phone.priority_order = into, next_priority
+            contact_phone.is_preferred = (
+                contact_phone.is_preferred and not into.phones.filter(is_preferred=True).exists()
+            )
+            contact_phone.save(update_fields=["contact", "priority_order", "is_preferred"])
+            next_priority += 1
+        kept = [link.address for link in into.addresses.select_related("address")]
+        next_priority = (into.addresses.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+        for contact_address in duplicate.addresses.select_related("address"):
+            if any(_same_address(contact_address.address, a) for a in kept):
+                continue
+            contact_address.contact, contact_address.priority_order = into, next_priority
+            contact_address.save(update_fields=["contact", "priority_order"])
+            next_priority += 1
+        changed = []
+        for field in (
+            "first_name",
+            "middle_name",
+            "prefix",
+            "suffix",
+            "gender",
+            "state_contact_id",
+            "employer",
+        ):
+            if not getattr(into, field) and getattr(duplicate, field):
+                setattr(into, field, getattr(duplicate, field))
+                changed.append(field)
+        if duplicate.is_active and not into.is_active:
+            into.is_active = True
+            changed.append("is_active")
+        if changed:
+            into.save(update_fields=changed)
+        if dup_account is not None:
+            dup_account.contact = into
+            dup_account.save(update_fields=["contact"])
+        duplicate.delete()
+        return into

@@ -1,0 +1,105 @@
+"""``tutela accounts create|set-password|disable|enable``: portal accounts for staff who script.
+
+The same services as the staff screens. Errors exit 2 with one line, in the seed's words where
+PowerSchool has them ("Username not available", "The account email address is already in use by
+another access account"). Passwords are read from standard input and never printed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from tutela.accounts import services
+from tutela.accounts.models import Account
+from tutela.core.commands import TutelaCommand, UsageError
+from tutela.people.models import Contact
+from tutela.people.services import ServiceError
+
+
+def _account(username: str) -> Account:
+    account = Account.objects.filter(username__iexact=username).first()
+    if account is None:
+        raise UsageError(f"no account with username {username!r}")
+    return account
+
+
+def _read_password() -> str:
+    """One line from standard input (piped), or a hidden prompt at a terminal."""
+    if sys.stdin.isatty():
+        return getpass.getpass("Temporary password: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+class Command(TutelaCommand):
+    help = "Create, enable and disable parents' portal accounts; set temporary passwords."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        create = actions.add_parser("create", help="create the account of a contact")
+        create.add_argument("contact_id", type=int, metavar="CONTACT_ID")
+        create.add_argument("--username", help="default: the account email")
+        create.add_argument("--email", help="one of the contact's emails (default: its primary)")
+        create.add_argument(
+            "--send-activation", action="store_true", help="email an activation link"
+        )
+        password = actions.add_parser(
+            "set-password", help="set a temporary password read from standard input"
+        )
+        password.add_argument("username", metavar="USERNAME")
+        password.add_argument(
+            "--temporary",
+            action="store_true",
+            help="the parent must change it at first sign-in (required)",
+        )
+        for name, text in (("disable", "stop an account signing in"), ("enable", "let it again")):
+            actions.add_parser(name, help=text).add_argument("username", metavar="USERNAME")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        try:
+            if action == "create":
+                self._create(options)
+            elif action == "set-password":
+                if not options["temporary"]:
+                    raise UsageError(
+                        "set-password needs --temporary: parents choose their own passwords"
+                    )
+                account = _account(options["username"])
+                password = _read_password()
+                if not password:
+                    raise UsageError("no password on standard input")
+                services.set_temporary_password(actor=None, account=account, password=password)
+                self.stdout.write(
+                    f"Temporary password set for {account.username}; "
+                    "it must be changed at the first sign-in."
+                )
+            elif action == "disable":
+                account = _account(options["username"])
+                services.disable_account(actor=None, account=account)
+                self.stdout.write(f"Disabled {account.username}")
+            elif action == "enable":
+                account = _account(options["username"])
+                services.enable_account(actor=None, account=account)
+                self.stdout.write(f"Enabled {account.username}")
+        except ServiceError as error:
+            raise UsageError(str(error)) from None
+
+    def _create(self, options: dict[str, Any]) -> None:
+        contact = Contact.objects.filter(pk=options["contact_id"]).first()
+        if contact is None:
+            raise UsageError(f"no contact with id {options['contact_id']}")
+        account = services.create_account(
+            actor=None,
+            contact=contact,
+            username=options["username"],
+            email=options["email"],
+            send_activation=options["send_activation"],
+        )
+        note = "; an activation link was emailed" if options["send_activation"] else ""
+        self.stdout.write(
+            f"Created account {account.username} ({account.email}) for contact {contact.pk}{note}"
+        )

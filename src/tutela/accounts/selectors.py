@@ -1,0 +1,52 @@
+"""What a signed-in parent may read: the students the district granted them, nothing else.
+
+Every portal page (and any later API) fetches students through these functions, never by an id
+from the request alone. A student is visible when the parent's contact is linked to it and the
+link's *active* detail record (``people.details.pick_active_detail``) allows data access.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+
+from tutela.accounts.models import Account
+from tutela.people.models import Student, StudentContact
+
+
+def granted_links(*, account: Account, today: datetime.date | None = None) -> list[StudentContact]:
+    """The account's student links whose active detail allows data access."""
+    if not account.is_active or account.contact_id is None:
+        return []
+    links = (
+        StudentContact.objects.filter(contact_id=account.contact_id)
+        .select_related("student__school")
+        .prefetch_related("details__relationship_type")
+    )
+    granted = []
+    for link in links:
+        detail = link.active_detail(today)
+        if detail is not None and detail.allow_data_access:
+            granted.append(link)
+    return granted
+
+
+def students_visible_to(
+    *, account: Account, today: datetime.date | None = None
+) -> QuerySet[Student]:
+    """The students this parent account may see; none for an account without a contact."""
+    ids = [link.student_id for link in granted_links(account=account, today=today)]
+    return (
+        Student.objects.filter(pk__in=ids)
+        .select_related("school")
+        .order_by("last_name", "first_name", "student_number")
+    )
+
+
+def link_visible_to(*, account: Account, student_id: int) -> StudentContact | None:
+    """The parent's own link to one student, if that student is visible to them."""
+    for link in granted_links(account=account):
+        if link.student_id == student_id:
+            return link
+    return None

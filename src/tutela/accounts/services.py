@@ -1,0 +1,359 @@
+"""State changes to portal accounts: creating, enabling, first sign-in, passwords.
+
+Each function takes keyword-only arguments and an explicit ``actor`` where a person acts (the
+parent themselves, staff, or ``None`` for the system), runs in one transaction and records a
+security event. Emails are sent when the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from tutela.accounts.backends import find_account
+from tutela.accounts.models import (
+    AccessToken,
+    Account,
+    SecurityEvent,
+    SecurityEventKind,
+    TokenPurpose,
+)
+from tutela.core.audit import audited
+from tutela.notifications.email import send_email_on_commit
+from tutela.people.models import Contact, ContactEmail
+from tutela.people.services import ServiceError
+
+# The seed's own words, which district staff already know from PowerSchool.
+USERNAME_NOT_AVAILABLE = "Username not available"
+EMAIL_IN_USE = "The account email address is already in use by another access account"
+
+
+class AccountError(ServiceError):
+    """A change to an account that breaks a rule; the message says which."""
+
+
+class EmailInUse(AccountError):
+    """The account email belongs to another account: usually a sibling's contact, a duplicate."""
+
+    def __init__(self, existing: Account) -> None:
+        super().__init__(EMAIL_IN_USE)
+        self.existing = existing
+
+
+class UsernameNotAvailable(AccountError):
+    def __init__(self) -> None:
+        super().__init__(USERNAME_NOT_AVAILABLE)
+
+
+class InvalidLink(AccountError):
+    """A link that is unknown, used, voided, expired, or for a disabled account."""
+
+    def __init__(self) -> None:
+        super().__init__("This link is not valid any more: it was used, replaced or has expired.")
+
+
+def record_event(
+    kind: SecurityEventKind,
+    *,
+    account: Account | None = None,
+    actor: Any = None,
+    identifier: str = "",
+    ip_address: str | None = None,
+) -> SecurityEvent:
+    """Write one security event (sign-in, failure, lockout, reset, password change...)."""
+    return SecurityEvent.objects.create(
+        kind=kind,
+        account=account,
+        actor=actor if isinstance(actor, Account) and actor.pk else None,
+        identifier=(identifier or (account.username if account else ""))[:254],
+        ip_address=ip_address or None,
+    )
+
+
+def check_password_rules(password: str, account: Account | None = None) -> None:
+    """NIST 800-63B rules from AUTH_PASSWORD_VALIDATORS; one message listing every problem."""
+    try:
+        validate_password(password, account)
+    except ValidationError as error:
+        raise AccountError(" ".join(error.messages)) from None
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _contact_email(contact: Contact, email: str | None) -> ContactEmail:
+    emails = list(contact.emails.all())
+    if not emails:
+        raise AccountError(f"{contact} has no email address: add one before creating an account")
+    if email is None:
+        primary = next((e for e in emails if e.is_primary), None)
+        return primary or emails[0]
+    for candidate in emails:
+        if candidate.address.lower() == email.strip().lower():
+            return candidate
+    raise AccountError(f"{email} is not one of {contact}'s email addresses")
+
+
+def create_account(
+    *,
+    actor: Any,
+    contact: Contact,
+    username: str | None = None,
+    email: str | None = None,
+    send_activation: bool = False,
+    temporary_password: str | None = None,
+    imported: bool = False,
+) -> Account:
+    """Give a contact its one portal account, enabled, on one of the contact's emails.
+
+    The username defaults to the account email (the seed's advice: it prevents conflicts).
+    The contact must already be linked to a student. With ``send_activation`` the parent is
+    emailed a link to choose a password; with ``temporary_password`` the parent must change it
+    at first sign-in (for imported accounts only when the district says imported passwords are
+    temporary).
+    """
+    if send_activation and temporary_password:
+        raise AccountError("choose an activation link or a temporary password, not both")
+    if Account.objects.filter(contact=contact).exists():
+        raise AccountError(f"{contact} already has an account")
+    if not contact.student_links.exists():
+        raise AccountError(f"{contact} is not linked to any student yet")
+    chosen = _contact_email(contact, email)
+    address = chosen.address
+    name = (username or address).strip()
+    if not name:
+        raise AccountError("a username cannot be blank")
+    existing = Account.objects.filter(email__iexact=address).first()
+    if existing is not None:
+        raise EmailInUse(existing)
+    if Account.objects.filter(username__iexact=name).exists():
+        raise UsernameNotAvailable()
+    if temporary_password is not None:
+        check_password_rules(temporary_password, Account(username=name, email=address))
+    with audited(actor), transaction.atomic():
+        account = Account(
+            username=name,
+            email=address,
+            contact=contact,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            is_active=True,
+            is_imported=imported,
+        )
+        if temporary_password is not None:
+            account.set_password(temporary_password)
+            account.must_change_password = (
+                settings.TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY if imported else True
+            )
+        else:
+            account.set_unusable_password()
+        try:
+            with transaction.atomic():
+                account.save()
+        except IntegrityError:
+            # Another request took the name or address between our check and the insert.
+            if Account.objects.filter(email__iexact=address).exists():
+                raise EmailInUse(Account.objects.get(email__iexact=address)) from None
+            raise UsernameNotAvailable() from None
+        record_event(SecurityEventKind.ACCOUNT_CREATED, account=account, actor=actor)
+        if temporary_password is not None:
+            record_event(SecurityEventKind.TEMPORARY_PASSWORD_SET, account=account, actor=actor)
+        if send_activation:
+            _send_link(actor=actor, account=account, purpose=TokenPurpose.ACTIVATION)
+        return account
+
+
+def _issue_token(account: Account, purpose: TokenPurpose, lifetime: datetime.timedelta) -> str:
+    """A new random token for ``account``; earlier unused ones of the same purpose are voided."""
+    now = timezone.now()
+    AccessToken.objects.filter(
+        account=account, purpose=purpose, used_at__isnull=True, voided_at__isnull=True
+    ).update(voided_at=now)
+    raw = secrets.token_urlsafe(32)
+    AccessToken.objects.create(
+        account=account, purpose=purpose, token_hash=hash_token(raw), expires_at=now + lifetime
+    )
+    return raw
+
+
+def _send_link(*, actor: Any, account: Account, purpose: TokenPurpose) -> None:
+    if purpose == TokenPurpose.ACTIVATION:
+        lifetime = datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
+        url_name, template, event = (
+            "accounts:activate",
+            "activation",
+            SecurityEventKind.ACTIVATION_SENT,
+        )
+    else:
+        lifetime = datetime.timedelta(hours=settings.TUTELA_PASSWORD_RESET_HOURS)
+        url_name, template, event = (
+            "accounts:password-reset-confirm",
+            "password_reset",
+            SecurityEventKind.PASSWORD_RESET_REQUESTED,
+        )
+    raw = _issue_token(account, purpose, lifetime)
+    link = settings.TUTELA_BASE_URL + reverse(url_name, kwargs={"token": raw})
+    send_email_on_commit(
+        to=account.email,
+        name=template,
+        context={
+            "name": account.get_full_name() or account.username,
+            "username": account.username,
+            "link": link,
+            "expires_at": timezone.localtime(timezone.now() + lifetime),
+        },
+    )
+    if purpose == TokenPurpose.ACTIVATION:
+        record_event(event, account=account, actor=actor)
+
+
+def send_activation(*, actor: Any, account: Account) -> None:
+    """Email a new activation link to the account email; any earlier link stops working."""
+    if not account.is_active:
+        raise AccountError(f"{account.username} is disabled: enable it first")
+    if not account.email:
+        raise AccountError(f"{account.username} has no account email")
+    with audited(actor), transaction.atomic():
+        _send_link(actor=actor, account=account, purpose=TokenPurpose.ACTIVATION)
+
+
+def _valid_token(raw: str, purpose: TokenPurpose) -> AccessToken:
+    token = (
+        AccessToken.objects.select_for_update()
+        .select_related("account")
+        .filter(token_hash=hash_token(raw or ""), purpose=purpose)
+        .first()
+    )
+    if (
+        token is None
+        or token.used_at is not None
+        or token.voided_at is not None
+        or token.expires_at <= timezone.now()
+        or not token.account.is_active
+    ):
+        raise InvalidLink()
+    return token
+
+
+def link_account(*, token: str, purpose: TokenPurpose) -> Account:
+    """The account a still-valid link belongs to (without using it up), else ``InvalidLink``."""
+    with transaction.atomic():
+        return _valid_token(token, purpose).account
+
+
+def _use_token(
+    *, token: str, purpose: TokenPurpose, password: str, event: SecurityEventKind, ip: str | None
+) -> Account:
+    with transaction.atomic():
+        found = _valid_token(token, purpose)
+        account = found.account
+        check_password_rules(password, account)
+        with audited(account):
+            account.set_password(password)
+            account.must_change_password = False
+            account.save(update_fields=["password", "must_change_password"])
+        now = timezone.now()
+        found.used_at = now
+        found.save(update_fields=["used_at"])
+        # A password chosen through one link makes every other outstanding link pointless.
+        AccessToken.objects.filter(
+            account=account, used_at__isnull=True, voided_at__isnull=True
+        ).update(voided_at=now)
+        record_event(event, account=account, actor=account, ip_address=ip)
+        return account
+
+
+def activate_account(*, token: str, password: str, ip: str | None = None) -> Account:
+    """Use an activation link: the parent chooses a password; the link is then spent."""
+    return _use_token(
+        token=token,
+        purpose=TokenPurpose.ACTIVATION,
+        password=password,
+        event=SecurityEventKind.ACTIVATED,
+        ip=ip,
+    )
+
+
+def request_password_reset(*, identifier: str, ip: str | None = None) -> None:
+    """Email a reset link if ``identifier`` names an enabled account allowed to reset.
+
+    The caller says the same thing either way, so the answer never tells whether an account
+    exists; only the security event records what happened.
+    """
+    account = find_account(identifier)
+    allowed = (
+        account is not None
+        and account.is_active
+        and bool(account.email)
+        and (not account.is_imported or settings.TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD)
+    )
+    with transaction.atomic():
+        if account is not None and allowed:
+            _send_link(actor=None, account=account, purpose=TokenPurpose.PASSWORD_RESET)
+        record_event(
+            SecurityEventKind.PASSWORD_RESET_REQUESTED,
+            account=account if allowed else None,
+            identifier=identifier,
+            ip_address=ip,
+        )
+
+
+def reset_password(*, token: str, password: str, ip: str | None = None) -> Account:
+    """Use a password-reset link to set a new password."""
+    return _use_token(
+        token=token,
+        purpose=TokenPurpose.PASSWORD_RESET,
+        password=password,
+        event=SecurityEventKind.PASSWORD_RESET,
+        ip=ip,
+    )
+
+
+def change_password(*, account: Account, new_password: str, ip: str | None = None) -> None:
+    """The signed-in person changes their own password (the old one is checked by the form)."""
+    check_password_rules(new_password, account)
+    with audited(account), transaction.atomic():
+        account.set_password(new_password)
+        account.must_change_password = False
+        account.save(update_fields=["password", "must_change_password"])
+        record_event(
+            SecurityEventKind.PASSWORD_CHANGED, account=account, actor=account, ip_address=ip
+        )
+
+
+def set_temporary_password(*, actor: Any, account: Account, password: str) -> None:
+    """Staff set a password the parent must change at the next sign-in."""
+    check_password_rules(password, account)
+    with audited(actor), transaction.atomic():
+        account.set_password(password)
+        account.must_change_password = True
+        account.save(update_fields=["password", "must_change_password"])
+        AccessToken.objects.filter(
+            account=account, used_at__isnull=True, voided_at__isnull=True
+        ).update(voided_at=timezone.now())
+        record_event(SecurityEventKind.TEMPORARY_PASSWORD_SET, account=account, actor=actor)
+
+
+def disable_account(*, actor: Any, account: Account) -> None:
+    """A disabled account cannot sign in, and its open sessions stop working."""
+    with audited(actor), transaction.atomic():
+        account.is_active = False
+        account.save(update_fields=["is_active"])
+        record_event(SecurityEventKind.ACCOUNT_DISABLED, account=account, actor=actor)
+
+
+def enable_account(*, actor: Any, account: Account) -> None:
+    with audited(actor), transaction.atomic():
+        account.is_active = True
+        account.save(update_fields=["is_active"])
+        record_event(SecurityEventKind.ACCOUNT_ENABLED, account=account, actor=actor)

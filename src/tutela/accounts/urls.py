@@ -1,0 +1,20 @@
+"""Sign-in and password pages, under ``/accounts/``."""
+
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from tutela.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", LogoutView.as_view(), name="sign-out"),
+    path("password/", views.password_change, name="password-change"),
+    path("password/reset/", views.password_reset, name="password-reset"),
+    path("password/reset/sent/", views.password_reset_sent, name="password-reset-sent"),
+    path(
+        "password/reset/<str:token>/", views.password_reset_confirm, name="password-reset-confirm"
+    ),
+    path("activate/<str:token>/", views.activate, name="activate"),
+]

@@ -1,0 +1,129 @@
+"""Sign-in, sign-out, first sign-in (activation), password change and reset pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from tutela.accounts import services
+from tutela.accounts.forms import (
+    ChangePasswordForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+)
+from tutela.accounts.models import Account, TokenPurpose
+from tutela.accounts.signals import client_ip
+
+
+class SignInView(LoginView):
+    """One sign-in page for parents and staff; each lands on their own home."""
+
+    form_class = SignInForm
+    template_name = "accounts/sign_in.html"
+    redirect_authenticated_user = True
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """``/``: parents go to the portal, staff to the staff screens, others to sign-in."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:sign-in")
+    if user.is_staff:
+        return redirect("staff:home")
+    return redirect("portal:home")
+
+
+@never_cache
+@sensitive_post_parameters()
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    account = request.user
+    assert isinstance(account, Account)
+    form = ChangePasswordForm(account, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(
+                account=account,
+                new_password=form.cleaned_data["new_password1"],
+                ip=client_ip(request),
+            )
+        except services.AccountError as error:
+            form.add_error("new_password1", str(error))
+        else:
+            update_session_auth_hash(request, account)
+            messages.success(request, "Your password has been changed.")
+            return redirect("home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": account.must_change_password},
+    )
+
+
+def _choose_password(
+    request: HttpRequest, token: str, purpose: TokenPurpose, template: str
+) -> HttpResponse:
+    """The page behind an emailed link. Opening it (GET) never uses the link up: mail
+    scanners open links too. Only submitting a good password does."""
+    try:
+        account = services.link_account(token=token, purpose=purpose)
+    except services.InvalidLink:
+        return render(request, "accounts/link_invalid.html", status=410)
+    form = NewPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        use = (
+            services.activate_account
+            if purpose == TokenPurpose.ACTIVATION
+            else services.reset_password
+        )
+        try:
+            use(token=token, password=form.cleaned_data["new_password1"], ip=client_ip(request))
+        except services.InvalidLink:
+            return render(request, "accounts/link_invalid.html", status=410)
+        except services.AccountError as error:
+            form.add_error("new_password1", str(error))
+        else:
+            messages.success(request, "Your password is set. You can sign in now.")
+            return redirect("accounts:sign-in")
+    return render(request, template, {"form": form, "username": account.username})
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest, token: str) -> HttpResponse:
+    return _choose_password(request, token, TokenPurpose.ACTIVATION, "accounts/activate.html")
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    return _choose_password(
+        request, token, TokenPurpose.PASSWORD_RESET, "accounts/password_reset_confirm.html"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. The answer is the same whether or not the account exists."""
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_password_reset(
+            identifier=form.cleaned_data["identifier"], ip=client_ip(request)
+        )
+        return redirect("accounts:password-reset-sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_sent.html")

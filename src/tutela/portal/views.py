@@ -1,0 +1,112 @@
+"""The parent's portal: their granted students, and their own contact details.
+
+Students are only ever fetched through ``accounts.selectors``; a student the parent may not
+see answers 404, exactly like one that does not exist, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tutela.accounts.models import Account
+from tutela.accounts.selectors import granted_links, link_visible_to
+from tutela.people.services import ServiceError, change_email_address, change_phone_number
+
+View = Callable[..., HttpResponse]
+
+
+def parent_required(view: View) -> View:
+    """Signed in with an account that belongs to a contact; staff accounts are refused."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = request.user
+        if not isinstance(account, Account) or account.contact_id is None:
+            raise PermissionDenied("the portal is for parents and guardians")
+        return view(request, account, *args, **kwargs)
+
+    return wrapper
+
+
+@parent_required
+def home(request: HttpRequest, account: Account) -> HttpResponse:
+    links = sorted(
+        granted_links(account=account),
+        key=lambda link: (link.student.last_name, link.student.first_name),
+    )
+    return render(request, "portal/home.html", {"links": links})
+
+
+@parent_required
+def student(request: HttpRequest, account: Account, student_id: int) -> HttpResponse:
+    link = link_visible_to(account=account, student_id=student_id)
+    if link is None:
+        raise Http404("no such student")
+    contact = account.contact
+    assert contact is not None
+    return render(
+        request,
+        "portal/student.html",
+        {
+            "student": link.student,
+            "link": link,
+            "detail": link.active_detail(),
+            "contact": contact,
+            "emails": list(contact.emails.all()),
+            "phones": list(contact.phones.select_related("phone", "phone_type")),
+        },
+    )
+
+
+class MyDetailsForm(forms.Form):
+    email = forms.EmailField(label="Email", required=False)
+    phone = forms.CharField(label="Phone", max_length=64, required=False)
+
+
+@parent_required
+@require_http_methods(["GET", "POST"])
+def my_details(request: HttpRequest, account: Account) -> HttpResponse:
+    """The parent corrects their own first email and first phone; each change is audited."""
+    contact = account.contact
+    assert contact is not None
+    email = contact.emails.first()
+    phone = contact.phones.select_related("phone").first()
+    initial = {
+        "email": email.address if email else "",
+        "phone": phone.phone.number if phone else "",
+    }
+    form = MyDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if email is not None and form.cleaned_data["email"]:
+                change_email_address(actor=account, email=email, address=form.cleaned_data["email"])
+            if phone is not None and form.cleaned_data["phone"]:
+                change_phone_number(
+                    actor=account, contact_phone=phone, number=form.cleaned_data["phone"]
+                )
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your details are saved.")
+            return redirect("portal:my-details")
+    return render(
+        request,
+        "portal/my_details.html",
+        {
+            "form": form,
+            "contact": contact,
+            "has_email": email is not None,
+            "has_phone": phone is not None,
+        },
+    )

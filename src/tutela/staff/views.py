@@ -1,0 +1,234 @@
+"""Staff screens: find a contact, see its details, create its account, fix duplicates.
+
+Kept plain (a later issue builds the full staff console). Only enabled staff accounts reach
+them; everything is read through ``staff.selectors`` so school staff see only their schools'
+students and those students' contacts, and anything else answers 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tutela.accounts import services as account_services
+from tutela.accounts.models import Account
+from tutela.people.models import Contact
+from tutela.people.services import ServiceError, merge_contacts
+from tutela.staff.forms import AccountCreateForm, MergeForm, TemporaryPasswordForm
+from tutela.staff.selectors import (
+    contacts_in_scope,
+    contacts_with_email,
+    is_staff_member,
+    search_contacts,
+    with_students,
+)
+
+View = Callable[..., HttpResponse]
+
+
+def staff_required(view: View) -> View:
+    """Anonymous visitors go to sign-in; signed-in non-staff (parents) get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = request.user
+        if not isinstance(account, Account) or not is_staff_member(account):
+            raise PermissionDenied("staff only")
+        return view(request, account, *args, **kwargs)
+
+    return wrapper
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Staff sign in on the same page as parents, then come back here."""
+    return redirect(f"{reverse('accounts:sign-in')}?{urlencode({'next': reverse('staff:home')})}")
+
+
+def _contact(account: Account, contact_id: int) -> Contact:
+    contact: Contact = get_object_or_404(
+        with_students(contacts_in_scope(account=account)), pk=contact_id
+    )
+    return contact
+
+
+def _links(contact: Contact) -> list[dict[str, Any]]:
+    return [
+        {"link": link, "student": link.student, "detail": link.active_detail()}
+        for link in contact.student_links.all()
+    ]
+
+
+@staff_required
+def contact_search(request: HttpRequest, account: Account) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    results = [
+        {"contact": c, "links": _links(c)} for c in search_contacts(account=account, query=query)
+    ]
+    return render(request, "staff/contact_search.html", {"query": query, "results": results})
+
+
+@staff_required
+def contact_detail(request: HttpRequest, account: Account, contact_id: int) -> HttpResponse:
+    contact = _contact(account, contact_id)
+    portal_account = Account.objects.filter(contact=contact).first()
+    return render(
+        request,
+        "staff/contact_detail.html",
+        {
+            "contact": contact,
+            "emails": list(contact.emails.all()),
+            "phones": list(contact.phones.select_related("phone", "phone_type")),
+            "addresses": list(contact.addresses.select_related("address", "address_type")),
+            "portal_account": portal_account,
+            "links": _links(contact),
+            "password_form": TemporaryPasswordForm(),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest, account: Account, contact_id: int) -> HttpResponse:
+    contact = _contact(account, contact_id)
+    form = AccountCreateForm(contact, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        temporary = data["method"] == "temporary-password"
+        try:
+            account_services.create_account(
+                actor=account,
+                contact=contact,
+                username=data["username"] or None,
+                email=data["email"],
+                send_activation=not temporary,
+                temporary_password=data["temporary_password"] if temporary else None,
+            )
+        except account_services.EmailInUse as error:
+            return _in_use(request, contact, error.existing, data["email"])
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                "Account created; an activation link was emailed."
+                if not temporary
+                else "Account created with a temporary password.",
+            )
+            return redirect("staff:contact", contact_id=contact.pk)
+    return render(request, "staff/account_create.html", {"contact": contact, "form": form})
+
+
+def _in_use(
+    request: HttpRequest, contact: Contact, existing: Account, address: str
+) -> HttpResponse:
+    """The seed's fix: show who already owns the email, offer to attach the student there."""
+    owners = [
+        {"contact": c, "links": _links(c)}
+        for c in contacts_with_email(address=address).exclude(pk=contact.pk)
+    ]
+    return render(
+        request,
+        "staff/email_in_use.html",
+        {
+            "contact": contact,
+            "links": _links(contact),
+            "existing": existing,
+            "owner": existing.contact,
+            "owners": owners,
+            "address": address,
+            "form": MergeForm(),
+            "error": account_services.EMAIL_IN_USE,
+        },
+        status=409,
+    )
+
+
+def _may_merge_into(account: Account, duplicate: Contact, target: Contact) -> bool:
+    """Staff may fold a contact of theirs into one that shares an email, or one in their scope."""
+    if contacts_in_scope(account=account).filter(pk=target.pk).exists():
+        return True
+    addresses = [e.address for e in duplicate.emails.all()]
+    return any(target.emails.filter(address__iexact=a).exists() for a in addresses)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def contact_merge(
+    request: HttpRequest, account: Account, contact_id: int, target_id: int
+) -> HttpResponse:
+    duplicate = _contact(account, contact_id)
+    target = get_object_or_404(with_students(Contact.objects.all()), pk=target_id)
+    if target.pk == duplicate.pk or not _may_merge_into(account, duplicate, target):
+        raise Http404("no such contact")
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            merge_contacts(
+                actor=account,
+                duplicate=duplicate,
+                into=target,
+                relationship_type=form.cleaned_data["relationship_type"] or None,
+                allow_data_access=form.cleaned_data["allow_data_access"],
+            )
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"The students were attached to {target} and the duplicate removed."
+            )
+            return redirect("staff:contact", contact_id=target.pk)
+    return render(
+        request,
+        "staff/contact_merge.html",
+        {
+            "contact": duplicate,
+            "links": _links(duplicate),
+            "target": target,
+            "target_links": _links(target),
+            "form": form,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def account_action(
+    request: HttpRequest, account: Account, contact_id: int, action: str
+) -> HttpResponse:
+    """Send a new activation link, set a temporary password, enable or disable."""
+    contact = _contact(account, contact_id)
+    portal_account = get_object_or_404(Account, contact=contact)
+    try:
+        if action == "send-activation":
+            account_services.send_activation(actor=account, account=portal_account)
+            messages.success(request, "A new activation link was emailed; earlier links are void.")
+        elif action == "disable":
+            account_services.disable_account(actor=account, account=portal_account)
+            messages.success(request, "Account disabled.")
+        elif action == "enable":
+            account_services.enable_account(actor=account, account=portal_account)
+            messages.success(request, "Account enabled.")
+        elif action == "temporary-password":
+            form = TemporaryPasswordForm(request.POST)
+            if not form.is_valid():
+                raise ServiceError("enter a temporary password")
+            account_services.set_temporary_password(
+                actor=account, account=portal_account, password=form.cleaned_data["password"]
+            )
+            messages.success(request, "Temporary password set; it must be changed at sign-in.")
+        else:
+            raise Http404("no such action")
+    except ServiceError as error:
+        messages.error(request, str(error))
+    return redirect("staff:contact", contact_id=contact.pk)

@@ -1,0 +1,107 @@
+"""Signing in by username or email, lockout, disabled accounts, and the audit of it all."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.cast import PASSWORD, Cast
+from tutela.accounts.models import SecurityEvent, SecurityEventKind
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client: Client, identifier: str, password: str = PASSWORD, **extra: str):
+    return client.post(
+        reverse("accounts:sign-in"), {"username": identifier, "password": password}, **extra
+    )
+
+
+@pytest.mark.parametrize(
+    "identifier", ["hana.hill", "HANA.Hill", "hana@example.org", "Hana@Example.ORG"]
+)
+def test_a_parent_signs_in_by_username_or_account_email_in_any_case(
+    cast_with_passwords: Cast, identifier: str
+) -> None:
+    client = Client()
+    page = sign_in(client, identifier)
+    assert page.status_code == 302
+    assert client.get(page["Location"], follow=True).request["PATH_INFO"] == "/portal/"
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.SIGNED_IN)
+    assert event.account == cast_with_passwords.hana
+
+
+def test_staff_land_on_the_staff_screens(cast_with_passwords: Cast) -> None:
+    client = Client()
+    page = sign_in(client, "dana")
+    final = client.get(page["Location"], follow=True)
+    assert final.request["PATH_INFO"] == reverse("staff:home")
+
+
+def test_a_wrong_password_fails_and_is_audited(cast_with_passwords: Cast) -> None:
+    page = sign_in(Client(), "hana.hill", "not the password at all")
+    assert page.status_code == 200
+    assert "do not match" in page.content.decode()
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.SIGN_IN_FAILED)
+    assert event.identifier == "hana.hill"
+    assert event.account == cast_with_passwords.hana
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_an_unknown_name_fails_the_same_way(cast_with_passwords: Cast) -> None:
+    page = sign_in(Client(), "nobody@example.org")
+    assert page.status_code == 200
+    assert "do not match" in page.content.decode()
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.SIGN_IN_FAILED)
+    assert event.account is None and event.identifier == "nobody@example.org"
+
+
+def test_a_disabled_account_cannot_sign_in(cast_with_passwords: Cast) -> None:
+    cast_with_passwords.hana.is_active = False
+    cast_with_passwords.hana.save()
+    page = sign_in(Client(), "hana.hill")
+    assert page.status_code == 200
+    assert "_auth_user_id" not in Client().session
+
+
+def test_the_account_is_locked_after_repeated_failures_whatever_name_is_typed(
+    cast_with_passwords: Cast, settings
+) -> None:
+    limit = settings.AXES_FAILURE_LIMIT
+    for attempt in range(limit):
+        # Alternate username and email, and addresses: it is still one account.
+        identifier = "hana.hill" if attempt % 2 else "HANA@example.org"
+        sign_in(Client(), identifier, "wrong guess", REMOTE_ADDR=f"10.0.0.{attempt + 1}")
+    locked = sign_in(Client(), "hana.hill", REMOTE_ADDR="10.0.1.1")
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOCKED_OUT).exists()
+    # Another family's account is not affected.
+    assert sign_in(Client(), "leo@example.org", REMOTE_ADDR="10.0.2.1").status_code == 302
+
+
+def test_an_address_is_locked_after_repeated_failures_across_accounts(
+    cast_with_passwords: Cast, settings
+) -> None:
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(), f"guess{attempt}@example.org", "wrong", REMOTE_ADDR="10.9.9.9")
+    assert sign_in(Client(), "leo@example.org", REMOTE_ADDR="10.9.9.9").status_code == 429
+    assert sign_in(Client(), "leo@example.org", REMOTE_ADDR="10.9.9.8").status_code == 302
+
+
+def test_sessions_expire(settings) -> None:
+    assert 0 < settings.SESSION_COOKIE_AGE <= 24 * 60 * 60
+
+
+def test_signing_out_is_audited(cast_with_passwords: Cast) -> None:
+    client = Client()
+    sign_in(client, "hana.hill")
+    page = client.post(reverse("accounts:sign-out"))
+    assert page.status_code == 302
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.SIGNED_OUT).exists()
+    assert client.get(reverse("portal:home")).status_code == 302
+
+
+def test_passwords_are_hashed_with_argon2(cast_with_passwords: Cast) -> None:
+    assert cast_with_passwords.hana.password.startswith("argon2$")
