@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tutela.accounts.context_processors.district",
+                "tutela.accesscodes.context_processors.access_codes",
             ],
         },
     },

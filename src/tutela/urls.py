@@ -11,4 +11,6 @@ urlpatterns = [
     path("portal/", include("tutela.portal.urls")),
     path("staff/", include("tutela.staff.urls")),
     path("admin/", admin.site.urls),
+    # Access codes: /register/, /portal/add-child/, /staff/access-codes/, /staff/restricted-links/
+    path("", include("tutela.accesscodes.urls")),
 ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from tutela.accesscodes.models import AccessCode, PendingLink, PendingStatus
 from tutela.people.models import School, Student
 from tutela.sections.models import Section
-from tutela.sections.selectors import EXPORT_ALL_PERMISSION, sections_visible_to
+from tutela.sections.selectors import school_ids_of, sections_visible_to, sees_whole_district
 
 EXPORT_COLUMNS = (
     "Student_Number",
@@ -37,11 +37,7 @@ class NotVisible(LookupError):
 
 
 def may_export_all(user: Any) -> bool:
-    return user is None or (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.has_perm(EXPORT_ALL_PERMISSION)
-    )
+    return user is None or sees_whole_district(user)
 
 
 def section_visible_to(*, user: Any, section_id: str) -> Section:
@@ -52,27 +48,52 @@ def section_visible_to(*, user: Any, section_id: str) -> Section:
     return section
 
 
+def schools_visible_to(*, user: Any) -> QuerySet[School]:
+    """The schools whose every code ``user`` may download."""
+    if may_export_all(user):
+        return School.objects.all()
+    return School.objects.filter(pk__in=school_ids_of(user))
+
+
+def school_visible_to(*, user: Any, school_number: str) -> School:
+    school = schools_visible_to(user=user).filter(school_number=school_number).first()
+    if school is None:
+        raise NotVisible(f"no school {school_number!r} that you may see")
+    return school
+
+
 def students_for_codes(
     *, user: Any, school: School | None = None, section: Section | None = None
 ) -> QuerySet[Student]:
     """The students whose codes ``user`` may download, narrowed to a school or a section.
 
-    District code managers (and the system) may download any; a teacher only the students
-    of the sections they teach.
+    District-wide staff (and the system) may download any; school staff their schools'
+    students; a teacher the students of the sections they teach.
     """
     if school is not None and section is not None:
         raise ValueError("a school or a section, not both")
     students = Student.objects.all()
     if not may_export_all(user):
-        taught = sections_visible_to(user=user)
-        if section is not None and not taught.filter(pk=section.pk).exists():
+        visible = sections_visible_to(user=user)
+        if section is not None and not visible.filter(pk=section.pk).exists():
             raise NotVisible(f"no section {section.section_id!r} that you may see")
-        students = students.filter(sections__in=taught)
+        students = students.filter(Q(sections__in=visible) | Q(school__in=school_ids_of(user)))
     if section is not None:
         students = students.filter(sections=section)
     if school is not None:
         students = students.filter(school=school)
     return Student.objects.filter(pk__in=students.values("pk")).select_related("school")
+
+
+def student_in_scope(*, user: Any, student_number: str) -> Student:
+    """A student whose code ``user`` may reset: district-wide or school staff only."""
+    students = Student.objects.all()
+    if not may_export_all(user):
+        students = students.filter(school__in=school_ids_of(user))
+    student = students.filter(student_number=student_number).first()
+    if student is None:
+        raise NotVisible(f"no student {student_number!r} that you may see")
+    return student
 
 
 @dataclass(frozen=True)
@@ -124,11 +145,13 @@ def write_codes_csv(rows: Iterator[CodeRow], handle: IO[str]) -> tuple[int, int]
 
 
 def pending_links_visible_to(*, user: Any) -> QuerySet[PendingLink]:
-    """The restricted-student queue for those who may decide it; nothing for anyone else."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return PendingLink.objects.none()
-    if not user.has_perm(REVIEW_PERMISSION):
-        return PendingLink.objects.none()
-    return PendingLink.objects.filter(status=PendingStatus.PENDING).select_related(
+    """The restricted-student queue a school admin decides: their schools' students (all for
+    district-wide staff and holders of the review permission); nothing for anyone else."""
+    pending = PendingLink.objects.filter(status=PendingStatus.PENDING).select_related(
         "student__school", "contact", "account"
     )
+    if not (user is not None and getattr(user, "is_authenticated", False) and user.is_active):
+        return pending.none()
+    if sees_whole_district(user) or user.has_perm(REVIEW_PERMISSION):
+        return pending
+    return pending.filter(student__school__in=school_ids_of(user))

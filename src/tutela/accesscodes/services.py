@@ -40,6 +40,8 @@ from tutela.accesscodes.models import (
     PendingStatus,
     RegistrationRequest,
 )
+from tutela.accounts.models import SecurityEventKind
+from tutela.accounts.services import record_event
 from tutela.core.audit import audited
 from tutela.people.models import Contact, School, Student, StudentContact, StudentContactDetail
 from tutela.people.services import (
@@ -570,9 +572,11 @@ def register_with_code(*, token: str, password: str) -> Registration:
             )
             add_email(actor=None, contact=contact, address=request.email, is_primary=True)
         candidate.contact = contact
+        candidate.is_active = True
         candidate.set_password(password)
         with audited(None):
             candidate.save()
+        record_event(SecurityEventKind.ACCOUNT_CREATED, account=candidate, actor=candidate)
         with audited(candidate):
             outcome = _link_or_queue(actor=candidate, account=candidate, code=code)
             _consume_if_single_use(code, candidate)
