@@ -176,3 +176,9 @@ def smtp_server(settings: Any) -> Iterator[SMTPInbox]:
 def quick_argon2(settings: Any) -> None:
     """Tests hash many passwords; production's Argon2 work factors would make them crawl."""
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_sign_in_slowdown(settings: Any) -> None:
+    """Failed sign-ins are held longer and longer; tests that count on it turn it back on."""
+    settings.TUTELA_SIGN_IN_SLOWDOWN_SECONDS = 0

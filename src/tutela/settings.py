@@ -42,6 +42,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+
+
 TUTELA_ENV = env_str("TUTELA_ENV", "development")
 if TUTELA_ENV not in {"development", "production"}:
     raise ImproperlyConfigured(f"TUTELA_ENV must be development or production, not {TUTELA_ENV!r}")
@@ -192,6 +202,8 @@ AXES_USERNAME_CALLABLE = "tutela.accounts.backends.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Before the lockout, each further failure holds the answer this much longer (at most 5 s).
+TUTELA_SIGN_IN_SLOWDOWN_SECONDS = env_float("TUTELA_SIGN_IN_SLOWDOWN_SECONDS", 0.5)
 
 # First sign-in and the district's account rules (see docs/configuration.md).
 TUTELA_FIRST_SIGN_IN = env_str("TUTELA_FIRST_SIGN_IN", "activation")

@@ -105,3 +105,20 @@ def test_signing_out_is_audited(cast_with_passwords: Cast) -> None:
 
 def test_passwords_are_hashed_with_argon2(cast_with_passwords: Cast) -> None:
     assert cast_with_passwords.hana.password.startswith("argon2$")
+
+
+def test_repeated_failures_slow_down_before_the_lockout(
+    cast_with_passwords: Cast, settings, monkeypatch
+) -> None:
+    settings.TUTELA_SIGN_IN_SLOWDOWN_SECONDS = 0.5
+    delays: list[float] = []
+    monkeypatch.setattr("tutela.accounts.views.time.sleep", delays.append)
+    for attempt in range(3):
+        sign_in(Client(), "hana.hill", "wrong", REMOTE_ADDR=f"10.0.3.{attempt}")
+    assert delays == [0.5, 1.0]
+
+
+def test_a_session_lasts_the_configured_time(cast_with_passwords: Cast, settings) -> None:
+    client = Client()
+    sign_in(client, "hana.hill")
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE

@@ -2,25 +2,53 @@
 
 from __future__ import annotations
 
+import datetime
+import time
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from tutela.accounts import services
+from tutela.accounts.backends import find_account
 from tutela.accounts.forms import (
     ChangePasswordForm,
     NewPasswordForm,
     ResetRequestForm,
     SignInForm,
 )
-from tutela.accounts.models import Account, TokenPurpose
+from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind, TokenPurpose
 from tutela.accounts.signals import client_ip
+
+
+def failure_delay(*, identifier: str, ip: str | None) -> float:
+    """Seconds to hold a failed sign-in: longer with each recent failure for the account or
+    the address, so guessing slows down well before django-axes locks the account."""
+    step = settings.TUTELA_SIGN_IN_SLOWDOWN_SECONDS
+    if step <= 0:
+        return 0.0
+    since = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    account = find_account(identifier)
+    who = Q(ip_address=ip) if ip else Q(pk__in=[])
+    if account is not None:
+        who |= Q(account=account)
+    failures = SecurityEvent.objects.filter(
+        who, kind=SecurityEventKind.SIGN_IN_FAILED, at__gte=since
+    ).count()
+    return float(min(step * max(failures - 1, 0), MAX_FAILURE_DELAY))
+
+
+MAX_FAILURE_DELAY = 5.0
 
 
 class SignInView(LoginView):
@@ -29,6 +57,14 @@ class SignInView(LoginView):
     form_class = SignInForm
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        delay = failure_delay(
+            identifier=str(form.data.get("username", "")), ip=client_ip(self.request)
+        )
+        if delay:
+            time.sleep(delay)
+        return super().form_invalid(form)
 
 
 def home(request: HttpRequest) -> HttpResponse:

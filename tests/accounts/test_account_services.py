@@ -1,0 +1,162 @@
+"""Creating accounts: one per contact, the seed's errors, and the first-sign-in methods."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from tests.cast import Cast
+from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind
+from tutela.accounts.services import (
+    EMAIL_IN_USE,
+    USERNAME_NOT_AVAILABLE,
+    AccountError,
+    EmailInUse,
+    UsernameNotAvailable,
+    create_account,
+    disable_account,
+    enable_account,
+    set_temporary_password,
+)
+from tutela.people.services import add_email, create_contact
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_seeds_messages_are_used_word_for_word() -> None:
+    assert USERNAME_NOT_AVAILABLE == "Username not available"
+    assert EMAIL_IN_USE == "The account email address is already in use by another access account"
+
+
+def test_it_creates_an_enabled_account_on_the_primary_email_by_default(cast: Cast) -> None:
+    add_email(actor=None, contact=cast.una_contact, address="una.work@example.org")
+    account = create_account(actor=cast.dana, contact=cast.una_contact)
+    assert account.username == "una@example.org"
+    assert account.email == "una@example.org"
+    assert account.is_active and account.contact == cast.una_contact
+    assert not account.has_usable_password()
+    assert SecurityEvent.objects.get(kind=SecurityEventKind.ACCOUNT_CREATED).actor == cast.dana
+
+
+def test_it_uses_another_of_the_contacts_emails_when_asked(cast: Cast) -> None:
+    add_email(actor=None, contact=cast.una_contact, address="una.work@example.org")
+    account = create_account(
+        actor=None, contact=cast.una_contact, email="UNA.WORK@example.org", username="una"
+    )
+    assert (account.username, account.email) == ("una", "una.work@example.org")
+
+
+def test_it_refuses_an_email_that_is_not_the_contacts(cast: Cast) -> None:
+    with pytest.raises(AccountError, match="not one of"):
+        create_account(actor=None, contact=cast.una_contact, email="someone@example.org")
+
+
+def test_it_refuses_a_second_account_for_a_contact(cast: Cast) -> None:
+    with pytest.raises(AccountError, match="already has an account"):
+        create_account(actor=None, contact=cast.hana_contact)
+
+
+def test_it_needs_a_linked_student(cast: Cast) -> None:
+    lonely = create_contact(actor=None, last_name="Lonely")
+    add_email(actor=None, contact=lonely, address="lonely@example.org", is_primary=True)
+    with pytest.raises(AccountError, match="not linked to any student"):
+        create_account(actor=None, contact=lonely)
+
+
+def test_it_needs_an_email(cast: Cast) -> None:
+    bare = create_contact(actor=None, last_name="Bare")
+    from tutela.people.services import link_student
+
+    link_student(actor=None, contact=bare, student=cast.lila)
+    with pytest.raises(AccountError, match="no email"):
+        create_account(actor=None, contact=bare)
+
+
+def test_an_email_used_by_another_account_is_already_in_use_ignoring_case(cast: Cast) -> None:
+    add_email(actor=None, contact=cast.una_contact, address="HANA@example.org")
+    with pytest.raises(EmailInUse) as caught:
+        create_account(actor=None, contact=cast.una_contact, email="hana@example.org")
+    assert str(caught.value) == EMAIL_IN_USE
+    assert caught.value.existing == cast.hana
+
+
+def test_a_taken_username_is_not_available_ignoring_case(cast: Cast) -> None:
+    with pytest.raises(UsernameNotAvailable, match=r"^Username not available$"):
+        create_account(actor=None, contact=cast.una_contact, username="Hana.Hill")
+
+
+def test_a_temporary_password_must_follow_the_password_rules(cast: Cast) -> None:
+    with pytest.raises(AccountError, match="too short"):
+        create_account(actor=None, contact=cast.una_contact, temporary_password="abc")
+    with pytest.raises(AccountError, match="too common"):
+        create_account(actor=None, contact=cast.una_contact, temporary_password="password123")
+    assert not Account.objects.filter(contact=cast.una_contact).exists()
+
+
+def test_long_passphrases_without_composition_rules_are_fine(cast: Cast) -> None:
+    account = create_account(
+        actor=None,
+        contact=cast.una_contact,
+        temporary_password="purple elephants dance quietly at midnight " * 3,
+    )
+    assert account.must_change_password
+
+
+def test_the_minimum_length_is_configurable(cast: Cast, settings) -> None:
+    settings.AUTH_PASSWORD_VALIDATORS = [
+        {
+            "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+            "OPTIONS": {"min_length": 15},
+        }
+    ]
+    with pytest.raises(AccountError, match="at least 15"):
+        create_account(actor=None, contact=cast.una_contact, temporary_password="twelve chars")
+
+
+def test_a_staff_temporary_password_must_be_changed(cast: Cast) -> None:
+    account = create_account(
+        actor=cast.dana, contact=cast.una_contact, temporary_password="river stones sing"
+    )
+    assert account.must_change_password
+    assert account.check_password("river stones sing")
+
+
+def test_imported_passwords_are_temporary_as_the_district_says(cast: Cast, settings) -> None:
+    settings.TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY = False
+    account = create_account(
+        actor=None, contact=cast.una_contact, temporary_password="river stones sing", imported=True
+    )
+    assert account.is_imported and not account.must_change_password
+
+
+def test_create_with_activation_sends_one_email_after_commit(cast: Cast) -> None:
+    create_account(actor=None, contact=cast.una_contact, send_activation=True)
+    assert len(mail.outbox) == 0  # not before the transaction commits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_with_activation_emails_the_account_email(cast: Cast) -> None:
+    create_account(actor=None, contact=cast.una_contact, send_activation=True)
+    assert [m.to for m in mail.outbox] == [["una@example.org"]]
+    message = mail.outbox[0]
+    assert "/accounts/activate/" in message.body
+    assert message.alternatives and "/accounts/activate/" in str(message.alternatives[0][0])
+
+
+def test_disable_and_enable_are_audited(cast: Cast) -> None:
+    disable_account(actor=cast.dana, account=cast.hana)
+    cast.hana.refresh_from_db()
+    assert not cast.hana.is_active
+    enable_account(actor=cast.dana, account=cast.hana)
+    cast.hana.refresh_from_db()
+    assert cast.hana.is_active
+    kinds = set(SecurityEvent.objects.values_list("kind", flat=True))
+    assert {SecurityEventKind.ACCOUNT_DISABLED, SecurityEventKind.ACCOUNT_ENABLED} <= kinds
+
+
+def test_setting_a_temporary_password_voids_outstanding_links(cast: Cast) -> None:
+    from tutela.accounts.services import send_activation
+
+    send_activation(actor=None, account=cast.hana)
+    set_temporary_password(actor=cast.dana, account=cast.hana, password="river stones sing")
+    assert not cast.hana.tokens.filter(voided_at__isnull=True, used_at__isnull=True).exists()

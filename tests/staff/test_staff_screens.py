@@ -1,0 +1,240 @@
+"""Staff screens: only staff, scoped to their schools; account creation and the seed's fix."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.cast import Cast
+from tutela.accounts.models import Account
+from tutela.accounts.selectors import students_visible_to
+from tutela.people.models import Contact, StudentContact
+from tutela.people.services import (
+    add_address,
+    add_email,
+    add_phone,
+    create_contact,
+    link_student,
+    save_student,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(account: Account) -> Client:
+    client = Client()
+    client.force_login(account)
+    return client
+
+
+def staff_urls(cast: Cast) -> list[str]:
+    contact = cast.una_contact.pk
+    return [
+        reverse("staff:home"),
+        reverse("staff:contact-search") + "?q=Hill",
+        reverse("staff:contact", args=[contact]),
+        reverse("staff:account-create", args=[contact]),
+        reverse("staff:contact-merge", args=[contact, cast.leo_contact.pk]),
+    ]
+
+
+@pytest.mark.parametrize("who", ["hana", "leo"])
+def test_parents_get_403_on_every_staff_screen(cast: Cast, who: str) -> None:
+    client = signed_in(getattr(cast, who))
+    for url in staff_urls(cast):
+        assert client.get(url).status_code == 403, url
+    action = reverse("staff:account-action", args=[cast.hana_contact.pk, "disable"])
+    assert client.post(action).status_code == 403
+    cast.hana.refresh_from_db()
+    assert cast.hana.is_active
+
+
+def test_staff_sign_in_leads_to_the_sign_in_page_and_back(cast: Cast) -> None:
+    page = Client().get(reverse("staff:sign-in"))
+    assert page.status_code == 302 and "next=%2Fstaff%2F" in page["Location"]
+
+
+def test_search_by_email_lists_each_match_with_its_students(cast: Cast) -> None:
+    page = signed_in(cast.dana).get(reverse("staff:contact-search"), {"q": "HANA@example.org"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Hill, Hana" in text and "Holly" in text and "Hugo" in text
+    assert "Lake, Leo" not in text
+
+
+def test_search_by_name(cast: Cast) -> None:
+    text = signed_in(cast.dana).get(reverse("staff:contact-search"), {"q": "lake"}).content.decode()
+    assert "Lake, Leo" in text and "Lila" in text and "Hill, Hana" not in text
+
+
+def test_school_staff_search_only_their_schools_contacts(cast: Cast) -> None:
+    client = signed_in(cast.sam)
+    assert (
+        "Hill, Hana"
+        not in client.get(reverse("staff:contact-search"), {"q": "Hill"}).content.decode()
+    )
+    assert "Lake, Leo" in client.get(reverse("staff:contact-search"), {"q": "Leo"}).content.decode()
+
+
+def test_school_staff_get_404_for_another_schools_contact(cast: Cast) -> None:
+    client = signed_in(cast.sam)
+    assert client.get(reverse("staff:contact", args=[cast.hana_contact.pk])).status_code == 404
+    assert (
+        client.get(reverse("staff:account-create", args=[cast.hana_contact.pk])).status_code == 404
+    )
+    action = reverse("staff:account-action", args=[cast.hana_contact.pk, "disable"])
+    assert client.post(action).status_code == 404
+    assert client.get(reverse("staff:contact", args=[cast.leo_contact.pk])).status_code == 200
+
+
+def test_the_contact_page_shows_emails_account_and_students_with_data_access(cast: Cast) -> None:
+    page = signed_in(cast.dana).get(reverse("staff:contact", args=[cast.hana_contact.pk]))
+    text = page.content.decode()
+    assert "hana.hill" in text and "enabled" in text
+    assert "hana@example.org" in text
+    assert "Holly" in text and "Hugo" in text
+    assert text.count("<td>yes</td>") == 1 and text.count("<td>no</td>") == 1
+
+
+def test_staff_create_an_account_with_an_activation_link(
+    cast: Cast, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        page = signed_in(cast.sam).post(
+            reverse("staff:account-create", args=[cast.una_contact.pk]),
+            {"email": "una@example.org", "username": "", "method": "activation"},
+        )
+    assert page.status_code == 302
+    account = Account.objects.get(contact=cast.una_contact)
+    assert account.username == "una@example.org"
+    assert [m.to for m in mailoutbox] == [["una@example.org"]]
+
+
+def test_staff_create_an_account_with_a_temporary_password(cast: Cast) -> None:
+    page = signed_in(cast.dana).post(
+        reverse("staff:account-create", args=[cast.una_contact.pk]),
+        {
+            "email": "una@example.org",
+            "username": "una",
+            "method": "temporary-password",
+            "temporary_password": "river stones sing",
+        },
+    )
+    assert page.status_code == 302
+    assert Account.objects.get(username="una").must_change_password
+
+
+def test_the_screen_shows_username_not_available(cast: Cast) -> None:
+    page = signed_in(cast.dana).post(
+        reverse("staff:account-create", args=[cast.una_contact.pk]),
+        {"email": "una@example.org", "username": "LEO@example.org", "method": "activation"},
+    )
+    assert page.status_code == 200
+    assert "Username not available" in page.content.decode()
+
+
+def test_staff_actions_disable_enable_and_resend(
+    cast: Cast, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    client = signed_in(cast.dana)
+    client.post(reverse("staff:account-action", args=[cast.hana_contact.pk, "disable"]))
+    cast.hana.refresh_from_db()
+    assert not cast.hana.is_active
+    client.post(reverse("staff:account-action", args=[cast.hana_contact.pk, "enable"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:account-action", args=[cast.hana_contact.pk, "send-activation"]))
+    assert len(mailoutbox) == 1
+
+
+@pytest.fixture
+def duplicate(cast: Cast) -> Contact:
+    """A registrar entered Hana again for her new child Hank, with a new phone and address."""
+    hank = save_student(
+        actor=None,
+        student_number="2003",
+        first_name="Hank",
+        last_name="Hill",
+        school_number="10",
+        grade_level="K",
+    )
+    dup = create_contact(actor=None, first_name="Hana", last_name="Hill", employer="Hill Farms")
+    add_email(actor=None, contact=dup, address="Hana@Example.org", is_primary=True)
+    add_email(actor=None, contact=dup, address="hana.work@example.org")
+    add_phone(actor=None, contact=dup, number="555-0101")  # the same phone Hana has
+    add_phone(actor=None, contact=dup, number="555-0444", phone_type="Mobile")
+    add_address(actor=None, contact=dup, street="1 Hill Road", city="Grand Bend")
+    link_student(actor=None, contact=dup, student=hank)
+    return dup
+
+
+def test_email_in_use_shows_the_existing_contact_and_its_students(
+    cast: Cast, duplicate: Contact
+) -> None:
+    page = signed_in(cast.dana).post(
+        reverse("staff:account-create", args=[duplicate.pk]),
+        {"email": duplicate.emails.get(is_primary=True).address, "method": "activation"},
+    )
+    assert page.status_code == 409
+    text = page.content.decode()
+    assert "The account email address is already in use by another access account" in text
+    assert f"#{cast.hana_contact.pk}" in text
+    assert "Holly" in text and "Hugo" in text and "Hank" in text
+    assert reverse("staff:contact-merge", args=[duplicate.pk, cast.hana_contact.pk]) in text
+
+
+def test_one_confirmation_attaches_the_student_and_removes_the_duplicate(
+    cast: Cast, duplicate: Contact
+) -> None:
+    hank = duplicate.student_links.get().student
+    page = signed_in(cast.dana).post(
+        reverse("staff:contact-merge", args=[duplicate.pk, cast.hana_contact.pk]),
+        {"relationship_type": "Mother", "allow_data_access": "on"},
+    )
+    assert page.status_code == 302
+    assert page["Location"] == reverse("staff:contact", args=[cast.hana_contact.pk])
+    assert not Contact.objects.filter(pk=duplicate.pk).exists()
+    link = StudentContact.objects.get(student=hank)
+    assert link.contact == cast.hana_contact
+    detail = link.active_detail()
+    assert detail is not None and detail.allow_data_access
+    assert detail.relationship_type is not None and detail.relationship_type.code == "Mother"
+    contact = cast.hana_contact
+    assert sorted(contact.emails.values_list("address", flat=True)) == [
+        "hana.work@example.org",
+        "hana@example.org",
+    ]
+    assert contact.emails.filter(is_primary=True).get().address == "hana@example.org"
+    assert sorted(contact.phones.values_list("phone__digits", flat=True)) == ["5550101", "5550444"]
+    assert list(contact.addresses.values_list("address__street", flat=True)) == ["1 Hill Road"]
+    contact.refresh_from_db()
+    assert contact.employer == "Hill Farms"
+    # Hana's one account now shows Hank too, and still not Hugo.
+    assert set(students_visible_to(account=cast.hana)) == {cast.holly, hank}
+
+
+def test_school_staff_cannot_merge_their_contact_into_an_unrelated_one(cast: Cast) -> None:
+    page = signed_in(cast.sam).post(
+        reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.hana_contact.pk]),
+        {"allow_data_access": "on"},
+    )
+    assert page.status_code == 404
+    assert Contact.objects.filter(pk=cast.una_contact.pk).exists()
+
+
+def test_school_staff_may_fix_a_duplicate_owned_by_another_schools_contact(cast: Cast) -> None:
+    """The sibling may be at another school: the shared email is what allows the fix."""
+    add_email(actor=None, contact=cast.una_contact, address="hana@example.org")
+    client = signed_in(cast.sam)
+    page = client.post(
+        reverse("staff:account-create", args=[cast.una_contact.pk]),
+        {"email": "hana@example.org", "username": "", "method": "activation"},
+    )
+    assert page.status_code == 409
+    done = client.post(
+        reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.hana_contact.pk]),
+        {"relationship_type": "", "allow_data_access": ""},
+    )
+    assert done.status_code == 302
+    assert cast.lila in [link.student for link in cast.hana_contact.student_links.all()]
+    assert cast.lila not in students_visible_to(account=cast.hana)
