@@ -449,3 +449,14 @@ def test_the_other_guardians_with_accounts_are_told_without_the_other_familys_de
     assert "Mia" in body and "linked" in body
     for secret in ("Quentin", "Zimmer", "newcomer@", current_code(student).code):
         assert secret not in body and secret not in told["Subject"]
+
+
+def test_a_new_code_that_clashes_with_an_old_one_is_drawn_again(
+    student: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken = current_code(student).code
+    other = StudentFactory()
+    monkeypatch.setattr(services, "_distinct_codes", lambda count: [taken] * count)
+    assert services.generate_codes(actor=None, missing_only=True) == 1
+    fresh = current_code(other).code
+    assert fresh != taken and len(fresh) == 12

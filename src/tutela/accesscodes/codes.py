@@ -22,8 +22,14 @@ _ALLOWED = frozenset(ALPHABET)
 
 
 def new_code() -> str:
-    """A fresh code in stored form (12 symbols, no dashes), from a cryptographic source."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    """A fresh code in stored form (12 symbols, no dashes), from a cryptographic source.
+
+    60 random bits, read five at a time: each symbol is uniform over the 32, with one call to
+    the operating system's random source per code (districts issue codes by the hundred
+    thousand).
+    """
+    value = secrets.randbits(BITS)
+    return "".join(ALPHABET[(value >> (5 * i)) & 31] for i in range(LENGTH))
 
 
 def format_code(stored: str) -> str:
