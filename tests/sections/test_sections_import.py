@@ -103,3 +103,29 @@ def test_it_refuses_a_file_without_the_required_columns(tutela, csv_file, distri
     )
     assert run.code == 2 and "SchoolID" in run.err
     assert not Section.objects.exists()
+
+
+def test_a_dry_run_reports_what_a_real_run_does_and_saves_nothing(
+    tutela, csv_file, district
+) -> None:
+    path = csv_file([HEADER, ["HR-1", "10", "Homeroom 1", "kim", "", "1001"]])
+    dry = json.loads(tutela("import", "sections", str(path), "--json", "--dry-run").out)
+    assert not Section.objects.exists()
+    real = json.loads(tutela("import", "sections", str(path), "--json").out)
+    assert dry["dry_run"] and not real["dry_run"]
+    assert {k: v for k, v in dry.items() if k != "dry_run"} == {
+        k: v for k, v in real.items() if k != "dry_run"
+    }
+
+
+def test_the_report_holds_the_rejected_rows_with_their_errors(
+    tutela, csv_file, district, tmp_path
+) -> None:
+    path = csv_file(
+        [HEADER, ["HR-1", "10", "Homeroom 1", "kim", "", "1001"], ["HR-2", "10", "", "", "", "404"]]
+    )
+    report = tmp_path / "rejected.csv"
+    assert tutela("import", "sections", str(path), "--report", str(report)).code == 1
+    text = report.read_text(encoding="utf-8-sig").splitlines()
+    assert text[0].endswith(",Errors") and len(text) == 2
+    assert text[1].startswith("HR-2,10") and "Student_Number '404'" in text[1]
