@@ -134,7 +134,7 @@ def test_create_with_activation_sends_one_email_after_commit(cast: Cast) -> None
     assert len(mail.outbox) == 0  # not before the transaction commits
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_create_with_activation_emails_the_account_email(cast: Cast) -> None:
     create_account(actor=None, contact=cast.una_contact, send_activation=True)
     assert [m.to for m in mail.outbox] == [["una@example.org"]]

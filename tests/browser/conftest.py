@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("TUTELA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,16 +48,6 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
-
-
-@pytest.fixture(autouse=True)
-def default_code_sets(request: pytest.FixtureRequest) -> None:
-    """Each browser test ends by emptying every table (a transactional test's flush), the
-    shipped code sets too; the next one needs them back, as a migrated database has them."""
-    import importlib
-
-    from django.apps import apps
-
-    request.getfixturevalue("transactional_db")
-    migration = importlib.import_module("tutela.people.migrations.0002_default_code_sets")
-    migration.add_defaults(apps, None)
+            # The test's ORM calls ran while Playwright's loop was running, on a connection
+            # of their own; close it here, or PostgreSQL cannot drop the test database.
+            connections.close_all()

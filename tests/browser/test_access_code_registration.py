@@ -12,7 +12,11 @@ from tests.cast import build_cast
 from tests.conftest import SMTPInbox
 from tutela.accounts.models import Account
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: other transactional tests flush the shipped code sets; restore them.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "paper kites over the harbour"
 

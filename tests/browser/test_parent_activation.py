@@ -10,7 +10,11 @@ from tests.cast import build_cast
 from tests.conftest import SMTPInbox
 from tutela.accounts.services import send_activation
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: other transactional tests flush the shipped code sets; restore them.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "lanterns over the quiet lake"
 

@@ -142,3 +142,19 @@ def test_a_parent_changing_their_phone_does_not_change_it_for_others_who_share_i
     add_phone(actor=None, contact=cast.leo_contact, number="555-0101")
     signed_in(cast.hana).post(reverse("portal:my-details"), {"phone": "555-0111"})
     assert cast.leo_contact.phones.filter(phone__digits="5550101").exists()
+
+
+def test_the_portal_list_takes_a_few_queries_however_many_children(
+    cast: Cast, django_assert_max_num_queries
+) -> None:
+    from tests.factories import StudentFactory
+    from tutela.people.services import link_student
+
+    for _ in range(10):
+        link_student(
+            actor=None, contact=cast.hana_contact, student=StudentFactory(), allow_data_access=True
+        )
+    client = signed_in(cast.hana)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("portal:home"))
+    assert page.content.decode().count('class="student"') == 11

@@ -238,3 +238,14 @@ def test_school_staff_may_fix_a_duplicate_owned_by_another_schools_contact(cast:
     assert done.status_code == 302
     assert cast.lila in [link.student for link in cast.hana_contact.student_links.all()]
     assert cast.lila not in students_visible_to(account=cast.hana)
+
+
+def test_staff_add_an_email_the_first_one_being_primary(cast: Cast) -> None:
+    bare = create_contact(actor=None, first_name="Bo", last_name="Bare")
+    link_student(actor=None, contact=bare, student=cast.lila)
+    client = signed_in(cast.sam)
+    page = client.post(reverse("staff:email-add", args=[bare.pk]), {"address": "bo@example.org"})
+    assert page.status_code == 302
+    assert bare.emails.get().is_primary
+    client.post(reverse("staff:email-add", args=[bare.pk]), {"address": "not an email"})
+    assert bare.emails.count() == 1

@@ -70,3 +70,10 @@ class MergeForm(forms.Form):
 
 class TemporaryPasswordForm(forms.Form):
     password = forms.CharField(label="Temporary password", strip=False, widget=forms.PasswordInput)
+
+
+class EmailAddForm(forms.Form):
+    """The seed's "Add Email": an address, and whether it is the primary one."""
+
+    address = forms.CharField(label="Email address", max_length=254)
+    is_primary = forms.BooleanField(label="Primary", required=False)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/", views.contact_search, name="contact-search"),
     path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/account/", views.account_create, name="account-create"),
+    path("contacts/<int:contact_id>/emails/", views.email_add, name="email-add"),
     path(
         "contacts/<int:contact_id>/merge-into/<int:target_id>/",
         views.contact_merge,

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tutela.accounts import services as account_services
 from tutela.accounts.models import Account
 from tutela.people.models import Contact
-from tutela.people.services import ServiceError, merge_contacts
-from tutela.staff.forms import AccountCreateForm, MergeForm, TemporaryPasswordForm
+from tutela.people.services import ServiceError, add_email, merge_contacts
+from tutela.staff.forms import AccountCreateForm, EmailAddForm, MergeForm, TemporaryPasswordForm
 from tutela.staff.selectors import (
     contacts_in_scope,
     contacts_with_email,
@@ -93,6 +93,7 @@ def contact_detail(request: HttpRequest, account: Account, contact_id: int) -> H
             "portal_account": portal_account,
             "links": _links(contact),
             "password_form": TemporaryPasswordForm(),
+            "email_form": EmailAddForm(),
         },
     )
 
@@ -231,4 +232,27 @@ def account_action(
             raise Http404("no such action")
     except ServiceError as error:
         messages.error(request, str(error))
+    return redirect("staff:contact", contact_id=contact.pk)
+
+
+@staff_required
+@require_POST
+def email_add(request: HttpRequest, account: Account, contact_id: int) -> HttpResponse:
+    """Add an email to the contact (the first one is primary, as the seed says)."""
+    contact = _contact(account, contact_id)
+    form = EmailAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter an email address.")
+    else:
+        try:
+            add_email(
+                actor=account,
+                contact=contact,
+                address=form.cleaned_data["address"],
+                is_primary=form.cleaned_data["is_primary"] or not contact.emails.exists(),
+            )
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Email added.")
     return redirect("staff:contact", contact_id=contact.pk)
