@@ -67,6 +67,7 @@ def test_demo_sets_up_a_district_without_serving(tmp_path: Path) -> None:
     run = tutela(tmp_path, "demo", "--no-serve", "--students", "30")
     assert run.returncode == 0, run.stderr
     assert "30 students" in run.stdout
+    assert "Issued 30 parent access codes" in run.stdout
     password_file = tmp_path / "demo-admin-password"
     assert password_file.read_text().strip() not in run.stdout + run.stderr
     exported = [
