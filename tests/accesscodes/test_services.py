@@ -460,3 +460,37 @@ def test_a_new_code_that_clashes_with_an_old_one_is_drawn_again(
     assert services.generate_codes(actor=None, missing_only=True) == 1
     fresh = current_code(other).code
     assert fresh != taken and len(fresh) == 12
+
+
+def test_a_guardian_whose_own_link_is_restricted_is_not_told(
+    student: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    protected = ContactFactory()
+    AccountFactory(username="protected@example.org", contact=protected)
+    link_student(actor=None, contact=protected, student=student, allow_data_access=True)
+    StudentContact.objects.filter(contact=protected).update(restricted=True)
+    parent = AccountFactory(username="new@example.org", contact=ContactFactory())
+    outcome = services.add_child(
+        actor=parent, entry=current_code(student).code, remote_address=None
+    )
+    assert outcome.pending is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_link(actor=AccountFactory(is_staff=True), pending=outcome.pending)
+    assert [m.to for m in mailoutbox] == [["new@example.org"]]  # only the decision
+
+
+def test_a_mail_server_failure_does_not_undo_the_link(
+    student: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    mum = ContactFactory()
+    AccountFactory(username="mum@example.org", contact=mum)
+    link_student(actor=None, contact=mum, student=student, allow_data_access=True)
+
+    def down(*args: Any) -> None:
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(services, "_send", down)
+    parent = AccountFactory(username="dad@example.org", contact=ContactFactory())
+    assert services.notify_other_guardians(student=student, new_account=parent) == 0
+    assert "could not send the new_guardian email" in caplog.text
+    assert "mum@example.org" not in caplog.text

@@ -542,6 +542,17 @@ def _send(template: str, context: dict[str, Any], to: str) -> None:
     send_mail(subject, body, None, [to], html_message=html)
 
 
+def _send_notice(template: str, context: dict[str, Any], to: str) -> bool:
+    """A courtesy email after the change has committed: a mail server down must not turn the
+    parent's finished registration into an error page. Logged without the address."""
+    try:
+        _send(template, context, to)
+    except Exception:
+        logger.exception("access codes: could not send the %s email", template)
+        return False
+    return True
+
+
 def request_registration(
     *,
     entry: str,
@@ -684,10 +695,13 @@ def notify_other_guardians(*, student: Student, new_account: Any) -> int:
     """Email each other guardian with an account and data access that someone new linked.
 
     The message names only the student (whom they already see) and the district: nothing
-    about the new account's person, who may belong to another household.
+    about the new account's person, who may belong to another household. A guardian whose own
+    link is restricted (a court order) is not told: the school decides what they learn.
     """
     links = (
-        StudentContact.objects.filter(student=student, contact__account__is_active=True)
+        StudentContact.objects.filter(
+            student=student, contact__account__is_active=True, restricted=False
+        )
         .exclude(contact__account=new_account)
         .select_related("contact__account")
         .prefetch_related("details")
@@ -698,12 +712,11 @@ def notify_other_guardians(*, student: Student, new_account: Any) -> int:
         detail = link.active_detail()
         if not account.email or detail is None or not detail.allow_data_access:
             continue
-        _send(
+        sent += _send_notice(
             "new_guardian",
             {"student_first_name": student.first_name, "school": student.school},
             account.email,
         )
-        sent += 1
     return sent
 
 
@@ -726,7 +739,7 @@ def approve_link(*, actor: Any, pending: PendingLink, note: str = "") -> Student
         email = pending.account.email
         context = {"approved": True, "student_first_name": pending.student.first_name}
         if email:
-            transaction.on_commit(lambda: _send("link_decided", context, email))
+            transaction.on_commit(lambda: _send_notice("link_decided", context, email))
         return link
 
 
@@ -738,4 +751,4 @@ def deny_link(*, actor: Any, pending: PendingLink, note: str = "") -> None:
         email = pending.account.email
         context = {"approved": False, "school": pending.student.school}
         if email:
-            transaction.on_commit(lambda: _send("link_decided", context, email))
+            transaction.on_commit(lambda: _send_notice("link_decided", context, email))
