@@ -46,3 +46,23 @@ class AccountFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: o.username if "@" in o.username else "")
     is_active = True
     password = factory.django.Password(None)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sections.Section"
+        skip_postgeneration_save = True
+
+    section_id = factory.Sequence(lambda n: f"S{1000 + n}")
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Homeroom {n}")
+
+    @factory.post_generation
+    def teachers(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted:
+            self.teachers.set(extracted)  # type: ignore[attr-defined]
+
+    @factory.post_generation
+    def students(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted:
+            self.students.set(extracted)  # type: ignore[attr-defined]

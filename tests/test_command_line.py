@@ -67,6 +67,7 @@ def test_demo_sets_up_a_district_without_serving(tmp_path: Path) -> None:
     run = tutela(tmp_path, "demo", "--no-serve", "--students", "30")
     assert run.returncode == 0, run.stderr
     assert "30 students" in run.stdout
+    assert "Issued 30 parent access codes" in run.stdout
     for name in ("demo-admin-password", "demo-parent-password"):
         secret = (tmp_path / name).read_text().strip()
         assert secret and secret not in run.stdout + run.stderr

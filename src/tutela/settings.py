@@ -129,6 +129,8 @@ INSTALLED_APPS = [
     "tutela.staff",
     "tutela.provisioning",
     "huey.contrib.djhuey",
+    "tutela.sections",
+    "tutela.accesscodes",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +163,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tutela.accounts.context_processors.district",
+                "tutela.accesscodes.context_processors.access_codes",
             ],
         },
     },
@@ -287,6 +290,36 @@ def _huey() -> dict[str, Any]:
 
 
 HUEY = _huey()
+
+# Parent access codes (docs/configuration.md, "Parent access codes").
+ACCESS_CODES_ENABLED = env_bool("TUTELA_ACCESS_CODES_ENABLED", True)
+# The relationship (a RelationshipType code) given to a parent who registers with a code.
+ACCESS_CODE_RELATIONSHIP = env_str("TUTELA_ACCESS_CODE_RELATIONSHIP", "Guardian")
+# 0: codes never expire; N: a new code is valid for N days.
+ACCESS_CODE_VALID_DAYS = env_int("TUTELA_ACCESS_CODE_VALID_DAYS", 0)
+# Canvas-style codes: each code links one guardian, then stops working.
+ACCESS_CODE_SINGLE_USE = env_bool("TUTELA_ACCESS_CODE_SINGLE_USE", False)
+# Failed entries allowed per address and per account within the window; the next is refused.
+ACCESS_CODE_MAX_FAILURES = env_int("TUTELA_ACCESS_CODE_MAX_FAILURES", 10)
+ACCESS_CODE_FAILURE_WINDOW = env_int("TUTELA_ACCESS_CODE_FAILURE_WINDOW", 3600)
+# Wrong guesses at this many different codes from one address within the burst window block
+# that address for the block time: the signature of someone walking the code space.
+ACCESS_CODE_BURST_CODES = env_int("TUTELA_ACCESS_CODE_BURST_CODES", 8)
+ACCESS_CODE_BURST_WINDOW = env_int("TUTELA_ACCESS_CODE_BURST_WINDOW", 600)
+ACCESS_CODE_BLOCK_SECONDS = env_int("TUTELA_ACCESS_CODE_BLOCK_SECONDS", 86400)
+# How long the emailed link of a self-registration stays valid.
+REGISTRATION_LINK_HOURS = env_int("TUTELA_REGISTRATION_LINK_HOURS", 24)
+for _name, _value in (
+    ("TUTELA_ACCESS_CODE_VALID_DAYS", ACCESS_CODE_VALID_DAYS),
+    ("TUTELA_ACCESS_CODE_MAX_FAILURES", ACCESS_CODE_MAX_FAILURES),
+    ("TUTELA_ACCESS_CODE_FAILURE_WINDOW", ACCESS_CODE_FAILURE_WINDOW),
+    ("TUTELA_ACCESS_CODE_BURST_CODES", ACCESS_CODE_BURST_CODES),
+    ("TUTELA_ACCESS_CODE_BURST_WINDOW", ACCESS_CODE_BURST_WINDOW),
+    ("TUTELA_ACCESS_CODE_BLOCK_SECONDS", ACCESS_CODE_BLOCK_SECONDS),
+    ("TUTELA_REGISTRATION_LINK_HOURS", REGISTRATION_LINK_HOURS),
+):
+    if _value < 0:
+        raise ImproperlyConfigured(f"{_name} cannot be negative, not {_value}")
 
 LOGGING = {
     "version": 1,

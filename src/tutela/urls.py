@@ -12,4 +12,6 @@ urlpatterns = [
     path("staff/autocreate/", include("tutela.provisioning.urls")),
     path("staff/", include("tutela.staff.urls")),
     path("admin/", admin.site.urls),
+    # Access codes: /register/, /portal/add-child/, /staff/access-codes/, /staff/restricted-links/
+    path("", include("tutela.accesscodes.urls")),
 ]

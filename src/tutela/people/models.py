@@ -271,6 +271,11 @@ class StudentContact(models.Model):
     original_contact_type = models.CharField(
         max_length=16, choices=OriginalContactType.choices, blank=True
     )
+    # A court order or custody note concerns this student: a parent access code alone must not
+    # link anyone new to the student; such links wait for a school admin (accesscodes).
+    restricted = models.BooleanField(
+        default=False, help_text="a court order or custody note applies to this student"
+    )
 
     class Meta:
         ordering = ["student", "contact_priority_order"]

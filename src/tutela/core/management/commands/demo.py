@@ -34,6 +34,13 @@ class Command(TutelaCommand):
                 "Created a demo district: {schools} schools, {students} students, "
                 "{contacts} contacts, {links} student links.".format(**counts)
             )
+            from tutela.accesscodes.services import generate_codes
+
+            issued = generate_codes(actor=None)
+            self.stdout.write(
+                f"Issued {issued} parent access codes: download them at /staff/access-codes/ "
+                "or with `tutela codes export --output FILE`; parents register at /register/."
+            )
         else:
             self.stdout.write("The database already has students; leaving them as they are.")
         site = f"http://127.0.0.1:{options['port']}"

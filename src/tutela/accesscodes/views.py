@@ -1,0 +1,294 @@
+"""The access-code pages: self-registration, Add Child, code downloads, and the restricted queue.
+
+Thin adapters over ``services`` and ``selectors``. A code is never put in a URL, a message or a
+log; the fields that carry one are marked sensitive so Django's error reports hide them. A
+school, section, student or queue entry the person may not see answers 404, exactly like one
+that does not exist.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tutela.accesscodes import selectors, services
+from tutela.accesscodes.forms import (
+    AddChildForm,
+    ChoosePasswordForm,
+    DecisionForm,
+    RegistrationForm,
+    ResetStudentForm,
+)
+from tutela.accesscodes.models import PendingLink
+from tutela.accounts.models import Account
+from tutela.accounts.signals import client_ip
+from tutela.people.models import School
+from tutela.people.services import ServiceError
+from tutela.portal.views import parent_required
+from tutela.sections.models import Section
+from tutela.sections.selectors import sections_visible_to
+
+View = Callable[..., HttpResponseBase]
+SIGN_IN_BACKEND = "tutela.accounts.backends.UsernameOrEmailBackend"
+
+
+def _link_for(token: str) -> str:
+    """The emailed link, on the district's own address (never the request's Host header)."""
+    return settings.TUTELA_BASE_URL + reverse("accesscodes:register-confirm", args=[token])
+
+
+# --- parents -----------------------------------------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Step 1: a code, a name and an email; the email receives the link to step 2."""
+    if not settings.ACCESS_CODES_ENABLED:
+        raise Http404("access codes are off")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_registration(
+                entry=data["code"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                remote_address=client_ip(request),
+                link_for=_link_for,
+            )
+        except services.CodeRefused as error:
+            form.add_error(None, str(error))
+            return render(request, "accesscodes/register.html", {"form": form}, status=429)
+        except (services.AccessCodeError, ServiceError) as error:
+            form.add_error(
+                "code" if isinstance(error, services.AccessCodeError) else None, str(error)
+            )
+        else:
+            return render(request, "accesscodes/register_sent.html", {"email": data["email"]})
+    return render(request, "accesscodes/register.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Step 2, behind the emailed link: choose a password; the account is made and signed in.
+
+    Opening the link (GET) changes nothing: mail scanners open links too.
+    """
+    pending = services.pending_registration(token)
+    if pending is None:
+        return render(request, "accounts/link_invalid.html", status=410)
+    form = ChoosePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.register_with_code(token=token, password=form.cleaned_data["password"])
+        except (services.AccessCodeError, ServiceError) as error:
+            form.add_error("password", str(error))
+        else:
+            login(request, done.account, backend=SIGN_IN_BACKEND)
+            _outcome_message(request, done.outcome)
+            return redirect("portal:home")
+    return render(
+        request,
+        "accesscodes/register_confirm.html",
+        {"form": form, "username": pending.email.lower()},
+    )
+
+
+def _outcome_message(request: HttpRequest, outcome: services.LinkOutcome) -> None:
+    if outcome.is_pending:
+        messages.info(
+            request,
+            "Thank you. The school needs to confirm this link before the student appears on "
+            "your account; you will get an email when it has.",
+        )
+    else:
+        messages.success(request, f"{outcome.student.first_name} has been added to your account.")
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+@parent_required
+def add_child(request: HttpRequest, account: Account) -> HttpResponse:
+    """A signed-in parent adds another student with that student's code."""
+    if not settings.ACCESS_CODES_ENABLED:
+        raise Http404("access codes are off")
+    form = AddChildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.add_child(
+                actor=account, entry=form.cleaned_data["code"], remote_address=client_ip(request)
+            )
+        except services.CodeRefused as error:
+            form.add_error("code", str(error))
+            return render(request, "accesscodes/add_child.html", {"form": form}, status=429)
+        except (services.AccessCodeError, ServiceError) as error:
+            form.add_error("code", str(error))
+        else:
+            _outcome_message(request, outcome)
+            return redirect("portal:home")
+    return render(request, "accesscodes/add_child.html", {"form": form})
+
+
+# --- staff and teachers ---------------------------------------------------------------------
+
+
+def code_distributor_required(view: View) -> View:
+    """Staff, and teachers of at least one section; everyone else (parents) gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_staff and not sections_visible_to(user=user).exists():
+            raise PermissionDenied("staff and teachers only")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@code_distributor_required
+def codes_home(request: HttpRequest) -> HttpResponse:
+    """What this person may download: the district, their schools, their sections."""
+    user = request.user
+    return render(
+        request,
+        "accesscodes/codes_home.html",
+        {
+            "whole_district": selectors.may_export_all(user),
+            "schools": selectors.schools_visible_to(user=user),
+            "sections": sections_visible_to(user=user).select_related("school"),
+            "may_reset": selectors.may_export_all(user) or user.is_staff,
+            "reset_form": ResetStudentForm(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(rows: Iterator[selectors.CodeRow]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(selectors.EXPORT_COLUMNS)
+    for row in rows:
+        yield writer.writerow(row.cells())
+
+
+@never_cache
+@code_distributor_required
+def codes_download(request: HttpRequest) -> StreamingHttpResponse:
+    """The distribution CSV (``?school=N`` or ``?section=ID``; neither: all this person may)."""
+    user = request.user
+    school: School | None = None
+    section: Section | None = None
+    try:
+        if request.GET.get("section"):
+            section = selectors.section_visible_to(user=user, section_id=request.GET["section"])
+        elif request.GET.get("school"):
+            school = selectors.school_visible_to(user=user, school_number=request.GET["school"])
+        students = selectors.students_for_codes(user=user, school=school, section=section)
+    except selectors.NotVisible:
+        raise Http404("no such school or section") from None
+    name = (
+        f"access-codes-section-{section.section_id}"
+        if section
+        else f"access-codes-school-{school.school_number}"
+        if school
+        else "access-codes"
+    )
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    response = StreamingHttpResponse(
+        _csv_lines(selectors.code_rows(students)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{safe}.csv"'
+    return response
+
+
+@require_POST
+@code_distributor_required
+def codes_reset(request: HttpRequest) -> HttpResponse:
+    """Staff replace one student's code; the old one stops working at once."""
+    form = ResetStudentForm(request.POST)
+    if not form.is_valid():
+        raise Http404("no such student")
+    try:
+        student = selectors.student_in_scope(
+            user=request.user, student_number=form.cleaned_data["student_number"]
+        )
+    except selectors.NotVisible:
+        raise Http404("no such student") from None
+    services.reset_codes(actor=request.user, student=student)
+    messages.success(
+        request,
+        f"The access code of {student.first_name} {student.last_name} ({student.student_number}) "
+        "has been reset; download the new one below.",
+    )
+    return redirect("accesscodes:codes")
+
+
+def reviewer_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_staff:
+            raise PermissionDenied("staff only")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@reviewer_required
+def restricted_queue(request: HttpRequest) -> HttpResponse:
+    """The links waiting for a school admin because the student's record is restricted."""
+    pending = selectors.pending_links_visible_to(user=request.user)
+    return render(
+        request, "accesscodes/restricted_queue.html", {"pending": pending, "form": DecisionForm()}
+    )
+
+
+@require_POST
+@reviewer_required
+def restricted_decide(request: HttpRequest, pending_id: int, decision: str) -> HttpResponse:
+    if decision not in {"approve", "deny"}:
+        raise Http404("no such decision")
+    pending: PendingLink | None = (
+        selectors.pending_links_visible_to(user=request.user).filter(pk=pending_id).first()
+    )
+    if pending is None:
+        raise Http404("no such request")
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        if decision == "approve":
+            services.approve_link(actor=request.user, pending=pending, note=note)
+            messages.success(request, f"Approved: {pending.contact} can now see {pending.student}.")
+        else:
+            services.deny_link(actor=request.user, pending=pending, note=note)
+            messages.success(
+                request, f"Denied: {pending.contact} was not linked to {pending.student}."
+            )
+    except ServiceError as error:
+        messages.error(request, str(error))
+    return redirect("accesscodes:restricted")
