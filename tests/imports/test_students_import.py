@@ -186,3 +186,15 @@ def test_each_run_is_recorded_as_an_import_job(tutela, csv_file) -> None:
     job = ImportJob.objects.get()
     assert job.kind == "students" and job.file_name == path.name and len(job.checksum) == 64
     assert job.totals["students_added"] == 1 and job.row_results[0]["status"] == "imported"
+
+
+def test_an_xlsx_report_keeps_formula_like_text_as_text(tutela, csv_file, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    path = csv_file([HEADER, ["1001", '=HYPERLINK("http://x")', "", "10", "3", ""]])
+    report = tmp_path / "rejected.xlsx"
+    assert tutela("import", "students", str(path), "--report", str(report)).code == 1
+    sheet = load_workbook(report).active
+    cell = sheet.cell(row=2, column=2)
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
+    assert sheet.cell(row=2, column=7).value == "Last_Name is required"

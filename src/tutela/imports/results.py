@@ -140,12 +140,20 @@ class ImportResult:
         ]
         if path.suffix.lower() == ".xlsx":
             from openpyxl import Workbook
+            from openpyxl.cell import WriteOnlyCell
 
             workbook = Workbook(write_only=True)
             sheet = workbook.create_sheet("Rejected rows")
-            sheet.append(header)
-            for cells in rejected:
-                sheet.append(cells)
+
+            def as_text(value: str) -> WriteOnlyCell:
+                # Every cell is written as text: a value such as "=HYPERLINK(...)" in a
+                # district's file must come back as the text it was, never as a live formula.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                return cell
+
+            for cells in [header, *rejected]:
+                sheet.append([as_text(value) for value in cells])
             workbook.save(path)
             return
         with path.open("w", newline="", encoding="utf-8-sig") as handle:
