@@ -10,7 +10,6 @@ before a refusal is raised, so callers must not wrap ``redeem_code`` in their ow
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -42,7 +41,7 @@ from tutela.accesscodes.models import (
     RegistrationRequest,
 )
 from tutela.accounts.models import SecurityEventKind
-from tutela.accounts.services import record_event
+from tutela.accounts.services import hash_token, record_event
 from tutela.core.audit import audited
 from tutela.people.models import Contact, School, Student, StudentContact, StudentContactDetail
 from tutela.people.services import (
@@ -527,10 +526,6 @@ def add_child(*, actor: Any, entry: str, remote_address: str | None) -> LinkOutc
 # Self-registration
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _send(template: str, context: dict[str, Any], to: str) -> None:
     """One message to one address: recipients never see each other."""
     context = {"district": settings.TUTELA_DISTRICT_NAME, **context}
@@ -583,7 +578,7 @@ def request_registration(
             first_name=first_name,
             last_name=last_name,
             email=address,
-            token_hash=_token_hash(token),
+            token_hash=hash_token(token),
             remote_address=remote_address,
             expires_at=timezone.now() + datetime.timedelta(hours=settings.REGISTRATION_LINK_HOURS),
         )
@@ -602,7 +597,7 @@ def pending_registration(token: str) -> RegistrationRequest | None:
     return (
         RegistrationRequest.objects.select_related("access_code__student")
         .filter(
-            token_hash=_token_hash(token), completed_at__isnull=True, expires_at__gt=timezone.now()
+            token_hash=hash_token(token), completed_at__isnull=True, expires_at__gt=timezone.now()
         )
         .first()
     )
