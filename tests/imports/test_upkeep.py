@@ -1,0 +1,160 @@
+"""Big loads on PostgreSQL: indexes and foreign keys dropped, then built back in one go.
+
+Every test lowers ``BULK_ROWS`` so a handful of rows counts as a big load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import Run
+from tests.factories import ContactFactory, SchoolFactory, StudentFactory
+from tutela.imports import upkeep
+from tutela.imports.bulk import insert_rows
+from tutela.people.models import ContactEmail, StudentContact
+
+pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="index and key upkeep is PostgreSQL's"
+)
+
+SCHEMA = """
+SELECT 'index', indexdef FROM pg_indexes WHERE schemaname = current_schema()
+UNION ALL
+SELECT 'constraint', conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+ORDER BY 1, 2
+"""
+
+
+@pytest.fixture
+def big_from_one_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(upkeep, "BULK_ROWS", 1)
+
+
+def schema() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(SCHEMA)
+        return list(cursor.fetchall())
+
+
+def dropped(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("DROP", "ALTER"))]
+
+
+def emails(contact_id: int, *addresses: str) -> list[tuple[Any, ...]]:
+    return [(contact_id, address, False, n) for n, address in enumerate(addresses, 1)]
+
+
+EMAIL_FIELDS = ("contact_id", "address", "is_primary", "order")
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row")
+def test_a_big_import_leaves_every_index_and_key_as_it_was(
+    tutela: Callable[..., Run], csv_file: Callable[..., Any]
+) -> None:
+    StudentFactory(student_number="1001")
+    before = schema()
+    path = csv_file(
+        [
+            ["Identifier", "LastName", "EmailAddress", "StudentNumber", "OriginalContactType"],
+            ["P1", "Lee", "ann@example.org", "1001", "mother"],
+            ["P2", "Kim", "bo@example.org", "1001", "father"],
+        ]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        result = tutela("import", "contacts", str(path))
+    assert result.code == 0, result.err
+    assert any(s.startswith("DROP INDEX") for s in dropped(queries))
+    assert schema() == before
+    assert StudentContact.objects.filter(student__student_number="1001").count() == 2
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row")
+def test_a_dangling_reference_still_fails_the_load() -> None:
+    with pytest.raises(IntegrityError, match="foreign key"), transaction.atomic():
+        insert_rows(ContactEmail, EMAIL_FIELDS, emails(987_654_321, "a@example.org"))
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row")
+def test_a_duplicate_still_fails_the_load() -> None:
+    contact = ContactFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(
+            ContactEmail, EMAIL_FIELDS, emails(contact.pk, "a@example.org", "A@example.org")
+        )
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row")
+def test_checks_already_queued_by_deletions_do_not_block_the_load() -> None:
+    keep, gone = ContactFactory(), ContactFactory()
+    with transaction.atomic():
+        gone.delete()  # queues a deferred check on the contacts table
+        with CaptureQueriesContext(connection) as queries:
+            insert_rows(ContactEmail, EMAIL_FIELDS, emails(keep.pk, "a@example.org"))
+    assert dropped(queries)
+    assert ContactEmail.objects.filter(contact=keep).count() == 1
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row")
+def test_a_load_smaller_than_the_table_keeps_the_per_row_upkeep() -> None:
+    contact = ContactFactory()
+    insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "a@x.org", "b@x.org", "c@x.org"))
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "d@x.org", "e@x.org"))
+    assert dropped(queries) == []
+
+
+@pytest.fixture
+def another_session_reading_emails() -> Iterator[None]:
+    """A second connection in the middle of a transaction that has read the emails table."""
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    try:
+        other.execute("SELECT count(*) FROM people_contactemail")
+        yield
+    finally:
+        other.rollback()
+        other.close()
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row", "another_session_reading_emails")
+def test_a_table_in_use_elsewhere_is_loaded_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(upkeep, "LOCK_WAIT", "200ms")
+    contact = ContactFactory()
+    before = schema()
+    with transaction.atomic():
+        insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "a@example.org"))
+        assert schema() == before  # nothing was dropped: the lock was not granted
+    assert ContactEmail.objects.filter(contact=contact).count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite only")
+@pytest.mark.usefixtures("big_from_one_row")
+def test_sqlite_loads_without_touching_the_schema() -> None:
+    SchoolFactory()
+    contact = ContactFactory()
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "a@example.org"))
+    assert dropped(queries) == []
