@@ -71,6 +71,12 @@ class Code(models.Model):
 
 
 def code_field(code_type: CodeType, related_name: str) -> models.ForeignKey[Code | None]:
+    """A reference to a district code, kept by a foreign key but not indexed.
+
+    Nothing looks records up by their code except deleting a code (refused while it is in
+    use), a rare act on a small table; an index per code column would only slow every insert
+    of the big tables (a million index entries in a 100,000-student import).
+    """
     return models.ForeignKey(
         Code,
         null=True,
@@ -78,6 +84,7 @@ def code_field(code_type: CodeType, related_name: str) -> models.ForeignKey[Code
         on_delete=models.PROTECT,
         related_name=related_name,
         limit_choices_to={"code_type": code_type},
+        db_index=False,
     )
 
 
@@ -140,7 +147,10 @@ class Contact(models.Model):
 class ContactEmail(models.Model):
     """A contact's email address; the primary one is first in ``order``."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    # Indexed by ``email_once_per_contact``, whose first column it is.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="emails", db_index=False
+    )
     address = models.CharField(max_length=254)
     email_type = code_field(CodeType.EMAIL_TYPE, "+")
     is_primary = models.BooleanField(default=False)
@@ -265,7 +275,10 @@ class OriginalContactType(models.TextChoices):
 class StudentContact(models.Model):
     """The link between one student and one contact, ordered among the student's contacts."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="contact_links")
+    # Indexed by ``one_link_per_student_contact``, whose first column it is.
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="contact_links", db_index=False
+    )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="student_links")
     contact_priority_order = models.PositiveIntegerField()
     original_contact_type = models.CharField(
