@@ -6,9 +6,11 @@ very same code path as a real one, rolled back at the end.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,6 +45,23 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the length of an import.
+
+    An import makes hundreds of thousands of small records without reference cycles (rows,
+    their results, the job record's JSON): the collector would only walk them again and again,
+    a third of a big import's run time when measured. Reference counting still frees them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_import(
     importer: Importer,
     path: Path,
@@ -53,6 +72,18 @@ def run_import(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import ``path`` with ``importer``; ``FileProblem`` means nothing was written."""
+    with _collector_paused():
+        return _run_import(importer, path, actor, dry_run, options, progress)
+
+
+def _run_import(
+    importer: Importer,
+    path: Path,
+    actor: Any,
+    dry_run: bool,
+    options: dict[str, Any] | None,
+    progress: Progress | None,
+) -> ImportResult:
     table = read_table(path)
     started = timezone.now()
     result: ImportResult | None = None
@@ -65,7 +96,7 @@ def run_import(
     except _RollBack:
         pass
     assert result is not None
-    ImportJob.objects.create(
+    job = ImportJob(
         kind=importer.kind,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", "") or f"{getpass.getuser()} (command line)",
@@ -76,6 +107,7 @@ def run_import(
         started_at=started,
         finished_at=timezone.now(),
         totals=result.totals(),
-        row_results=[row.as_json() for row in result.rows],
     )
+    job.row_results = [row.as_json() for row in result.rows]
+    job.save()
     return result
