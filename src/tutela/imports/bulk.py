@@ -116,5 +116,6 @@ def insert_rows(
                             row[index] = adapt(row[index])
                 yield (pk_value, *row, *adapted_defaults)
 
-        cursor.executemany(sql, prepared())
+        with upkeep_at_end(connection, model, len(rows)):
+            cursor.executemany(sql, prepared())
     return ids

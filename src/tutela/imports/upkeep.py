@@ -1,4 +1,4 @@
-"""A big load's index and foreign-key upkeep done once per table, not once per row (PostgreSQL).
+"""A big load's index and foreign-key upkeep done once per table instead of once per row.
 
 For each inserted row PostgreSQL updates every index of the table (about 0.6 µs an entry,
 nearly ten times the cost of writing the row itself) and checks every foreign key with a
@@ -6,14 +6,17 @@ trigger (a locked look-up of the referenced row, about 3 µs): for a 100,000-stu
 import, 3.5 million index entries and 2.3 million checks, most of the import's database time.
 PostgreSQL's own guide to populating a database gives the remedy: load with the secondary
 indexes and foreign keys dropped, then build them back, which sorts each index once and checks
-each foreign key with one anti-join. Both happen inside the import's transaction, so no other
-session ever sees a table without them, and a duplicate or a dangling reference fails the
-import just as the per-row check would.
+each foreign key with one anti-join. SQLite gains the same way from building its indexes
+after the load (its foreign keys are part of the table and stay). Everything happens inside
+the import's transaction, so no other session ever sees a table without them, and a duplicate
+or a dangling reference fails the import just as the per-row check would.
 
-The price is locking: dropping them locks the table, and the tables its keys refer to, against
-every other session until the import commits. So this is done only for a big load that more
-than doubles the table (a district's first import, not its nightly one), and only if the locks
-are granted within ``LOCK_WAIT``; otherwise the rows are maintained and checked one by one.
+The price on PostgreSQL is locking: dropping them locks the table, and the tables its keys
+refer to, against every other session until the import commits (SQLite has one writer at a
+time anyway, and its readers keep seeing the last commit). So this is done only for a big load
+that more than doubles the table (a district's first import, not its nightly one), and on
+PostgreSQL only if the locks are granted within ``LOCK_WAIT``; otherwise the rows are kept up
+one by one.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ LOCK_NOT_AVAILABLE = "55P03"
 
 # The table's secondary indexes (the primary key stays: foreign keys refer to it), each with
 # the statements that drop it and build it again: by its constraint when it backs one.
-INDEXES = """
+POSTGRESQL_INDEXES = """
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname,
        pg_get_constraintdef(c.oid)
 FROM pg_index i
@@ -41,9 +44,14 @@ WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
                   AND f.conindid = i.indexrelid)
 ORDER BY 1
 """
-FOREIGN_KEYS = """
+POSTGRESQL_FOREIGN_KEYS = """
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
 WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname
+"""
+# SQLite's own indexes for UNIQUE columns have no SQL and cannot be dropped: they stay.
+SQLITE_INDEXES = """
+SELECT name, sql FROM sqlite_master
+WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL ORDER BY name
 """
 
 
@@ -55,7 +63,7 @@ def upkeep_at_end(
 
     Must run inside a transaction that is rolled back if the block fails.
     """
-    rebuild = _dropped(connection, model, rows)
+    rebuild = _dropped(connection, model._meta.db_table, rows)
     yield
     if rebuild:
         with connection.cursor() as cursor:
@@ -63,36 +71,52 @@ def upkeep_at_end(
                 cursor.execute(statement)
 
 
-def _dropped(connection: BaseDatabaseWrapper, model: type[models.Model], rows: int) -> list[str]:
-    """Drop the table's secondary indexes and foreign keys if the load is big enough and the
-    locks come in time; return the statements that build them back (empty: nothing dropped)."""
-    if connection.vendor != "postgresql" or rows < BULK_ROWS:
+def _dropped(connection: BaseDatabaseWrapper, table: str, rows: int) -> list[str]:
+    """Drop the table's secondary indexes (and on PostgreSQL its foreign keys) if the load is
+    big enough; return the statements that build them back (empty: nothing was dropped)."""
+    if rows < BULK_ROWS or connection.vendor not in ("postgresql", "sqlite"):
         return []
     assert connection.in_atomic_block, "indexes may only be dropped inside a transaction"
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    drop: list[str] = []
-    rebuild: list[str] = []
     with connection.cursor() as cursor:
         # Does the table already hold as many rows as the load brings? Counted exactly, but
         # never further than the load's own size.
-        cursor.execute(f"SELECT count(*) FROM (SELECT FROM {table} LIMIT %s) AS held", [rows])  # noqa: S608
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {quote(table)} LIMIT %s) AS held",  # noqa: S608
+            [rows],
+        )
         if cursor.fetchone()[0] >= rows:
             return []
-        cursor.execute(INDEXES, [table])
+        if connection.vendor == "sqlite":
+            cursor.execute(SQLITE_INDEXES, [table])
+            indexes = cursor.fetchall()
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+            return [sql for _, sql in indexes]
+    return _dropped_postgresql(connection, table)
+
+
+def _dropped_postgresql(connection: BaseDatabaseWrapper, table: str) -> list[str]:
+    """Drop them if the locks come within ``LOCK_WAIT``; if not, leave everything in place."""
+    quote = connection.ops.quote_name
+    drop: list[str] = []
+    rebuild: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(POSTGRESQL_INDEXES, [quote(table)])
         for index, index_sql, constraint, constraint_sql in cursor.fetchall():
             if constraint is None:
                 drop.append(f"DROP INDEX {index}")
                 rebuild.append(index_sql)
             else:
-                drop.append(f"ALTER TABLE {table} DROP CONSTRAINT {quote(constraint)}")
+                drop.append(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(constraint)}")
                 rebuild.append(
-                    f"ALTER TABLE {table} ADD CONSTRAINT {quote(constraint)} {constraint_sql}"
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} "
+                    f"{constraint_sql}"
                 )
-        cursor.execute(FOREIGN_KEYS, [table])
+        cursor.execute(POSTGRESQL_FOREIGN_KEYS, [quote(table)])
         for name, definition in cursor.fetchall():
-            drop.append(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-            rebuild.append(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+            drop.append(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            rebuild.append(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
     if not drop:
         return []
     try:
