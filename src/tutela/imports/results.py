@@ -15,7 +15,7 @@ from typing import Any, Literal
 Status = Literal["imported", "rejected"]
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     """One data row: its spreadsheet number, its group, its fate and its own errors."""
 

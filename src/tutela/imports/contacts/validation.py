@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime
 import enum
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from itertools import compress
+from itertools import compress, repeat
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Any
 
 from tutela.core.columns import ColumnMap
@@ -132,11 +133,12 @@ LARGEST_ID = 2**62
 CACHED = (
     BOOLEAN_FIELDS | DATE_FIELDS | PRIORITY_FIELDS | set(CODE_TYPES) | {"original_contact_type"}
 )
+# Fields whose text is taken as it is (checked for length) unless it starts with "#".
 PLAIN_TEXT = {
-    name
-    for name in MAX_LENGTH
-    if name not in CACHED and name not in {"account_username", "phone_number"}
-} - {"email_address", "account_email"}
+    *(name for name in MAX_LENGTH if name not in CACHED),
+    "identifier",
+    "student_number",
+} - {"account_username", "email_address", "account_email"}
 CONTACT_SECTION = {*CONTACT_TEXT, *CONTACT_CODES, *CONTACT_FLAGS}
 ACCOUNT_SECTION = {"account_enabled", "account_username", "account_email", "state_guardian_number"}
 _MISSING = object()
@@ -191,6 +193,9 @@ class StudentPart:
     written: str
 
 
+NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class ParsedRow:
     """One data row's typed values; ``errors`` holds the row's own problems."""
@@ -199,8 +204,9 @@ class ParsedRow:
     key: tuple[str, str]
     label: str
     errors: list[str]
-    contact: dict[str, Any] = field(default_factory=dict)
-    account: dict[str, Any] = field(default_factory=dict)
+    # The contact's and the account's values; rows without any share one empty mapping.
+    contact: Mapping[str, Any]
+    account: Mapping[str, Any]
     email: EmailPart | None = None
     phone: PhonePart | None = None
     address: AddressPart | None = None
@@ -248,10 +254,9 @@ class RowValidator:
                     values[name] = found
                 continue
             if name in PLAIN_TEXT and text[0] != "#":
-                if len(text) > MAX_LENGTH[name]:
-                    errors.append(
-                        f"{LABEL[name]} {text!r}: is longer than {MAX_LENGTH[name]} characters"
-                    )
+                limit = MAX_LENGTH.get(name)
+                if limit is not None and len(text) > limit:
+                    errors.append(f"{LABEL[name]} {text!r}: is longer than {limit} characters")
                 else:
                     values[name] = text
                 continue
@@ -260,15 +265,13 @@ class RowValidator:
             except ValueProblem as problem:
                 errors.append(f"{LABEL[name]} {text!r}: {problem}")
         key, label = self._group_key(raw, values, number)
-        row = ParsedRow(number=number, key=key, label=label, errors=errors)
-        contact = row.contact
-        account = row.account
-        for name, value in values.items():
-            if name in CONTACT_SECTION:
-                contact[name] = value
-            elif name in ACCOUNT_SECTION:
-                account[name] = value
         names = raw.keys()
+        contact = account = NOTHING
+        if given := CONTACT_SECTION.intersection(names):
+            contact = {name: values[name] for name in given if name in values}
+        if given := ACCOUNT_SECTION.intersection(names):
+            account = {name: values[name] for name in given if name in values}
+        row = ParsedRow(number, key, label, errors, contact, account)
         if not names.isdisjoint(EMAIL_FIELDS):
             row.email = self._email(raw, values, errors)
         if not names.isdisjoint(PHONE_FIELDS):
@@ -415,7 +418,7 @@ class RowValidator:
             errors.append(
                 "PhoneNumber '#delete' needs the PhoneNumberAssocID of the phone to delete"
             )
-        written = [raw.get(n, "").lower() for n in PHONE_FIELDS]
+        written = list(map(str.lower, map(raw.get, PHONE_FIELDS, repeat(""))))
         written[1] = digits or written[1]  # the same phone however it is punctuated
         return PhonePart(
             assoc_id=assoc,
@@ -540,7 +543,7 @@ def _picker(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
 
 def _written(raw: dict[str, str], names: tuple[str, ...]) -> str:
     """A section's values as written (ignoring case), for telling duplicates apart."""
-    return "\x1f".join([raw.get(n, "") for n in names]).lower()
+    return "\x1f".join(map(raw.get, names, repeat(""))).lower()
 
 
 def _whole_number(text: str) -> int:
