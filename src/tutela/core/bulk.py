@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connections, models, router
 
-from tutela.imports.upkeep import upkeep_at_end
+from tutela.core.upkeep import upkeep_at_end
 
 BATCH = 10_000
 
