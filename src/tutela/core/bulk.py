@@ -63,7 +63,8 @@ def insert_rows(
 ) -> list[int]:
     """Insert ``rows`` (values for ``fields``, by attname) and return their new ids in order.
 
-    Columns not named take their model default, computed once.
+    Columns not named take what ``save()`` would store for a new instance, computed once: the
+    field's default, or the time for ``auto_now``/``auto_now_add``.
     """
     if not rows:
         return []
@@ -77,7 +78,8 @@ def insert_rows(
         for f in meta.concrete_fields
         if f is not pk and f.attname not in fields and not getattr(f, "generated", False)
     ]
-    defaults = tuple(f.get_default() for f in rest)
+    prototype = model()
+    defaults = tuple(f.get_db_prep_save(f.pre_save(prototype, add=True), connection) for f in rest)
     columns: list[str] = [pk.column, *(f.column for f in named), *(f.column for f in rest)]
     ids = allocate_ids(model, len(rows))
     quote = connection.ops.quote_name
@@ -94,12 +96,8 @@ def insert_rows(
                     copy.write_row((pk_value, *row, *defaults))
             return ids
         ops = connection.ops
-        adapters = [_adapter(f, ops) for f in (*named, *rest)]
-        adapted_defaults = tuple(
-            a(v) if a is not None and v is not None else v
-            for a, v in zip(adapters[len(named) :], defaults, strict=True)
-        )
-        convert = [(i, a) for i, a in enumerate(adapters[: len(named)]) if a is not None]
+        adapters = [_adapter(f, ops) for f in named]
+        convert = [(i, a) for i, a in enumerate(adapters) if a is not None]
         marks = (
             ", ".join(["?"] * len(columns))
             if connection.vendor == "sqlite"
@@ -114,7 +112,7 @@ def insert_rows(
                     for index, adapt in convert:
                         if row[index] is not None:
                             row[index] = adapt(row[index])
-                yield (pk_value, *row, *adapted_defaults)
+                yield (pk_value, *row, *defaults)
 
         with upkeep_at_end(connection, model, len(rows)):
             cursor.executemany(sql, prepared())
