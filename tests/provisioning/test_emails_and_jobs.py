@@ -7,11 +7,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import SMTPInbox
+from tests.core.test_upkeep import dropped
 from tests.provisioning.helpers import guardian, student
 from tutela.accounts.models import AccessToken, Account
+from tutela.core import upkeep
 from tutela.provisioning import plan as plan_module
 from tutela.provisioning import services
 from tutela.provisioning.emails import EmailChoice, render_template, template_problems
@@ -140,6 +144,22 @@ def test_a_simulation_sends_no_email(
     assert report.emails_sent == 0
     assert smtp_server.messages == []
     assert not AccessToken.objects.exists()
+
+
+def test_a_big_run_keeps_every_index_so_sign_ins_are_never_locked_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(upkeep, "BULK_ROWS", 1)
+    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
+    with CaptureQueriesContext(connection) as queries:
+        report = run_autocreate(
+            selection=Selection(),
+            actor=None,
+            emails=EmailChoice(created=shipped("account_created")),
+        )
+    assert report.totals()["accounts_created"] == 1
+    assert dropped(queries) == []
+    assert AccessToken.objects.get().account == Account.objects.get(username="maria@example.org")
 
 
 @pytest.fixture

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, linebreaks, urlize
 
 from tutela.accounts.models import AccessToken, Account, TokenPurpose
 from tutela.accounts.services import hash_token
+from tutela.core.bulk import insert_rows
 from tutela.people.models import Contact
-from tutela.provisioning.bulk import insert_rows
 from tutela.provisioning.models import EmailTemplate
 from tutela.provisioning.plan import ATTACH, CHUNK, CREATE, AutoCreatePlan
 
@@ -139,10 +138,7 @@ def prepare_emails(plan: AutoCreatePlan, choice: EmailChoice) -> list[EmailMulti
                 "id", "contact_id", "username", "email", "first_name"
             )
         )
-    now = timezone.now()
-    expires = connection.ops.adapt_datetimefield_value(
-        now + datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
-    )
+    expires = timezone.now() + datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
     tokens: dict[int, str] = {}
     rows = []
     for account_id, contact_id, _, email, _ in accounts:
@@ -150,7 +146,14 @@ def prepare_emails(plan: AutoCreatePlan, choice: EmailChoice) -> list[EmailMulti
             raw = secrets.token_urlsafe(32)
             tokens[account_id] = raw
             rows.append((account_id, TokenPurpose.ACTIVATION.value, hash_token(raw), expires))
-    insert_rows(AccessToken, ("account_id", "purpose", "token_hash", "expires_at"), rows)
+    # Not the big-load upkeep: dropping the tokens' foreign key would lock the accounts table,
+    # and so every sign-in, until the run commits.
+    insert_rows(
+        AccessToken,
+        ("account_id", "purpose", "token_hash", "expires_at"),
+        rows,
+        may_drop_indexes=False,
+    )
 
     full_names: dict[int, str] = {}
     for line in plan.report.lines:

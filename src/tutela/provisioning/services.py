@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from tutela.accounts.models import Account
 from tutela.core.audit import audited
+from tutela.core.bulk import insert_rows
 from tutela.people.models import StudentContactDetail
-from tutela.provisioning.bulk import insert_rows
 from tutela.provisioning.eligibility import Eligibility
 from tutela.provisioning.emails import EmailChoice, deliver, prepare_emails
 from tutela.provisioning.models import AutoCreateJob
@@ -101,6 +101,8 @@ def _apply(plan: AutoCreatePlan, progress: PhaseProgress | None) -> None:
 
     for start in range(0, len(plan.new_accounts), CHUNK):
         chunk = plan.new_accounts[start : start + CHUNK]
+        # Not the big-load upkeep: dropping the accounts table's indexes would lock it, and so
+        # every sign-in, until the run commits.
         insert_rows(
             Account,
             ("username", "email", "contact_id", "first_name", "last_name", "password"),
@@ -115,6 +117,7 @@ def _apply(plan: AutoCreatePlan, progress: PhaseProgress | None) -> None:
                 )
                 for new in chunk
             ],
+            may_drop_indexes=False,
         )
         advance(len(chunk))
     grants = plan.grant_detail_ids

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from tutela.accounts.models import Account
-from tutela.imports.bulk import insert_rows
+from tutela.core.bulk import insert_rows
 from tutela.imports.contacts.state import (
     AccountRec,
     AddressRec,

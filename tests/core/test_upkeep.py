@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import Run
 from tests.factories import ContactFactory, StudentFactory
-from tutela.imports import upkeep
-from tutela.imports.bulk import insert_rows
+from tutela.core import upkeep
+from tutela.core.bulk import insert_rows
 from tutela.people.models import ContactEmail, StudentContact
 
 pytestmark = pytest.mark.django_db

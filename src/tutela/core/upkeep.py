@@ -8,11 +8,11 @@ PostgreSQL's own guide to populating a database gives the remedy: load with the 
 indexes and foreign keys dropped, then build them back, which sorts each index once and checks
 each foreign key with one anti-join. SQLite gains the same way from building its indexes
 after the load (its foreign keys are part of the table and stay). Everything happens inside
-the import's transaction, so no other session ever sees a table without them, and a duplicate
-or a dangling reference fails the import just as the per-row check would.
+the caller's transaction, so no other session ever sees a table without them, and a duplicate
+or a dangling reference fails the load just as the per-row check would.
 
 The price on PostgreSQL is locking: dropping them locks the table, and the tables its keys
-refer to, against every other session until the import commits (SQLite has one writer at a
+refer to, against every other session until the caller commits (SQLite has one writer at a
 time anyway, and its readers keep seeing the last commit). So this is done only for a big load
 that more than doubles the table (a district's first import, not its nightly one), and on
 PostgreSQL only if the locks are granted within ``LOCK_WAIT``; otherwise the rows are kept up

@@ -1,0 +1,72 @@
+"""What every section of the planner shares: the state in memory, and how the values of
+related rows are merged and shown in messages."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from tutela.imports.contacts.columns import LABEL
+from tutela.imports.contacts.planning.stage import Stage
+from tutela.imports.contacts.state import World
+from tutela.imports.contacts.validation import Marker, ParsedRow
+
+
+class PlannerBase:
+    """The state every section reads; the sections are mixed into ``Planner``."""
+
+    def __init__(self, world: World, code_text: dict[int, str], today: datetime.date) -> None:
+        self.world = world
+        self.code_text = code_text
+        self.today = today
+
+    def _merge(
+        self, stage: Stage, rows: list[ParsedRow], name: str, source: Callable[[ParsedRow], Any]
+    ) -> tuple[Any, ParsedRow | None]:
+        """The one value related rows give a field; two different values are a conflict."""
+        first: Any = None
+        first_row: ParsedRow | None = None
+        for row in rows:
+            value = source(row)
+            if value is None:
+                continue
+            if first_row is None:
+                first, first_row = value, row
+            elif value != first:
+                stage.error(
+                    row,
+                    f"{LABEL[name]} {self.show(value)} conflicts with "
+                    f"{self.show(first)} on row {first_row.number}",
+                )
+        return first, first_row
+
+    def show(self, value: Any) -> str:
+        if isinstance(value, Marker):
+            return repr(value.value)
+        if isinstance(value, bool):
+            return "'true'" if value else "'false'"
+        if isinstance(value, int):
+            return repr(self.code_text.get(value, str(value)))
+        if isinstance(value, datetime.date):
+            return repr(f"{value.month}/{value.day}/{value.year}")
+        return repr(value)
+
+    def _merge_section(
+        self, stage: Stage, rows: list[ParsedRow], section: str
+    ) -> dict[str, tuple[Any, ParsedRow]]:
+        """Every field's one value across related rows; two different values conflict."""
+        merged: dict[str, tuple[Any, ParsedRow]] = {}
+        for row in rows:
+            values: dict[str, Any] = getattr(row, section)
+            for name, value in values.items():
+                first = merged.get(name)
+                if first is None:
+                    merged[name] = (value, row)
+                elif first[0] != value:
+                    stage.error(
+                        row,
+                        f"{LABEL[name]} {self.show(value)} conflicts with "
+                        f"{self.show(first[0])} on row {first[1].number}",
+                    )
+        return merged

@@ -1,0 +1,109 @@
+"""The contact's email addresses: added, matched, changed, deleted, one of them primary."""
+
+from __future__ import annotations
+
+from tutela.imports.contacts.planning.base import PlannerBase
+from tutela.imports.contacts.planning.stage import Stage
+from tutela.imports.contacts.state import EmailRec
+from tutela.imports.contacts.validation import CLEAR, DELETE, ParsedRow
+
+
+class EmailPlanning(PlannerBase):
+    """Emails are matched by PersonEmailAddressAssocID, else by address ignoring case
+    (rule 8); the one marked primary moves to the top."""
+
+    def _emails(self, stage: Stage, rows: list[ParsedRow]) -> None:
+        contact = stage.contact
+        seen: dict[str, ParsedRow] = {}
+        primaries: list[tuple[EmailRec, ParsedRow]] = []
+        touched = False
+        for row in rows:
+            part = row.email
+            if part is None:
+                continue
+            touched = True
+            if part.address is DELETE:
+                found = next((e for e in contact.emails if e.id == part.assoc_id), None)
+                if found is None:
+                    stage.error(
+                        row,
+                        f"PersonEmailAddressAssocID '{part.assoc_id}' is not one of this "
+                        "contact's email addresses",
+                    )
+                else:
+                    contact.emails.remove(found)
+                    stage.delete("email", found.id)
+                continue
+            address = part.address if isinstance(part.address, str) else None
+            if address is not None:
+                earlier = seen.get(address.lower())
+                if earlier is not None:
+                    if earlier.email is not None and earlier.email.written == part.written:
+                        continue  # a duplicate row: ignored
+                    stage.error(
+                        row,
+                        f"EmailAddress {address!r} is also on row {earlier.number} with a "
+                        "different EmailType or IsPrimaryEmailAddress",
+                    )
+                    continue
+                seen[address.lower()] = row
+            email = None
+            if part.assoc_id is not None:
+                email = next((e for e in contact.emails if e.id == part.assoc_id), None)
+                if email is None and address is None:
+                    stage.error(
+                        row,
+                        f"PersonEmailAddressAssocID '{part.assoc_id}' is not one of this "
+                        "contact's email addresses",
+                    )
+                    continue
+            if email is None and address is not None:
+                email = next(
+                    (e for e in contact.emails if e.address.lower() == address.lower()), None
+                )
+            if email is None:
+                assert address is not None
+                email = EmailRec(None, address, None, False, len(contact.emails) + 1)
+                contact.emails.append(email)
+            if address is not None:
+                clash = next(
+                    (
+                        e
+                        for e in contact.emails
+                        if e is not email and e.address.lower() == address.lower()
+                    ),
+                    None,
+                )
+                if clash is not None:
+                    stage.error(
+                        row,
+                        f"EmailAddress {address!r} is already another of this contact's "
+                        "email addresses",
+                    )
+                    continue
+                if email.address.lower() != address.lower():
+                    email.address = address  # rule 8: a change of case is not a change
+            if part.email_type is not None:
+                email.email_type_id = None if part.email_type is CLEAR else part.email_type  # type: ignore[assignment]
+            if part.is_primary is True:
+                primaries.append((email, row))
+            elif part.is_primary is False:
+                email.is_primary = False
+        if len(primaries) > 1:
+            first = primaries[0][1]
+            for _, row in primaries[1:]:
+                stage.error(
+                    row,
+                    "IsPrimaryEmailAddress 'true': a contact has one primary email address and "
+                    f"row {first.number} already marks one",
+                )
+        elif primaries:
+            # Seed: an email marked primary becomes the first and the rest move down.
+            chosen = primaries[0][0]
+            for email in contact.emails:
+                email.is_primary = email is chosen
+            contact.emails.remove(chosen)
+            contact.emails.insert(0, chosen)
+        if touched:
+            for order, email in enumerate(contact.emails, start=1):
+                email.order = order

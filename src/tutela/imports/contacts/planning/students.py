@@ -1,0 +1,250 @@
+"""The contact's students: links, their detail records, and the contact's place among each
+student's contacts."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from tutela.imports.contacts.columns import DETAIL_FLAGS, LABEL
+from tutela.imports.contacts.planning.base import PlannerBase
+from tutela.imports.contacts.planning.stage import Stage
+from tutela.imports.contacts.state import DetailRec, LinkRec, Slot, StudentView
+from tutela.imports.contacts.validation import CLEAR, DELETE, NEW, ParsedRow, StudentPart
+from tutela.people.details import pick_active_detail, ranges_overlap
+
+
+@dataclass
+class _DateRange:
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+
+
+class StudentPlanning(PlannerBase):
+    """A student's view (its contacts' positions and original types) is shared by all its
+    contacts, so it is changed in place through the stage, which can undo it."""
+
+    def _view(self, stage: Stage, student_id: int) -> StudentView:
+        return self.world.view(student_id)
+
+    def _students(self, stage: Stage, rows: list[ParsedRow]) -> None:
+        contact = stage.contact
+        by_student: dict[int, list[tuple[StudentPart, ParsedRow]]] = {}
+        for row in rows:
+            part = row.student
+            if part is None:
+                continue
+            if part.assoc_id is not None:
+                link = next((k for k in contact.links.values() if k.id == part.assoc_id), None)
+                if link is None:
+                    stage.error(
+                        row,
+                        f"StudentContactAssocID '{part.assoc_id}' is not one of this contact's "
+                        "students",
+                    )
+                    continue
+                number = part.student_number
+                if isinstance(number, str) and self.world.students.get(number) != link.student_id:
+                    stage.error(
+                        row,
+                        f"StudentNumber {number!r} is not the student of StudentContactAssocID "
+                        f"'{part.assoc_id}'",
+                    )
+                    continue
+                if number is DELETE:
+                    del contact.links[link.student_id]
+                    stage.remove_slot(self._view(stage, link.student_id), contact.key)
+                    stage.delete("link", link.id)
+                    continue
+                student_id = link.student_id
+            else:
+                assert isinstance(part.student_number, str)
+                found = self.world.students.get(part.student_number)
+                if found is None:
+                    stage.error(row, f"StudentNumber {part.student_number!r} is not a student")
+                    continue
+                student_id = found
+            by_student.setdefault(student_id, []).append((part, row))
+        for student_id, items in by_student.items():
+            self._student_link(stage, student_id, items)
+
+    def _student_link(
+        self, stage: Stage, student_id: int, items: list[tuple[StudentPart, ParsedRow]]
+    ) -> None:
+        contact = stage.contact
+        number = self.world.student_numbers.get(student_id, str(student_id))
+        unique: list[tuple[StudentPart, ParsedRow]] = []
+        for part, row in items:
+            if any(part.written == other.written for other, _ in unique):
+                continue  # a duplicate row
+            unique.append((part, row))
+        errors_before = len(stage.errors)
+        rows = [row for _, row in unique]
+        if len(unique) == 1:  # the usual case: nothing to merge or compare
+            kind, priority, priority_row = unique[0][0].original_type, unique[0][0].priority, None
+        else:
+            parts = {row.number: part for part, row in unique}
+            kind, _ = self._merge(
+                stage,
+                rows,
+                "original_contact_type",
+                lambda r: parts[r.number].original_type,
+            )
+            priority, priority_row = self._merge(
+                stage, rows, "contact_priority", lambda r: parts[r.number].priority
+            )
+        # Rule 12: one student on several rows needs dates that do not overlap.
+        for index, (part, row) in enumerate(unique):
+            for other, other_row in unique[:index]:
+                if not ranges_overlap(
+                    _DateRange(part.start, part.end), _DateRange(other.start, other.end)
+                ):
+                    continue
+                if (part.start, part.end) == (other.start, other.end):
+                    fields = [
+                        LABEL[name]
+                        for name in ("relationship_type", "relationship_note", *DETAIL_FLAGS)
+                        if part.detail.get(name) != other.detail.get(name)
+                    ] or ["values"]
+                    stage.error(
+                        row,
+                        f"StudentNumber {number!r} is also on row {other_row.number} with the "
+                        f"same dates but a different {', '.join(fields)}",
+                    )
+                else:
+                    stage.error(
+                        row,
+                        f"StudentNumber {number!r}: the relationship dates overlap those on row "
+                        f"{other_row.number}",
+                    )
+        if len(stage.errors) > errors_before:
+            return
+        link = contact.links.get(student_id)
+        created = link is None
+        if link is None:
+            link = contact.links[student_id] = LinkRec(None, student_id)
+        for part, row in unique:
+            detail = self._detail(stage, link, created, part, row, len(unique), number)
+            if detail is None:
+                continue
+            for name, value in part.detail.items():
+                target = "relationship_type_id" if name == "relationship_type" else name
+                if value is CLEAR:
+                    value = "" if name == "relationship_note" else None
+                setattr(detail, target, value)
+            if detail.start_date and detail.end_date and detail.start_date > detail.end_date:
+                stage.error(
+                    row,
+                    f"RelationshipStartDate {self.show(detail.start_date)} is after "
+                    f"RelationshipEndDate {self.show(detail.end_date)}",
+                )
+        for index, detail in enumerate(link.details):
+            for earlier in link.details[:index]:
+                if ranges_overlap(detail, earlier):
+                    stage.error(
+                        rows[0],
+                        f"StudentNumber {number!r}: the relationship dates would overlap "
+                        f"another detail record of this student's link"
+                        + (f" (StudentContactDetailID {earlier.id})" if earlier.id else ""),
+                    )
+                    return
+        self._place(stage, student_id, number, kind, priority, priority_row or rows[0])
+
+    def _detail(
+        self,
+        stage: Stage,
+        link: LinkRec,
+        created: bool,
+        part: StudentPart,
+        row: ParsedRow,
+        related: int,
+        number: str,
+    ) -> DetailRec | None:
+        """Rule 13: blank updates the active detail, ``#new`` adds one, a number names one."""
+        if isinstance(part.detail_id, int):
+            found = next((d for d in link.details if d.id == part.detail_id), None)
+            if found is None:
+                stage.error(
+                    row,
+                    f"StudentContactDetailID '{part.detail_id}' is not a detail record of this "
+                    f"contact's link to student {number!r}",
+                )
+            return found
+        detail = None
+        if part.detail_id is not NEW and not created:
+            if related == 1:
+                detail = pick_active_detail(link.details, self.today)
+            else:
+                # Several rows for one student: each updates the detail with its dates.
+                detail = next(
+                    (
+                        d
+                        for d in link.details
+                        if (d.start_date, d.end_date) == (part.start, part.end)
+                    ),
+                    None,
+                )
+        if detail is None:
+            detail = DetailRec(None)
+            link.details.append(detail)
+        return detail
+
+    def _place(
+        self,
+        stage: Stage,
+        student_id: int,
+        number: str,
+        kind: Any,
+        priority: int | None,
+        row: ParsedRow,
+    ) -> None:
+        """Rules 2, 5 and 11: the contact's slot among the student's contacts."""
+        view = self._view(stage, student_id)
+        key = stage.contact.key
+        slot = view.slots.get(key)
+        if slot is None:
+            top = max((s.priority for s in view.slots.values()), default=0)
+            slot = Slot(None, top + 1, "")
+            stage.add_slot(view, key, slot)
+            fresh = True
+        else:
+            fresh = False
+        if kind is not None:
+            wanted = "" if kind is CLEAR else kind
+            holder = next(
+                (
+                    k
+                    for k, s in view.slots.items()
+                    if k != key and wanted and s.original_type == wanted
+                ),
+                None,
+            )
+            if holder is not None:
+                stage.error(
+                    row,
+                    f"OriginalContactType {wanted!r}: student {number!r} already has a "
+                    f"{wanted} contact",
+                )
+                return
+            stage.set_slot(slot, "original_type", wanted)
+        if priority is None or (priority == slot.priority and not fresh):
+            if priority is not None:
+                stage.claim(view, priority, (key, row.number))
+            return
+        claim = view.claimed.get(priority)
+        if claim is not None and claim[0] != key:
+            stage.error(
+                row,
+                f"ContactPriorityOrder '{priority}': row {claim[1]} already puts another contact "
+                f"at that position for student {number!r}",
+            )
+            return
+        others = [s for k, s in view.slots.items() if k != key]
+        if any(s.priority == priority for s in others):
+            # Rule 11: the contact takes position N; those at N and after move down by one.
+            for other in others:
+                if other.priority >= priority:
+                    stage.set_slot(other, "priority", other.priority + 1)
+        stage.set_slot(slot, "priority", priority)
+        stage.claim(view, priority, (key, row.number))

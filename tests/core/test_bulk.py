@@ -1,0 +1,34 @@
+"""Bulk inserts: the columns a caller leaves out get what ``save()`` would have stored."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import ContactFactory
+from tutela.accounts.models import AccessToken, Account, TokenPurpose
+from tutela.core.bulk import insert_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_columns_not_given_take_their_defaults_and_the_time_for_auto_now_add() -> None:
+    expires = timezone.now() + datetime.timedelta(days=7)
+    before = timezone.now()
+    (account_id,) = insert_rows(Account, ("username", "contact_id"), [("ann", ContactFactory().pk)])
+    (token_id,) = insert_rows(
+        AccessToken,
+        ("account_id", "purpose", "token_hash", "expires_at"),
+        [(account_id, TokenPurpose.ACTIVATION.value, "a-hash", expires)],
+    )
+    after = timezone.now()
+
+    account = Account.objects.get(pk=account_id)
+    assert (account.is_active, account.is_staff, account.is_superuser) == (True, False, False)
+    assert (account.email, account.last_login, account.must_change_password) == ("", None, False)
+    assert before <= account.date_joined <= after
+    token = AccessToken.objects.get(pk=token_id)
+    assert before <= token.created_at <= after
+    assert (token.expires_at, token.used_at, token.voided_at) == (expires, None, None)
