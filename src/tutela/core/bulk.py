@@ -19,19 +19,31 @@ from django.db import connections, models, router
 
 from tutela.core.upkeep import upkeep_at_end
 
-BATCH = 10_000
-
 
 def _adapter(field: models.Field[Any, Any], ops: Any) -> Callable[[Any], Any] | None:
     """SQLite needs dates, times and decimals as text; PostgreSQL's COPY takes them as they are."""
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        return _once_per_value(ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
-        return ops.adapt_datefield_value
+        return _once_per_value(ops.adapt_datefield_value)
     if isinstance(field, models.DecimalField):
         digits, places = field.max_digits, field.decimal_places
         return lambda value: ops.adapt_decimalfield_value(value, digits, places)
     return None
+
+
+def _once_per_value(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Dates repeat on thousands of rows (a school year's start, one import's moment): each
+    distinct value is converted once."""
+    known: dict[Any, Any] = {}
+
+    def adapted(value: Any) -> Any:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = adapt(value)
+        return found
+
+    return adapted
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
