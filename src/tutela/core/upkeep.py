@@ -3,7 +3,7 @@
 For each inserted row PostgreSQL updates every index of the table (about 0.6 µs an entry,
 nearly ten times the cost of writing the row itself) and checks every foreign key with a
 trigger (a locked look-up of the referenced row, about 3 µs): for a 100,000-student contacts
-import, 3.5 million index entries and 2.3 million checks, most of the import's database time.
+import, millions of index entries and 2.3 million checks, most of the import's database time.
 PostgreSQL's own guide to populating a database gives the remedy: load with the secondary
 indexes and foreign keys dropped, then build them back, which sorts each index once and checks
 each foreign key with one anti-join. SQLite gains the same way from building its indexes
