@@ -8,7 +8,6 @@ delete without asking the database again.
 
 from __future__ import annotations
 
-import copy
 import datetime
 import operator
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +32,7 @@ from tutela.people.models import (
 
 CHUNK = 5000
 T = TypeVar("T")
+R = TypeVar("R", bound="Record")
 
 # A contact is known by its id, or for one this file creates, by "new:<Identifier>".
 ContactKey = int | str
@@ -86,6 +86,15 @@ class Record:
     def values(self) -> tuple[Any, ...]:
         result: tuple[Any, ...] = self._get(self)
         return result
+
+    def copy(self: R) -> R:
+        """A shallow copy: ``copy.copy`` goes through ``__reduce_ex__``, three times slower,
+        and a re-import copies every record of every contact."""
+        twin = object.__new__(type(self))
+        names: tuple[str, ...] = self.__slots__
+        for name in names:
+            object.__setattr__(twin, name, getattr(self, name))
+        return twin
 
     def changed(self) -> bool:
         orig: tuple[Any, ...] | None = getattr(self, "orig")  # noqa: B009
@@ -249,15 +258,15 @@ class ContactRec(Record):
 
     def clone(self) -> ContactRec:
         """A copy whose child records can be changed without touching this one."""
-        twin = copy.copy(self)
-        twin.emails = [copy.copy(e) for e in self.emails]
-        twin.phones = [copy.copy(p) for p in self.phones]
-        twin.addresses = [copy.copy(a) for a in self.addresses]
+        twin = self.copy()
+        twin.emails = [e.copy() for e in self.emails]
+        twin.phones = [p.copy() for p in self.phones]
+        twin.addresses = [a.copy() for a in self.addresses]
         twin.links = {
-            sid: LinkRec(link.id, link.student_id, [copy.copy(d) for d in link.details])
+            sid: LinkRec(link.id, link.student_id, [d.copy() for d in link.details])
             for sid, link in self.links.items()
         }
-        twin.account = copy.copy(self.account)
+        twin.account = None if self.account is None else self.account.copy()
         return twin
 
 
