@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.factories import ContactFactory
 from tutela.accounts.models import AccessToken, Account, TokenPurpose
 from tutela.core.bulk import insert_rows
+from tutela.people.models import ContactEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +33,13 @@ def test_columns_not_given_take_their_defaults_and_the_time_for_auto_now_add() -
     token = AccessToken.objects.get(pk=token_id)
     assert before <= token.created_at <= after
     assert (token.expires_at, token.used_at, token.voided_at) == (expires, None, None)
+
+
+def test_many_rows_come_back_in_order_with_their_ids() -> None:
+    """More rows than one statement holds, and a remainder: each row keeps its values and id."""
+    contact = ContactFactory()
+    rows = [(contact.pk, f"person{n}@example.org", False, n) for n in range(1, 1235)]
+    ids = insert_rows(ContactEmail, ("contact_id", "address", "is_primary", "order"), rows)
+    assert len(ids) == len(set(ids)) == 1234
+    stored = dict(ContactEmail.objects.filter(contact=contact).values_list("pk", "address"))
+    assert stored == {pk: row[1] for pk, row in zip(ids, rows, strict=True)}

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
+from itertools import chain, islice
 from typing import Any
 
 from django.db import connections, models, router
 
 from tutela.core.upkeep import upkeep_at_end
+
+ROWS_PER_STATEMENT = 500
 
 
 def _adapter(field: models.Field[Any, Any], ops: Any) -> Callable[[Any], Any] | None:
@@ -122,12 +125,12 @@ def insert_rows(
         ops = connection.ops
         adapters = [_adapter(f, ops) for f in named]
         convert = [(i, a) for i, a in enumerate(adapters) if a is not None]
-        marks = (
-            ", ".join(["?"] * len(columns))
-            if connection.vendor == "sqlite"
-            else ", ".join(["%s"] * len(columns))
-        )
-        sql = f"INSERT INTO {table} ({column_list}) VALUES ({marks})"  # noqa: S608
+        mark = "?" if connection.vendor == "sqlite" else "%s"
+        one_row = f"({', '.join([mark] * len(columns))})"
+
+        def insert(count: int) -> str:
+            values = ", ".join([one_row] * count)
+            return f"INSERT INTO {table} ({column_list}) VALUES {values}"  # noqa: S608
 
         def prepared() -> Any:
             for pk_value, row in zip(ids, rows, strict=True):
@@ -138,6 +141,25 @@ def insert_rows(
                             row[index] = adapt(row[index])
                 yield (pk_value, *row, *defaults)
 
+        # Many rows per statement: SQLite runs each statement's bookkeeping (the AUTOINCREMENT
+        # counter among it) once per statement, so one row per statement is twice as slow.
+        limit = connection.features.max_query_params
+        per_statement = (
+            ROWS_PER_STATEMENT
+            if limit is None
+            else max(1, min(ROWS_PER_STATEMENT, limit // len(columns)))
+        )
+        whole, remainder = divmod(len(rows), per_statement)
+        values = prepared()
         with upkeep:
-            cursor.executemany(sql, prepared())
+            if whole:
+                cursor.executemany(
+                    insert(per_statement),
+                    (
+                        list(chain.from_iterable(islice(values, per_statement)))
+                        for _ in range(whole)
+                    ),
+                )
+            if remainder:
+                cursor.execute(insert(remainder), list(chain.from_iterable(values)))
     return ids
