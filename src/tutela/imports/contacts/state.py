@@ -332,6 +332,13 @@ class World:
         }
     )
 
+    def release_names(self, key: ContactKey, account: AccountRec) -> None:
+        """The account's username and email are free again, if ``key`` is who holds them."""
+        if self.usernames.get(account.username.lower()) == key:
+            del self.usernames[account.username.lower()]
+        if account.email and self.account_emails.get(account.email.lower()) == key:
+            del self.account_emails[account.email.lower()]
+
     def view(self, student_id: int) -> StudentView:
         found = self.views.get(student_id)
         if found is None:

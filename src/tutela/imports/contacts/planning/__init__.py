@@ -63,11 +63,7 @@ class Planner(ContactPlanning, EmailPlanning, PhonePlanning, AddressPlanning, St
         if original is not None:
             outcome = "updated" if self._changed(stage, original) else "unchanged"
             if original.account is not None:
-                old = original.account
-                if world.usernames.get(old.username.lower()) == contact.key:
-                    del world.usernames[old.username.lower()]
-                if old.email and world.account_emails.get(old.email.lower()) == contact.key:
-                    del world.account_emails[old.email.lower()]
+                world.release_names(contact.key, original.account)
         if contact.account is not None:
             world.usernames[contact.account.username.lower()] = contact.key
             if contact.account.email:

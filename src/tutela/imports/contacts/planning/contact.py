@@ -44,13 +44,9 @@ class ContactPlanning(PlannerBase):
         return {}, "deleted"
 
     def _release_account(self, key: ContactKey, account: AccountRec) -> None:
-        world = self.world
-        if world.usernames.get(account.username.lower()) == key:
-            del world.usernames[account.username.lower()]
-        if account.email and world.account_emails.get(account.email.lower()) == key:
-            del world.account_emails[account.email.lower()]
+        self.world.release_names(key, account)
         if account.id is not None:
-            world.deleted["account"].append(account.id)
+            self.world.deleted["account"].append(account.id)
 
     def _contact_fields(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
