@@ -220,6 +220,9 @@ TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD = env_bool(
     "TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD", True
 )
 TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY = env_bool("TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY", True)
+# A big first import builds its tables' indexes (and on PostgreSQL checks their foreign keys)
+# once, holding locks until it commits; off: always row by row (docs/performance.md).
+TUTELA_IMPORT_BUILDS_INDEXES_AFTER = env_bool("TUTELA_IMPORT_BUILDS_INDEXES_AFTER", True)
 # Where links in emails point: the address parents use to reach Tutela.
 TUTELA_BASE_URL = env_str("TUTELA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

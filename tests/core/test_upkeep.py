@@ -148,3 +148,13 @@ def test_a_table_in_use_elsewhere_is_loaded_row_by_row(monkeypatch: pytest.Monke
     with connection.cursor() as cursor:
         cursor.execute("SHOW lock_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.usefixtures("big_from_one_row")
+def test_a_district_can_keep_the_per_row_upkeep_for_every_load(settings: Any) -> None:
+    settings.TUTELA_IMPORT_BUILDS_INDEXES_AFTER = False
+    contact = ContactFactory()
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "a@example.org"))
+    assert dropped(queries) == []
+    assert ContactEmail.objects.filter(contact=contact).count() == 1

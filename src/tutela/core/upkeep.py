@@ -16,7 +16,8 @@ refer to, against every other session until the caller commits (SQLite has one w
 time anyway, and its readers keep seeing the last commit). So this is done only for a big load
 that more than doubles the table (a district's first import, not its nightly one), and on
 PostgreSQL only if the locks are granted within ``LOCK_WAIT``; otherwise the rows are kept up
-one by one.
+one by one. A district that would rather never hold those locks sets
+``TUTELA_IMPORT_BUILDS_INDEXES_AFTER=false``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import DatabaseError, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -74,7 +76,11 @@ def upkeep_at_end(
 def _dropped(connection: BaseDatabaseWrapper, table: str, rows: int) -> list[str]:
     """Drop the table's secondary indexes (and on PostgreSQL its foreign keys) if the load is
     big enough; return the statements that build them back (empty: nothing was dropped)."""
-    if rows < BULK_ROWS or connection.vendor not in ("postgresql", "sqlite"):
+    if (
+        rows < BULK_ROWS
+        or connection.vendor not in ("postgresql", "sqlite")
+        or not settings.TUTELA_IMPORT_BUILDS_INDEXES_AFTER
+    ):
         return []
     assert connection.in_atomic_block, "indexes may only be dropped inside a transaction"
     quote = connection.ops.quote_name
