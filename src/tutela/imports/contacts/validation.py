@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tutela.core.columns import ColumnMap
+from tutela.core.emails import email_problem, plainly_valid
 from tutela.core.phones import phone_digits, strip_extension
 from tutela.core.values import ValueProblem, parse_bool, parse_date
 from tutela.imports.contacts.columns import (
@@ -346,16 +347,13 @@ class RowValidator:
 
     def _email_address(self, text: str) -> str:
         key = text.lower()
-        if _plainly_valid_email(key):
+        if plainly_valid(key):
             return text
         if key not in self._email_cache:
-            from email_validator import EmailNotValidError, validate_email
-
-            try:
-                validate_email(text, check_deliverability=False)
-                self._email_cache[key] = None
-            except EmailNotValidError as error:
-                self._email_cache[key] = f"is not a valid email address ({error})"
+            problem = email_problem(text)
+            self._email_cache[key] = (
+                None if problem is None else f"is not a valid email address ({problem})"
+            )
         problem = self._email_cache[key]
         if problem is not None:
             raise ValueProblem(problem)
@@ -500,33 +498,6 @@ class RowValidator:
             end=end if isinstance(end, datetime.date) else None,
             written=_written(raw, STUDENT_FIELDS),
         )
-
-
-_PLAIN_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_PLAIN_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}")
-_SPECIAL_USE: tuple[str, ...] = ()
-
-
-def _plainly_valid_email(address: str) -> bool:
-    """A fast yes for the ordinary ASCII addresses that make up almost every file.
-
-    Anything this does not recognise goes to email-validator (about 50 µs a call), so the
-    answer is never looser than the library's; addresses are lower-cased by the caller.
-    """
-    global _SPECIAL_USE
-    local, at, domain = address.rpartition("@")
-    if not at or len(address) > 254 or len(local) > 64 or len(domain) > 253:
-        return False
-    if not _PLAIN_LOCAL.fullmatch(local) or not _PLAIN_DOMAIN.fullmatch(domain):
-        return False
-    if max(map(len, domain.split("."))) > 63:
-        return False
-    if not _SPECIAL_USE:
-        from email_validator import SPECIAL_USE_DOMAIN_NAMES
-
-        _SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
-    last = domain.rsplit(".", 1)[-1]
-    return last not in _SPECIAL_USE and not domain.endswith(tuple("." + s for s in _SPECIAL_USE))
 
 
 _PUNCTUATION = str.maketrans("", "", "()-. +/")
