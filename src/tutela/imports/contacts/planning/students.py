@@ -10,7 +10,7 @@ from typing import Any
 from tutela.imports.contacts.columns import DETAIL_FLAGS, LABEL
 from tutela.imports.contacts.planning.base import PlannerBase
 from tutela.imports.contacts.planning.stage import Stage
-from tutela.imports.contacts.state import DetailRec, LinkRec, Slot, StudentView
+from tutela.imports.contacts.state import DetailRec, LinkRec, Slot
 from tutela.imports.contacts.validation import CLEAR, DELETE, NEW, ParsedRow, StudentPart
 from tutela.people.details import pick_active_detail, ranges_overlap
 
@@ -24,9 +24,6 @@ class _DateRange:
 class StudentPlanning(PlannerBase):
     """A student's view (its contacts' positions and original types) is shared by all its
     contacts, so it is changed in place through the stage, which can undo it."""
-
-    def _view(self, stage: Stage, student_id: int) -> StudentView:
-        return self.world.view(student_id)
 
     def _students(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
@@ -54,7 +51,7 @@ class StudentPlanning(PlannerBase):
                     continue
                 if number is DELETE:
                     del contact.links[link.student_id]
-                    stage.remove_slot(self._view(stage, link.student_id), contact.key)
+                    stage.remove_slot(self.world.view(link.student_id), contact.key)
                     stage.delete("link", link.id)
                     continue
                 student_id = link.student_id
@@ -200,7 +197,7 @@ class StudentPlanning(PlannerBase):
         row: ParsedRow,
     ) -> None:
         """Rules 2, 5 and 11: the contact's slot among the student's contacts."""
-        view = self._view(stage, student_id)
+        view = self.world.view(student_id)
         key = stage.contact.key
         slot = view.slots.get(key)
         if slot is None:
