@@ -34,21 +34,24 @@ BULK_ROWS = 20_000
 LOCK_WAIT = "5s"
 LOCK_NOT_AVAILABLE = "55P03"
 
-# The table's secondary indexes (the primary key stays: foreign keys refer to it), each with
-# the statements that drop it and build it again: by its constraint when it backs one.
+# The table's secondary indexes that back no constraint (the primary key stays: foreign keys
+# refer to it; so does any index a foreign key refers to).
 POSTGRESQL_INDEXES = """
-SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname,
-       pg_get_constraintdef(c.oid)
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 FROM pg_index i
-LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
 WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f'
-                  AND f.conindid = i.indexrelid)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
 ORDER BY 1
 """
-POSTGRESQL_FOREIGN_KEYS = """
-SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname
+# Its unique (and exclusion) constraints nothing refers to, then its foreign keys: the order
+# they are built back in.
+POSTGRESQL_CONSTRAINTS = """
+SELECT c.conname, pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+WHERE c.conrelid = %s::regclass
+  AND (c.contype = 'f' OR c.contype IN ('u', 'x') AND NOT EXISTS (
+       SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid))
+ORDER BY c.contype DESC, c.conname
 """
 # SQLite's own indexes for UNIQUE columns have no SQL and cannot be dropped: they stay.
 SQLITE_INDEXES = """
@@ -105,24 +108,19 @@ def _dropped(connection: BaseDatabaseWrapper, table: str, rows: int) -> list[str
 def _dropped_postgresql(connection: BaseDatabaseWrapper, table: str) -> list[str]:
     """Drop them if the locks come within ``LOCK_WAIT``; if not, leave everything in place."""
     quote = connection.ops.quote_name
-    drop: list[str] = []
-    rebuild: list[str] = []
+    quoted = quote(table)
     with connection.cursor() as cursor:
-        cursor.execute(POSTGRESQL_INDEXES, [quote(table)])
-        for index, index_sql, constraint, constraint_sql in cursor.fetchall():
-            if constraint is None:
-                drop.append(f"DROP INDEX {index}")
-                rebuild.append(index_sql)
-            else:
-                drop.append(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(constraint)}")
-                rebuild.append(
-                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} "
-                    f"{constraint_sql}"
-                )
-        cursor.execute(POSTGRESQL_FOREIGN_KEYS, [quote(table)])
-        for name, definition in cursor.fetchall():
-            drop.append(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-            rebuild.append(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+        cursor.execute(POSTGRESQL_INDEXES, [quoted])
+        indexes = cursor.fetchall()
+        cursor.execute(POSTGRESQL_CONSTRAINTS, [quoted])
+        constraints = cursor.fetchall()
+    drop = [f"DROP INDEX {name}" for name, _ in indexes] + [
+        f"ALTER TABLE {quoted} DROP CONSTRAINT {quote(name)}" for name, _ in constraints
+    ]
+    rebuild = [sql for _, sql in indexes] + [
+        f"ALTER TABLE {quoted} ADD CONSTRAINT {quote(name)} {definition}"
+        for name, definition in constraints
+    ]
     if not drop:
         return []
     try:

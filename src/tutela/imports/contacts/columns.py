@@ -106,6 +106,14 @@ ADDRESS_FIELDS = (
     "address_start",
     "address_end",
 )
+DETAIL_FLAGS = (
+    "has_custody",
+    "lives_with",
+    "allow_school_pickup",
+    "is_emergency_contact",
+    "receives_mailings",
+    "allow_data_access",
+)
 STUDENT_FIELDS = (
     "student_assoc_id",
     "student_number",
@@ -116,20 +124,7 @@ STUDENT_FIELDS = (
     "relationship_note",
     "relationship_start",
     "relationship_end",
-    "has_custody",
-    "lives_with",
-    "allow_school_pickup",
-    "is_emergency_contact",
-    "receives_mailings",
-    "allow_data_access",
-)
-DETAIL_FLAGS = (
-    "has_custody",
-    "lives_with",
-    "allow_school_pickup",
-    "is_emergency_contact",
-    "receives_mailings",
-    "allow_data_access",
+    *DETAIL_FLAGS,
 )
 ACCOUNT_FIELDS = ("account_enabled", "account_username", "account_email", "state_guardian_number")
 CONTACT_TEXT = ("last_name", "first_name", "middle_name", "state_contact_id", "employer")
