@@ -6,20 +6,10 @@ never browsed.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from tutela.accesscodes.models import AddressBlock, CodeAttempt, PendingLink
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from tutela.core.admin import ReadOnlyAdmin
 
 
 @admin.register(CodeAttempt)

@@ -7,14 +7,12 @@ security events.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
-from django.http import HttpRequest
 
 from tutela.accounts.models import Account, SecurityEvent
+from tutela.core.admin import AuditTrailAdmin
 
 
 class AccountChangeForm(UserChangeForm):
@@ -58,17 +56,8 @@ class AccountAdmin(UserAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(AuditTrailAdmin):
     list_display = ("at", "kind", "identifier", "account", "actor", "ip_address")
     list_filter = ("kind",)
     search_fields = ("identifier", "account__username", "ip_address")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
