@@ -1,7 +1,7 @@
 """Parsing of the text values found in districts' files: booleans and dates.
 
 Each parser raises ``ValueProblem`` with a message fit to show a district admin; callers add
-the row and the field.
+the row, the field and the value as written (the message does not repeat it).
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ def parse_bool(text: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueProblem(
-        f"{text!r} is not a yes/no value (use 1, true, t, yes, y or 0, false, f, no, n)"
-    )
+    raise ValueProblem("is not a yes/no value (use 1, true, t, yes, y or 0, false, f, no, n)")
 
 
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
@@ -37,7 +35,7 @@ def parse_date(text: str) -> datetime.date:
     """``m/d/yyyy`` or ``m/d/yy``; two-digit years pivot as Python's ``%y`` does (69-99 → 19xx)."""
     match = _DATE.fullmatch(text.strip())
     if not match:
-        raise ValueProblem(f"{text!r} is not a date in mm/dd/yyyy or mm/dd/yy form")
+        raise ValueProblem("is not a date in mm/dd/yyyy or mm/dd/yy form")
     month, day, year_text = match.groups()
     if len(year_text) == 2:
         year = datetime.datetime.strptime(year_text, "%y").year
@@ -46,7 +44,7 @@ def parse_date(text: str) -> datetime.date:
     try:
         return datetime.date(year, int(month), int(day))
     except ValueError:
-        raise ValueProblem(f"{text!r} is not a real date") from None
+        raise ValueProblem("is not a real date") from None
 
 
 def format_date(value: datetime.date | None) -> str | None:

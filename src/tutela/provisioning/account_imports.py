@@ -503,7 +503,7 @@ class AccountStudentImporter:
             try:
                 data_access = parse_bool(values["DATA_ACCESS"])
             except ValueProblem as problem:
-                row.errors.append(f"DATA_ACCESS: {problem}")
+                row.errors.append(f"DATA_ACCESS: {values['DATA_ACCESS']!r} {problem}")
         if row.errors:
             return None
         return AttachRow(values["LOGONID"], values["STUDENT_ID"], relationship, data_access)
