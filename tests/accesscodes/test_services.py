@@ -324,6 +324,42 @@ def test_the_eleventh_failure_in_an_hour_is_refused_even_with_the_right_code_the
     assert attempt(right).student == student
 
 
+def test_ten_wrong_guesses_at_different_codes_are_the_hourly_limit_not_a_block(
+    student: Any,
+) -> None:
+    # The defaults: a guesser tries a new code each time, and still only the hourly limit applies.
+    right = current_code(student).code
+    for n in range(10):
+        with pytest.raises(services.CodeNotAccepted, match="not recognised"):
+            attempt(f"AAAA-AAAA-AA{n:02d}")
+    with pytest.raises(services.CodeRefused, match="Too many"):
+        attempt(right)
+    assert not AddressBlock.objects.exists()
+    CodeAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    assert attempt(right).student == student
+
+
+def test_an_address_that_keeps_trying_new_codes_after_the_limit_is_blocked_for_a_day(
+    student: Any,
+) -> None:
+    for n in range(10):
+        with pytest.raises(services.CodeNotAccepted):
+            attempt(f"AAAA-AAAA-AA{n:02d}")
+    for n in range(10, 19):
+        with pytest.raises(services.CodeRefused, match="Too many"):
+            attempt(f"AAAA-AAAA-AA{n:02d}")
+    assert not AddressBlock.objects.exists()
+    with pytest.raises(services.CodeRefused, match="Too many"):
+        attempt("AAAA-AAAA-AA19")  # the 20th different code
+    assert AddressBlock.objects.filter(remote_address=ADDRESS).exists()
+    CodeAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    with pytest.raises(services.CodeRefused, match="paused"):
+        attempt(current_code(student).code)
+    assert all(
+        "AAAA" not in digest for digest in CodeAttempt.objects.values_list("entry_digest", flat=True)
+    )
+
+
 def test_failures_are_limited_per_account_across_addresses(student: Any) -> None:
     parent = AccountFactory(contact=ContactFactory())
     for n in range(10):

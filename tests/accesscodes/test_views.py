@@ -90,6 +90,27 @@ def test_a_wrong_code_is_refused_with_a_clear_message_and_the_limit_applies(
     assert "Too many" in response.content.decode()
 
 
+def test_the_eleventh_entry_after_ten_different_wrong_codes_is_refused_then_recovers(
+    client: Client, codes: Cast
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tutela.accesscodes.models import CodeAttempt
+
+    form = {"first_name": "Pat", "last_name": "Hill", "email": "pat@example.org"}
+    for n in range(10):
+        response = client.post("/register/", {**form, "code": f"AAAA-AAAA-AA{n:02d}"})
+        assert response.status_code == 200
+        assert "not recognised" in response.content.decode()
+    response = client.post("/register/", {**form, "code": code_of(codes.holly)})
+    assert response.status_code == 429 and "Too many" in response.content.decode()
+    CodeAttempt.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+    response = client.post("/register/", {**form, "code": code_of(codes.holly)})
+    assert response.status_code == 200 and "Check your email" in response.content.decode()
+
+
 def test_registration_is_gone_when_codes_are_off(client: Client, settings: Any) -> None:
     settings.ACCESS_CODES_ENABLED = False
     assert client.get("/register/").status_code == 404
