@@ -356,7 +356,8 @@ def test_an_address_that_keeps_trying_new_codes_after_the_limit_is_blocked_for_a
     with pytest.raises(services.CodeRefused, match="paused"):
         attempt(current_code(student).code)
     assert all(
-        "AAAA" not in digest for digest in CodeAttempt.objects.values_list("entry_digest", flat=True)
+        "AAAA" not in digest
+        for digest in CodeAttempt.objects.values_list("entry_digest", flat=True)
     )
 
 

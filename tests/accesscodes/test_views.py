@@ -197,6 +197,21 @@ def test_a_teacher_downloads_their_own_section_and_not_another_teachers(
     ]
 
 
+def test_a_teacher_who_signs_in_lands_on_their_sections_codes(client: Client, codes: Cast) -> None:
+    kim = AccountFactory(username="kim", password=PASSWORD)
+    SectionFactory(
+        section_id="HR-K", school=codes.hillcrest, teachers=[kim], students=[codes.holly]
+    )
+    response = client.post(
+        "/accounts/sign-in/", {"username": "kim", "password": PASSWORD}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/staff/access-codes/"
+    page = response.content.decode()
+    assert 'href="/staff/access-codes/"' in page and "HR-K" in page
+    assert "My students" not in page
+
+
 def test_parents_and_strangers_get_no_codes(client: Client, codes: Cast) -> None:
     assert client.get("/staff/access-codes/download/").status_code == 302  # to sign-in
     client.force_login(codes.hana)
