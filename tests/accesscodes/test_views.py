@@ -11,7 +11,7 @@ from django.test import Client
 from tests.cast import Cast
 from tests.factories import AccountFactory, ContactFactory, SectionFactory
 from tutela.accesscodes import services
-from tutela.accesscodes.models import AccessCode, PendingLink, PendingStatus
+from tutela.accesscodes.models import AccessCode, AttemptPurpose, PendingLink, PendingStatus
 from tutela.accesscodes.selectors import EXPORT_COLUMNS
 from tutela.accounts.models import Account
 from tutela.people.models import StudentContact
@@ -228,6 +228,44 @@ def test_staff_reset_a_students_code_within_their_scope(client: Client, codes: C
     holly = code_of(codes.holly)
     assert client.post("/staff/access-codes/reset/", {"student_number": "2001"}).status_code == 404
     assert code_of(codes.holly) == holly
+
+
+def test_a_school_admin_resets_every_code_of_their_school_and_no_other(
+    client: Client, codes: Cast
+) -> None:
+    old_lila, holly = code_of(codes.lila), code_of(codes.holly)
+    client.force_login(codes.sam)
+    assert "Reset all codes of a school" in client.get("/staff/access-codes/").content.decode()
+    response = client.post("/staff/access-codes/reset-all/", {"school": "20", "confirm": "on"})
+    assert response.status_code == 302
+    assert code_of(codes.lila) != old_lila and code_of(codes.holly) == holly
+    assert (
+        services.redeem_code(
+            entry=code_of(codes.lila), purpose=AttemptPurpose.REGISTER, remote_address=None
+        ).student
+        == codes.lila
+    )
+    with pytest.raises(services.CodeNotAccepted):
+        services.redeem_code(entry=old_lila, purpose=AttemptPurpose.REGISTER, remote_address=None)
+    # another school's codes and the district's are not theirs to reset
+    reset_all = "/staff/access-codes/reset-all/"
+    assert client.post(reset_all, {"school": "10", "confirm": "on"}).status_code == 404
+    assert client.post(reset_all, {"school": "", "confirm": "on"}).status_code == 403
+    assert code_of(codes.holly) == holly
+
+
+def test_a_district_admin_resets_every_code_of_the_district_once_confirmed(
+    client: Client, codes: Cast
+) -> None:
+    before = {s.pk: code_of(s) for s in (codes.holly, codes.hugo, codes.lila)}
+    client.force_login(codes.dana)
+    client.post("/staff/access-codes/reset-all/", {"school": ""})  # not confirmed: nothing
+    assert {s.pk: code_of(s) for s in (codes.holly, codes.hugo, codes.lila)} == before
+    response = client.post("/staff/access-codes/reset-all/", {"school": "", "confirm": "on"})
+    assert response.status_code == 302
+    after = {s.pk: code_of(s) for s in (codes.holly, codes.hugo, codes.lila)}
+    assert all(after[pk] != before[pk] for pk in before)
+    assert "3 access code(s) of the district" in client.get("/staff/access-codes/").content.decode()
 
 
 # --- the restricted queue ---------------------------------------------------------------------
