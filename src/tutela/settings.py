@@ -330,4 +330,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Access codes never reach a log, not even DEBUG's SQL with its parameters.
+    "filters": {
+        "hide_access_codes": {"()": "tutela.accesscodes.log_filters.HideAccessCodeQueries"}
+    },
+    "loggers": {"django.db.backends": {"filters": ["hide_access_codes"]}},
 }

@@ -409,6 +409,28 @@ def test_what_was_typed_is_never_stored_or_logged(student: Any, caplog: Any, set
     assert right not in str(list(LogEntry.objects.values_list("changes", "object_repr")))
 
 
+def test_codes_stay_out_of_the_sql_debug_log(student: Any, caplog: Any) -> None:
+    import logging
+
+    from django.db import connection
+
+    from tutela.accesscodes.log_filters import TABLE
+
+    assert TABLE == AccessCode._meta.db_table
+    StudentFactory.create_batch(3)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    connection.force_debug_cursor = True  # what DEBUG=True does
+    try:
+        services.generate_codes(actor=None)
+        attempt(current_code(student).code)
+        services.reset_codes(actor=None, student=student)
+    finally:
+        connection.force_debug_cursor = False
+    assert "a query on access codes (not shown" in caplog.text
+    for code in AccessCode.objects.values_list("code", flat=True):
+        assert code not in caplog.text
+
+
 # --- restricted students and notifications ------------------------------------------------------
 
 
