@@ -195,6 +195,29 @@ def test_registration_creates_one_contact_one_account_and_the_link_with_data_acc
     assert current_code(student).code not in mailoutbox[0].body
 
 
+def test_the_districts_default_relationship_is_given_to_a_registered_parent(
+    student: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.ACCESS_CODE_RELATIONSHIP = "mother"  # a RelationshipType code, any case
+    done = register(
+        current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
+    )
+    detail = StudentContact.objects.get(contact=done.account.contact).active_detail()
+    assert detail is not None and detail.relationship_type is not None
+    assert detail.relationship_type.code == "Mother" and detail.allow_data_access
+
+
+def test_an_unknown_default_relationship_links_without_one(
+    student: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.ACCESS_CODE_RELATIONSHIP = "Wizard"
+    done = register(
+        current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
+    )
+    detail = StudentContact.objects.get(contact=done.account.contact).active_detail()
+    assert detail is not None and detail.relationship_type is None and detail.allow_data_access
+
+
 def test_registration_matches_an_existing_contact_of_the_student_with_that_email(
     student: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
