@@ -439,7 +439,7 @@ def test_codes_stay_out_of_the_sql_debug_log(student: Any, caplog: Any) -> None:
 
     from tutela.accesscodes.log_filters import TABLE
 
-    assert TABLE == AccessCode._meta.db_table
+    assert AccessCode._meta.db_table == TABLE
     StudentFactory.create_batch(3)
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     connection.force_debug_cursor = True  # what DEBUG=True does
