@@ -169,6 +169,14 @@ def test_a_district_admin_downloads_the_district_or_a_school(client: Client, cod
     assert [r["Student_Number"] for r in lakeside] == ["3001"]
 
 
+def test_a_nul_character_in_the_school_or_section_is_not_found_not_a_server_error(
+    client: Client, codes: Cast
+) -> None:
+    client.force_login(codes.dana)
+    assert client.get("/staff/access-codes/download/?section=%00").status_code == 404
+    assert client.get("/staff/access-codes/download/?school=1%000").status_code == 404
+
+
 def test_a_school_admin_downloads_only_their_school(client: Client, codes: Cast) -> None:
     client.force_login(codes.sam)
     assert [r["Student_Number"] for r in rows(client.get("/staff/access-codes/download/"))] == [

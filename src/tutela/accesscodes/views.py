@@ -205,11 +205,14 @@ def codes_download(request: HttpRequest) -> StreamingHttpResponse:
     user = request.user
     school: School | None = None
     section: Section | None = None
+    section_id, school_number = request.GET.get("section", ""), request.GET.get("school", "")
+    if "\x00" in section_id + school_number:  # PostgreSQL refuses NUL in text: no such thing
+        raise Http404("no such school or section")
     try:
-        if request.GET.get("section"):
-            section = selectors.section_visible_to(user=user, section_id=request.GET["section"])
-        elif request.GET.get("school"):
-            school = selectors.school_visible_to(user=user, school_number=request.GET["school"])
+        if section_id:
+            section = selectors.section_visible_to(user=user, section_id=section_id)
+        elif school_number:
+            school = selectors.school_visible_to(user=user, school_number=school_number)
         students = selectors.students_for_codes(user=user, school=school, section=section)
     except selectors.NotVisible:
         raise Http404("no such school or section") from None
