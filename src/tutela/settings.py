@@ -305,9 +305,10 @@ ACCESS_CODE_SINGLE_USE = env_bool("TUTELA_ACCESS_CODE_SINGLE_USE", False)
 # Failed entries allowed per address and per account within the window; the next is refused.
 ACCESS_CODE_MAX_FAILURES = env_int("TUTELA_ACCESS_CODE_MAX_FAILURES", 10)
 ACCESS_CODE_FAILURE_WINDOW = env_int("TUTELA_ACCESS_CODE_FAILURE_WINDOW", 3600)
-# Wrong guesses at this many different codes from one address within the burst window block
-# that address for the block time: the signature of someone walking the code space.
-ACCESS_CODE_BURST_CODES = env_int("TUTELA_ACCESS_CODE_BURST_CODES", 8)
+# This many different codes tried from one address within the burst window (wrong ones and
+# ones refused by the limit above) block that address for the block time: the signature of
+# someone walking the code space. Above MAX_FAILURES + 1, so the hourly limit alone still lifts.
+ACCESS_CODE_BURST_CODES = env_int("TUTELA_ACCESS_CODE_BURST_CODES", 20)
 ACCESS_CODE_BURST_WINDOW = env_int("TUTELA_ACCESS_CODE_BURST_WINDOW", 600)
 ACCESS_CODE_BLOCK_SECONDS = env_int("TUTELA_ACCESS_CODE_BLOCK_SECONDS", 86400)
 # How long the emailed link of a self-registration stays valid.
@@ -329,4 +330,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Access codes never reach a log, not even DEBUG's SQL with its parameters.
+    "filters": {
+        "hide_access_codes": {"()": "tutela.accesscodes.log_filters.HideAccessCodeQueries"}
+    },
+    "loggers": {"django.db.backends": {"filters": ["hide_access_codes"]}},
 }

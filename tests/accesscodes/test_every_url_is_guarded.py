@@ -41,6 +41,11 @@ URLS: dict[str, tuple[Callable[[Cast, Any], str], str, dict[str, str]]] = {
         "post",
         {"student_number": "2001"},
     ),
+    "accesscodes:codes-reset-all": (
+        lambda c, p: reverse("accesscodes:codes-reset-all"),
+        "post",
+        {"school": "10", "confirm": "on"},
+    ),
     "accesscodes:restricted": (lambda c, p: reverse("accesscodes:restricted"), "get", {}),
     "accesscodes:restricted-decide": (
         lambda c, p: reverse("accesscodes:restricted-decide", args=[p.pk, "approve"]),
@@ -66,6 +71,7 @@ EXPECTED: dict[str, dict[str, int]] = {
         "codes": 200,
         "codes-download": 404,
         "codes-reset": 404,
+        "codes-reset-all": 404,
         "restricted": 200,
         "restricted-decide": 404,
     },

@@ -195,6 +195,29 @@ def test_registration_creates_one_contact_one_account_and_the_link_with_data_acc
     assert current_code(student).code not in mailoutbox[0].body
 
 
+def test_the_districts_default_relationship_is_given_to_a_registered_parent(
+    student: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.ACCESS_CODE_RELATIONSHIP = "mother"  # a RelationshipType code, any case
+    done = register(
+        current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
+    )
+    detail = StudentContact.objects.get(contact=done.account.contact).active_detail()
+    assert detail is not None and detail.relationship_type is not None
+    assert detail.relationship_type.code == "Mother" and detail.allow_data_access
+
+
+def test_an_unknown_default_relationship_links_without_one(
+    student: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.ACCESS_CODE_RELATIONSHIP = "Wizard"
+    done = register(
+        current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
+    )
+    detail = StudentContact.objects.get(contact=done.account.contact).active_detail()
+    assert detail is not None and detail.relationship_type is None and detail.allow_data_access
+
+
 def test_registration_matches_an_existing_contact_of_the_student_with_that_email(
     student: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -324,6 +347,43 @@ def test_the_eleventh_failure_in_an_hour_is_refused_even_with_the_right_code_the
     assert attempt(right).student == student
 
 
+def test_ten_wrong_guesses_at_different_codes_are_the_hourly_limit_not_a_block(
+    student: Any,
+) -> None:
+    # The defaults: a guesser tries a new code each time, and still only the hourly limit applies.
+    right = current_code(student).code
+    for n in range(10):
+        with pytest.raises(services.CodeNotAccepted, match="not recognised"):
+            attempt(f"AAAA-AAAA-AA{n:02d}")
+    with pytest.raises(services.CodeRefused, match="Too many"):
+        attempt(right)
+    assert not AddressBlock.objects.exists()
+    CodeAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    assert attempt(right).student == student
+
+
+def test_an_address_that_keeps_trying_new_codes_after_the_limit_is_blocked_for_a_day(
+    student: Any,
+) -> None:
+    for n in range(10):
+        with pytest.raises(services.CodeNotAccepted):
+            attempt(f"AAAA-AAAA-AA{n:02d}")
+    for n in range(10, 19):
+        with pytest.raises(services.CodeRefused, match="Too many"):
+            attempt(f"AAAA-AAAA-AA{n:02d}")
+    assert not AddressBlock.objects.exists()
+    with pytest.raises(services.CodeRefused, match="Too many"):
+        attempt("AAAA-AAAA-AA19")  # the 20th different code
+    assert AddressBlock.objects.filter(remote_address=ADDRESS).exists()
+    CodeAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    with pytest.raises(services.CodeRefused, match="paused"):
+        attempt(current_code(student).code)
+    assert all(
+        "AAAA" not in digest
+        for digest in CodeAttempt.objects.values_list("entry_digest", flat=True)
+    )
+
+
 def test_failures_are_limited_per_account_across_addresses(student: Any) -> None:
     parent = AccountFactory(contact=ContactFactory())
     for n in range(10):
@@ -370,6 +430,28 @@ def test_what_was_typed_is_never_stored_or_logged(student: Any, caplog: Any, set
     from auditlog.models import LogEntry
 
     assert right not in str(list(LogEntry.objects.values_list("changes", "object_repr")))
+
+
+def test_codes_stay_out_of_the_sql_debug_log(student: Any, caplog: Any) -> None:
+    import logging
+
+    from django.db import connection
+
+    from tutela.accesscodes.log_filters import TABLE
+
+    assert AccessCode._meta.db_table == TABLE
+    StudentFactory.create_batch(3)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    connection.force_debug_cursor = True  # what DEBUG=True does
+    try:
+        services.generate_codes(actor=None)
+        attempt(current_code(student).code)
+        services.reset_codes(actor=None, student=student)
+    finally:
+        connection.force_debug_cursor = False
+    assert "a query on access codes (not shown" in caplog.text
+    for code in AccessCode.objects.values_list("code", flat=True):
+        assert code not in caplog.text
 
 
 # --- restricted students and notifications ------------------------------------------------------

@@ -11,7 +11,7 @@ from django.test import Client
 from tests.cast import Cast
 from tests.factories import AccountFactory, ContactFactory, SectionFactory
 from tutela.accesscodes import services
-from tutela.accesscodes.models import AccessCode, PendingLink, PendingStatus
+from tutela.accesscodes.models import AccessCode, AttemptPurpose, PendingLink, PendingStatus
 from tutela.accesscodes.selectors import EXPORT_COLUMNS
 from tutela.accounts.models import Account
 from tutela.people.models import StudentContact
@@ -90,6 +90,27 @@ def test_a_wrong_code_is_refused_with_a_clear_message_and_the_limit_applies(
     assert "Too many" in response.content.decode()
 
 
+def test_the_eleventh_entry_after_ten_different_wrong_codes_is_refused_then_recovers(
+    client: Client, codes: Cast
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tutela.accesscodes.models import CodeAttempt
+
+    form = {"first_name": "Pat", "last_name": "Hill", "email": "pat@example.org"}
+    for n in range(10):
+        response = client.post("/register/", {**form, "code": f"AAAA-AAAA-AA{n:02d}"})
+        assert response.status_code == 200
+        assert "not recognised" in response.content.decode()
+    response = client.post("/register/", {**form, "code": code_of(codes.holly)})
+    assert response.status_code == 429 and "Too many" in response.content.decode()
+    CodeAttempt.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+    response = client.post("/register/", {**form, "code": code_of(codes.holly)})
+    assert response.status_code == 200 and "Check your email" in response.content.decode()
+
+
 def test_registration_is_gone_when_codes_are_off(client: Client, settings: Any) -> None:
     settings.ACCESS_CODES_ENABLED = False
     assert client.get("/register/").status_code == 404
@@ -148,6 +169,14 @@ def test_a_district_admin_downloads_the_district_or_a_school(client: Client, cod
     assert [r["Student_Number"] for r in lakeside] == ["3001"]
 
 
+def test_a_nul_character_in_the_school_or_section_is_not_found_not_a_server_error(
+    client: Client, codes: Cast
+) -> None:
+    client.force_login(codes.dana)
+    assert client.get("/staff/access-codes/download/?section=%00").status_code == 404
+    assert client.get("/staff/access-codes/download/?school=1%000").status_code == 404
+
+
 def test_a_school_admin_downloads_only_their_school(client: Client, codes: Cast) -> None:
     client.force_login(codes.sam)
     assert [r["Student_Number"] for r in rows(client.get("/staff/access-codes/download/"))] == [
@@ -176,6 +205,21 @@ def test_a_teacher_downloads_their_own_section_and_not_another_teachers(
     ]
 
 
+def test_a_teacher_who_signs_in_lands_on_their_sections_codes(client: Client, codes: Cast) -> None:
+    kim = AccountFactory(username="kim", password=PASSWORD)
+    SectionFactory(
+        section_id="HR-K", school=codes.hillcrest, teachers=[kim], students=[codes.holly]
+    )
+    response = client.post(
+        "/accounts/sign-in/", {"username": "kim", "password": PASSWORD}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/staff/access-codes/"
+    page = response.content.decode()
+    assert 'href="/staff/access-codes/"' in page and "HR-K" in page
+    assert "My students" not in page
+
+
 def test_parents_and_strangers_get_no_codes(client: Client, codes: Cast) -> None:
     assert client.get("/staff/access-codes/download/").status_code == 302  # to sign-in
     client.force_login(codes.hana)
@@ -192,6 +236,44 @@ def test_staff_reset_a_students_code_within_their_scope(client: Client, codes: C
     holly = code_of(codes.holly)
     assert client.post("/staff/access-codes/reset/", {"student_number": "2001"}).status_code == 404
     assert code_of(codes.holly) == holly
+
+
+def test_a_school_admin_resets_every_code_of_their_school_and_no_other(
+    client: Client, codes: Cast
+) -> None:
+    old_lila, holly = code_of(codes.lila), code_of(codes.holly)
+    client.force_login(codes.sam)
+    assert "Reset all codes of a school" in client.get("/staff/access-codes/").content.decode()
+    response = client.post("/staff/access-codes/reset-all/", {"school": "20", "confirm": "on"})
+    assert response.status_code == 302
+    assert code_of(codes.lila) != old_lila and code_of(codes.holly) == holly
+    assert (
+        services.redeem_code(
+            entry=code_of(codes.lila), purpose=AttemptPurpose.REGISTER, remote_address=None
+        ).student
+        == codes.lila
+    )
+    with pytest.raises(services.CodeNotAccepted):
+        services.redeem_code(entry=old_lila, purpose=AttemptPurpose.REGISTER, remote_address=None)
+    # another school's codes and the district's are not theirs to reset
+    reset_all = "/staff/access-codes/reset-all/"
+    assert client.post(reset_all, {"school": "10", "confirm": "on"}).status_code == 404
+    assert client.post(reset_all, {"school": "", "confirm": "on"}).status_code == 403
+    assert code_of(codes.holly) == holly
+
+
+def test_a_district_admin_resets_every_code_of_the_district_once_confirmed(
+    client: Client, codes: Cast
+) -> None:
+    before = {s.pk: code_of(s) for s in (codes.holly, codes.hugo, codes.lila)}
+    client.force_login(codes.dana)
+    client.post("/staff/access-codes/reset-all/", {"school": ""})  # not confirmed: nothing
+    assert {s.pk: code_of(s) for s in (codes.holly, codes.hugo, codes.lila)} == before
+    response = client.post("/staff/access-codes/reset-all/", {"school": "", "confirm": "on"})
+    assert response.status_code == 302
+    after = {s.pk: code_of(s) for s in (codes.holly, codes.hugo, codes.lila)}
+    assert all(after[pk] != before[pk] for pk in before)
+    assert "3 access code(s) of the district" in client.get("/staff/access-codes/").content.decode()
 
 
 # --- the restricted queue ---------------------------------------------------------------------

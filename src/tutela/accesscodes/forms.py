@@ -56,5 +56,14 @@ class ResetStudentForm(forms.Form):
     student_number = forms.CharField(label="Student number", max_length=32)
 
 
+class ResetManyForm(forms.Form):
+    """Reset every code of a school (its number) or, with the school left blank, the district."""
+
+    school = forms.CharField(label="School number", max_length=32, required=False)
+    confirm = forms.BooleanField(
+        label="I understand that every one of these codes stops working at once", required=True
+    )
+
+
 class DecisionForm(forms.Form):
     note = forms.CharField(label="Note", max_length=500, required=False)

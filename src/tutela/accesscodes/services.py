@@ -286,7 +286,12 @@ def failures_within_window(
 
 
 def _check_burst(remote_address: str | None, now: datetime.datetime) -> None:
-    """Wrong guesses at many different codes from one address block it for the block time."""
+    """Many different codes tried from one address block it for the block time.
+
+    Entries refused by the hourly limit count too: a parent who mistypes stops when told to
+    wait, while someone walking the code space keeps sending new codes. So ten wrong codes are
+    only the hourly limit (which lifts after the window), and the block is for what follows.
+    """
     if not remote_address or not settings.ACCESS_CODE_BURST_CODES:
         return
     since = now - datetime.timedelta(seconds=settings.ACCESS_CODE_BURST_WINDOW)
@@ -294,7 +299,7 @@ def _check_burst(remote_address: str | None, now: datetime.datetime) -> None:
         CodeAttempt.objects.filter(
             remote_address=remote_address,
             created_at__gt=since,
-            outcome__in=FAILED_OUTCOMES,
+            outcome__in=(*FAILED_OUTCOMES, AttemptOutcome.REFUSED),
         )
         .aggregate(n=Count("entry_digest", distinct=True))
         .get("n")
@@ -360,7 +365,8 @@ def redeem_code(
             )
             limit = settings.ACCESS_CODE_MAX_FAILURES
             if by_address >= limit or by_account >= limit:
-                _record(AttemptOutcome.REFUSED, **context)
+                _record(AttemptOutcome.REFUSED, entry=entry, **context)
+                _check_burst(remote_address, now)
                 logger.warning(
                     "access codes: refused entry from %s (account %s) after %d failures",
                     remote_address or "unknown address",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/access-codes/", views.codes_home, name="codes"),
     path("staff/access-codes/download/", views.codes_download, name="codes-download"),
     path("staff/access-codes/reset/", views.codes_reset, name="codes-reset"),
+    path("staff/access-codes/reset-all/", views.codes_reset_all, name="codes-reset-all"),
     path("staff/restricted-links/", views.restricted_queue, name="restricted"),
     path(
         "staff/restricted-links/<int:pending_id>/<str:decision>/",

@@ -32,6 +32,7 @@ from tutela.accesscodes.forms import (
     ChoosePasswordForm,
     DecisionForm,
     RegistrationForm,
+    ResetManyForm,
     ResetStudentForm,
 )
 from tutela.accesscodes.models import PendingLink
@@ -180,6 +181,7 @@ def codes_home(request: HttpRequest) -> HttpResponse:
             "sections": sections_visible_to(user=user).select_related("school"),
             "may_reset": selectors.may_export_all(user) or user.is_staff,
             "reset_form": ResetStudentForm(),
+            "reset_many_form": ResetManyForm(),
         },
     )
 
@@ -203,11 +205,14 @@ def codes_download(request: HttpRequest) -> StreamingHttpResponse:
     user = request.user
     school: School | None = None
     section: Section | None = None
+    section_id, school_number = request.GET.get("section", ""), request.GET.get("school", "")
+    if "\x00" in section_id + school_number:  # PostgreSQL refuses NUL in text: no such thing
+        raise Http404("no such school or section")
     try:
-        if request.GET.get("section"):
-            section = selectors.section_visible_to(user=user, section_id=request.GET["section"])
-        elif request.GET.get("school"):
-            school = selectors.school_visible_to(user=user, school_number=request.GET["school"])
+        if section_id:
+            section = selectors.section_visible_to(user=user, section_id=section_id)
+        elif school_number:
+            school = selectors.school_visible_to(user=user, school_number=school_number)
         students = selectors.students_for_codes(user=user, school=school, section=section)
     except selectors.NotVisible:
         raise Http404("no such school or section") from None
@@ -244,6 +249,37 @@ def codes_reset(request: HttpRequest) -> HttpResponse:
         request,
         f"The access code of {student.first_name} {student.last_name} ({student.student_number}) "
         "has been reset; download the new one below.",
+    )
+    return redirect("accesscodes:codes")
+
+
+@require_POST
+@code_distributor_required
+def codes_reset_all(request: HttpRequest) -> HttpResponse:
+    """Staff replace every code of one of their schools, or district admins every code of the
+    district; the old codes stop working at once."""
+    user = request.user
+    form = ResetManyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Tick the box to confirm: every one of these codes stops working.")
+        return redirect("accesscodes:codes")
+    number = form.cleaned_data["school"].strip()
+    school: School | None = None
+    if number:
+        if not user.is_staff:
+            raise Http404("no such school")
+        try:
+            school = selectors.school_visible_to(user=user, school_number=number)
+        except selectors.NotVisible:
+            raise Http404("no such school") from None
+    elif not selectors.may_export_all(user):
+        raise PermissionDenied("district admins only")
+    count = services.reset_codes(actor=user, school=school)
+    where = f"{school} ({school.school_number})" if school else "the district"
+    messages.success(
+        request,
+        f"{count} access code(s) of {where} have been reset; the old codes no longer work. "
+        "Download the new ones below.",
     )
     return redirect("accesscodes:codes")
 

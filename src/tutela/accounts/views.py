@@ -68,12 +68,17 @@ class SignInView(LoginView):
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """``/``: parents go to the portal, staff to the staff screens, others to sign-in."""
+    """``/``: parents go to the portal, staff to the staff screens, teachers (accounts named on
+    class sections, without a contact) to their sections' access codes, others to sign-in."""
+    from tutela.sections.selectors import sections_visible_to
+
     user = request.user
     if not user.is_authenticated:
         return redirect("accounts:sign-in")
     if user.is_staff:
         return redirect("staff:home")
+    if getattr(user, "contact_id", None) is None and sections_visible_to(user=user).exists():
+        return redirect("accesscodes:codes")
     return redirect("portal:home")
 
 
