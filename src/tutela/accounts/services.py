@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,10 +134,15 @@ def create_account(
     name = (username or address).strip()
     if not name:
         raise AccountError("a username cannot be blank")
-    existing = Account.objects.filter(email__iexact=address).first()
+    # People sign in with a username or an account email, so each spelling may name one
+    # account only: a username that is another account's email would take its sign-in away.
+    existing = (
+        Account.objects.filter(email__iexact=address).first()
+        or Account.objects.filter(username__iexact=address).first()
+    )
     if existing is not None:
         raise EmailInUse(existing)
-    if Account.objects.filter(username__iexact=name).exists():
+    if Account.objects.filter(Q(username__iexact=name) | Q(email__iexact=name)).exists():
         raise UsernameNotAvailable()
     if temporary_password is not None:
         check_password_rules(temporary_password, Account(username=name, email=address))
