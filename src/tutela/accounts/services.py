@@ -218,6 +218,7 @@ def _send_link(*, actor: Any, account: Account, purpose: TokenPurpose) -> None:
             "link": link,
             "expires_at": timezone.localtime(timezone.now() + lifetime),
         },
+        robust=purpose == TokenPurpose.PASSWORD_RESET,
     )
     if purpose == TokenPurpose.ACTIVATION:
         record_event(event, account=account, actor=actor)
