@@ -13,8 +13,9 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -86,6 +87,27 @@ def check_password_rules(password: str, account: Account | None = None) -> None:
         validate_password(password, account)
     except ValidationError as error:
         raise AccountError(" ".join(error.messages)) from None
+
+
+def imported_password() -> tuple[str, bool] | None:
+    """The stored password of a parent account an import creates, and whether it must be
+    changed at the first sign-in; ``None`` when the district set no default password.
+
+    The default is hashed once per import and that hash is given to every new account: one
+    Argon2 hash per account would take hours for a district, and the accounts share the
+    password anyway. ``TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY`` (on by default) forces the
+    change, since everyone who got the letter knows the password.
+    """
+    default = settings.TUTELA_IMPORTED_DEFAULT_PASSWORD
+    if not default:
+        return None
+    try:
+        validate_password(default)
+    except ValidationError as error:
+        raise ImproperlyConfigured(
+            f"TUTELA_IMPORTED_DEFAULT_PASSWORD: {' '.join(error.messages)}"
+        ) from None
+    return make_password(default), settings.TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY
 
 
 def hash_token(raw: str) -> str:
