@@ -178,3 +178,9 @@ def test_an_email_that_is_another_accounts_username_is_already_in_use(cast: Cast
             actor=None, contact=cast.una_contact, email="kim@example.org", username="una"
         )
     assert caught.value.existing == kim
+
+
+def test_a_username_longer_than_the_column_is_refused_with_a_message(cast: Cast) -> None:
+    with pytest.raises(AccountError, match="at most 150 characters"):
+        create_account(actor=None, contact=cast.una_contact, username="u" * 151)
+    assert not Account.objects.filter(contact=cast.una_contact).exists()

@@ -156,6 +156,9 @@ def create_account(
     name = (username or address).strip()
     if not name:
         raise AccountError("a username cannot be blank")
+    longest = Account._meta.get_field("username").max_length or 150
+    if len(name) > longest:
+        raise AccountError(f"a username is at most {longest} characters")
     # People sign in with a username or an account email, so each spelling may name one
     # account only: a username that is another account's email would take its sign-in away.
     existing = (
