@@ -220,6 +220,9 @@ TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD = env_bool(
     "TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD", True
 )
 TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY = env_bool("TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY", True)
+# PowerSchool Learning's default password for imported parents; empty: imported accounts get
+# no password (the parent activates or resets). Checked against the password rules when used.
+TUTELA_IMPORTED_DEFAULT_PASSWORD = env_str("TUTELA_IMPORTED_DEFAULT_PASSWORD", "")
 # A big first import builds its tables' indexes (and on PostgreSQL checks their foreign keys)
 # once, holding locks until it commits; off: always row by row (docs/performance.md).
 TUTELA_IMPORT_BUILDS_INDEXES_AFTER = env_bool("TUTELA_IMPORT_BUILDS_INDEXES_AFTER", True)

@@ -160,3 +160,27 @@ def test_setting_a_temporary_password_voids_outstanding_links(cast: Cast) -> Non
     send_activation(actor=None, account=cast.hana)
     set_temporary_password(actor=cast.dana, account=cast.hana, password="river stones sing")
     assert not cast.hana.tokens.filter(voided_at__isnull=True, used_at__isnull=True).exists()
+
+
+def test_a_username_that_is_another_accounts_email_is_not_available(cast: Cast) -> None:
+    # Hana signs in with hana@example.org; a username of that spelling would take it from her.
+    with pytest.raises(UsernameNotAvailable):
+        create_account(actor=None, contact=cast.una_contact, username="HANA@example.org")
+
+
+def test_an_email_that_is_another_accounts_username_is_already_in_use(cast: Cast) -> None:
+    from tests.factories import AccountFactory
+
+    kim = AccountFactory(username="kim@example.org", email="kim.new@example.org")
+    add_email(actor=None, contact=cast.una_contact, address="KIM@example.org")
+    with pytest.raises(EmailInUse) as caught:
+        create_account(
+            actor=None, contact=cast.una_contact, email="kim@example.org", username="una"
+        )
+    assert caught.value.existing == kim
+
+
+def test_a_username_longer_than_the_column_is_refused_with_a_message(cast: Cast) -> None:
+    with pytest.raises(AccountError, match="at most 150 characters"):
+        create_account(actor=None, contact=cast.una_contact, username="u" * 151)
+    assert not Account.objects.filter(contact=cast.una_contact).exists()

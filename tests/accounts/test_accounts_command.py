@@ -113,3 +113,15 @@ def test_an_unknown_username_exits_2_with_one_line(cast: Cast, tutela) -> None:
 
 def test_a_missing_action_exits_2(cast: Cast, tutela) -> None:
     assert tutela("accounts").code == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_create_says_the_account_exists_when_the_activation_email_cannot_be_sent(
+    cast: Cast, tutela, settings
+) -> None:
+    settings.EMAIL_BACKEND = "tests.accounts.test_first_sign_in.BrokenMail"
+    run = tutela("accounts", "create", str(cast.una_contact.pk), "--send-activation")
+    assert run.code == 2
+    assert run.err.count("\n") == 1
+    assert "created" in run.err and "could not be sent" in run.err
+    assert Account.objects.filter(contact=cast.una_contact).exists()

@@ -174,6 +174,30 @@ def test_a_reset_request_says_the_same_whether_or_not_the_account_exists(cast: C
     assert events.count() == 2
 
 
+class BrokenMail:
+    """An email backend whose server is down."""
+
+    def __init__(self, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: object) -> int:
+        raise ConnectionRefusedError("the mail server is down")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reset_request_says_the_same_even_when_the_email_cannot_be_sent(
+    cast: Cast, settings
+) -> None:
+    # An error page only for known accounts would tell who has one.
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenMail"
+    url = reverse("accounts:password-reset")
+    known = Client().post(url, {"identifier": "hana@example.org"}, follow=True)
+    unknown = Client().post(url, {"identifier": "nobody@example.org"}, follow=True)
+    assert known.status_code == unknown.status_code == 200
+    assert known.redirect_chain == unknown.redirect_chain
+    assert known.content == unknown.content
+
+
 def test_a_reset_link_sets_a_new_password_once(cast: Cast, emailed) -> None:
     path = emailed(request_password_reset, identifier="HANA.HILL")
     assert mail.outbox[-1].to == ["hana@example.org"]

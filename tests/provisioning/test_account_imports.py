@@ -218,3 +218,63 @@ def test_one_contact_on_two_rows_is_refused_on_the_second(
     rows = json.loads(run.out)["rows_report"]
     assert rows[1]["errors"] == ["this contact's account is also on row 2"]
     assert Account.objects.get(contact=maria).username == "mlopez"
+
+
+DEFAULT_PASSWORD = "welcome to grand bend"
+
+
+def test_the_districts_default_password_is_given_to_imported_parents_and_is_temporary(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], settings
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.TUTELA_IMPORTED_DEFAULT_PASSWORD = DEFAULT_PASSWORD
+    student("1001")
+    path = csv_file(
+        [
+            HEADER,
+            ["nora@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""],
+            ["ann1001", "Ann", "Lee", "STUDENT", "", "", "1001"],
+        ]
+    )
+
+    run = tutela("import", "accounts", str(path))
+
+    assert run.code == 0, run.out + run.err
+    assert DEFAULT_PASSWORD not in run.out + run.err
+    nora = Account.objects.get(username="nora@example.org")
+    assert nora.check_password(DEFAULT_PASSWORD) and nora.must_change_password
+    assert not Account.objects.get(username="ann1001").has_usable_password()
+    client = Client()
+    page = client.post(
+        reverse("accounts:sign-in"), {"username": "nora@example.org", "password": DEFAULT_PASSWORD}
+    )
+    assert page.status_code == 302
+    assert client.get(reverse("portal:home"))["Location"] == reverse("accounts:password-change")
+
+
+def test_imported_default_passwords_need_no_change_when_the_district_says_so(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], settings
+) -> None:
+    settings.TUTELA_IMPORTED_DEFAULT_PASSWORD = DEFAULT_PASSWORD
+    settings.TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY = False
+    path = csv_file([HEADER, ["nora@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""]])
+
+    assert tutela("import", "accounts", str(path)).code == 0
+    nora = Account.objects.get()
+    assert nora.check_password(DEFAULT_PASSWORD) and not nora.must_change_password
+
+
+def test_a_default_password_that_breaks_the_rules_stops_the_import(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], settings
+) -> None:
+    settings.TUTELA_IMPORTED_DEFAULT_PASSWORD = "password"
+    path = csv_file([HEADER, ["nora@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""]])
+
+    run = tutela("import", "accounts", str(path))
+
+    assert run.code == 2
+    assert run.err.count("\n") == 1 and "TUTELA_IMPORTED_DEFAULT_PASSWORD" in run.err
+    assert "too common" in run.err and "password\n" not in run.err.split(":")[-1]
+    assert not Account.objects.exists()

@@ -249,3 +249,32 @@ def test_staff_add_an_email_the_first_one_being_primary(cast: Cast) -> None:
     assert bare.emails.get().is_primary
     client.post(reverse("staff:email-add", args=[bare.pk]), {"address": "not an email"})
     assert bare.emails.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("view_name", "action", "field"),
+    [
+        ("account_create", None, "temporary_password"),
+        ("account_action", "temporary-password", "password"),
+    ],
+)
+def test_temporary_passwords_typed_by_staff_are_hidden_from_error_reports(
+    cast: Cast, view_name: str, action: str | None, field: str
+) -> None:
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from tutela.staff import views
+
+    request = RequestFactory().post("/", {field: "river stones sing", "method": "x"})
+    request.user = cast.dana
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    kwargs = {"contact_id": cast.hana_contact.pk}
+    if action:
+        kwargs["action"] = action
+    getattr(views, view_name)(request, **kwargs)
+    shown = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert shown[field] != "river stones sing"

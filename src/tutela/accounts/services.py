@@ -13,9 +13,11 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,6 +89,27 @@ def check_password_rules(password: str, account: Account | None = None) -> None:
         raise AccountError(" ".join(error.messages)) from None
 
 
+def imported_password() -> tuple[str, bool] | None:
+    """The stored password of a parent account an import creates, and whether it must be
+    changed at the first sign-in; ``None`` when the district set no default password.
+
+    The default is hashed once per import and that hash is given to every new account: one
+    Argon2 hash per account would take hours for a district, and the accounts share the
+    password anyway. ``TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY`` (on by default) forces the
+    change, since everyone who got the letter knows the password.
+    """
+    default = settings.TUTELA_IMPORTED_DEFAULT_PASSWORD
+    if not default:
+        return None
+    try:
+        validate_password(default)
+    except ValidationError as error:
+        raise ImproperlyConfigured(
+            f"TUTELA_IMPORTED_DEFAULT_PASSWORD: {' '.join(error.messages)}"
+        ) from None
+    return make_password(default), settings.TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -133,10 +156,18 @@ def create_account(
     name = (username or address).strip()
     if not name:
         raise AccountError("a username cannot be blank")
-    existing = Account.objects.filter(email__iexact=address).first()
+    longest = Account._meta.get_field("username").max_length or 150
+    if len(name) > longest:
+        raise AccountError(f"a username is at most {longest} characters")
+    # People sign in with a username or an account email, so each spelling may name one
+    # account only: a username that is another account's email would take its sign-in away.
+    existing = (
+        Account.objects.filter(email__iexact=address).first()
+        or Account.objects.filter(username__iexact=address).first()
+    )
     if existing is not None:
         raise EmailInUse(existing)
-    if Account.objects.filter(username__iexact=name).exists():
+    if Account.objects.filter(Q(username__iexact=name) | Q(email__iexact=name)).exists():
         raise UsernameNotAvailable()
     if temporary_password is not None:
         check_password_rules(temporary_password, Account(username=name, email=address))
@@ -212,6 +243,7 @@ def _send_link(*, actor: Any, account: Account, purpose: TokenPurpose) -> None:
             "link": link,
             "expires_at": timezone.localtime(timezone.now() + lifetime),
         },
+        robust=purpose == TokenPurpose.PASSWORD_RESET,
     )
     if purpose == TokenPurpose.ACTIVATION:
         record_event(event, account=account, actor=actor)

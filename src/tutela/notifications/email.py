@@ -35,6 +35,12 @@ def send_email(*, to: str, name: str, context: dict[str, Any]) -> None:
     message.send()
 
 
-def send_email_on_commit(*, to: str, name: str, context: dict[str, Any]) -> None:
-    """Send once the surrounding transaction commits, so a rolled-back change sends nothing."""
-    transaction.on_commit(lambda: send_email(to=to, name=name, context=context))
+def send_email_on_commit(
+    *, to: str, name: str, context: dict[str, Any], robust: bool = False
+) -> None:
+    """Send once the surrounding transaction commits, so a rolled-back change sends nothing.
+
+    With ``robust`` a failure to send is logged instead of raised, for answers that must not
+    differ with whether an email went out (a password reset must not reveal an account).
+    """
+    transaction.on_commit(lambda: send_email(to=to, name=name, context=context), robust=robust)

@@ -21,6 +21,7 @@ from django.db.models.functions import Lower
 from email_validator import EmailNotValidError, validate_email
 
 from tutela.accounts.models import Account
+from tutela.accounts.services import imported_password
 from tutela.core.columns import map_columns
 from tutela.core.tabular import Table, normalise_header
 from tutela.core.values import ValueProblem, parse_bool
@@ -235,6 +236,7 @@ class AccountImporter:
         )
 
     def _apply(self, rows: list[tuple[LoggedRow, AccountRow]], result: ImportResult) -> None:
+        default_password = imported_password()
         addresses = sorted({r.address.lower() for _, r in rows if r.address})
         keys = sorted({r.logon_id.lower() for _, r in rows} | set(addresses))
         # A sign-in name is taken when any account has it as username or as account email.
@@ -374,6 +376,8 @@ class AccountImporter:
                     is_imported=True,
                 )
                 if r.user_type == "GUARDIAN":
+                    if default_password is not None:
+                        account.password, account.must_change_password = default_password
                     if new_contact or contact is None:
                         contact = Contact(
                             first_name=r.first_name[:100],

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tutela.accounts import services as account_services
@@ -98,6 +99,7 @@ def contact_detail(request: HttpRequest, account: Account, contact_id: int) -> H
     )
 
 
+@sensitive_post_parameters("temporary_password")
 @staff_required
 @require_http_methods(["GET", "POST"])
 def account_create(request: HttpRequest, account: Account, contact_id: int) -> HttpResponse:
@@ -202,6 +204,7 @@ def contact_merge(
     )
 
 
+@sensitive_post_parameters("password")
 @staff_required
 @require_POST
 def account_action(

@@ -191,3 +191,14 @@ def test_a_username_with_spaces_is_an_error(import_rows) -> None:
     assert errors_of(report) == [
         "Access Account User Name 'ann lee': may hold only letters, digits and @ . + - _"
     ]
+
+
+def test_the_districts_default_password_is_given_to_imported_accounts(
+    import_rows, settings
+) -> None:
+    settings.TUTELA_IMPORTED_DEFAULT_PASSWORD = "welcome to grand bend"
+    run, _ = import_rows(H, row("Lee", "ann.lee", "ann@example.org", AllowDataAccess="1"))
+    assert run.code == 0, run.out
+    account = Account.objects.get()
+    assert account.check_password("welcome to grand bend")
+    assert account.must_change_password

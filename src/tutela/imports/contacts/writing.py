@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from tutela.accounts.models import Account
+from tutela.accounts.services import imported_password
 from tutela.core.bulk import insert_rows
 from tutela.imports.contacts.state import (
     AccountRec,
@@ -247,7 +248,9 @@ class Writer:
             (c, c.account) for c in every if c.account is not None and c.account.id is None
         ]
         now = timezone.now()
-        # No password is set by an import: "!" marks it unusable until the parent activates.
+        # Without the district's default password no password is set: "!" marks it unusable
+        # until the parent activates or resets.
+        default = imported_password() if new_accounts else None
         ids = self.insert(
             Account,
             (
@@ -261,6 +264,7 @@ class Writer:
                 "password",
                 "date_joined",
                 "is_imported",
+                "must_change_password",
             ),
             [
                 (
@@ -271,9 +275,10 @@ class Writer:
                     a.state_guardian_number,
                     c.first_name[:150],
                     c.last_name[:150],
-                    "!" + secrets.token_hex(20),
+                    default[0] if default else "!" + secrets.token_hex(20),
                     now,
                     True,
+                    default[1] if default else False,
                 )
                 for c, a in new_accounts
             ],

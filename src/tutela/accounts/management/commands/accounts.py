@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import getpass
 import sys
+from smtplib import SMTPException
 from typing import Any
 
 from django.core.management.base import CommandParser
 
 from tutela.accounts import services
 from tutela.accounts.models import Account
-from tutela.core.commands import TutelaCommand, UsageError
+from tutela.core.commands import TutelaCommand, UsageError, one_line
 from tutela.people.models import Contact
 from tutela.people.services import ServiceError
 
@@ -92,13 +93,20 @@ class Command(TutelaCommand):
         contact = Contact.objects.filter(pk=options["contact_id"]).first()
         if contact is None:
             raise UsageError(f"no contact with id {options['contact_id']}")
-        account = services.create_account(
-            actor=None,
-            contact=contact,
-            username=options["username"],
-            email=options["email"],
-            send_activation=options["send_activation"],
-        )
+        try:
+            account = services.create_account(
+                actor=None,
+                contact=contact,
+                username=options["username"],
+                email=options["email"],
+                send_activation=options["send_activation"],
+            )
+        except (OSError, SMTPException) as error:
+            # The email goes out once the account is committed, so the account is there.
+            raise UsageError(
+                f"the account of contact {contact.pk} was created, but the activation email "
+                f"could not be sent ({one_line(error)}); send a new link from the staff screen"
+            ) from None
         note = "; an activation link was emailed" if options["send_activation"] else ""
         self.stdout.write(
             f"Created account {account.username} ({account.email}) for contact {contact.pk}{note}"
