@@ -11,6 +11,7 @@ from django.core.management.base import CommandParser
 from django.db import transaction
 
 from tutela.core.commands import TutelaCommand
+from tutela.core.private import write_private
 from tutela.people.models import Contact, Student
 from tutela.sampledata.district import generate_district
 from tutela.sampledata.load import load_district
@@ -78,8 +79,7 @@ class Command(TutelaCommand):
                     )
                 admin.set_password(password)
                 admin.save()
-                password_file.write_text(password + "\n")
-                password_file.chmod(0o600)
+                write_private(password_file, password + "\n")
         return str(password_file)
 
     @staticmethod
@@ -109,6 +109,5 @@ class Command(TutelaCommand):
             return None
         password = secrets.token_urlsafe(12)
         account = create_account(actor=None, contact=contact, temporary_password=password)
-        password_file.write_text(password + "\n")
-        password_file.chmod(0o600)
+        write_private(password_file, password + "\n")
         return account.username, str(password_file)
