@@ -107,3 +107,12 @@ def test_demo_sets_up_a_district_without_serving(tmp_path: Path) -> None:
         json.loads(line) for line in tutela(tmp_path, "export", "contacts").stdout.splitlines()
     ]
     assert exported and all(c["students"] for c in exported)
+
+
+@pytest.mark.parametrize("args", [["--students", "-3"], ["--students", "0"], ["--port", "x"]])
+def test_demo_refuses_a_count_or_port_out_of_range(args: list[str]) -> None:
+    from tests.conftest import run_tutela
+
+    run = run_tutela("demo", "--no-serve", *args)
+    assert run.code == 2
+    assert run.err.count("\n") == 1 and "is not a whole number from" in run.err

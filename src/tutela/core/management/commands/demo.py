@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -19,12 +21,29 @@ from tutela.sampledata.load import load_district
 DEMO_ADMIN = "admin"
 
 
+def _counted(low: int, high: int) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
 class Command(TutelaCommand):
     help = "Set up a demo district (if the database is empty) and serve Tutela on localhost."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--students", type=int, default=400, help="students to generate")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--students", type=_counted(1, 1_000_000), default=400, help="students to generate"
+        )
+        parser.add_argument("--port", type=_counted(1, 65535), default=8000)
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
