@@ -237,3 +237,16 @@ def test_a_fixed_report_imports_again(tutela, csv_file, tmp_path) -> None:
     run = tutela("import", "students", str(report))
     assert run.code == 0, run.err
     assert Student.objects.get(student_number="1001").first_name == "Ann"
+
+
+def test_a_report_that_cannot_be_written_refuses_the_run_before_anything_is_saved(
+    tutela, csv_file, tmp_path
+) -> None:
+    path = csv_file(
+        [HEADER, ["1001", "", "Lee", "10", "3", ""], ["1002", "Bo", "Lee", "10", "", ""]]
+    )
+    report = tmp_path / "nowhere" / "rejected.csv"
+    run = tutela("import", "students", str(path), "--report", str(report))
+    assert run.code == 2
+    assert run.err == f"tutela: --report {report}: the folder {report.parent} does not exist\n"
+    assert not Student.objects.exists() and not ImportJob.objects.exists()
