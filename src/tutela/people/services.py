@@ -58,6 +58,13 @@ def add_code(
     code = code.strip()
     if not code:
         raise ServiceError("a code cannot be blank")
+    for what, text, field in (
+        ("a code", code, "code"),
+        ("a display name", display_name, "display_name"),
+    ):
+        limit = getattr(Code._meta.get_field(field), "max_length", None)
+        if limit is not None and len(text) > limit:
+            raise ServiceError(f"{what} is at most {limit} characters, not {len(text)}")
     parent_code = None
     if kind == CodeType.STATE:
         if not parent:
