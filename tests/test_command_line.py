@@ -52,6 +52,38 @@ def test_bad_arguments_exit_2_with_one_line_and_no_traceback(home: Path) -> None
         assert "Traceback" not in run.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["migrate", "--bogus"],
+        ["migrate", "nosuchapp"],
+        ["createsuperuser", "--noinput"],
+        ["loaddata", "missing-fixture.json"],
+        ["help", "frobnicate"],
+        ["--bogus"],
+    ],
+)
+def test_djangos_own_commands_fail_the_same_way(home: Path, args: list[str]) -> None:
+    run = tutela(home, *args)
+    assert run.returncode == 2, (args, run.stderr)
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert run.stderr.startswith("tutela") and "Traceback" not in run.stderr
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        TUTELA_HOME=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path}/no/such/dir/db.sqlite3"
+    )
+    script = Path(sys.executable).with_name("tutela")
+    for args in (["migrate"], ["export", "contacts"]):
+        run = subprocess.run(
+            [str(script), *args], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert run.returncode == 2, run.stderr
+        assert run.stderr == "tutela: database error: unable to open database file\n"
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
     env.update(TUTELA_ENV="production", TUTELA_HOME=str(tmp_path))
@@ -75,3 +107,12 @@ def test_demo_sets_up_a_district_without_serving(tmp_path: Path) -> None:
         json.loads(line) for line in tutela(tmp_path, "export", "contacts").stdout.splitlines()
     ]
     assert exported and all(c["students"] for c in exported)
+
+
+@pytest.mark.parametrize("args", [["--students", "-3"], ["--students", "0"], ["--port", "x"]])
+def test_demo_refuses_a_count_or_port_out_of_range(args: list[str]) -> None:
+    from tests.conftest import run_tutela
+
+    run = run_tutela("demo", "--no-serve", *args)
+    assert run.code == 2
+    assert run.err.count("\n") == 1 and "is not a whole number from" in run.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,13 +20,22 @@ def main(argv: list[str] | None = None) -> None:
     except ImproperlyConfigured as error:
         sys.stderr.write(f"tutela: configuration error: {error}\n")
         sys.exit(2)
-    from django.core.management import execute_from_command_line, get_commands
+    from django.core.management import ManagementUtility, get_commands
 
+    from tutela.core.commands import adopt
+
+    class Utility(ManagementUtility):
+        def fetch_command(self, subcommand: str) -> Any:
+            return adopt(super().fetch_command(subcommand))
+
+    known = {"help", "version", *get_commands()}
     wanted = argv[1] if len(argv) > 1 else ""
-    if wanted and wanted[0] != "-" and wanted not in {"help", "version", *get_commands()}:
+    if wanted == "help" and len(argv) > 2 and not argv[2].startswith("-"):
+        wanted = argv[2]  # `tutela help COMMAND`
+    if wanted and wanted not in known and wanted not in {"-h", "--help", "--version"}:
         sys.stderr.write(f"tutela: unknown command {wanted!r}; run `tutela help` to list them\n")
         sys.exit(2)
-    execute_from_command_line(argv)
+    Utility(argv).execute()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tutela.core.private import write_private
+
 
 def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
@@ -77,8 +79,7 @@ def _secret_key() -> str:
         )
     key_file = _ensure_home() / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        write_private(key_file, secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 

@@ -45,6 +45,18 @@ def test_it_refuses_binary_junk(tmp_path: Path) -> None:
         read_table(path)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_excels_unicode_text_is_refused_by_name(tmp_path: Path, encoding: str) -> None:
+    # Excel's "Unicode Text (*.txt)" is UTF-16 with a byte-order mark.
+    path = tmp_path / "a.txt"
+    data = "Name\tGrade\nJosé\t3\n".encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path.write_bytes(data)
+    with pytest.raises(FileProblem, match=r"is UTF-16 text .*save it as CSV UTF-8"):
+        read_table(path)
+
+
 def test_tab_delimited_files_are_read_by_extension(tmp_path: Path) -> None:
     for suffix in (".txt", ".tsv"):
         path = tmp_path / f"a{suffix}"

@@ -198,3 +198,55 @@ def test_an_xlsx_report_keeps_formula_like_text_as_text(tutela, csv_file, tmp_pa
     cell = sheet.cell(row=2, column=2)
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
     assert sheet.cell(row=2, column=7).value == "Last_Name is required"
+
+
+def test_a_value_too_long_for_its_field_is_rejected_naming_row_and_field(tutela, csv_file) -> None:
+    path = csv_file(
+        [
+            ["Student_Number", "First_Name", "Last_Name", "SchoolID", "Enroll_Status"],
+            ["1" * 33, "Ann", "Lee", "10", "0"],
+            ["1002", "A" * 101, "Lee", "10", "0"],
+            ["1003", "Ann", "Lee", "9" * 33, "0"],
+            ["1004", "Ann", "Lee", "10", "99999999999"],
+            ["1005", "Ann", "Lee", "10", "0"],
+        ]
+    )
+    run = tutela("import", "students", str(path), "--json")
+    assert run.code == 1, run.err
+    rows = json.loads(run.out)["rows_report"]
+    assert [(r["row"], r["status"]) for r in rows] == [
+        (2, "rejected"),
+        (3, "rejected"),
+        (4, "rejected"),
+        (5, "rejected"),
+        (6, "imported"),
+    ]
+    assert rows[0]["errors"] == ["Student_Number is longer than 32 characters"]
+    assert rows[1]["errors"] == ["First_Name is longer than 100 characters"]
+    assert rows[2]["errors"] == ["SchoolID is longer than 32 characters"]
+    assert rows[3]["errors"] == ["Enroll_Status '99999999999' is out of range"]
+    assert list(Student.objects.values_list("student_number", flat=True)) == ["1005"]
+
+
+def test_a_fixed_report_imports_again(tutela, csv_file, tmp_path) -> None:
+    path = csv_file([HEADER, ["1001", "", "Lee", "10", "3", ""]])
+    report = tmp_path / "rejected.csv"
+    assert tutela("import", "students", str(path), "--report", str(report)).code == 1
+    fixed = report.read_text(encoding="utf-8-sig").replace("1001,,Lee", "1001,Ann,Lee")
+    report.write_text(fixed, encoding="utf-8-sig")
+    run = tutela("import", "students", str(report))
+    assert run.code == 0, run.err
+    assert Student.objects.get(student_number="1001").first_name == "Ann"
+
+
+def test_a_report_that_cannot_be_written_refuses_the_run_before_anything_is_saved(
+    tutela, csv_file, tmp_path
+) -> None:
+    path = csv_file(
+        [HEADER, ["1001", "", "Lee", "10", "3", ""], ["1002", "Bo", "Lee", "10", "", ""]]
+    )
+    report = tmp_path / "nowhere" / "rejected.csv"
+    run = tutela("import", "students", str(path), "--report", str(report))
+    assert run.code == 2
+    assert run.err == f"tutela: --report {report}: the folder {report.parent} does not exist\n"
+    assert not Student.objects.exists() and not ImportJob.objects.exists()

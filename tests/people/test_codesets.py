@@ -73,3 +73,12 @@ def test_codesets_command_errors_exit_2_with_one_line(tutela) -> None:
     run = tutela("codesets", "add", "Shoe", "9")
     assert run.code == 2
     assert run.err.count("\n") == 1 and "unknown code set 'Shoe'" in run.err
+
+
+def test_a_code_or_name_too_long_is_refused_with_one_line(tutela) -> None:
+    run = tutela("codesets", "add", "Gender", "Q" * 65)
+    assert run.code == 2 and run.err == "tutela: a code is at most 64 characters, not 65\n"
+    run = tutela("codesets", "add", "Gender", "Q", "--name", "n" * 201)
+    assert run.code == 2
+    assert run.err == "tutela: a display name is at most 200 characters, not 201\n"
+    assert not Code.objects.filter(code_type=CodeType.GENDER, code="Q").exists()

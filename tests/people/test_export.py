@@ -180,3 +180,24 @@ def test_contacts_are_exported_in_id_order(tutela) -> None:
     ids = [create_contact(actor=None, last_name=name).pk for name in ("B", "A", "C")]
     lines = tutela("export", "contacts").out.splitlines()
     assert [json.loads(line)["id"] for line in lines] == sorted(ids)
+
+
+def test_an_output_in_a_missing_folder_exits_2_naming_it(tutela, tmp_path) -> None:
+    target = tmp_path / "nowhere" / "contacts.jsonl"
+    run = tutela("export", "contacts", "--output", str(target))
+    assert run.code == 2
+    assert run.err == f"tutela: --output {target}: the folder {target.parent} does not exist\n"
+
+
+def test_a_failed_export_leaves_no_partial_file(tutela, tmp_path, monkeypatch) -> None:
+    create_contact(actor=None, last_name="Lee")
+    target = tmp_path / "contacts.jsonl"
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr("tutela.people.management.commands.export.export_contacts", broken)
+    run = tutela("export", "contacts", "--output", str(target))
+    assert run.code == 2 and "disk full" in run.err
+    assert list(tmp_path.iterdir()) == []

@@ -120,3 +120,26 @@ def test_service_changes_are_audited_with_the_actor_and_before_after() -> None:
     assert entry.action == LogEntry.Action.CREATE
     assert entry.changes_dict["last_name"] == ["None", "Smith"]
     assert Contact.objects.get().gender.code == "F"
+
+
+def test_a_new_primary_email_audits_the_old_primary_losing_its_place() -> None:
+    staff = Account.objects.create(username="registrar", is_staff=True)
+    contact = ContactFactory()
+    old = add_email(actor=staff, contact=contact, address="old@example.org", is_primary=True)
+    add_email(actor=staff, contact=contact, address="new@example.org", is_primary=True)
+    update = LogEntry.objects.get_for_object(old).get(action=LogEntry.Action.UPDATE)
+    assert update.actor == staff
+    assert update.changes_dict["is_primary"] == ["True", "False"]
+    assert update.changes_dict["order"] == ["1", "2"]
+
+
+def test_contacts_moved_down_by_a_new_priority_are_audited() -> None:
+    staff = Account.objects.create(username="registrar", is_staff=True)
+    student = StudentFactory()
+    first = link_student(actor=staff, contact=ContactFactory(), student=student)
+    second = link_student(actor=staff, contact=ContactFactory(), student=student)
+    link_student(actor=staff, contact=ContactFactory(), student=student, contact_priority_order=1)
+    for link, before, after in ((first, "1", "2"), (second, "2", "3")):
+        update = LogEntry.objects.get_for_object(link).get(action=LogEntry.Action.UPDATE)
+        assert update.actor == staff
+        assert update.changes_dict["contact_priority_order"] == [before, after]

@@ -8,11 +8,12 @@ can ask for one with ``--traceback``.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any, NoReturn
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, SystemCheckError
 from django.db import DatabaseError
 
 from tutela.core.tabular import FileProblem
@@ -43,6 +44,17 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> None:
                 _one_line_errors(sub)
 
 
+def _missing_table(message: str) -> bool:
+    """SQLite's and PostgreSQL's words for a table that ``migrate`` has not made yet.
+
+    A database that does not exist at all is another matter (``migrate`` cannot help): its
+    message is shown as it is.
+    """
+    return "no such table" in message or bool(
+        re.search(r'relation "[^"]*" does not exist', message)
+    )
+
+
 def one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or error.__class__.__name__
 
@@ -55,6 +67,16 @@ class TutelaCommand(BaseCommand):
         parser.prog = f"tutela {subcommand}"
         _one_line_errors(parser)
         return parser
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        try:
+            return super().execute(*args, **options)
+        except SystemCheckError:
+            raise  # its report spans several lines by design; the exit status stays 1
+        except CommandError as error:
+            # Django's own commands say "wrong argument" or "no such file" with CommandError
+            # (``migrate nosuchapp``, ``loaddata missing.json``): the same one line and exit 2.
+            raise UsageError(str(error)) from None
 
     def run_from_argv(self, argv: list[str]) -> None:
         self._called_from_command_line = True
@@ -70,7 +92,7 @@ class TutelaCommand(BaseCommand):
             self._fail(one_line(error), USAGE_ERROR)
         except DatabaseError as error:
             message = one_line(error)
-            if "no such table" in message or "does not exist" in message:
+            if _missing_table(message):
                 message = "the database is not set up yet: run `tutela migrate` first"
             self._fail(f"database error: {message}", USAGE_ERROR)
         except Exception as error:  # a bug: still one line, never a traceback
@@ -83,3 +105,15 @@ class TutelaCommand(BaseCommand):
     def _fail(self, message: str, status: int) -> NoReturn:
         sys.stderr.write(f"tutela: {message}\n")
         sys.exit(status)
+
+
+def adopt(command: BaseCommand) -> BaseCommand:
+    """Give one of Django's own commands (``migrate``, ``createsuperuser`` …) Tutela's errors.
+
+    The command keeps its own behaviour; only its failures change: one line on standard error,
+    exit 2 for a wrong argument, a missing file or an unusable database, never a traceback.
+    """
+    if not isinstance(command, TutelaCommand):
+        original = command.__class__
+        command.__class__ = type(original.__name__, (TutelaCommand, original), {})
+    return command

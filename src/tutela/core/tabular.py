@@ -7,6 +7,7 @@ the file as a whole raise ``FileProblem``, whose message is shown as is.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -67,6 +68,11 @@ def read_table(path: Path) -> Table:
 
 def decode(data: bytes, path: Path) -> str:
     """Strict UTF-8 (with or without BOM) first, then Windows-1252, else refuse."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileProblem(
+            f'{path}: the file is UTF-16 text (Excel\'s "Unicode Text"); '
+            "save it as CSV UTF-8 and try again"
+        )
     if b"\x00" in data:
         raise FileProblem(f"{path}: this is not a text file (it contains NUL bytes)")
     try:

@@ -27,7 +27,21 @@ COLUMNS = (
 )
 REQUIRED = COLUMNS[:4]
 KNOWN = {normalise_header(name): name for name in COLUMNS}
+# The column a report adds (``--report``): a fixed report imports again as it is.
+KNOWN[normalise_header("Errors")] = "Errors"
 CHUNK = 5000
+# Each text column's room in the database, so a long value rejects its row (naming the column)
+# instead of failing the whole file on PostgreSQL or being stored whole on SQLite.
+MAX_LENGTH = {
+    "Student_Number": Student._meta.get_field("student_number").max_length,
+    "First_Name": Student._meta.get_field("first_name").max_length,
+    "Middle_Name": Student._meta.get_field("middle_name").max_length,
+    "Last_Name": Student._meta.get_field("last_name").max_length,
+    "SchoolID": School._meta.get_field("school_number").max_length,
+    "School_Name": School._meta.get_field("name").max_length,
+    "Grade_Level": Student._meta.get_field("grade_level").max_length,
+}
+ENROLL_STATUS_RANGE = range(-(2**31), 2**31)  # the database's integer column
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,9 @@ class StudentImporter:
         for name in REQUIRED:
             if not values[name]:
                 row.errors.append(f"{name} is required")
+        for name, limit in MAX_LENGTH.items():
+            if limit is not None and len(values[name]) > limit:
+                row.errors.append(f"{name} is longer than {limit} characters")
         enroll_status: int | None = None
         if values["Enroll_Status"]:
             try:
@@ -90,6 +107,9 @@ class StudentImporter:
                 row.errors.append(
                     f"Enroll_Status {values['Enroll_Status']!r} is not a whole number"
                 )
+            else:
+                if enroll_status not in ENROLL_STATUS_RANGE:
+                    row.errors.append(f"Enroll_Status {values['Enroll_Status']!r} is out of range")
         if row.errors:
             return None
         return StudentRow(

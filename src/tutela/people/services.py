@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 
 from tutela.core.audit import audited
 from tutela.core.phones import phone_digits, strip_extension
@@ -58,6 +58,13 @@ def add_code(
     code = code.strip()
     if not code:
         raise ServiceError("a code cannot be blank")
+    for what, text, field in (
+        ("a code", code, "code"),
+        ("a display name", display_name, "display_name"),
+    ):
+        limit = getattr(Code._meta.get_field(field), "max_length", None)
+        if limit is not None and len(text) > limit:
+            raise ServiceError(f"{what} is at most {limit} characters, not {len(text)}")
     parent_code = None
     if kind == CodeType.STATE:
         if not parent:
@@ -164,8 +171,12 @@ def add_email(
     with audited(actor), transaction.atomic():
         emails = contact.emails.select_for_update()
         if is_primary:
-            emails.filter(is_primary=True).update(is_primary=False)
-            emails.update(order=F("order") + 1)
+            # Row by row (a contact has a handful of emails), so the audit trail shows the old
+            # primary losing its flag and every email moving down.
+            for other in emails.order_by("-order"):
+                other.is_primary = False
+                other.order += 1
+                other.save(update_fields=["is_primary", "order"])
             order = 1
         else:
             order = (emails.aggregate(top=Max("order"))["top"] or 0) + 1
@@ -263,24 +274,16 @@ def add_address(
         )
 
 
-PRIORITY_SHIFT = 1_000_000
-
-
 def make_room_for_priority(*, student: Student, position: int) -> None:
     """Move the student's contacts at ``position`` and after down by one.
 
-    Done in two statements (lift out of range, then set down one lower) because neither SQLite
-    nor a non-deferred PostgreSQL constraint lets ``x = x + 1`` pass through a taken value.
+    Row by row, last first, so that each moves into a free place (the priority is unique per
+    student and the constraint is checked at once) and the audit trail records every move.
     """
-    links = StudentContact.objects.filter(student=student)
-    if not links.filter(contact_priority_order__gte=position).exists():
-        return
-    links.filter(contact_priority_order__gte=position).update(
-        contact_priority_order=F("contact_priority_order") + PRIORITY_SHIFT
-    )
-    links.filter(contact_priority_order__gte=PRIORITY_SHIFT).update(
-        contact_priority_order=F("contact_priority_order") - PRIORITY_SHIFT + 1
-    )
+    links = StudentContact.objects.filter(student=student, contact_priority_order__gte=position)
+    for link in links.order_by("-contact_priority_order"):
+        link.contact_priority_order += 1
+        link.save(update_fields=["contact_priority_order"])
 
 
 def link_student(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.core.management.base import CommandParser
 from django.db import transaction
 
 from tutela.core.commands import TutelaCommand
+from tutela.core.private import write_private
 from tutela.people.models import Contact, Student
 from tutela.sampledata.district import generate_district
 from tutela.sampledata.load import load_district
@@ -18,12 +21,29 @@ from tutela.sampledata.load import load_district
 DEMO_ADMIN = "admin"
 
 
+def _counted(low: int, high: int) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
 class Command(TutelaCommand):
     help = "Set up a demo district (if the database is empty) and serve Tutela on localhost."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--students", type=int, default=400, help="students to generate")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--students", type=_counted(1, 1_000_000), default=400, help="students to generate"
+        )
+        parser.add_argument("--port", type=_counted(1, 65535), default=8000)
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -78,8 +98,7 @@ class Command(TutelaCommand):
                     )
                 admin.set_password(password)
                 admin.save()
-                password_file.write_text(password + "\n")
-                password_file.chmod(0o600)
+                write_private(password_file, password + "\n")
         return str(password_file)
 
     @staticmethod
@@ -109,6 +128,5 @@ class Command(TutelaCommand):
             return None
         password = secrets.token_urlsafe(12)
         account = create_account(actor=None, contact=contact, temporary_password=password)
-        password_file.write_text(password + "\n")
-        password_file.chmod(0o600)
+        write_private(password_file, password + "\n")
         return account.username, str(password_file)

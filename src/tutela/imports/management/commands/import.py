@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,12 @@ class Command(TutelaCommand):
         report: Path | None = options["report"]
         if report is not None and report.suffix.lower() not in {".csv", ".xlsx", ".txt", ".tsv"}:
             raise UsageError(f"--report {report}: use a .csv or .xlsx file name")
+        # Checked before importing: a report that cannot be written must not follow a committed
+        # import with exit status 2 ("nothing written").
+        if report is not None and not report.parent.is_dir():
+            raise UsageError(f"--report {report}: the folder {report.parent} does not exist")
+        if report is not None and (report.is_dir() or not os.access(report.parent, os.W_OK)):
+            raise UsageError(f"--report {report}: cannot be written here")
         result = run_import(
             importer,
             options["file"],

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import CommandParser
 
-from tutela.core.commands import TutelaCommand
+from tutela.core.commands import TutelaCommand, UsageError
 from tutela.people.export import export_contacts
 
 
@@ -31,11 +31,18 @@ class Command(TutelaCommand):
         if output is None:
             self._write(sys.stdout)
             return
+        if not output.parent.is_dir():
+            raise UsageError(f"--output {output}: the folder {output.parent} does not exist")
+        if output.is_dir():
+            raise UsageError(f"--output {output}: is a folder, not a file")
         # Written beside the target and renamed, so a failed export never leaves half a file.
         partial = output.with_name(output.name + ".partial")
-        with partial.open("w", encoding="utf-8") as handle:
-            self._write(handle)
-        partial.replace(output)
+        try:
+            with partial.open("w", encoding="utf-8") as handle:
+                self._write(handle)
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
 
     @staticmethod
     def _write(handle: TextIO) -> None:
