@@ -250,3 +250,30 @@ def test_an_id_that_is_not_a_number_is_an_error(import_rows) -> None:
     run, report = import_rows(["ID", "LastName"], ["abc", "Lee"])
     assert run.code == 1
     assert errors_of(report) == ["ID 'abc': is not a whole number"]
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "ExcludeFromStateReporting",
+        "IsActive",
+        "Is Access Account Enabled",
+        "IsPrimaryEmailAddress",
+        "IsSMS",
+        "IsPreferred",
+        "ContactHasCustody",
+        "ContactLivesWith",
+        "ContactAllowSchoolPickup",
+        "IsEmergencyContact",
+        "ContactReceivesMailings",
+        "AllowDataAccess",
+    ],
+)
+def test_clear_in_a_yes_no_column_is_an_error(import_rows, column) -> None:
+    contact = Contact.objects.create(last_name="Lee", is_active=True)
+    run, report = import_rows(["ID", column], [str(contact.pk), "#clear"])
+    assert run.code == 1, run.err
+    message = f"{column} '#clear': a yes/no value cannot be cleared (use 0 or 1)"
+    assert message in errors_of(report)
+    contact.refresh_from_db()
+    assert contact.is_active is True
