@@ -236,6 +236,21 @@ def test_a_detail_id_of_another_link_is_an_error(import_rows) -> None:
     ]
 
 
+def test_a_link_reached_by_its_assoc_id_is_named_by_its_student_number(import_rows) -> None:
+    import_rows(H, row("A"), row("A", "1002"))
+    contact = Contact.objects.get()
+    link = StudentContact.objects.get(student__student_number="1001")
+    other = StudentContactDetail.objects.get(link__student__student_number="1002")
+    _run, report = import_rows(
+        ["ID", "StudentContactAssocID", "StudentContactDetailID", "RelationshipNote"],
+        [contact.pk, link.pk, other.pk, "x"],
+    )
+    assert errors_of(report) == [
+        f"StudentContactDetailID '{other.pk}' is not a detail record of this contact's link "
+        "to student '1001'"
+    ]
+
+
 def test_a_number_matching_an_existing_link_updates_it(import_rows) -> None:
     import_rows(H, row("A"))
     contact = Contact.objects.get()

@@ -374,6 +374,12 @@ def load_world(rows: list[ParsedRow]) -> World:
     student_ids = set(world.student_numbers)
     for contact in world.contacts.values():
         student_ids.update(contact.links)
+    # Students a row reaches only by StudentContactAssocID: their numbers, for messages.
+    for pk, number in fetch_in(
+        f"SELECT id, student_number FROM {students} WHERE id {{in_list}}",  # noqa: S608
+        sorted(student_ids - world.student_numbers.keys()),
+    ):
+        world.student_numbers[pk] = number
     _load_views(world, student_ids)
     phones = Phone._meta.db_table
     for pk, number, digit, ext, sms in fetch_in(
