@@ -151,6 +151,12 @@ def test_identical_rows_for_one_student_are_a_duplicate(import_rows) -> None:
     assert StudentContactDetail.objects.count() == 1
 
 
+def test_one_value_spelled_two_ways_on_twin_rows_is_a_duplicate(import_rows) -> None:
+    run, report = import_rows(H, row("A", ContactHasCustody="1"), row("A", ContactHasCustody="Yes"))
+    assert run.code == 0, report
+    assert StudentContactDetail.objects.get().has_custody is True
+
+
 def test_true_on_one_row_and_blank_on_its_twin_is_a_conflict(import_rows) -> None:
     run, report = import_rows(H, row("A", ContactLivesWith="1"), row("A"))
     assert run.code == 1
