@@ -63,6 +63,15 @@ def test_a_row_with_neither_id_nor_identifier_is_its_own_rejected_group(import_r
     assert (report["groups"], report["rejected_groups"], report["imported_groups"]) == (2, 1, 1)
 
 
+def test_a_row_with_neither_id_nor_identifier_says_so_beside_its_other_errors(
+    import_rows,
+) -> None:
+    run, report = import_rows(["LastName", "IsActive"], ["Lee", "maybe"])
+    assert run.code == 1
+    assert errors_of(report)[0] == "ID or Identifier is required"
+    assert errors_of(report)[1].startswith("IsActive 'maybe'")
+
+
 def test_rows_with_neither_id_nor_identifier_are_separate_groups(import_rows) -> None:
     _run, report = import_rows(["Identifier", "LastName"], ["", "Lee"], ["", "Ray"], ["P1", "Kim"])
     assert (report["groups"], report["rejected_groups"], report["imported_groups"]) == (3, 2, 1)
