@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,11 @@ class Command(TutelaCommand):
         report: Path | None = options["report"]
         if report is not None and report.suffix.lower() not in {".csv", ".xlsx", ".txt", ".tsv"}:
             raise UsageError(f"--report {report}: use a .csv or .xlsx file name")
+        if report is not None and not (
+            report.parent.is_dir() and os.access(report.parent, os.W_OK)
+        ):
+            # Checked before the import: exit 2 must mean that nothing was written.
+            raise UsageError(f"--report {report}: no writable folder {report.parent}")
         result = run_import(
             importer,
             options["file"],
