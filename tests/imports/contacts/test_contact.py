@@ -286,3 +286,9 @@ def test_clear_in_a_yes_no_column_is_an_error(import_rows, column) -> None:
     assert message in errors_of(report)
     contact.refresh_from_db()
     assert contact.is_active is True
+
+
+def test_an_id_too_big_for_the_database_is_a_row_error(import_rows) -> None:
+    run, report = import_rows(["ID", "LastName"], ["9" * 25, "Lee"])
+    assert run.code == 1, run.err
+    assert errors_of(report) == [f"ID '{'9' * 25}': is not a valid id"]

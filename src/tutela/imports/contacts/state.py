@@ -351,8 +351,8 @@ def load_world(rows: list[ParsedRow]) -> World:
     usernames: set[str] = set()
     emails: set[str] = set()
     for row in rows:
-        if row.key[0] == "id" and row.key[1].isdigit():
-            ids.add(int(row.key[1]))
+        if row.key[0] == "id" and row.key[1].isdigit() and not row.errors:
+            ids.add(int(row.key[1]))  # an ID too big for the database is a row error
         if row.student is not None and isinstance(row.student.student_number, str):
             numbers.add(row.student.student_number)
         if row.phone is not None and row.phone.digits:
