@@ -38,12 +38,8 @@ class EmailPlanning(PlannerBase):
             if address is not None:
                 earlier = seen.get(address.lower())
                 if earlier is not None:
-                    first = earlier.email
-                    if first is not None and (
-                        first.assoc_id,
-                        first.email_type,
-                        first.is_primary,
-                    ) == (
+                    twin = earlier.email
+                    if twin is not None and (twin.assoc_id, twin.email_type, twin.is_primary) == (
                         part.assoc_id,
                         part.email_type,
                         part.is_primary,

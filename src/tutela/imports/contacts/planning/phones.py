@@ -33,10 +33,10 @@ class PhonePlanning(PlannerBase):
                 continue
             # Rule 10: duplicates as written, before defaults; the flags by their value, so
             # "1" and "true" are one value.
-            same = (part.written[:5], part.is_sms, part.is_preferred)
-            if same in written:
+            twin = (part.written[:5], part.is_sms, part.is_preferred)
+            if twin in written:
                 continue  # a duplicate row
-            written.add(same)
+            written.add(twin)
             earlier = slots.get(part.written[:5])
             if earlier is not None:
                 stage.error(

@@ -250,10 +250,8 @@ class StudentPlanning(PlannerBase):
 def _same(part: StudentPart, other: StudentPart) -> bool:
     """Duplicate rows of one student: every value the same (flags by their value, so "1" and
     "true" are one value; blank is not the default)."""
-    return (
-        part.written == other.written
-        or (part.assoc_id, part.student_number, part.original_type, part.priority)
-        == (other.assoc_id, other.student_number, other.original_type, other.priority)
-        and part.detail_id == other.detail_id
-        and part.detail == other.detail
-    )
+    if part.written == other.written:
+        return True
+    mine = (part.assoc_id, part.student_number, part.original_type, part.priority, part.detail_id)
+    theirs = (other.assoc_id, other.student_number, other.original_type, other.priority)
+    return mine == (*theirs, other.detail_id) and part.detail == other.detail
