@@ -126,6 +126,14 @@ def test_rows_equal_but_for_type_are_one_address(import_rows) -> None:
     assert ContactAddress.objects.get().address_type.code == "Home"
 
 
+def test_rows_differing_only_in_type_are_a_duplicate_not_a_conflict(import_rows) -> None:
+    run, report = import_rows(
+        H, row(AddressType="Home"), row(AddressType="Mailing"), row(AddressType="")
+    )
+    assert run.code == 0, report
+    assert ContactAddress.objects.get().address_type.code == "Home"
+
+
 def test_a_duplicate_with_another_priority_is_rejected(import_rows) -> None:
     run, report = import_rows(H, row(AddressPriorityOrder="1"), row(AddressPriorityOrder="2"))
     assert run.code == 1

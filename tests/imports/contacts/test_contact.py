@@ -63,6 +63,15 @@ def test_a_row_with_neither_id_nor_identifier_is_its_own_rejected_group(import_r
     assert (report["groups"], report["rejected_groups"], report["imported_groups"]) == (2, 1, 1)
 
 
+def test_a_row_with_neither_id_nor_identifier_says_so_beside_its_other_errors(
+    import_rows,
+) -> None:
+    run, report = import_rows(["LastName", "IsActive"], ["Lee", "maybe"])
+    assert run.code == 1
+    assert errors_of(report)[0] == "ID or Identifier is required"
+    assert errors_of(report)[1].startswith("IsActive 'maybe'")
+
+
 def test_rows_with_neither_id_nor_identifier_are_separate_groups(import_rows) -> None:
     _run, report = import_rows(["Identifier", "LastName"], ["", "Lee"], ["", "Ray"], ["P1", "Kim"])
     assert (report["groups"], report["rejected_groups"], report["imported_groups"]) == (3, 2, 1)
@@ -250,3 +259,36 @@ def test_an_id_that_is_not_a_number_is_an_error(import_rows) -> None:
     run, report = import_rows(["ID", "LastName"], ["abc", "Lee"])
     assert run.code == 1
     assert errors_of(report) == ["ID 'abc': is not a whole number"]
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "ExcludeFromStateReporting",
+        "IsActive",
+        "Is Access Account Enabled",
+        "IsPrimaryEmailAddress",
+        "IsSMS",
+        "IsPreferred",
+        "ContactHasCustody",
+        "ContactLivesWith",
+        "ContactAllowSchoolPickup",
+        "IsEmergencyContact",
+        "ContactReceivesMailings",
+        "AllowDataAccess",
+    ],
+)
+def test_clear_in_a_yes_no_column_is_an_error(import_rows, column) -> None:
+    contact = Contact.objects.create(last_name="Lee", is_active=True)
+    run, report = import_rows(["ID", column], [str(contact.pk), "#clear"])
+    assert run.code == 1, run.err
+    message = f"{column} '#clear': a yes/no value cannot be cleared (use 0 or 1)"
+    assert message in errors_of(report)
+    contact.refresh_from_db()
+    assert contact.is_active is True
+
+
+def test_an_id_too_big_for_the_database_is_a_row_error(import_rows) -> None:
+    run, report = import_rows(["ID", "LastName"], ["9" * 25, "Lee"])
+    assert run.code == 1, run.err
+    assert errors_of(report) == [f"ID '{'9' * 25}': is not a valid id"]

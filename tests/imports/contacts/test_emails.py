@@ -103,6 +103,18 @@ def test_the_same_email_twice_with_the_same_values_is_a_duplicate(import_rows, s
     assert ContactEmail.objects.count() == 1
 
 
+def test_the_same_email_with_one_value_spelled_two_ways_is_a_duplicate(
+    import_rows, students
+) -> None:
+    run, report = import_rows(
+        ["Identifier", "LastName", "EmailAddress", "IsPrimaryEmailAddress"],
+        ["P1", "Lee", "a@example.org", "1"],
+        ["P1", "Lee", "a@example.org", "true"],
+    )
+    assert run.code == 0, report
+    assert ContactEmail.objects.get().is_primary is True
+
+
 def test_the_same_email_twice_with_other_values_is_a_conflict(import_rows, students) -> None:
     run, report = import_rows(
         ["Identifier", "LastName", "EmailAddress", "EmailType"],

@@ -75,6 +75,14 @@ def test_a_bad_report_name_is_a_usage_error(tutela, csv_file) -> None:
     refused(tutela("import", "contacts", str(path), "--report", "out.pdf"), "--report")
 
 
+def test_a_report_in_a_missing_folder_is_refused_before_anything_is_written(
+    tutela, csv_file, tmp_path: Path
+) -> None:
+    path = csv_file([["Identifier", "LastName"], ["P1", "Lee"]])
+    report = tmp_path / "missing" / "rejected.csv"
+    refused(tutela("import", "contacts", str(path), "--report", str(report)), "--report")
+
+
 def test_headers_match_ignoring_case_spaces_underscores_and_parentheses(tutela, csv_file) -> None:
     path = csv_file(
         [

@@ -178,3 +178,13 @@ def test_a_number_without_digits_is_an_error(import_rows) -> None:
 def test_phone_columns_without_a_number_are_an_error(import_rows) -> None:
     _run, report = import_rows(H, ["P1", "Lee", "", "", "Home", "", "", ""])
     assert errors_of(report) == ["PhoneNumber is required to import a phone number"]
+
+
+def test_one_flag_value_spelled_two_ways_on_twin_rows_is_a_duplicate(import_rows) -> None:
+    run, report = import_rows(
+        H,
+        ["P1", "Lee", "555-1234", "", "", "", "1", "true"],
+        ["P1", "Lee", "(555) 1234", "", "", "", "TRUE", "y"],
+    )
+    assert run.code == 0, report
+    assert ContactPhone.objects.get().is_preferred is True

@@ -151,6 +151,12 @@ def test_identical_rows_for_one_student_are_a_duplicate(import_rows) -> None:
     assert StudentContactDetail.objects.count() == 1
 
 
+def test_one_value_spelled_two_ways_on_twin_rows_is_a_duplicate(import_rows) -> None:
+    run, report = import_rows(H, row("A", ContactHasCustody="1"), row("A", ContactHasCustody="Yes"))
+    assert run.code == 0, report
+    assert StudentContactDetail.objects.get().has_custody is True
+
+
 def test_true_on_one_row_and_blank_on_its_twin_is_a_conflict(import_rows) -> None:
     run, report = import_rows(H, row("A", ContactLivesWith="1"), row("A"))
     assert run.code == 1
@@ -229,6 +235,21 @@ def test_a_detail_id_of_another_link_is_an_error(import_rows) -> None:
     _run, report = import_rows(
         ["ID", "StudentNumber", "StudentContactDetailID", "RelationshipNote"],
         [contact.pk, "1001", other.pk, "x"],
+    )
+    assert errors_of(report) == [
+        f"StudentContactDetailID '{other.pk}' is not a detail record of this contact's link "
+        "to student '1001'"
+    ]
+
+
+def test_a_link_reached_by_its_assoc_id_is_named_by_its_student_number(import_rows) -> None:
+    import_rows(H, row("A"), row("A", "1002"))
+    contact = Contact.objects.get()
+    link = StudentContact.objects.get(student__student_number="1001")
+    other = StudentContactDetail.objects.get(link__student__student_number="1002")
+    _run, report = import_rows(
+        ["ID", "StudentContactAssocID", "StudentContactDetailID", "RelationshipNote"],
+        [contact.pk, link.pk, other.pk, "x"],
     )
     assert errors_of(report) == [
         f"StudentContactDetailID '{other.pk}' is not a detail record of this contact's link "

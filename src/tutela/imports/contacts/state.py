@@ -351,8 +351,8 @@ def load_world(rows: list[ParsedRow]) -> World:
     usernames: set[str] = set()
     emails: set[str] = set()
     for row in rows:
-        if row.key[0] == "id" and row.key[1].isdigit():
-            ids.add(int(row.key[1]))
+        if row.key[0] == "id" and row.key[1].isdigit() and not row.errors:
+            ids.add(int(row.key[1]))  # an ID too big for the database is a row error
         if row.student is not None and isinstance(row.student.student_number, str):
             numbers.add(row.student.student_number)
         if row.phone is not None and row.phone.digits:
@@ -374,6 +374,12 @@ def load_world(rows: list[ParsedRow]) -> World:
     student_ids = set(world.student_numbers)
     for contact in world.contacts.values():
         student_ids.update(contact.links)
+    # Students a row reaches only by StudentContactAssocID: their numbers, for messages.
+    for pk, number in fetch_in(
+        f"SELECT id, student_number FROM {students} WHERE id {{in_list}}",  # noqa: S608
+        sorted(student_ids - world.student_numbers.keys()),
+    ):
+        world.student_numbers[pk] = number
     _load_views(world, student_ids)
     phones = Phone._meta.db_table
     for pk, number, digit, ext, sms in fetch_in(

@@ -290,6 +290,9 @@ class RowValidator:
         if word == "#clear":
             if name in NOT_CLEARABLE:
                 raise ValueProblem("this value is required and cannot be cleared")
+            if name in BOOLEAN_FIELDS:
+                # Rule 6: a flag is one of the yes/no words; it has no empty value to clear to.
+                raise ValueProblem("a yes/no value cannot be cleared (use 0 or 1)")
             return CLEAR
         if word == "#delete":
             if name not in DELETABLE:

@@ -26,12 +26,12 @@ class Planner(ContactPlanning, EmailPlanning, PhonePlanning, AddressPlanning, St
     # -- the group ---------------------------------------------------------------------------
 
     def plan(self, key: tuple[str, str], rows: list[ParsedRow]) -> tuple[Errors, Outcome | None]:
+        kind, value = key
+        if kind == "row":  # rule 1: a row with neither is rejected on its own
+            return {rows[0].number: ["ID or Identifier is required", *rows[0].errors]}, None
         own = {row.number: list(row.errors) for row in rows if row.errors}
         if own:
             return own, None
-        kind, value = key
-        if kind == "row":
-            return {rows[0].number: ["ID or Identifier is required"]}, None
         original: ContactRec | None = None
         if kind == "id":
             original = self.world.contacts.get(int(value))

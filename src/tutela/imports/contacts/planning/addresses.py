@@ -11,7 +11,7 @@ from tutela.imports.contacts.validation import CLEAR, DELETE, AddressPart, Parse
 
 class AddressPlanning(PlannerBase):
     """Addresses are matched by AddressAssocID, else by street ignoring case and spacing;
-    the same address on several rows must agree on its priority and type."""
+    the same address on several rows must agree on its priority (its type may differ)."""
 
     def _addresses(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
@@ -33,19 +33,15 @@ class AddressPlanning(PlannerBase):
                         f"from {first.written_priority or '(blank)'!r} on row {first_row.number} "
                         "for the same address",
                     )
-                elif part.written_type and first.written_type != part.written_type:
-                    if first.written_type:
-                        stage.error(
-                            row,
-                            f"AddressType {self.show(part.address_type)} conflicts with "
-                            f"{self.show(first.address_type)} on row {first_row.number} for "
-                            "the same address",
-                        )
-                    elif first_rec is not None:
-                        first_rec.address_type_id = (
-                            None if part.address_type is CLEAR else part.address_type  # type: ignore[assignment]
-                        )
-                continue  # a duplicate row
+                elif part.written_type and not first.written_type and first_rec is not None:
+                    # The first row left the type blank: this row's type is the address's.
+                    first_rec.address_type_id = (
+                        None if part.address_type is CLEAR else part.address_type  # type: ignore[assignment]
+                    )
+                    seen[part.identity] = (part, first_rec, first_row)
+                # Seed: rows equal in every field but the type are duplicates, ignored (the
+                # first type given stands).
+                continue
             address = None
             if part.assoc_id is not None:
                 address = next((a for a in contact.addresses if a.id == part.assoc_id), None)

@@ -38,8 +38,13 @@ class EmailPlanning(PlannerBase):
             if address is not None:
                 earlier = seen.get(address.lower())
                 if earlier is not None:
-                    if earlier.email is not None and earlier.email.written == part.written:
-                        continue  # a duplicate row: ignored
+                    twin = earlier.email
+                    if twin is not None and (twin.assoc_id, twin.email_type, twin.is_primary) == (
+                        part.assoc_id,
+                        part.email_type,
+                        part.is_primary,
+                    ):
+                        continue  # a duplicate row ("1" and "true" are one value): ignored
                     stage.error(
                         row,
                         f"EmailAddress {address!r} is also on row {earlier.number} with a "

@@ -21,7 +21,7 @@ class PhonePlanning(PlannerBase):
 
     def _phones(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
-        written: set[tuple[str, ...]] = set()
+        written: set[tuple[object, ...]] = set()
         slots: dict[tuple[str, ...], ParsedRow] = {}
         sms_given: dict[tuple[str, str], tuple[bool, ParsedRow]] = {}
         claimed: set[int] = set()
@@ -29,9 +29,14 @@ class PhonePlanning(PlannerBase):
         new: set[int] = set()
         for row in rows:
             part = row.phone
-            if part is None or part.written in written:
-                continue  # no phone, or a duplicate row (rule 10: as written)
-            written.add(part.written)
+            if part is None:
+                continue
+            # Rule 10: duplicates as written, before defaults; the flags by their value, so
+            # "1" and "true" are one value.
+            twin = (part.written[:5], part.is_sms, part.is_preferred)
+            if twin in written:
+                continue  # a duplicate row
+            written.add(twin)
             earlier = slots.get(part.written[:5])
             if earlier is not None:
                 stage.error(

@@ -73,7 +73,7 @@ class StudentPlanning(PlannerBase):
         number = self.world.student_numbers.get(student_id, str(student_id))
         unique: list[tuple[StudentPart, ParsedRow]] = []
         for part, row in items:
-            if any(part.written == other.written for other, _ in unique):
+            if any(_same(part, other) for other, _ in unique):
                 continue  # a duplicate row
             unique.append((part, row))
         errors_before = len(stage.errors)
@@ -245,3 +245,20 @@ class StudentPlanning(PlannerBase):
                     stage.set_slot(other, "priority", other.priority + 1)
         stage.set_slot(slot, "priority", priority)
         stage.claim(view, priority, (key, row.number))
+
+
+def _same(part: StudentPart, other: StudentPart) -> bool:
+    """Duplicate rows of one student: every value the same (flags by their value, so "1" and
+    "true" are one value; blank is not the default)."""
+    return part.written == other.written or _values(part) == _values(other)
+
+
+def _values(part: StudentPart) -> tuple[object, ...]:
+    return (
+        part.assoc_id,
+        part.student_number,
+        part.original_type,
+        part.priority,
+        part.detail_id,
+        part.detail,
+    )
