@@ -171,6 +171,26 @@ def test_an_email_already_used_by_another_contacts_account_is_a_duplicate_candid
     assert not StudentContactDetail.objects.get(link__contact=second).allow_data_access
 
 
+def test_a_duplicate_candidate_is_reported_when_both_contacts_are_in_the_selection() -> None:
+    # The account's owner is in the selection too (its own student is selected): the second
+    # contact is still a duplicate candidate naming both, not just "an email shared by two".
+    ann, ben = student("1001"), student("1002")
+    first = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    run_autocreate(selection=Selection(), actor=None)
+    second = guardian("Maria", "López", "Maria@Example.org", students=(ben,))
+
+    report = run_autocreate(selection=Selection(), actor=None)
+
+    assert [(line.contact, line.action) for line in report.lines] == [
+        (first.pk, "already done"),
+        (second.pk, "skip"),
+    ]
+    assert report.lines[1].reason.startswith("duplicate candidate: email Maria@example.org")
+    [duplicate] = report.duplicates
+    assert (duplicate.contact, duplicate.other_contact) == (second.pk, first.pk)
+    assert not Account.objects.filter(contact=second).exists()
+
+
 def test_an_existing_account_of_the_contact_is_attached_and_then_already_done() -> None:
     ann = student("1001")
     mother = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))

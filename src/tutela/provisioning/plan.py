@@ -386,15 +386,9 @@ def plan_autocreate(
         if not email:
             return SKIP, "no email address", ""
         lowered = email.lower()
-        sharing = [c for c in holders[lowered] if c != cid]
-        if sharing:
-            other = sharing[0]
-            return (
-                SKIP,
-                f"email {email} is also the primary email of contact #{other} "
-                f"({names.get(other, '')})",
-                "",
-            )
+        # An account already signing in with this email comes first: when it is another
+        # contact's, that is a duplicate candidate a person must see, even if its owner is in
+        # the selection too (and so shares the email).
         taken = account_by_key.get(lowered)
         if taken is not None:
             username, owner = taken
@@ -414,6 +408,15 @@ def plan_autocreate(
                 SKIP,
                 f"duplicate candidate: email {email} is used by the account of "
                 f"contact #{owner} ({owner_name})",
+                "",
+            )
+        sharing = [c for c in holders[lowered] if c != cid]
+        if sharing:
+            other = sharing[0]
+            return (
+                SKIP,
+                f"email {email} is also the primary email of contact #{other} "
+                f"({names.get(other, '')})",
                 "",
             )
         if lowered not in email_checked:
