@@ -218,3 +218,52 @@ def test_one_contact_on_two_rows_is_refused_on_the_second(
     rows = json.loads(run.out)["rows_report"]
     assert rows[1]["errors"] == ["this contact's account is also on row 2"]
     assert Account.objects.get(contact=maria).username == "mlopez"
+
+
+def test_the_log_shows_added_updated_and_skipped_rows_with_the_reason(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    maria = guardian("Maria", "Lopez", "maria@example.org")
+    Account.objects.create(username="mlopez", first_name="Mary", last_name="Lopez", contact=maria)
+    path = csv_file(
+        [
+            HEADER,
+            ["mlopez", "Maria", "Lopez", "GUARDIAN", "", str(maria.pk), ""],
+            ["x1", "Bad", "Type", "TEACHER", "", "", ""],
+            ["new@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""],
+        ]
+    )
+
+    run = tutela("import", "accounts", str(path))
+
+    assert run.code == 1
+    assert run.out.splitlines()[2:] == [
+        "Log:",
+        "  row 2: updated account mlopez: first_name",
+        "  row 3: skipped: USER_TYPE 'TEACHER' is not GUARDIAN or STUDENT",
+        "  row 4: added account new@example.org for a new contact",
+    ]
+    rows = json.loads(tutela("import", "accounts", str(path), "--json").out)["rows_report"]
+    assert [row["outcome"] for row in rows] == [
+        "account mlopez unchanged",
+        "skipped: USER_TYPE 'TEACHER' is not GUARDIAN or STUDENT",
+        "account new@example.org unchanged",
+    ]
+
+
+def test_the_attachment_log_shows_skipped_rows_with_the_reason(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann = student("1001")
+    maria = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    Account.objects.create(username="mlopez", contact=maria)
+    path = csv_file([LINK_HEADER, ["mlopez", "1001", "", ""], ["mlopez", "9999", "", ""]])
+
+    run = tutela("import", "account-students", str(path))
+
+    assert run.code == 1
+    assert run.out.splitlines()[2:] == [
+        "Log:",
+        "  row 2: 1001 on mlopez: data access granted",
+        "  row 3: skipped: STUDENT_ID 9999: no student has this number",
+    ]

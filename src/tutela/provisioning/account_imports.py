@@ -51,22 +51,39 @@ class LoggedRow(RowResult):
 
     outcome: str = ""
 
+    @property
+    def logged(self) -> str:
+        """The log's words for this row: what it did, or that it was skipped and why."""
+        if self.status == "rejected":
+            return "skipped: " + "; ".join(self.errors)
+        return self.outcome
+
     def as_json(self) -> dict[str, Any]:
-        return {**super().as_json(), "outcome": self.outcome}
+        return {**super().as_json(), "outcome": self.logged}
 
 
 class LoggedImportResult(ImportResult):
-    """The engine's results object, whose summary also logs what each row did."""
+    """The engine's results object, whose summary is a log of what each row did: added,
+    updated, unchanged, or skipped with the reason (the seed's "LOG showing you what was
+    added, updated, and skipped"), in file order."""
 
     def summary_lines(self, limit: int = 20) -> list[str]:
-        lines = super().summary_lines(limit)
-        logged = [row for row in self.rows if isinstance(row, LoggedRow) and row.outcome]
+        # The totals and counters; the rejected rows are in the log below, as skipped.
+        lines = super().summary_lines(limit=0)[: 1 + bool(self.counter_names)]
+        logged = [row for row in self.rows if isinstance(row, LoggedRow) and row.logged]
         if logged:
             lines.append("Log:")
-            for row in logged[:LOG_LIMIT]:
-                lines.append(f"  row {row.row}: {row.outcome}")
-            if len(logged) > LOG_LIMIT:
-                lines.append(f"  … and {len(logged) - LOG_LIMIT} more rows (use --json)")
+            shown = logged[:LOG_LIMIT]
+            # A skipped row further down still shows (up to ``limit`` of them): its reason is
+            # what the district has to act on.
+            shown += [row for row in logged[LOG_LIMIT:] if row.status == "rejected"][:limit]
+            for row in shown:
+                lines.append(f"  row {row.row}: {row.logged}")
+            if len(logged) > len(shown):
+                lines.append(
+                    f"  … and {len(logged) - len(shown)} more rows (use --json, or --report FILE "
+                    "for the skipped rows)"
+                )
         return lines
 
 
