@@ -267,3 +267,28 @@ def test_the_attachment_log_shows_skipped_rows_with_the_reason(
         "  row 2: 1001 on mlopez: data access granted",
         "  row 3: skipped: STUDENT_ID 9999: no student has this number",
     ]
+
+
+def test_a_fixed_report_of_rejected_rows_imports_again(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    ann = student("1001")
+    maria = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    accounts = csv_file([HEADER, ["mlopez", "Maria", "Lopez", "PARENT", "", str(maria.pk), ""]])
+    report = tmp_path / "rejected.csv"
+    assert tutela("import", "accounts", str(accounts), "--report", str(report)).code == 1
+    fixed = report.read_text(encoding="utf-8-sig").replace("PARENT", "GUARDIAN")
+    report.write_text(fixed, encoding="utf-8")
+
+    run = tutela("import", "accounts", str(report))
+
+    assert run.code == 0, run.err
+    assert Account.objects.get(contact=maria).username == "mlopez"
+    links = csv_file([LINK_HEADER, ["mlopez", "1001", "", "perhaps"]])
+    link_report = tmp_path / "links.csv"
+    assert tutela("import", "account-students", str(links), "--report", str(link_report)).code == 1
+    link_report.write_text(
+        link_report.read_text(encoding="utf-8-sig").replace("perhaps", "yes"), encoding="utf-8"
+    )
+    assert tutela("import", "account-students", str(link_report)).code == 0
+    assert StudentContactDetail.objects.get(link__contact=maria).allow_data_access

@@ -130,6 +130,9 @@ ACCOUNT_COLUMNS = (
 )
 ACCOUNT_REQUIRED = ACCOUNT_COLUMNS[:4]
 ACCOUNT_KNOWN = {normalise_header(name): name for name in ACCOUNT_COLUMNS}
+# The column a report adds: ignored, so a fixed report imports again.
+REPORT_ERRORS = {normalise_header("Errors"): "Errors"}
+ACCOUNT_KNOWN.update(REPORT_ERRORS)
 USER_TYPES = ("GUARDIAN", "STUDENT")
 
 
@@ -454,7 +457,7 @@ class AccountImporter:
 
 LINK_COLUMNS = ("LOGONID", "STUDENT_ID", "RELATIONSHIP", "DATA_ACCESS")
 LINK_REQUIRED = LINK_COLUMNS[:2]
-LINK_KNOWN = {normalise_header(name): name for name in LINK_COLUMNS}
+LINK_KNOWN = {normalise_header(name): name for name in LINK_COLUMNS} | REPORT_ERRORS
 
 
 @dataclass(frozen=True)
