@@ -292,3 +292,28 @@ def test_a_fixed_report_of_rejected_rows_imports_again(
     )
     assert tutela("import", "account-students", str(link_report)).code == 0
     assert StudentContactDetail.objects.get(link__contact=maria).allow_data_access
+
+
+def test_a_contact_id_that_is_no_whole_number_or_too_big_is_refused_naming_it(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    guardian("Maria", "Lopez", "maria@example.org")
+    path = csv_file(
+        [
+            HEADER,
+            ["a", "A", "Big", "GUARDIAN", "", "99999999999999999999", ""],
+            ["b", "B", "Wide", "GUARDIAN", "", "\uff19", ""],
+            ["c", "C", "Sign", "GUARDIAN", "", "-1", ""],
+        ]
+    )
+
+    run = tutela("import", "accounts", str(path), "--json")
+
+    assert run.code == 1, run.err
+    errors = [row["errors"] for row in json.loads(run.out)["rows_report"]]
+    assert errors == [
+        ["CONTACT_ID '99999999999999999999' is not a contact id"],
+        ["CONTACT_ID '\uff19' is not a contact id"],
+        ["CONTACT_ID '-1' is not a contact id"],
+    ]
+    assert not Account.objects.exists()

@@ -42,6 +42,7 @@ from tutela.provisioning.services import unusable_password
 
 CHUNK = 5000
 LOG_LIMIT = 200
+LARGEST_ID = 2**62  # as the contacts import: ids are 64-bit integers
 USERNAME_MAX = 150
 
 
@@ -228,10 +229,12 @@ class AccountImporter:
                 row.errors.append(problem)
         contact_id: int | None = None
         if values["CONTACT_ID"]:
-            if not values["CONTACT_ID"].isdigit():
-                row.errors.append(f"CONTACT_ID {values['CONTACT_ID']!r} is not a contact id")
+            text = values["CONTACT_ID"]
+            # ASCII digits only (a fullwidth nine is a digit to Python), within a database integer.
+            if not (text.isascii() and text.isdigit()) or not 0 < int(text) < LARGEST_ID:
+                row.errors.append(f"CONTACT_ID {text!r} is not a contact id")
             else:
-                contact_id = int(values["CONTACT_ID"])
+                contact_id = int(text)
         if user_type == "STUDENT":
             if not values["STUDENT_ID"]:
                 row.errors.append("STUDENT_ID is required on a STUDENT row")
