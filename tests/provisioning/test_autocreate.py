@@ -295,6 +295,18 @@ def test_the_command_prints_a_summary(tutela: Callable[..., Run]) -> None:
     ]
 
 
+def test_a_real_run_reports_what_it_did(tutela: Callable[..., Run]) -> None:
+    ann, ben = student("1001"), student("1002")
+    guardian("Maria", "Lopez", "maria@example.org", students=(ann, ben))
+    run = tutela("autocreate")
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[:2] == [
+        "AutoCreate: all enrolled students.",
+        "2 students, 2 student-contact pairs: 1 accounts created, 1 attached, "
+        "0 already done, 0 skipped.",
+    ]
+
+
 def test_the_command_refuses_an_unknown_school(tutela: Callable[..., Run]) -> None:
     run = tutela("autocreate", "--school", "999")
     assert run.code == 2

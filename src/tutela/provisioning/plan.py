@@ -170,11 +170,13 @@ class AutoCreateReport:
             for d in self.duplicates:
                 writer.writerow([getattr(d, n) for n in DUPLICATE_FIELDS])
 
-    def summary_lines(self) -> list[str]:
+    def summary_lines(self, *, simulate: bool = True) -> list[str]:
+        """A short text report: what a simulation would do, or what a real run did."""
         t = self.totals()
+        create, attach = ("to create", "to attach") if simulate else ("created", "attached")
         lines = [
             f"{t['students']} students, {t['lines']} student-contact pairs: "
-            f"{t['accounts_created']} accounts to create, {t['attached']} to attach, "
+            f"{t['accounts_created']} accounts {create}, {t['attached']} {attach}, "
             f"{t['already_done']} already done, {t['skipped']} skipped.",
         ]
         if t["duplicate_candidates"]:
