@@ -222,7 +222,8 @@ def test_the_demo_runs_background_jobs_itself_with_no_worker_to_start() -> None:
     from tutela.core.management.commands.demo import Command
 
     HUEY.flush()  # tasks another test queued for jobs that no longer exist
-    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
+    # No relationship: other transactional tests may have flushed the shipped code sets.
+    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),), relationship="")
     consumer = Command.start_worker()
     try:
         job = start_autocreate_job(selection=Selection(), actor=None, simulate=True)
