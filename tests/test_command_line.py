@@ -116,3 +116,24 @@ def test_demo_refuses_a_count_or_port_out_of_range(args: list[str]) -> None:
     run = run_tutela("demo", "--no-serve", *args)
     assert run.code == 2
     assert run.err.count("\n") == 1 and "is not a whole number from" in run.err
+
+
+def test_emails_on_the_development_console_stay_out_of_json_output(tmp_path: Path) -> None:
+    # No EMAIL_HOST: emails are printed for the developer, on standard error, because standard
+    # output is the command's own (here JSON a script reads).
+    assert tutela(tmp_path, "migrate").returncode == 0
+    students = tmp_path / "students.csv"
+    students.write_text("Student_Number,First_Name,Last_Name,SchoolID\n1001,Ann,Lee,101\n")
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "Identifier,LastName,FirstName,EmailAddress,IsPrimaryEmailAddress,StudentNumber,"
+        "RelationshipType,ContactHasCustody\nm,Lee,Mia,mia@example.org,1,1001,Mother,1\n"
+    )
+    assert tutela(tmp_path, "import", "students", str(students)).returncode == 0
+    assert tutela(tmp_path, "import", "contacts", str(contacts)).returncode == 0
+
+    run = tutela(tmp_path, "autocreate", "--json", "--email-template", "Account created (English)")
+
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["emails_sent"] == 1
+    assert "To: mia@example.org" in run.stderr

@@ -246,7 +246,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even wh
 # Serve the apps' static files straight from the package, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
 
-# Email: the console backend in development; SMTP when EMAIL_HOST is set.
+# Email: the console backend (standard error) in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -257,7 +257,7 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+    else "tutela.notifications.backends.ConsoleEmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tutela <no-reply@localhost>")
 

@@ -278,3 +278,102 @@ def test_a_default_password_that_breaks_the_rules_stops_the_import(
     assert run.err.count("\n") == 1 and "TUTELA_IMPORTED_DEFAULT_PASSWORD" in run.err
     assert "too common" in run.err and "password\n" not in run.err.split(":")[-1]
     assert not Account.objects.exists()
+
+
+def test_the_log_shows_added_updated_and_skipped_rows_with_the_reason(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    maria = guardian("Maria", "Lopez", "maria@example.org")
+    Account.objects.create(username="mlopez", first_name="Mary", last_name="Lopez", contact=maria)
+    path = csv_file(
+        [
+            HEADER,
+            ["mlopez", "Maria", "Lopez", "GUARDIAN", "", str(maria.pk), ""],
+            ["x1", "Bad", "Type", "TEACHER", "", "", ""],
+            ["new@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""],
+        ]
+    )
+
+    run = tutela("import", "accounts", str(path))
+
+    assert run.code == 1
+    assert run.out.splitlines()[2:] == [
+        "Log:",
+        "  row 2: updated account mlopez: first_name",
+        "  row 3: skipped: USER_TYPE 'TEACHER' is not GUARDIAN or STUDENT",
+        "  row 4: added account new@example.org for a new contact",
+    ]
+    rows = json.loads(tutela("import", "accounts", str(path), "--json").out)["rows_report"]
+    assert [row["outcome"] for row in rows] == [
+        "account mlopez unchanged",
+        "skipped: USER_TYPE 'TEACHER' is not GUARDIAN or STUDENT",
+        "account new@example.org unchanged",
+    ]
+
+
+def test_the_attachment_log_shows_skipped_rows_with_the_reason(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann = student("1001")
+    maria = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    Account.objects.create(username="mlopez", contact=maria)
+    path = csv_file([LINK_HEADER, ["mlopez", "1001", "", ""], ["mlopez", "9999", "", ""]])
+
+    run = tutela("import", "account-students", str(path))
+
+    assert run.code == 1
+    assert run.out.splitlines()[2:] == [
+        "Log:",
+        "  row 2: 1001 on mlopez: data access granted",
+        "  row 3: skipped: STUDENT_ID 9999: no student has this number",
+    ]
+
+
+def test_a_fixed_report_of_rejected_rows_imports_again(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    ann = student("1001")
+    maria = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    accounts = csv_file([HEADER, ["mlopez", "Maria", "Lopez", "PARENT", "", str(maria.pk), ""]])
+    report = tmp_path / "rejected.csv"
+    assert tutela("import", "accounts", str(accounts), "--report", str(report)).code == 1
+    fixed = report.read_text(encoding="utf-8-sig").replace("PARENT", "GUARDIAN")
+    report.write_text(fixed, encoding="utf-8")
+
+    run = tutela("import", "accounts", str(report))
+
+    assert run.code == 0, run.err
+    assert Account.objects.get(contact=maria).username == "mlopez"
+    links = csv_file([LINK_HEADER, ["mlopez", "1001", "", "perhaps"]])
+    link_report = tmp_path / "links.csv"
+    assert tutela("import", "account-students", str(links), "--report", str(link_report)).code == 1
+    link_report.write_text(
+        link_report.read_text(encoding="utf-8-sig").replace("perhaps", "yes"), encoding="utf-8"
+    )
+    assert tutela("import", "account-students", str(link_report)).code == 0
+    assert StudentContactDetail.objects.get(link__contact=maria).allow_data_access
+
+
+def test_a_contact_id_that_is_no_whole_number_or_too_big_is_refused_naming_it(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    guardian("Maria", "Lopez", "maria@example.org")
+    path = csv_file(
+        [
+            HEADER,
+            ["a", "A", "Big", "GUARDIAN", "", "99999999999999999999", ""],
+            ["b", "B", "Wide", "GUARDIAN", "", "\uff19", ""],
+            ["c", "C", "Sign", "GUARDIAN", "", "-1", ""],
+        ]
+    )
+
+    run = tutela("import", "accounts", str(path), "--json")
+
+    assert run.code == 1, run.err
+    errors = [row["errors"] for row in json.loads(run.out)["rows_report"]]
+    assert errors == [
+        ["CONTACT_ID '99999999999999999999' is not a contact id"],
+        ["CONTACT_ID '\uff19' is not a contact id"],
+        ["CONTACT_ID '-1' is not a contact id"],
+    ]
+    assert not Account.objects.exists()

@@ -171,6 +171,26 @@ def test_an_email_already_used_by_another_contacts_account_is_a_duplicate_candid
     assert not StudentContactDetail.objects.get(link__contact=second).allow_data_access
 
 
+def test_a_duplicate_candidate_is_reported_when_both_contacts_are_in_the_selection() -> None:
+    # The account's owner is in the selection too (its own student is selected): the second
+    # contact is still a duplicate candidate naming both, not just "an email shared by two".
+    ann, ben = student("1001"), student("1002")
+    first = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    run_autocreate(selection=Selection(), actor=None)
+    second = guardian("Maria", "López", "Maria@Example.org", students=(ben,))
+
+    report = run_autocreate(selection=Selection(), actor=None)
+
+    assert [(line.contact, line.action) for line in report.lines] == [
+        (first.pk, "already done"),
+        (second.pk, "skip"),
+    ]
+    assert report.lines[1].reason.startswith("duplicate candidate: email Maria@example.org")
+    [duplicate] = report.duplicates
+    assert (duplicate.contact, duplicate.other_contact) == (second.pk, first.pk)
+    assert not Account.objects.filter(contact=second).exists()
+
+
 def test_an_existing_account_of_the_contact_is_attached_and_then_already_done() -> None:
     ann = student("1001")
     mother = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
@@ -275,6 +295,18 @@ def test_the_command_prints_a_summary(tutela: Callable[..., Run]) -> None:
     ]
 
 
+def test_a_real_run_reports_what_it_did(tutela: Callable[..., Run]) -> None:
+    ann, ben = student("1001"), student("1002")
+    guardian("Maria", "Lopez", "maria@example.org", students=(ann, ben))
+    run = tutela("autocreate")
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[:2] == [
+        "AutoCreate: all enrolled students.",
+        "2 students, 2 student-contact pairs: 1 accounts created, 1 attached, "
+        "0 already done, 0 skipped.",
+    ]
+
+
 def test_the_command_refuses_an_unknown_school(tutela: Callable[..., Run]) -> None:
     run = tutela("autocreate", "--school", "999")
     assert run.code == 2
@@ -333,3 +365,17 @@ def test_an_email_that_cannot_be_a_username_is_skipped() -> None:
         ("skip", "email maria at home is not a valid address")
     ]
     assert not Account.objects.exists()
+
+
+def test_a_restricted_link_is_skipped_for_a_school_admin_to_decide() -> None:
+    ann = student("1001")
+    father = guardian("Juan", "Lopez", "juan@example.org", students=(ann,), relationship="Father")
+    father.student_links.update(restricted=True)  # a court order concerns this link
+
+    report = run_autocreate(selection=Selection(), actor=None)
+
+    assert [(line.action, line.reason) for line in report.lines] == [
+        ("skip", "restricted link (court order or custody note): a school admin decides")
+    ]
+    assert not Account.objects.exists()
+    assert not StudentContactDetail.objects.get(link__contact=father).allow_data_access

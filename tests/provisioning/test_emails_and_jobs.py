@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
@@ -211,3 +213,28 @@ def test_a_background_job_reports_progress_while_it_runs_and_its_report_when_don
     assert [s["percent"] for s in seen] == sorted(s["percent"] for s in seen)
     assert "create" in job.plan_csv()
     assert job_progress(job)["percent"] == 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_runs_background_jobs_itself_with_no_worker_to_start() -> None:
+    from huey.contrib.djhuey import HUEY
+
+    from tutela.core.management.commands.demo import Command
+
+    HUEY.flush()  # tasks another test queued for jobs that no longer exist
+    # No relationship: other transactional tests may have flushed the shipped code sets.
+    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),), relationship="")
+    consumer = Command.start_worker()
+    try:
+        job = start_autocreate_job(selection=Selection(), actor=None, simulate=True)
+        deadline = time.monotonic() + 30
+        while job.status != "done" and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job.refresh_from_db()
+    finally:
+        consumer.stop(graceful=True)
+        # The worker thread's database connection goes with the thread (the test database
+        # can then be dropped).
+        gc.collect()
+    assert job.status == "done"
+    assert job.totals["accounts_created"] == 1

@@ -43,6 +43,7 @@ from tutela.provisioning.services import unusable_password
 
 CHUNK = 5000
 LOG_LIMIT = 200
+LARGEST_ID = 2**62  # as the contacts import: ids are 64-bit integers
 USERNAME_MAX = 150
 
 
@@ -52,22 +53,39 @@ class LoggedRow(RowResult):
 
     outcome: str = ""
 
+    @property
+    def logged(self) -> str:
+        """The log's words for this row: what it did, or that it was skipped and why."""
+        if self.status == "rejected":
+            return "skipped: " + "; ".join(self.errors)
+        return self.outcome
+
     def as_json(self) -> dict[str, Any]:
-        return {**super().as_json(), "outcome": self.outcome}
+        return {**super().as_json(), "outcome": self.logged}
 
 
 class LoggedImportResult(ImportResult):
-    """The engine's results object, whose summary also logs what each row did."""
+    """The engine's results object, whose summary is a log of what each row did: added,
+    updated, unchanged, or skipped with the reason (the seed's "LOG showing you what was
+    added, updated, and skipped"), in file order."""
 
     def summary_lines(self, limit: int = 20) -> list[str]:
-        lines = super().summary_lines(limit)
-        logged = [row for row in self.rows if isinstance(row, LoggedRow) and row.outcome]
+        # The totals and counters; the rejected rows are in the log below, as skipped.
+        lines = super().summary_lines(limit=0)[: 1 + bool(self.counter_names)]
+        logged = [row for row in self.rows if isinstance(row, LoggedRow) and row.logged]
         if logged:
             lines.append("Log:")
-            for row in logged[:LOG_LIMIT]:
-                lines.append(f"  row {row.row}: {row.outcome}")
-            if len(logged) > LOG_LIMIT:
-                lines.append(f"  … and {len(logged) - LOG_LIMIT} more rows (use --json)")
+            shown = logged[:LOG_LIMIT]
+            # A skipped row further down still shows (up to ``limit`` of them): its reason is
+            # what the district has to act on.
+            shown += [row for row in logged[LOG_LIMIT:] if row.status == "rejected"][:limit]
+            for row in shown:
+                lines.append(f"  row {row.row}: {row.logged}")
+            if len(logged) > len(shown):
+                lines.append(
+                    f"  … and {len(logged) - len(shown)} more rows (use --json, or --report FILE "
+                    "for the skipped rows)"
+                )
         return lines
 
 
@@ -114,6 +132,9 @@ ACCOUNT_COLUMNS = (
 )
 ACCOUNT_REQUIRED = ACCOUNT_COLUMNS[:4]
 ACCOUNT_KNOWN = {normalise_header(name): name for name in ACCOUNT_COLUMNS}
+# The column a report adds: ignored, so a fixed report imports again.
+REPORT_ERRORS = {normalise_header("Errors"): "Errors"}
+ACCOUNT_KNOWN.update(REPORT_ERRORS)
 USER_TYPES = ("GUARDIAN", "STUDENT")
 
 
@@ -209,10 +230,12 @@ class AccountImporter:
                 row.errors.append(problem)
         contact_id: int | None = None
         if values["CONTACT_ID"]:
-            if not values["CONTACT_ID"].isdigit():
-                row.errors.append(f"CONTACT_ID {values['CONTACT_ID']!r} is not a contact id")
+            text = values["CONTACT_ID"]
+            # ASCII digits only (a fullwidth nine is a digit to Python), within a database integer.
+            if not (text.isascii() and text.isdigit()) or not 0 < int(text) < LARGEST_ID:
+                row.errors.append(f"CONTACT_ID {text!r} is not a contact id")
             else:
-                contact_id = int(values["CONTACT_ID"])
+                contact_id = int(text)
         if user_type == "STUDENT":
             if not values["STUDENT_ID"]:
                 row.errors.append("STUDENT_ID is required on a STUDENT row")
@@ -441,7 +464,7 @@ class AccountImporter:
 
 LINK_COLUMNS = ("LOGONID", "STUDENT_ID", "RELATIONSHIP", "DATA_ACCESS")
 LINK_REQUIRED = LINK_COLUMNS[:2]
-LINK_KNOWN = {normalise_header(name): name for name in LINK_COLUMNS}
+LINK_KNOWN = {normalise_header(name): name for name in LINK_COLUMNS} | REPORT_ERRORS
 
 
 @dataclass(frozen=True)

@@ -170,11 +170,13 @@ class AutoCreateReport:
             for d in self.duplicates:
                 writer.writerow([getattr(d, n) for n in DUPLICATE_FIELDS])
 
-    def summary_lines(self) -> list[str]:
+    def summary_lines(self, *, simulate: bool = True) -> list[str]:
+        """A short text report: what a simulation would do, or what a real run did."""
         t = self.totals()
+        create, attach = ("to create", "to attach") if simulate else ("created", "attached")
         lines = [
             f"{t['students']} students, {t['lines']} student-contact pairs: "
-            f"{t['accounts_created']} accounts to create, {t['attached']} to attach, "
+            f"{t['accounts_created']} accounts {create}, {t['attached']} {attach}, "
             f"{t['already_done']} already done, {t['skipped']} skipped.",
         ]
         if t["duplicate_candidates"]:
@@ -274,12 +276,12 @@ def plan_autocreate(
         progress(0, total)
 
     # Links and their detail records.
-    links_by_student: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    links_by_student: dict[int, list[tuple[int, int, int, bool]]] = defaultdict(list)
     for link_qs in _scoped(StudentContact.objects.all(), "student", sel, ids):
-        for link_id, student_id, contact_id, order in link_qs.values_list(
-            "id", "student_id", "contact_id", "contact_priority_order"
+        for link_id, student_id, contact_id, order, restricted in link_qs.values_list(
+            "id", "student_id", "contact_id", "contact_priority_order", "restricted"
         ):
-            links_by_student[student_id].append((order, link_id, contact_id))
+            links_by_student[student_id].append((order, link_id, contact_id, restricted))
     details_by_link: dict[int, list[_Detail]] = defaultdict(list)
     for detail_qs in _scoped(StudentContactDetail.objects.all(), "link__student", sel, ids):
         rows: Iterable[tuple[Any, ...]] = detail_qs.values_list(
@@ -306,7 +308,7 @@ def plan_autocreate(
         contact_qs = [Contact.objects.filter(id__in=linked)]
         email_qs = [ContactEmail.objects.filter(contact_id__in=linked)]
     else:
-        contact_ids = sorted({c for links in links_by_student.values() for _, _, c in links})
+        contact_ids = sorted({c for links in links_by_student.values() for _, _, c, _ in links})
         contact_qs = [Contact.objects.filter(id__in=list(c)) for c in _chunks(contact_ids)]
         email_qs = [
             ContactEmail.objects.filter(contact_id__in=list(c)) for c in _chunks(contact_ids)
@@ -366,10 +368,16 @@ def plan_autocreate(
     grants: list[int] = []
     email_checked: dict[str, str | None] = {}
 
-    def decide(cid: int, email: str, detail: _Detail | None) -> tuple[str, str, str]:
+    def decide(
+        cid: int, email: str, detail: _Detail | None, restricted: bool
+    ) -> tuple[str, str, str]:
         """(action, reason, account) for one contact of one student; notes the writes."""
         if detail is None:
             return SKIP, "no detail record on this link", ""
+        if restricted:
+            # A court order or custody note: access on this link is a school admin's decision
+            # (the access codes' restricted queue), never a bulk run's.
+            return SKIP, "restricted link (court order or custody note): a school admin decides", ""
         why_not = rule.why_not(has_custody=detail.has_custody, relationship=detail.relationship)
         if why_not:
             return SKIP, why_not, ""
@@ -386,15 +394,9 @@ def plan_autocreate(
         if not email:
             return SKIP, "no email address", ""
         lowered = email.lower()
-        sharing = [c for c in holders[lowered] if c != cid]
-        if sharing:
-            other = sharing[0]
-            return (
-                SKIP,
-                f"email {email} is also the primary email of contact #{other} "
-                f"({names.get(other, '')})",
-                "",
-            )
+        # An account already signing in with this email comes first: when it is another
+        # contact's, that is a duplicate candidate a person must see, even if its owner is in
+        # the selection too (and so shares the email).
         taken = account_by_key.get(lowered)
         if taken is not None:
             username, owner = taken
@@ -416,6 +418,15 @@ def plan_autocreate(
                 f"contact #{owner} ({owner_name})",
                 "",
             )
+        sharing = [c for c in holders[lowered] if c != cid]
+        if sharing:
+            other = sharing[0]
+            return (
+                SKIP,
+                f"email {email} is also the primary email of contact #{other} "
+                f"({names.get(other, '')})",
+                "",
+            )
         if lowered not in email_checked:
             email_checked[lowered] = _valid_email(email)
         invalid = email_checked[lowered]
@@ -430,14 +441,14 @@ def plan_autocreate(
 
     for index, (student_id, number, s_first, s_last) in enumerate(students, start=1):
         student_name = f"{s_first} {s_last}"
-        for _, link_id, cid in sorted(links_by_student.get(student_id, ())):
+        for _, link_id, cid, restricted in sorted(links_by_student.get(student_id, ())):
             email = email_of.get(cid, "")
             records = details_by_link.get(link_id)
             if records is not None and len(records) == 1:
                 detail: _Detail | None = records[0]  # a lone record is in force whatever its dates
             else:
                 detail = pick_active_detail(records or [], day)
-            action, reason, account = decide(cid, email, detail)
+            action, reason, account = decide(cid, email, detail, restricted)
             lines.append(
                 PlanLine(
                     number, student_name, cid, names.get(cid, ""), email, action, reason, account

@@ -77,7 +77,29 @@ class Command(TutelaCommand):
                 f"password is in {parent_file} (you choose a new one at first sign-in)"
             )
         if not options["no_serve"]:
+            self.start_worker()
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+
+    @staticmethod
+    def start_worker() -> Any:
+        """Run the background queue in this process, in a thread, so the demo's background
+        jobs (AutoCreate's staff screen) run with nothing else to start; a deployment runs
+        ``tutela run_huey`` instead. Returns the consumer (``None`` when jobs run at once)."""
+        import signal
+
+        from huey.contrib.djhuey import HUEY
+
+        if HUEY.immediate:
+            return None
+        consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False)
+        # Huey's consumer takes the process's signals over; the web server keeps its own, so
+        # Ctrl-C and a TERM still stop the demo.
+        names = ("SIGINT", "SIGTERM", "SIGHUP")
+        saved = {sig: signal.getsignal(sig) for n in names if (sig := getattr(signal, n, None))}
+        consumer.start()
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        return consumer
 
     @staticmethod
     def _demo_admin() -> str:

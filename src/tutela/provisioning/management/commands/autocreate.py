@@ -120,7 +120,7 @@ class Command(TutelaCommand):
             return
         prefix = "Simulation (nothing saved)" if simulate else "AutoCreate"
         self.stdout.write(f"{prefix}: {selection.describe()}.")
-        for line in report.summary_lines():
+        for line in report.summary_lines(simulate=simulate):
             self.stdout.write(line)
         if report_path is not None:
             self.stdout.write(f"Full plan written to {report_path}.")
