@@ -223,40 +223,39 @@ class RowValidator:
 
     def __init__(self, columns: ColumnMap, codes: CodeBook) -> None:
         present = [(name, columns.positions[name]) for name in FIELDS if name in columns]
-        self.names = [name for name, _ in present]
+        # How each column is read, decided once: its values remembered (a dict of its own),
+        # taken as plain text up to a length, or parsed each time.
+        self.columns: list[tuple[str, dict[str, Any] | None, int]] = [
+            (name, {} if name in CACHED else None, _plain_limit(name)) for name, _ in present
+        ]
         self.pick = _picker([index for _, index in present])
         self.codes = codes
         self._code_cache: dict[tuple[str, str], int | str] = {}
         self._email_cache: dict[str, str | None] = {}
-        self._cache: dict[tuple[str, str], Any] = {}
 
     def parse(self, number: int, cells: list[str]) -> ParsedRow:
         raw: dict[str, str] = {}
         values: dict[str, Any] = {}
         errors: list[str] = []
-        cache = self._cache
         picked = self.pick(cells)
-        for name, text in compress(zip(self.names, picked, strict=True), picked):
+        for (name, cache, limit), text in compress(zip(self.columns, picked, strict=True), picked):
             if not (text := text.strip()):
                 continue
             raw[name] = text
-            if name in CACHED:
-                key = (name, text)
-                found = cache.get(key, _MISSING)
+            if cache is not None:
+                found = cache.get(text, _MISSING)
                 if found is _MISSING:
                     try:
-                        found = self._value(name, text)
+                        found = cache[text] = self._value(name, text)
                     except ValueProblem as problem:
-                        found = problem
-                    cache[key] = found
+                        found = cache[text] = problem
                 if isinstance(found, ValueProblem):
                     errors.append(f"{LABEL[name]} {text!r}: {found}")
                 else:
                     values[name] = found
                 continue
-            if name in PLAIN_TEXT and text[0] != "#":
-                limit = MAX_LENGTH.get(name)
-                if limit is not None and len(text) > limit:
+            if limit and text[0] != "#":
+                if len(text) > limit:
                     errors.append(f"{LABEL[name]} {text!r}: is longer than {limit} characters")
                 else:
                     values[name] = text
@@ -505,6 +504,13 @@ class RowValidator:
 
 _PUNCTUATION = str.maketrans("", "", "()-. +/")
 ADDRESS_IDENTITY = tuple(n for n in ADDRESS_FIELDS if n not in ("address_type", "address_priority"))
+
+
+def _plain_limit(name: str) -> int:
+    """The length limit of a column taken as plain text; 0 for every other column."""
+    if name not in PLAIN_TEXT:
+        return 0
+    return MAX_LENGTH.get(name, LARGEST_ID)
 
 
 def _picker(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
