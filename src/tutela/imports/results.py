@@ -80,9 +80,11 @@ class ImportResult:
             own = reason_by_row.get(row.row, [])
             if own:
                 row.errors = own
+            elif len(failing) == 1:
+                row.errors = [f"not imported because related row {failing[0]} has an error"]
             else:
                 names = ", ".join(str(n) for n in failing)
-                row.errors = [f"not imported because related row {names} has an error"]
+                row.errors = [f"not imported because related rows {names} have errors"]
 
     def totals(self) -> dict[str, Any]:
         groups, rejected = self._group_counts()

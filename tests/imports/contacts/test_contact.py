@@ -126,6 +126,18 @@ def test_conflicting_names_on_related_rows_reject_the_group(import_rows) -> None
     assert report["rows_report"][0]["errors"] == ["not imported because related row 3 has an error"]
 
 
+def test_a_row_of_a_group_with_several_failing_rows_names_them_all(import_rows) -> None:
+    _run, report = import_rows(
+        ["Identifier", "LastName", "FirstName"],
+        ["P1", "Lee", "Ann"],
+        ["P1", "Lee", "Anne"],
+        ["P1", "Lee", "Anna"],
+    )
+    assert report["rows_report"][0]["errors"] == [
+        "not imported because related rows 3, 4 have errors"
+    ]
+
+
 def test_a_rejected_group_writes_nothing_and_other_groups_are_unaffected(import_rows) -> None:
     run, report = import_rows(
         ["Identifier", "LastName", "EmailAddress"],
