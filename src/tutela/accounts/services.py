@@ -29,7 +29,7 @@ from tutela.accounts.models import (
     SecurityEventKind,
     TokenPurpose,
 )
-from tutela.core.audit import audited
+from tutela.core.audit import actor_name, audited
 from tutela.notifications.email import send_email_on_commit
 from tutela.people.models import Contact, ContactEmail
 from tutela.people.services import ServiceError
@@ -76,6 +76,7 @@ def record_event(
         kind=kind,
         account=account,
         actor=actor if isinstance(actor, Account) and actor.pk else None,
+        actor_name=actor_name(actor),
         identifier=(identifier or (account.username if account else ""))[:254],
         ip_address=ip_address or None,
     )
