@@ -99,3 +99,21 @@ def test_a_web_actor_is_recorded_by_name_too(cast: Cast) -> None:
     disable_account(actor=cast.dana, account=cast.hana)
     event = SecurityEvent.objects.get(kind=SecurityEventKind.ACCOUNT_DISABLED)
     assert (event.actor, event.actor_name) == (cast.dana, "dana")
+
+
+def test_a_change_after_a_nested_service_call_keeps_the_actor(cast: Cast) -> None:
+    with audited(cast.dana):
+        inner = create_contact(actor=cast.dana, last_name="Ng")
+        after = create_contact(actor=None, last_name="Oh")
+    for contact in (inner, after):
+        assert LogEntry.objects.get_for_object(contact).get().actor == cast.dana
+
+
+def test_another_actor_nested_inside_gives_the_outer_one_back(cast: Cast) -> None:
+    with audited(cast.dana):
+        inner = create_contact(actor=cast.hana, last_name="Ng")
+        after = create_contact(actor=None, last_name="Oh")
+    outside = create_contact(actor=None, last_name="Pi")
+    assert LogEntry.objects.get_for_object(inner).get().actor == cast.hana
+    assert LogEntry.objects.get_for_object(after).get().actor == cast.dana
+    assert LogEntry.objects.get_for_object(outside).get().actor is None

@@ -21,11 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from auditlog.context import set_actor
+from auditlog.context import _set_extra_data, auditlog_value, set_actor
+from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models.signals import pre_save
 
 ACTOR_KEY = "actor"
 
@@ -69,10 +72,51 @@ def audited(actor: Any | None) -> Iterator[None]:
         if isinstance(actor, CommandLineUser):
             yield
         else:
-            with set_actor(actor):
+            with _account_context(actor):
                 yield
     finally:
         _command_line_actor.reset(token)
+
+
+def _live_context() -> dict[str, Any] | None:
+    """The enclosing auditlog context, if one is still open (auditlog leaves the last one's
+    data behind when it ends, so its receiver being connected is what tells)."""
+    try:
+        current = auditlog_value.get()
+    except LookupError:
+        return None
+    duid = current.get("signal_duid")
+    connected = any(receiver[0][0] == duid for receiver in pre_save.receivers)
+    return current if connected else None
+
+
+@contextmanager
+def _account_context(actor: Any) -> Iterator[None]:
+    """auditlog's ``set_actor``, safe to nest.
+
+    Services call services, and the web request's own context (auditlog's middleware) encloses
+    them all. ``set_actor`` does not restore an enclosing context when it ends, so every change
+    after a nested call would lose its actor; here the enclosing context is kept when it names
+    the same actor, and put back (with its signal receiver) when it names another.
+    """
+    outer = _live_context()
+    if outer is not None and outer.get("actor") == actor:
+        yield
+        return
+    remote = {key: outer.get(key) for key in ("remote_addr", "remote_port")} if outer else {}
+    try:
+        with set_actor(actor, **remote):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)
+            duid = outer["signal_duid"]
+            pre_save.connect(
+                partial(_set_extra_data, signal_duid=duid),
+                sender=LogEntry,
+                dispatch_uid=duid,
+                weak=False,
+            )
 
 
 def name_command_line_actor(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -90,8 +134,6 @@ def log_summary(
     The actor comes from the surrounding ``audited(actor)``, as for any other entry. ``details``
     must hold no secret: the entry is shown to administrators.
     """
-    from auditlog.models import LogEntry
-
     return LogEntry.objects.log_create(
         instance,
         force_log=True,
