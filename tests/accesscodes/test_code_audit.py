@@ -107,3 +107,43 @@ def test_one_students_reset_is_audited_row_by_row_without_the_code(
     [created] = LogEntry.objects.get_for_object(new)
     assert created.actor == district["admin"]
     assert_no_code_in_the_trail()
+
+
+def test_a_self_registration_is_recorded_as_the_parents_own_doing(
+    district: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    import re
+
+    from django.core import mail
+
+    from tutela.people.models import Contact, ContactEmail, StudentContact
+
+    student = district["elm"].students.get(student_number="1001")
+    services.reset_codes(actor=district["admin"], student=student)
+    code = AccessCode.objects.get(student=student, revoked_at__isnull=True).code
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_registration(
+            entry=code,
+            first_name="Pat",
+            last_name="Lee",
+            email="pat@example.org",
+            remote_address="203.0.113.7",
+            link_for=lambda token: f"http://testserver/register/{token}/",
+        )
+    match = re.search(r"/register/([\w-]+)/", mail.outbox[-1].body)
+    assert match
+    password = "a long enough passphrase"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.register_with_code(token=match.group(1), password=password)
+    parent = done.account
+    contact = Contact.objects.get()
+    for record in (
+        contact,
+        ContactEmail.objects.get(contact=contact),
+        StudentContact.objects.get(contact=contact),
+    ):
+        assert LogEntry.objects.get_for_object(record).get().actor == parent
+    linked = LogEntry.objects.get_for_object(parent).get(action=LogEntry.Action.UPDATE)
+    assert (linked.actor, list(linked.changes_dict)) == (parent, ["contact"])
+    trail = str(list(LogEntry.objects.values_list("changes", "object_repr", "additional_data")))
+    assert password not in trail and code not in trail

@@ -701,18 +701,11 @@ def register_with_code(*, token: str, password: str) -> Registration:
             .order_by("pk")
             .first()
         )
-        if contact is None:
-            contact = create_contact(
-                actor=None,
-                first_name=request.first_name,
-                last_name=request.last_name,
-                is_active=True,
-            )
-            add_email(actor=None, contact=contact, address=request.email, is_primary=True)
-        candidate.contact = contact
         candidate.is_active = True
         candidate.set_password(password)
         try:
+            # The account comes first, so that everything after it is recorded as the
+            # registering parent's own doing; only this first row has no actor yet.
             with audited(None), transaction.atomic():
                 candidate.save()
         except IntegrityError:
@@ -722,6 +715,16 @@ def register_with_code(*, token: str, password: str) -> Registration:
             ) from None
         record_event(SecurityEventKind.ACCOUNT_CREATED, account=candidate, actor=candidate)
         with audited(candidate):
+            if contact is None:
+                contact = create_contact(
+                    actor=candidate,
+                    first_name=request.first_name,
+                    last_name=request.last_name,
+                    is_active=True,
+                )
+                add_email(actor=candidate, contact=contact, address=request.email, is_primary=True)
+            candidate.contact = contact
+            candidate.save(update_fields=["contact"])
             outcome = _link_or_queue(actor=candidate, account=candidate, code=code)
             _consume_if_single_use(code, candidate)
             request.completed_at = timezone.now()
