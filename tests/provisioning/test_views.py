@@ -160,3 +160,25 @@ def test_a_template_is_edited_and_previewed_for_a_real_recipient(cast: Cast) -> 
     assert saved.status_code == 302
     template.refresh_from_db()
     assert template.subject == "Welcome to {{ district_name }}"
+
+
+def test_an_edited_template_leaves_an_audit_entry_naming_the_editor(cast: Cast) -> None:
+    from auditlog.models import LogEntry
+
+    template = EmailTemplate.objects.get(kind="account_created", language="en")
+    url = reverse("provisioning:template", kwargs={"template_id": template.pk})
+    saved = signed_in(cast.dana).post(
+        url,
+        {
+            "name": template.name,
+            "kind": "account_created",
+            "language": "en",
+            "subject": "Welcome to {{ district_name }}",
+            "body_text": "Dear {{ parent_name }}, start here: {{ activation_link }}",
+            "body_html": "",
+        },
+    )
+    assert saved.status_code == 302
+    entry = LogEntry.objects.get_for_object(template).get(action=LogEntry.Action.UPDATE)
+    assert entry.actor == cast.dana
+    assert entry.changes_dict["subject"][1] == "Welcome to {{ district_name }}"

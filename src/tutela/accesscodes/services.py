@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -42,7 +43,7 @@ from tutela.accesscodes.models import (
 )
 from tutela.accounts.models import SecurityEventKind
 from tutela.accounts.services import hash_token, record_event
-from tutela.core.audit import audited
+from tutela.core.audit import actor_name, audited, log_summary
 from tutela.people.models import Contact, School, Student, StudentContact, StudentContactDetail
 from tutela.people.services import (
     ServiceError,
@@ -108,20 +109,37 @@ def _issue(
     *,
     actor: Any,
     expires_at: datetime.datetime | None,
+    action: str,
+    scope: str,
 ) -> int:
     """Revoke the current codes of ``students`` and give each a new one, in bulk.
 
     A new code clashes with one of N codes ever issued with odds N / 2^60 (one in ten million
     for a district that has issued a hundred thousand), so codes are inserted unchecked and the
     unique constraint catches the rare clash, after which that batch is drawn again, checked.
+
+    The writes are set-based, so auditlog sees no row: each school touched gets one summary
+    entry instead (``action``, how many codes were issued and revoked, ``scope``), naming the
+    actor of the surrounding ``audited(actor)`` and never a code.
     """
     now = timezone.now()
     expiry = expires_at if expires_at is not None else default_expiry(now)
-    ids = list(students.order_by().values_list("pk", flat=True))
+    rows = list(students.order_by().values_list("pk", "school_id"))
+    ids = [pk for pk, _ in rows]
+    issued = Counter(school_id for _, school_id in rows)
     creator = actor if getattr(actor, "pk", None) else None
-    AccessCode.objects.filter(
+    current = AccessCode.objects.filter(
         revoked_at__isnull=True, student_id__in=students.order_by().values("pk")
-    ).update(revoked_at=now)
+    )
+    revoked = Counter(
+        dict(
+            current.order_by()
+            .values_list("student__school_id")
+            .annotate(n=Count("pk"))
+            .values_list("student__school_id", "n")
+        )
+    )
+    current.update(revoked_at=now)
     insert = partial(
         _insert_codes, now=now, creator_id=creator.pk if creator else None, expires_at=expiry
     )
@@ -132,6 +150,15 @@ def _issue(
                 insert(list(zip(chunk, _distinct_codes(len(chunk)), strict=True)))
         except IntegrityError:
             insert(list(zip(chunk, _unused_codes(len(chunk)), strict=True)))
+    for school in School.objects.filter(pk__in=issued.keys()).order_by("pk"):
+        log_summary(
+            instance=school,
+            action=action,
+            count=issued[school.pk],
+            scope=scope,
+            revoked=revoked[school.pk],
+            expires_at=expiry.isoformat() if expiry else None,
+        )
     return len(ids)
 
 
@@ -191,13 +218,22 @@ def generate_codes(
         if missing_only:
             usable = AccessCode.objects.filter(_usable_now(timezone.now()))
             students = students.exclude(pk__in=usable.values("student_id"))
-        issued = _issue(students, actor=actor, expires_at=expires_at)
+        scope = f"school {school.school_number}" if school else "the district"
+        if missing_only:
+            scope += ", students without a usable code"
+        issued = _issue(
+            students,
+            actor=actor,
+            expires_at=expires_at,
+            action="access codes generated",
+            scope=scope,
+        )
     logger.info(
         "access codes: %d issued (school %s, missing only %s) by %s",
         issued,
         school.school_number if school else "all",
         missing_only,
-        getattr(actor, "username", None) or "the command line",
+        actor_name(actor) or "the system",
     )
     return issued
 
@@ -233,12 +269,18 @@ def reset_codes(
         students = Student.objects.all()
         if school is not None:
             students = students.filter(school=school)
-        replaced = _issue(students, actor=actor, expires_at=expires_at)
+        replaced = _issue(
+            students,
+            actor=actor,
+            expires_at=expires_at,
+            action="access codes reset",
+            scope=f"school {school.school_number}" if school else "the district",
+        )
     logger.info(
         "access codes: %d reset (school %s) by %s",
         replaced,
         school.school_number if school else "all",
-        getattr(actor, "username", None) or "the command line",
+        actor_name(actor) or "the system",
     )
     return replaced
 
@@ -659,18 +701,11 @@ def register_with_code(*, token: str, password: str) -> Registration:
             .order_by("pk")
             .first()
         )
-        if contact is None:
-            contact = create_contact(
-                actor=None,
-                first_name=request.first_name,
-                last_name=request.last_name,
-                is_active=True,
-            )
-            add_email(actor=None, contact=contact, address=request.email, is_primary=True)
-        candidate.contact = contact
         candidate.is_active = True
         candidate.set_password(password)
         try:
+            # The account comes first, so that everything after it is recorded as the
+            # registering parent's own doing; only this first row has no actor yet.
             with audited(None), transaction.atomic():
                 candidate.save()
         except IntegrityError:
@@ -680,6 +715,16 @@ def register_with_code(*, token: str, password: str) -> Registration:
             ) from None
         record_event(SecurityEventKind.ACCOUNT_CREATED, account=candidate, actor=candidate)
         with audited(candidate):
+            if contact is None:
+                contact = create_contact(
+                    actor=candidate,
+                    first_name=request.first_name,
+                    last_name=request.last_name,
+                    is_active=True,
+                )
+                add_email(actor=candidate, contact=contact, address=request.email, is_primary=True)
+            candidate.contact = contact
+            candidate.save(update_fields=["contact"])
             outcome = _link_or_queue(actor=candidate, account=candidate, code=code)
             _consume_if_single_use(code, candidate)
             request.completed_at = timezone.now()

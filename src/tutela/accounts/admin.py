@@ -57,7 +57,7 @@ class AccountAdmin(UserAdmin):
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(AuditTrailAdmin):
-    list_display = ("at", "kind", "identifier", "account", "actor", "ip_address")
+    list_display = ("at", "kind", "identifier", "account", "actor", "actor_name", "ip_address")
     list_filter = ("kind",)
     search_fields = ("identifier", "account__username", "ip_address")
     date_hierarchy = "at"

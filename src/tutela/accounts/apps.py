@@ -14,8 +14,14 @@ class AccountsConfig(AppConfig):
         from tutela.accounts import signals
         from tutela.accounts.models import AccessToken, Account
 
-        # Password hashes and token hashes never go into the audit trail.
-        auditlog.register(Account, exclude_fields=["password", "last_login"])
+        # Password hashes and token hashes never go into the audit trail. Which schools a
+        # staff account sees, and its groups and permissions, decide whose records it can
+        # read: those changes are audited too.
+        auditlog.register(
+            Account,
+            exclude_fields=["password", "last_login"],
+            m2m_fields={"schools", "groups", "user_permissions"},
+        )
         auditlog.register(AccessToken, exclude_fields=["token_hash"])
         user_logged_in.connect(signals.on_signed_in, dispatch_uid="tutela-signed-in")
         user_logged_out.connect(signals.on_signed_out, dispatch_uid="tutela-signed-out")

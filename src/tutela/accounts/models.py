@@ -104,7 +104,8 @@ class SecurityEvent(models.Model):
 
     Model changes are audited by django-auditlog; these are the events that change no row
     (a failed sign-in) or whose row change would hide what happened (a password hash).
-    ``identifier`` is what was typed to sign in, kept even when no account matched.
+    ``identifier`` is what was typed to sign in, kept even when no account matched;
+    ``actor_name`` names the actor as import jobs do, including the user of a ``tutela`` command.
     """
 
     kind = models.CharField(max_length=32, choices=SecurityEventKind.choices)
@@ -114,6 +115,8 @@ class SecurityEvent(models.Model):
     actor = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who acted when it was no account: the command-line user ("alice (command line)").
+    actor_name = models.CharField(max_length=150, blank=True)
     identifier = models.CharField(max_length=254, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)

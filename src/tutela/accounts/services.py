@@ -29,7 +29,7 @@ from tutela.accounts.models import (
     SecurityEventKind,
     TokenPurpose,
 )
-from tutela.core.audit import audited
+from tutela.core.audit import actor_name, audited
 from tutela.notifications.email import send_email_on_commit
 from tutela.people.models import Contact, ContactEmail
 from tutela.people.services import ServiceError
@@ -76,6 +76,7 @@ def record_event(
         kind=kind,
         account=account,
         actor=actor if isinstance(actor, Account) and actor.pk else None,
+        actor_name=actor_name(actor),
         identifier=(identifier or (account.username if account else ""))[:254],
         ip_address=ip_address or None,
     )
@@ -204,12 +205,27 @@ def create_account(
         return account
 
 
+def _void_tokens(account: Account, *, purpose: TokenPurpose | None = None) -> None:
+    """Void the account's outstanding links (of one purpose, or all).
+
+    Row by row (an account has a handful), so the audit trail shows each link being voided,
+    by whom; the token hash itself is excluded from the trail.
+    """
+    outstanding = AccessToken.objects.filter(
+        account=account, used_at__isnull=True, voided_at__isnull=True
+    )
+    if purpose is not None:
+        outstanding = outstanding.filter(purpose=purpose)
+    now = timezone.now()
+    for token in outstanding.select_for_update():
+        token.voided_at = now
+        token.save(update_fields=["voided_at"])
+
+
 def _issue_token(account: Account, purpose: TokenPurpose, lifetime: datetime.timedelta) -> str:
     """A new random token for ``account``; earlier unused ones of the same purpose are voided."""
     now = timezone.now()
-    AccessToken.objects.filter(
-        account=account, purpose=purpose, used_at__isnull=True, voided_at__isnull=True
-    ).update(voided_at=now)
+    _void_tokens(account, purpose=purpose)
     raw = secrets.token_urlsafe(32)
     AccessToken.objects.create(
         account=account, purpose=purpose, token_hash=hash_token(raw), expires_at=now + lifetime
@@ -290,17 +306,15 @@ def _use_token(
         found = _valid_token(token, purpose)
         account = found.account
         check_password_rules(password, account)
+        # The person holding the link acts as the account: the trail names them.
         with audited(account):
             account.set_password(password)
             account.must_change_password = False
             account.save(update_fields=["password", "must_change_password"])
-        now = timezone.now()
-        found.used_at = now
-        found.save(update_fields=["used_at"])
-        # A password chosen through one link makes every other outstanding link pointless.
-        AccessToken.objects.filter(
-            account=account, used_at__isnull=True, voided_at__isnull=True
-        ).update(voided_at=now)
+            found.used_at = timezone.now()
+            found.save(update_fields=["used_at"])
+            # A password chosen through one link makes every other outstanding link pointless.
+            _void_tokens(account)
         record_event(event, account=account, actor=account, ip_address=ip)
         return account
 
@@ -370,9 +384,7 @@ def set_temporary_password(*, actor: Any, account: Account, password: str) -> No
         account.set_password(password)
         account.must_change_password = True
         account.save(update_fields=["password", "must_change_password"])
-        AccessToken.objects.filter(
-            account=account, used_at__isnull=True, voided_at__isnull=True
-        ).update(voided_at=timezone.now())
+        _void_tokens(account)
         record_event(SecurityEventKind.TEMPORARY_PASSWORD_SET, account=account, actor=actor)
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditlog import admin as auditlog_admin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.http import HttpRequest
+
+from tutela.core.audit import ACTOR_KEY
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -23,3 +27,18 @@ class AuditTrailAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class LogEntryAdmin(auditlog_admin.LogEntryAdmin):
+    """auditlog's own pages, naming the command-line user where auditlog would say "system"."""
+
+    @admin.display(description="User")
+    def user_url(self, obj: LogEntry) -> str:
+        data = obj.additional_data if isinstance(obj.additional_data, dict) else {}
+        if obj.actor_id is None and data.get(ACTOR_KEY):
+            return str(data[ACTOR_KEY])
+        return str(super().user_url(obj))
+
+
+admin.site.unregister(LogEntry)
+admin.site.register(LogEntry, LogEntryAdmin)

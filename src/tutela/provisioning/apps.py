@@ -14,3 +14,5 @@ class ProvisioningConfig(AppConfig):
         from tutela.provisioning import models
 
         auditlog.register(models.StudentAccount)
+        # What parents are sent is the district's word: every edit is recorded.
+        auditlog.register(models.EmailTemplate)

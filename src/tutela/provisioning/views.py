@@ -12,11 +12,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.accounts.models import Account
+from tutela.core.audit import audited
 from tutela.core.tabular import FileProblem
 from tutela.provisioning.emails import EmailChoice, preview_values, render_template
 from tutela.provisioning.forms import AutoCreateForm, EmailTemplateForm
@@ -185,7 +187,8 @@ def template_edit(
     )
     form = EmailTemplateForm(request.POST or None, instance=template)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        with audited(account), transaction.atomic():
+            saved = form.save()
         messages.success(request, f"Template {saved.name} saved.")
         return redirect("provisioning:template", template_id=saved.pk)
     preview = None

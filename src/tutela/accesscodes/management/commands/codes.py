@@ -16,6 +16,7 @@ from django.core.management.base import CommandParser
 from django.utils import timezone
 
 from tutela.accesscodes import selectors, services
+from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError
 from tutela.people.models import School, Student
 from tutela.people.services import ServiceError
@@ -99,7 +100,7 @@ class Command(TutelaCommand):
     def _generate(self, options: dict[str, Any]) -> None:
         school = _school(options["school"])
         count = services.generate_codes(
-            actor=None,
+            actor=command_line_user(),
             school=school,
             missing_only=options["missing_only"],
             expires_at=_expiry(options["expires"]),
@@ -115,7 +116,10 @@ class Command(TutelaCommand):
             if student is None:
                 raise UsageError(f"--student {options['student']}: no student with that number")
         count = services.reset_codes(
-            actor=None, school=school, student=student, expires_at=_expiry(options["expires"])
+            actor=command_line_user(),
+            school=school,
+            student=student,
+            expires_at=_expiry(options["expires"]),
         )
         if student is not None:
             where = f"student {student.student_number}"

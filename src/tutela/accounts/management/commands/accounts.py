@@ -16,6 +16,7 @@ from django.core.management.base import CommandParser
 
 from tutela.accounts import services
 from tutela.accounts.models import Account
+from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError, one_line
 from tutela.people.models import Contact
 from tutela.people.services import ServiceError
@@ -73,18 +74,20 @@ class Command(TutelaCommand):
                 password = _read_password()
                 if not password:
                     raise UsageError("no password on standard input")
-                services.set_temporary_password(actor=None, account=account, password=password)
+                services.set_temporary_password(
+                    actor=command_line_user(), account=account, password=password
+                )
                 self.stdout.write(
                     f"Temporary password set for {account.username}; "
                     "it must be changed at the first sign-in."
                 )
             elif action == "disable":
                 account = _account(options["username"])
-                services.disable_account(actor=None, account=account)
+                services.disable_account(actor=command_line_user(), account=account)
                 self.stdout.write(f"Disabled {account.username}")
             elif action == "enable":
                 account = _account(options["username"])
-                services.enable_account(actor=None, account=account)
+                services.enable_account(actor=command_line_user(), account=account)
                 self.stdout.write(f"Enabled {account.username}")
         except ServiceError as error:
             raise UsageError(str(error)) from None
@@ -95,7 +98,7 @@ class Command(TutelaCommand):
             raise UsageError(f"no contact with id {options['contact_id']}")
         try:
             account = services.create_account(
-                actor=None,
+                actor=command_line_user(),
                 contact=contact,
                 username=options["username"],
                 email=options["email"],

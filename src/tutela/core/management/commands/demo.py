@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandParser
 from django.db import transaction
 
+from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand
 from tutela.core.private import write_private
 from tutela.people.models import Contact, Student
@@ -56,7 +57,7 @@ class Command(TutelaCommand):
             )
             from tutela.accesscodes.services import generate_codes
 
-            issued = generate_codes(actor=None)
+            issued = generate_codes(actor=command_line_user())
             self.stdout.write(
                 f"Issued {issued} parent access codes: download them at /staff/access-codes/ "
                 "or with `tutela codes export --output FILE`; parents register at /register/."
@@ -149,6 +150,8 @@ class Command(TutelaCommand):
         if contact is None:
             return None
         password = secrets.token_urlsafe(12)
-        account = create_account(actor=None, contact=contact, temporary_password=password)
+        account = create_account(
+            actor=command_line_user(), contact=contact, temporary_password=password
+        )
         write_private(password_file, password + "\n")
         return account.username, str(password_file)

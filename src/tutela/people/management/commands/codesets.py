@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError
 from tutela.people.models import Code, CodeType
 from tutela.people.services import ServiceError, add_code
@@ -28,7 +29,7 @@ class Command(TutelaCommand):
         if options["action"] == "add":
             try:
                 code = add_code(
-                    actor=None,
+                    actor=command_line_user(),
                     code_type=options["type"],
                     code=options["code"],
                     display_name=options["name"],
