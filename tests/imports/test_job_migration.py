@@ -12,7 +12,7 @@ BEFORE = [("imports", "0001_initial")]
 AFTER = [("imports", "0002_row_results_gzipped")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_row_results_survive_the_move_both_ways() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
