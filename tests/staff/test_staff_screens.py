@@ -321,3 +321,23 @@ def test_an_email_typed_by_school_staff_does_not_reveal_another_schools_children
     assert client.post(merge, {"relationship_type": "", "allow_data_access": ""}).status_code == 302
     text = client.get(reverse("staff:contact", args=[cast.hana_contact.pk])).content.decode()
     assert "Lila" in text and "Holly" not in text and "Hugo" not in text
+
+
+def test_school_staff_cannot_move_another_schools_child_to_another_family(cast: Cast) -> None:
+    """Una is Sam's through Lila, and is also linked to Holly at Hillcrest: folding Una into
+    Leo would hand Holly, with data access, to another family. Only a district admin may."""
+    link_student(actor=None, contact=cast.una_contact, student=cast.holly, allow_data_access=True)
+    merge = reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.leo_contact.pk])
+    client = signed_in(cast.sam)
+    shown = client.get(merge).content.decode()
+    assert "a district admin" in shown
+    assert "Attach students and remove" not in shown  # no button to press
+    page = client.post(merge, {"relationship_type": "", "allow_data_access": "on"})
+    assert page.status_code == 200
+    assert "a district admin" in page.content.decode()
+    assert Contact.objects.filter(pk=cast.una_contact.pk).exists()
+    assert StudentContact.objects.get(student=cast.holly, contact=cast.una_contact)
+    assert cast.holly not in students_visible_to(account=cast.leo)
+    # The district admin may.
+    assert signed_in(cast.dana).post(merge, {"allow_data_access": "on"}).status_code == 302
+    assert not Contact.objects.filter(pk=cast.una_contact.pk).exists()

@@ -202,8 +202,17 @@ def contact_merge(
     target = get_object_or_404(with_students(Contact.objects.all()), pk=target_id)
     if target.pk == duplicate.pk or not _may_merge_into(account, duplicate, target):
         raise Http404("no such contact")
+    schools = school_ids_in_scope(account=account)
     form = MergeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # Merging moves every link of the duplicate, with the data access chosen here: school
+    # staff would be handing another school's child to the target's family.
+    refused = (
+        f"{duplicate} also has students at another school: a district admin must merge "
+        "these contacts."
+        if _hidden(duplicate, schools)
+        else ""
+    )
+    if request.method == "POST" and not refused and form.is_valid():
         try:
             merge_contacts(
                 actor=account,
@@ -219,7 +228,6 @@ def contact_merge(
                 request, f"The students were attached to {target} and the duplicate removed."
             )
             return redirect("staff:contact", contact_id=target.pk)
-    schools = school_ids_in_scope(account=account)
     return render(
         request,
         "staff/contact_merge.html",
@@ -231,6 +239,7 @@ def contact_merge(
             "target_links": _links(target, schools),
             "target_hidden": _hidden(target, schools),
             "form": form,
+            "refused": refused,
         },
     )
 
