@@ -41,6 +41,7 @@ from tutela.accesscodes.models import (
     RegistrationRequest,
 )
 from tutela.accounts.models import SecurityEventKind
+from tutela.accounts.selectors import link_visible_to
 from tutela.accounts.services import hash_token, record_event
 from tutela.core.audit import audited
 from tutela.people.models import Contact, School, Student, StudentContact, StudentContactDetail
@@ -452,9 +453,19 @@ def _grant_link(*, actor: Any, account: Any, student: Student) -> StudentContact
             allow_data_access=True,
         )
     else:
-        detail = link.active_detail()
+        today = datetime.date.today()
+        detail = link.active_detail(today)
         if detail is None:
             StudentContactDetail.objects.create(link=link, allow_data_access=True)
+        elif detail.end_date is not None and detail.end_date < today:
+            # The link's last grant has ended (the portal no longer shows it): the code
+            # starts a new one today, keeping the recorded relationship.
+            StudentContactDetail.objects.create(
+                link=link,
+                start_date=today,
+                relationship_type_id=detail.relationship_type_id,
+                allow_data_access=True,
+            )
         elif not detail.allow_data_access:
             detail.allow_data_access = True
             detail.save(update_fields=["allow_data_access"])
@@ -501,12 +512,10 @@ def _consume_if_single_use(code: AccessCode, account: Any) -> None:
 
 
 def has_data_access(*, account: Any, student: Student) -> bool:
-    contact = getattr(account, "contact", None)
-    if contact is None:
+    """Whether the portal already shows ``student`` to ``account`` (the portal's own rule)."""
+    if getattr(account, "contact", None) is None:
         return False
-    link = StudentContact.objects.filter(student=student, contact=contact).first()
-    detail = link.active_detail() if link else None
-    return bool(detail and detail.allow_data_access)
+    return link_visible_to(account=account, student_id=student.pk) is not None
 
 
 def add_child(*, actor: Any, entry: str, remote_address: str | None) -> LinkOutcome:
