@@ -600,3 +600,25 @@ def test_add_child_renews_a_link_whose_grant_has_ended(
     assert outcome.link is not None and not outcome.is_pending
     assert list(students_visible_to(account=account)) == [student]
     assert StudentContact.objects.filter(contact=account.contact).count() == 1
+
+
+def test_a_guardian_whose_grant_has_ended_is_not_told(
+    student: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """The email names a child the portal no longer shows them: not theirs to learn about."""
+    from tutela.people.models import StudentContactDetail
+
+    former = ContactFactory()
+    AccountFactory(username="former@example.org", contact=former)
+    link_student(actor=None, contact=former, student=student, allow_data_access=True)
+    StudentContactDetail.objects.filter(link__contact=former).update(
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    parent = AccountFactory(username="new@example.org", contact=ContactFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.add_child(
+            actor=parent, entry=current_code(student).code, remote_address=None
+        )
+    assert outcome.link is not None
+    assert [m.to for m in mailoutbox] == []

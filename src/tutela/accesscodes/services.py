@@ -44,6 +44,7 @@ from tutela.accounts.models import SecurityEventKind
 from tutela.accounts.selectors import link_visible_to
 from tutela.accounts.services import hash_token, record_event
 from tutela.core.audit import audited
+from tutela.people.details import covers
 from tutela.people.models import Contact, School, Student, StudentContact, StudentContactDetail
 from tutela.people.services import (
     ServiceError,
@@ -702,7 +703,7 @@ def register_with_code(*, token: str, password: str) -> Registration:
 
 
 def notify_other_guardians(*, student: Student, new_account: Any) -> int:
-    """Email each other guardian with an account and data access that someone new linked.
+    """Email each other guardian who sees the student in the portal that someone new linked.
 
     The message names only the student (whom they already see) and the district: nothing
     about the new account's person, who may belong to another household. A guardian whose own
@@ -717,10 +718,14 @@ def notify_other_guardians(*, student: Student, new_account: Any) -> int:
         .prefetch_related("details")
     )
     sent = 0
+    today = datetime.date.today()
     for link in links:
         account = link.contact.account
-        detail = link.active_detail()
+        detail = link.active_detail(today)
+        # The portal's rule: only a guardian who sees the student today is told about it.
         if not account.email or detail is None or not detail.allow_data_access:
+            continue
+        if not covers(detail, today):
             continue
         sent += _send_notice(
             "new_guardian",
