@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
-from tests.factories import AccountFactory, ContactFactory
+from tests.factories import AccountFactory, ContactFactory, SectionFactory
 from tutela.accesscodes import services
 from tutela.accesscodes.models import AccessCode, PendingLink
 from tutela.accesscodes.urls import urlpatterns
@@ -75,12 +75,21 @@ EXPECTED: dict[str, dict[str, int]] = {
         "restricted": 200,
         "restricted-decide": 404,
     },
+    # Lou teaches a Lakeside section (no contact, not staff): his codes page, nothing else
+    "lou": {
+        "register": 200,
+        "register-confirm": 410,
+        "codes": 200,
+        "codes-download": 404,
+        "codes-reset": 404,
+        "codes-reset-all": 404,
+    },
     # signed out: public pages, sign-in for the rest
     "anonymous": {"register": 200, "register-confirm": 410},
 }
 
 
-@pytest.mark.parametrize("who", ["hana", "leo", "sam", "anonymous"])
+@pytest.mark.parametrize("who", ["hana", "leo", "sam", "lou", "anonymous"])
 def test_the_wrong_person_gets_403_or_404_everywhere(cast: Cast, who: str) -> None:
     services.generate_codes(actor=None)
     holly_code = AccessCode.objects.get(student=cast.holly, revoked_at__isnull=True)
@@ -90,7 +99,13 @@ def test_the_wrong_person_gets_403_or_404_everywhere(cast: Cast, who: str) -> No
     pending = outcome.pending
     assert pending is not None
     client = Client()
-    if who != "anonymous":
+    if who == "lou":
+        lou = AccountFactory(username="lou")
+        SectionFactory(
+            section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila]
+        )
+        client.force_login(lou)
+    elif who != "anonymous":
         client.force_login(getattr(cast, who))
     default = 302 if who == "anonymous" else 403
     for name, (build, method, data) in URLS.items():

@@ -576,3 +576,49 @@ def test_a_mail_server_failure_does_not_undo_the_link(
     assert services.notify_other_guardians(student=student, new_account=parent) == 0
     assert "could not send the new_guardian email" in caplog.text
     assert "mum@example.org" not in caplog.text
+
+
+def test_add_child_renews_a_link_whose_grant_has_ended(
+    student: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The portal hides a link whose detail has ended; the student's code links it again (from
+    today) rather than answering "already on your account" for a child the parent cannot see."""
+    from tutela.accounts.selectors import students_visible_to
+    from tutela.people.models import StudentContactDetail
+
+    account = register(
+        current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
+    ).account
+    StudentContactDetail.objects.filter(link__contact=account.contact).update(
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    assert list(students_visible_to(account=account)) == []
+    outcome = services.add_child(
+        actor=account, entry=format_code(current_code(student).code), remote_address=ADDRESS
+    )
+    assert outcome.link is not None and not outcome.is_pending
+    assert list(students_visible_to(account=account)) == [student]
+    assert StudentContact.objects.filter(contact=account.contact).count() == 1
+
+
+def test_a_guardian_whose_grant_has_ended_is_not_told(
+    student: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """The email names a child the portal no longer shows them: not theirs to learn about."""
+    from tutela.people.models import StudentContactDetail
+
+    former = ContactFactory()
+    AccountFactory(username="former@example.org", contact=former)
+    link_student(actor=None, contact=former, student=student, allow_data_access=True)
+    StudentContactDetail.objects.filter(link__contact=former).update(
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    parent = AccountFactory(username="new@example.org", contact=ContactFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.add_child(
+            actor=parent, entry=current_code(student).code, remote_address=None
+        )
+    assert outcome.link is not None
+    assert [m.to for m in mailoutbox] == []

@@ -51,3 +51,12 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             # The test's ORM calls ran while Playwright's loop was running, on a connection
             # of their own; close it here, or PostgreSQL cannot drop the test database.
             connections.close_all()
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
+    """Sign in on the one sign-in page, as a parent or a member of staff would."""
+    page.goto(f"{base_url}/accounts/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()

@@ -1,11 +1,13 @@
 """Every portal and staff URL is checked against the wrong people, with no URL forgotten.
 
 When a URL is added to ``portal/urls.py`` or ``staff/urls.py`` it must be added here too, with
-the answer each member of the cast gets; the first test fails until it is.
+the answer each member of the cast gets; the first test fails until it is (and
+``tests/test_every_url_is_guarded.py`` fails for a URL of any app that no guard test lists).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
@@ -13,7 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
+from tests.factories import AccountFactory, SectionFactory
 from tutela.accounts.models import Account
+from tutela.people.models import StudentContact, StudentContactDetail
 from tutela.portal.urls import urlpatterns as portal_patterns
 from tutela.staff.urls import urlpatterns as staff_patterns
 
@@ -55,7 +59,8 @@ def test_every_portal_and_staff_url_is_listed_here() -> None:
 
 
 # What each wrong person gets: Hana (parent of Hillcrest children, Hugo not granted), Leo
-# (another family), Sam (school admin of Lakeside, not Hillcrest).
+# (another family), Sam (school admin of Lakeside, not Hillcrest), Lou (teaches a Lakeside
+# section: no contact, not staff), and a visitor who is not signed in (sent to sign-in).
 EXPECTED = {
     "leo": {
         "portal:home": 200,  # his own list, without the Hill children (checked below)
@@ -77,20 +82,67 @@ EXPECTED = {
         "staff:sign-in": 302,
         "staff:contact-search": 200,
     },
+    "lou": {"staff:sign-in": 302},
+    "anonymous": {},
 }
+DEFAULT = {"hana": 403, "leo": 403, "sam": 404, "lou": 403, "anonymous": 302}
 
 
-@pytest.mark.parametrize("who", ["hana", "leo", "sam"])
+@pytest.mark.parametrize("who", ["hana", "leo", "sam", "lou", "anonymous"])
 def test_the_wrong_person_gets_403_or_404_everywhere(cast: Cast, who: str) -> None:
-    account: Account = getattr(cast, who)
     client = Client()
-    client.force_login(account)
+    if who == "lou":
+        lou = AccountFactory(username="lou")
+        SectionFactory(
+            section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila]
+        )
+        client.force_login(lou)
+    elif who != "anonymous":
+        account: Account = getattr(cast, who)
+        client.force_login(account)
     for name, (build, method) in URLS.items():
-        expected = EXPECTED[who].get(name, 403 if who != "sam" else 404)
+        expected = EXPECTED[who].get(name, DEFAULT[who])
         response = getattr(client, method)(build(cast))
         assert response.status_code == expected, (who, name, response.status_code)
+        if who == "anonymous" and expected == 302:
+            assert response["Location"].startswith(reverse("accounts:sign-in")), name
         assert b"Hugo" not in response.content, (who, name)
         if who != "hana":
             assert b"Holly" not in response.content, (who, name)
     cast.hana.refresh_from_db()
     assert cast.hana.is_active
+
+
+def withdraw(cast: Cast, how: str) -> None:
+    """Take Holly away from Hana in one of the ways a grant ends."""
+    link = StudentContact.objects.get(contact=cast.hana_contact, student=cast.holly)
+    if how == "data access withdrawn":
+        StudentContactDetail.objects.filter(link=link).update(
+            end_date=datetime.date.today() - datetime.timedelta(days=1)
+        )
+        StudentContactDetail.objects.create(
+            link=link, start_date=datetime.date.today(), allow_data_access=False
+        )
+    elif how == "link ended":
+        StudentContactDetail.objects.filter(link=link).update(
+            start_date=datetime.date(2020, 1, 1),
+            end_date=datetime.date.today() - datetime.timedelta(days=1),
+        )
+    elif how == "link restricted":
+        StudentContact.objects.filter(pk=link.pk).update(restricted=True)
+    else:
+        raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["data access withdrawn", "link ended", "link restricted"])
+def test_a_parent_whose_grant_is_gone_sees_the_child_on_no_portal_url(cast: Cast, how: str) -> None:
+    withdraw(cast, how)
+    client = Client()
+    client.force_login(cast.hana)
+    for name, (build, method) in URLS.items():
+        if not name.startswith("portal:"):
+            continue
+        url = reverse(name, args=[cast.holly.pk]) if name == "portal:student" else build(cast)
+        response = getattr(client, method)(url)
+        assert response.status_code == (404 if name == "portal:student" else 200), (how, name)
+        assert b"Holly" not in response.content and b"2001" not in response.content, (how, name)

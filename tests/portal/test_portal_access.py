@@ -88,6 +88,39 @@ def test_access_follows_the_active_detail_not_an_old_one(cast: Cast) -> None:
     assert client.get(reverse("portal:student", args=[cast.hugo.pk])).status_code == 200
 
 
+def test_a_link_whose_only_grant_has_ended_no_longer_shows_the_student(cast: Cast) -> None:
+    """No detail in force today: the latest one (ended, with data access) must not count."""
+    StudentContactDetail.objects.filter(
+        link__contact=cast.hana_contact, link__student=cast.holly
+    ).update(
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    client = signed_in(cast.hana)
+    assert "Holly" not in client.get(reverse("portal:home")).content.decode()
+    assert client.get(reverse("portal:student", args=[cast.holly.pk])).status_code == 404
+    assert list(students_visible_to(account=cast.hana)) == []
+
+
+def test_a_grant_that_has_not_started_yet_does_not_show_the_student(cast: Cast) -> None:
+    StudentContactDetail.objects.filter(link__contact=cast.leo_contact).update(
+        start_date=datetime.date.today() + datetime.timedelta(days=7)
+    )
+    client = signed_in(cast.leo)
+    assert "Lila" not in client.get(reverse("portal:home")).content.decode()
+    assert client.get(reverse("portal:student", args=[cast.lila.pk])).status_code == 404
+
+
+def test_a_restricted_link_does_not_show_the_student(cast: Cast) -> None:
+    """A court order or custody note on the parent's own link: the school decides, not the
+    data-access flag."""
+    cast.hana_contact.student_links.filter(student=cast.holly).update(restricted=True)
+    client = signed_in(cast.hana)
+    assert "Holly" not in client.get(reverse("portal:home")).content.decode()
+    assert client.get(reverse("portal:student", args=[cast.holly.pk])).status_code == 404
+    assert list(students_visible_to(account=cast.hana)) == []
+
+
 @pytest.mark.parametrize("url_name", ["portal:home", "portal:my-details"])
 def test_staff_accounts_without_a_contact_are_refused_the_portal(cast: Cast, url_name: str) -> None:
     assert signed_in(cast.dana).get(reverse(url_name)).status_code == 403

@@ -278,3 +278,66 @@ def test_temporary_passwords_typed_by_staff_are_hidden_from_error_reports(
     getattr(views, view_name)(request, **kwargs)
     shown = SafeExceptionReporterFilter().get_post_parameters(request)
     assert shown[field] != "river stones sing"
+
+
+def test_school_staff_see_only_their_schools_students_of_a_contact_they_may_see(
+    cast: Cast,
+) -> None:
+    """Una is Sam's through Lila; her link to Holly at Hillcrest is another school's business."""
+    link_student(actor=None, contact=cast.una_contact, student=cast.holly, allow_data_access=True)
+    client = signed_in(cast.sam)
+    for page in (
+        client.get(reverse("staff:contact", args=[cast.una_contact.pk])),
+        client.get(reverse("staff:contact-search"), {"q": "Unlinked"}),
+    ):
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert "Lila" in text
+        assert "Holly" not in text and "2001" not in text and "Hillcrest" not in text
+        assert "1 student at another school" in text
+    # The district admin still sees both.
+    text = signed_in(cast.dana).get(reverse("staff:contact", args=[cast.una_contact.pk]))
+    assert "Holly" in text.content.decode() and "Lila" in text.content.decode()
+
+
+def test_an_email_typed_by_school_staff_does_not_reveal_another_schools_children(
+    cast: Cast,
+) -> None:
+    """Sam may fix the duplicate, but the owner's children at Hillcrest stay hidden from him:
+    on the "already in use" page, the merge page, and the merged contact's page after."""
+    add_email(actor=None, contact=cast.una_contact, address="hana@example.org")
+    client = signed_in(cast.sam)
+    merge = reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.hana_contact.pk])
+    in_use = client.post(
+        reverse("staff:account-create", args=[cast.una_contact.pk]),
+        {"email": "hana@example.org", "username": "", "method": "activation"},
+    )
+    assert in_use.status_code == 409
+    assert merge in in_use.content.decode()
+    for page in (in_use, client.get(merge)):
+        text = page.content.decode()
+        assert "Holly" not in text and "Hugo" not in text and "Hillcrest" not in text, text
+        assert "2 students at another school" in text
+    assert client.post(merge, {"relationship_type": "", "allow_data_access": ""}).status_code == 302
+    text = client.get(reverse("staff:contact", args=[cast.hana_contact.pk])).content.decode()
+    assert "Lila" in text and "Holly" not in text and "Hugo" not in text
+
+
+def test_school_staff_cannot_move_another_schools_child_to_another_family(cast: Cast) -> None:
+    """Una is Sam's through Lila, and is also linked to Holly at Hillcrest: folding Una into
+    Leo would hand Holly, with data access, to another family. Only a district admin may."""
+    link_student(actor=None, contact=cast.una_contact, student=cast.holly, allow_data_access=True)
+    merge = reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.leo_contact.pk])
+    client = signed_in(cast.sam)
+    shown = client.get(merge).content.decode()
+    assert "a district admin" in shown
+    assert "Attach students and remove" not in shown  # no button to press
+    page = client.post(merge, {"relationship_type": "", "allow_data_access": "on"})
+    assert page.status_code == 200
+    assert "a district admin" in page.content.decode()
+    assert Contact.objects.filter(pk=cast.una_contact.pk).exists()
+    assert StudentContact.objects.get(student=cast.holly, contact=cast.una_contact)
+    assert cast.holly not in students_visible_to(account=cast.leo)
+    # The district admin may.
+    assert signed_in(cast.dana).post(merge, {"allow_data_access": "on"}).status_code == 302
+    assert not Contact.objects.filter(pk=cast.una_contact.pk).exists()

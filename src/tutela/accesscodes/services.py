@@ -42,8 +42,10 @@ from tutela.accesscodes.models import (
     RegistrationRequest,
 )
 from tutela.accounts.models import SecurityEventKind
+from tutela.accounts.selectors import link_visible_to
 from tutela.accounts.services import hash_token, record_event
 from tutela.core.audit import actor_name, audited, log_summary
+from tutela.people.details import covers
 from tutela.people.models import Contact, School, Student, StudentContact, StudentContactDetail
 from tutela.people.services import (
     ServiceError,
@@ -494,9 +496,19 @@ def _grant_link(*, actor: Any, account: Any, student: Student) -> StudentContact
             allow_data_access=True,
         )
     else:
-        detail = link.active_detail()
+        today = datetime.date.today()
+        detail = link.active_detail(today)
         if detail is None:
             StudentContactDetail.objects.create(link=link, allow_data_access=True)
+        elif detail.end_date is not None and detail.end_date < today:
+            # The link's last grant has ended (the portal no longer shows it): the code
+            # starts a new one today, keeping the recorded relationship.
+            StudentContactDetail.objects.create(
+                link=link,
+                start_date=today,
+                relationship_type_id=detail.relationship_type_id,
+                allow_data_access=True,
+            )
         elif not detail.allow_data_access:
             detail.allow_data_access = True
             detail.save(update_fields=["allow_data_access"])
@@ -543,12 +555,10 @@ def _consume_if_single_use(code: AccessCode, account: Any) -> None:
 
 
 def has_data_access(*, account: Any, student: Student) -> bool:
-    contact = getattr(account, "contact", None)
-    if contact is None:
+    """Whether the portal already shows ``student`` to ``account`` (the portal's own rule)."""
+    if getattr(account, "contact", None) is None:
         return False
-    link = StudentContact.objects.filter(student=student, contact=contact).first()
-    detail = link.active_detail() if link else None
-    return bool(detail and detail.allow_data_access)
+    return link_visible_to(account=account, student_id=student.pk) is not None
 
 
 def add_child(*, actor: Any, entry: str, remote_address: str | None) -> LinkOutcome:
@@ -738,7 +748,7 @@ def register_with_code(*, token: str, password: str) -> Registration:
 
 
 def notify_other_guardians(*, student: Student, new_account: Any) -> int:
-    """Email each other guardian with an account and data access that someone new linked.
+    """Email each other guardian who sees the student in the portal that someone new linked.
 
     The message names only the student (whom they already see) and the district: nothing
     about the new account's person, who may belong to another household. A guardian whose own
@@ -753,10 +763,14 @@ def notify_other_guardians(*, student: Student, new_account: Any) -> int:
         .prefetch_related("details")
     )
     sent = 0
+    today = datetime.date.today()
     for link in links:
         account = link.contact.account
-        detail = link.active_detail()
+        detail = link.active_detail(today)
+        # The portal's rule: only a guardian who sees the student today is told about it.
         if not account.email or detail is None or not detail.allow_data_access:
+            continue
+        if not covers(detail, today):
             continue
         sent += _send_notice(
             "new_guardian",

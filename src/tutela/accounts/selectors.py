@@ -1,8 +1,11 @@
 """What a signed-in parent may read: the students the district granted them, nothing else.
 
 Every portal page (and any later API) fetches students through these functions, never by an id
-from the request alone. A student is visible when the parent's contact is linked to it and the
-link's *active* detail record (``people.details.pick_active_detail``) allows data access.
+from the request alone. A student is visible when the parent's contact is linked to it, the link
+is not restricted (a court order or custody note: the school decides what that parent sees), and
+the link's *active* detail record (``people.details.pick_active_detail``) is in force today and
+allows data access. The active-detail rule falls back to the latest detail when none covers
+today; for access that fallback is not enough: a grant that has ended, or not yet begun, is none.
 """
 
 from __future__ import annotations
@@ -12,22 +15,25 @@ import datetime
 from django.db.models import QuerySet
 
 from tutela.accounts.models import Account
+from tutela.people.details import covers
 from tutela.people.models import Student, StudentContact
 
 
 def granted_links(*, account: Account, today: datetime.date | None = None) -> list[StudentContact]:
-    """The account's student links whose active detail allows data access."""
+    """The account's unrestricted student links whose active detail, in force today, allows
+    data access."""
     if not account.is_active or account.contact_id is None:
         return []
+    day = today or datetime.date.today()
     links = (
-        StudentContact.objects.filter(contact_id=account.contact_id)
+        StudentContact.objects.filter(contact_id=account.contact_id, restricted=False)
         .select_related("student__school")
         .prefetch_related("details__relationship_type")
     )
     granted = []
     for link in links:
-        detail = link.active_detail(today)
-        if detail is not None and detail.allow_data_access:
+        detail = link.active_detail(day)
+        if detail is not None and covers(detail, day) and detail.allow_data_access:
             granted.append(link)
     return granted
 

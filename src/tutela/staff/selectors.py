@@ -30,6 +30,15 @@ def students_in_scope(*, account: Account) -> QuerySet[Student]:
     return students.filter(school__in=account.schools.all())
 
 
+def school_ids_in_scope(*, account: Account) -> set[int] | None:
+    """The schools whose students this staff member may see; ``None`` means every school."""
+    if not is_staff_member(account):
+        return set()
+    if is_district_wide(account):
+        return None
+    return set(account.schools.values_list("pk", flat=True))
+
+
 def contacts_in_scope(*, account: Account) -> QuerySet[Contact]:
     """The contacts linked to at least one student this staff member may see."""
     if not is_staff_member(account):

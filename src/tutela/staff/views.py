@@ -30,6 +30,7 @@ from tutela.staff.selectors import (
     contacts_in_scope,
     contacts_with_email,
     is_staff_member,
+    school_ids_in_scope,
     search_contacts,
     with_students,
 )
@@ -63,25 +64,46 @@ def _contact(account: Account, contact_id: int) -> Contact:
     return contact
 
 
-def _links(contact: Contact) -> list[dict[str, Any]]:
+def _links(contact: Contact, schools: set[int] | None) -> list[dict[str, Any]]:
+    """The contact's students at ``schools`` (every school when ``None``).
+
+    A contact in a school's scope may also be linked to children at other schools (a sibling,
+    or the owner of an email on the "already in use" page): those children are another
+    school's records, so school staff are only told how many there are (``_hidden``).
+    """
     return [
         {"link": link, "student": link.student, "detail": link.active_detail()}
         for link in contact.student_links.all()
+        if schools is None or link.student.school_id in schools
     ]
+
+
+def _hidden(contact: Contact, schools: set[int] | None) -> int:
+    if schools is None:
+        return 0
+    return sum(link.student.school_id not in schools for link in contact.student_links.all())
+
+
+def _students(contact: Contact, schools: set[int] | None) -> dict[str, Any]:
+    return {
+        "contact": contact,
+        "links": _links(contact, schools),
+        "hidden": _hidden(contact, schools),
+    }
 
 
 @staff_required
 def contact_search(request: HttpRequest, account: Account) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    results = [
-        {"contact": c, "links": _links(c)} for c in search_contacts(account=account, query=query)
-    ]
+    schools = school_ids_in_scope(account=account)
+    results = [_students(c, schools) for c in search_contacts(account=account, query=query)]
     return render(request, "staff/contact_search.html", {"query": query, "results": results})
 
 
 @staff_required
 def contact_detail(request: HttpRequest, account: Account, contact_id: int) -> HttpResponse:
     contact = _contact(account, contact_id)
+    schools = school_ids_in_scope(account=account)
     portal_account = Account.objects.filter(contact=contact).first()
     return render(
         request,
@@ -92,7 +114,8 @@ def contact_detail(request: HttpRequest, account: Account, contact_id: int) -> H
             "phones": list(contact.phones.select_related("phone", "phone_type")),
             "addresses": list(contact.addresses.select_related("address", "address_type")),
             "portal_account": portal_account,
-            "links": _links(contact),
+            "links": _links(contact, schools),
+            "hidden": _hidden(contact, schools),
             "password_form": TemporaryPasswordForm(),
             "email_form": EmailAddForm(),
         },
@@ -118,7 +141,7 @@ def account_create(request: HttpRequest, account: Account, contact_id: int) -> H
                 temporary_password=data["temporary_password"] if temporary else None,
             )
         except account_services.EmailInUse as error:
-            return _in_use(request, contact, error.existing, data["email"])
+            return _in_use(request, account, contact, error.existing, data["email"])
         except ServiceError as error:
             form.add_error(None, str(error))
         else:
@@ -133,22 +156,27 @@ def account_create(request: HttpRequest, account: Account, contact_id: int) -> H
 
 
 def _in_use(
-    request: HttpRequest, contact: Contact, existing: Account, address: str
+    request: HttpRequest, account: Account, contact: Contact, existing: Account, address: str
 ) -> HttpResponse:
-    """The seed's fix: show who already owns the email, offer to attach the student there."""
+    """The seed's fix: show who already owns the email, offer to attach the student there.
+
+    The owner may be another school's contact (the sibling is elsewhere): school staff see its
+    name, and its students at their own schools only.
+    """
+    schools = school_ids_in_scope(account=account)
     owners = [
-        {"contact": c, "links": _links(c)}
-        for c in contacts_with_email(address=address).exclude(pk=contact.pk)
+        _students(c, schools) for c in contacts_with_email(address=address).exclude(pk=contact.pk)
     ]
     return render(
         request,
         "staff/email_in_use.html",
         {
             "contact": contact,
-            "links": _links(contact),
+            "links": _links(contact, schools),
             "existing": existing,
             "owner": existing.contact,
             "owners": owners,
+            "hidden": _hidden(contact, schools),
             "address": address,
             "form": MergeForm(),
             "error": account_services.EMAIL_IN_USE,
@@ -174,8 +202,17 @@ def contact_merge(
     target = get_object_or_404(with_students(Contact.objects.all()), pk=target_id)
     if target.pk == duplicate.pk or not _may_merge_into(account, duplicate, target):
         raise Http404("no such contact")
+    schools = school_ids_in_scope(account=account)
     form = MergeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # Merging moves every link of the duplicate, with the data access chosen here: school
+    # staff would be handing another school's child to the target's family.
+    refused = (
+        f"{duplicate} also has students at another school: a district admin must merge "
+        "these contacts."
+        if _hidden(duplicate, schools)
+        else ""
+    )
+    if request.method == "POST" and not refused and form.is_valid():
         try:
             merge_contacts(
                 actor=account,
@@ -196,10 +233,13 @@ def contact_merge(
         "staff/contact_merge.html",
         {
             "contact": duplicate,
-            "links": _links(duplicate),
+            "links": _links(duplicate, schools),
+            "hidden": _hidden(duplicate, schools),
             "target": target,
-            "target_links": _links(target),
+            "target_links": _links(target, schools),
+            "target_hidden": _hidden(target, schools),
             "form": form,
+            "refused": refused,
         },
     )
 
