@@ -128,13 +128,11 @@ def withdraw(cast: Cast, how: str) -> None:
             start_date=datetime.date(2020, 1, 1),
             end_date=datetime.date.today() - datetime.timedelta(days=1),
         )
-    elif how == "link restricted":
-        StudentContact.objects.filter(pk=link.pk).update(restricted=True)
     else:
         raise AssertionError(how)
 
 
-@pytest.mark.parametrize("how", ["data access withdrawn", "link ended", "link restricted"])
+@pytest.mark.parametrize("how", ["data access withdrawn", "link ended"])
 def test_a_parent_whose_grant_is_gone_sees_the_child_on_no_portal_url(cast: Cast, how: str) -> None:
     withdraw(cast, how)
     client = Client()

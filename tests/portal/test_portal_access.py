@@ -111,12 +111,16 @@ def test_a_grant_that_has_not_started_yet_does_not_show_the_student(cast: Cast) 
     assert client.get(reverse("portal:student", args=[cast.lila.pk])).status_code == 404
 
 
-def test_a_restricted_link_does_not_show_the_student(cast: Cast) -> None:
-    """A court order or custody note on the parent's own link: the school decides, not the
-    data-access flag."""
+def test_a_restricted_link_follows_its_data_access_grant(cast: Cast) -> None:
+    """A court order or custody note stops codes from linking anyone new; what a linked parent
+    sees is the district's grant, so a school admin's approval (which grants) takes effect."""
     cast.hana_contact.student_links.filter(student=cast.holly).update(restricted=True)
+    details = StudentContactDetail.objects.filter(
+        link__contact=cast.hana_contact, link__student=cast.holly
+    )
     client = signed_in(cast.hana)
-    assert "Holly" not in client.get(reverse("portal:home")).content.decode()
+    assert client.get(reverse("portal:student", args=[cast.holly.pk])).status_code == 200
+    details.update(allow_data_access=False)
     assert client.get(reverse("portal:student", args=[cast.holly.pk])).status_code == 404
     assert list(students_visible_to(account=cast.hana)) == []
 

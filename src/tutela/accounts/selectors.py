@@ -1,10 +1,12 @@
 """What a signed-in parent may read: the students the district granted them, nothing else.
 
 Every portal page (and any later API) fetches students through these functions, never by an id
-from the request alone. A student is visible when the parent's contact is linked to it, the link
-is not restricted (a court order or custody note: the school decides what that parent sees), and
-the link's *active* detail record (``people.details.pick_active_detail``) is in force today and
-allows data access. The active-detail rule falls back to the latest detail when none covers
+from the request alone. A student is visible when the parent's contact is linked to it and the
+link's *active* detail record (``people.details.pick_active_detail``) is in force today and
+allows data access. A restricted link (a court order or custody note) is no exception: the flag
+keeps access codes from linking anyone new to the student, while what a linked parent sees is
+the district's own data-access grant (a school admin who approves a restricted request grants
+exactly that). The active-detail rule falls back to the latest detail when none covers
 today; for access that fallback is not enough: a grant that has ended, or not yet begun, is none.
 """
 
@@ -20,13 +22,12 @@ from tutela.people.models import Student, StudentContact
 
 
 def granted_links(*, account: Account, today: datetime.date | None = None) -> list[StudentContact]:
-    """The account's unrestricted student links whose active detail, in force today, allows
-    data access."""
+    """The account's student links whose active detail, in force today, allows data access."""
     if not account.is_active or account.contact_id is None:
         return []
     day = today or datetime.date.today()
     links = (
-        StudentContact.objects.filter(contact_id=account.contact_id, restricted=False)
+        StudentContact.objects.filter(contact_id=account.contact_id)
         .select_related("student__school")
         .prefetch_related("details__relationship_type")
     )
