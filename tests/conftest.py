@@ -33,6 +33,25 @@ class Run:
     err: str
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests must roll back by serialization.
+
+    A plain transactional test flushes the database and Django re-makes its content types
+    under new ids; the next serialized test then collides with them when it restores the
+    database, so which tests pass would depend on which ran before.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+            )
+
+
 def run_tutela(*args: str) -> Run:
     """Run ``tutela ARGS`` in this process (so it sees the test database).
 
