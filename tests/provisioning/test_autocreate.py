@@ -121,6 +121,28 @@ def test_eligibility_is_judged_on_the_active_detail_not_an_ended_one() -> None:
     assert not Account.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(datetime.date(2020, 1, 1), datetime.date(2021, 1, 1)), (datetime.date(2999, 1, 1), None)],
+)
+def test_a_link_whose_only_detail_is_not_in_force_is_skipped(start, end) -> None:
+    guardian(
+        "Maria",
+        "Lopez",
+        "maria@example.org",
+        students=(student("1001"),),
+        start_date=start,
+        end_date=end,
+    )
+
+    report = run_autocreate(selection=Selection(), actor=None)
+
+    assert [(line.action, line.reason) for line in report.lines] == [
+        ("skip", "the link's detail record is not in force today (ended or not begun)")
+    ]
+    assert not Account.objects.exists()
+
+
 def test_an_email_shared_by_two_contacts_is_skipped_with_a_reason() -> None:
     ann = student("1001")
     mother = guardian("Maria", "Lopez", "family@example.org", students=(ann,))

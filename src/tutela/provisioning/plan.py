@@ -22,7 +22,7 @@ from django.db.models import Model, QuerySet
 
 from tutela.accounts.models import Account
 from tutela.core.emails import email_problem
-from tutela.people.details import pick_active_detail
+from tutela.people.details import covers, pick_active_detail
 from tutela.people.models import (
     Contact,
     ContactEmail,
@@ -374,6 +374,10 @@ def plan_autocreate(
         """(action, reason, account) for one contact of one student; notes the writes."""
         if detail is None:
             return SKIP, "no detail record on this link", ""
+        if not covers(detail, day):
+            # The portal shows a student only while the grant is in force: an account made
+            # now would see nothing.
+            return SKIP, "the link's detail record is not in force today (ended or not begun)", ""
         if restricted:
             # A court order or custody note: access on this link is a school admin's decision
             # (the access codes' restricted queue), never a bulk run's.
@@ -444,10 +448,7 @@ def plan_autocreate(
         for _, link_id, cid, restricted in sorted(links_by_student.get(student_id, ())):
             email = email_of.get(cid, "")
             records = details_by_link.get(link_id)
-            if records is not None and len(records) == 1:
-                detail: _Detail | None = records[0]  # a lone record is in force whatever its dates
-            else:
-                detail = pick_active_detail(records or [], day)
+            detail = pick_active_detail(records or [], day)
             action, reason, account = decide(cid, email, detail, restricted)
             lines.append(
                 PlanLine(
