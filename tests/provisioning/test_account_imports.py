@@ -167,7 +167,8 @@ def test_account_students_attach_students_and_grant_data_access(
     assert detail.allow_data_access
     assert detail.relationship_type is not None and detail.relationship_type.code == "Mother"
     assert "Students attached 1, links updated 1, links unchanged 0." in run.out
-    assert "  row 2: 1001 on MLOPEZ: data access granted" in run.out
+    assert "  row 2: updated 1001 on MLOPEZ: data access granted" in run.out
+    assert "  row 3: added 1002 to mlopez" in run.out
     again = tutela("import", "account-students", str(path), "--json")
     assert json.loads(again.out)["links_unchanged"] == 2
 
@@ -324,9 +325,35 @@ def test_the_attachment_log_shows_skipped_rows_with_the_reason(
     assert run.code == 1
     assert run.out.splitlines()[2:] == [
         "Log:",
-        "  row 2: 1001 on mlopez: data access granted",
+        "  row 2: updated 1001 on mlopez: data access granted",
         "  row 3: skipped: STUDENT_ID 9999: no student has this number",
     ]
+
+
+def test_the_attachment_log_says_added_updated_unchanged_or_skipped(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    # The seed's second import: "a LOG showing you what was added, updated, and skipped".
+    ann, cy = student("1001"), student("1003")
+    student("1002")
+    maria = guardian("Maria", "Lopez", "maria@example.org", students=(ann, cy))
+    Account.objects.create(username="mlopez", contact=maria)
+    StudentContactDetail.objects.filter(link__student=cy).update(allow_data_access=True)
+    path = csv_file(
+        [
+            LINK_HEADER,
+            ["mlopez", "1002", "", ""],
+            ["mlopez", "1001", "", ""],
+            ["mlopez", "1003", "", ""],
+            ["mlopez", "9999", "", ""],
+        ]
+    )
+
+    run = tutela("import", "account-students", str(path), "--json")
+
+    outcomes = [row["outcome"] for row in json.loads(run.out)["rows_report"]]
+    assert [o.split(" ")[0] for o in outcomes] == ["added", "updated", "1003", "skipped:"]
+    assert outcomes[2].endswith(": unchanged")
 
 
 def test_a_fixed_report_of_rejected_rows_imports_again(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import json
 from collections.abc import Callable
@@ -270,6 +271,29 @@ def test_selection_by_school_grade_and_file() -> None:
     plan = plan_autocreate(Selection(student_numbers=("1003", "9999")))
     assert [line.student for line in plan.report.lines] == ["1003"]
     assert plan.report.unknown_students == ["9999"]
+
+
+def test_the_csv_plan_is_one_table_of_lines_even_with_duplicate_candidates(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    # "one line per (student, contact) ... as JSON and as a downloadable CSV": a plain CSV
+    # reader (UTF-8, no byte-order mark) sees the JSON lines' columns and one row per line.
+    ann, ben = student("1001"), student("1002")
+    guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
+    run_autocreate(selection=Selection(), actor=None)
+    guardian("Maria", "López", "Maria@Example.org", students=(ben,))
+    plan_csv = tmp_path / "plan.csv"
+
+    run = tutela("autocreate", "--simulate", "--json", "--report", str(plan_csv))
+
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert len(data["duplicates"]) == 1
+    with plan_csv.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == [{k: str(v) for k, v in line.items()} for line in data["lines"]]
+    assert [row["action"] for row in rows] == ["already done", "skip"]
+    assert rows[1]["reason"].startswith("duplicate candidate: email Maria@example.org")
 
 
 def test_the_command_simulates_and_prints_json_and_a_csv_plan(

@@ -607,7 +607,7 @@ class AccountStudentImporter:
                         link=link, relationship_type=r.relationship, allow_data_access=grant
                     )
                 )
-                row.outcome = f"attached {r.student_number} to {r.logon_id}"
+                row.outcome = f"added {r.student_number} to {r.logon_id}"
                 result.counters["students_attached"] += 1
                 continue
             link = found_link
@@ -618,7 +618,7 @@ class AccountStudentImporter:
                         link=link, relationship_type=r.relationship, allow_data_access=grant
                     )
                 )
-                row.outcome = f"attached {r.student_number} to {r.logon_id} (new detail record)"
+                row.outcome = f"updated {r.student_number} on {r.logon_id}: new detail record"
                 result.counters["links_updated"] += 1
                 continue
             differences = []
@@ -630,7 +630,9 @@ class AccountStudentImporter:
                 differences.append(f"relationship {r.relationship.code}")
             if differences:
                 changed[active.pk] = active
-                row.outcome = f"{r.student_number} on {r.logon_id}: {', '.join(differences)}"
+                row.outcome = (
+                    f"updated {r.student_number} on {r.logon_id}: {', '.join(differences)}"
+                )
                 result.counters["links_updated"] += 1
             else:
                 row.outcome = f"{r.student_number} already attached to {r.logon_id}: unchanged"

@@ -54,14 +54,6 @@ LINE_FIELDS = (
     "reason",
     "account",
 )
-DUPLICATE_FIELDS = (
-    "email",
-    "contact",
-    "contact_name",
-    "other_contact",
-    "other_contact_name",
-    "account",
-)
 
 M = TypeVar("M", bound=Model)
 
@@ -154,7 +146,12 @@ class AutoCreateReport:
         return buffer.getvalue()
 
     def write_csv(self, handle: Any) -> None:
-        """The plan as a spreadsheet: one row per line, then one per duplicate candidate."""
+        """The plan as one table: a row per line, with the columns of the JSON lines.
+
+        A duplicate candidate is its line (action ``skip``, the reason naming the other
+        contact); the separate list is in the JSON, the text report and the job page.
+        No second table in the file: a spreadsheet or a CSV reader sees only plan lines.
+        """
         writer = csv.writer(handle)
         writer.writerow(LINE_FIELDS)
         for line in self.lines:
@@ -163,12 +160,6 @@ class AutoCreateReport:
             )
         for number in self.unknown_students:
             writer.writerow([number, "", "", "", "", SKIP, "no student has this number", ""])
-        if self.duplicates:
-            writer.writerow([])
-            writer.writerow(["duplicate candidates"])
-            writer.writerow(DUPLICATE_FIELDS)
-            for d in self.duplicates:
-                writer.writerow([getattr(d, n) for n in DUPLICATE_FIELDS])
 
     def summary_lines(self, *, simulate: bool = True) -> list[str]:
         """A short text report: what a simulation would do, or what a real run did."""

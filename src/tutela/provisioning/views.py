@@ -123,7 +123,7 @@ def _report_lines(csv_text: str) -> tuple[list[list[str]], int]:
     total = 0
     for row in rows:
         if not row:
-            break  # the duplicate candidates follow a blank line
+            break  # plans saved before the CSV was one table end their lines at a blank row
         total += 1
         if len(shown) < SHOWN_LINES:
             shown.append(row)
@@ -145,7 +145,7 @@ def job_plan_csv(request: HttpRequest, account: Account, job_id: int) -> HttpRes
     if job.status != AutoCreateJob.Status.DONE:
         return HttpResponse("The plan is ready when the job is done.", status=409)
     mode = "simulation" if job.simulate else "run"
-    response = HttpResponse("\ufeff" + job.plan_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(job.plan_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="autocreate-{mode}-{job.pk}.csv"'
     return response
 

@@ -103,7 +103,7 @@ class Command(TutelaCommand):
             if report_path.suffix.lower() == ".json":
                 report_path.write_text(json.dumps(report.as_json()), encoding="utf-8")
             else:
-                with report_path.open("w", newline="", encoding="utf-8-sig") as handle:
+                with report_path.open("w", newline="", encoding="utf-8") as handle:
                     report.write_csv(handle)
         if options["json"]:
             self.stdout.write(
