@@ -6,6 +6,7 @@ so a district can fix them in Excel and import that file again.
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections import Counter
 from dataclasses import dataclass, field
@@ -131,6 +132,18 @@ class ImportResult:
             return {}
         return {number: cells for number, cells in read_table(self.source).rows if number in wanted}
 
+    def _report_encoding(self) -> str:
+        """UTF-8, with a byte-order mark when the imported file had one.
+
+        Excel saves "CSV UTF-8" with the mark and needs it to read accents back; scripts and
+        other tools read the file as it came. The report looks like the file it came from.
+        """
+        if self.source is not None and self.source.suffix.lower() != ".xlsx":
+            with self.source.open("rb") as handle:
+                if handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+                    return "utf-8-sig"
+        return "utf-8"
+
     def write_report(self, path: Path) -> None:
         """The rejected rows, unchanged, with an ``Errors`` column, as CSV or XLSX."""
         header = [*self.headers, "Errors"]
@@ -158,7 +171,7 @@ class ImportResult:
                 sheet.append([as_text(value) for value in cells])
             workbook.save(path)
             return
-        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        with path.open("w", newline="", encoding=self._report_encoding()) as handle:
             writer = csv.writer(
                 handle, delimiter="\t" if path.suffix.lower() in {".txt", ".tsv"} else ","
             )

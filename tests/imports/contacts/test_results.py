@@ -188,6 +188,19 @@ def test_the_csv_report_holds_rejected_rows_unchanged_with_errors(import_rows, t
     assert len(rows) == 2
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
+def test_the_csv_report_has_a_byte_order_mark_when_the_file_had_one(
+    tutela, csv_file, tmp_path, encoding
+) -> None:
+    path = csv_file([["Identifier", "LastName", "FirstName"], ["P1", "", "Zoë"]], encoding=encoding)
+    out = tmp_path / "rejected.csv"
+    assert tutela("import", "contacts", str(path), "--report", str(out)).code == 1
+    data = out.read_bytes()
+    assert data.startswith("\ufeff".encode()) == (encoding == "utf-8-sig")
+    assert data.decode(encoding).splitlines()[0] == "Identifier,LastName,FirstName,Errors"
+    assert "Zoë" in data.decode(encoding)
+
+
 def test_the_report_can_be_fixed_and_imported_again(import_rows, tutela, tmp_path) -> None:
     out = tmp_path / "rejected.csv"
     import_rows(FULL, *FAMILY, args=["--report", str(out)])
