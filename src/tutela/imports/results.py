@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from tutela.core.tabular import XLSX_SUFFIXES
 
 Status = Literal["imported", "rejected"]
 
@@ -144,31 +147,62 @@ class ImportResult:
                     return "utf-8-sig"
         return "utf-8"
 
+    def _rejected_xlsx_values(self) -> dict[int, list[object]]:
+        """The rejected rows' cells as the source workbook holds them: numbers stay numbers."""
+        if self.source is None or self.source.suffix.lower() not in XLSX_SUFFIXES:
+            return {}
+        from python_calamine import CalamineWorkbook
+
+        wanted = {row.row for row in self.rows if row.status == "rejected"}
+        width = len(self.headers)
+        found: dict[int, list[object]] = {}
+        sheet = CalamineWorkbook.from_path(str(self.source)).get_sheet_by_index(0)
+        for number, values in enumerate(sheet.iter_rows(), start=1):
+            if number in wanted:
+                cells: list[object] = list(values[:width])
+                found[number] = cells + [""] * (width - len(cells))
+        return found
+
     def write_report(self, path: Path) -> None:
         """The rejected rows, unchanged, with an ``Errors`` column, as CSV or XLSX."""
         header = [*self.headers, "Errors"]
-        read_back = self._rejected_cells()
+        xlsx_report = path.suffix.lower() in XLSX_SUFFIXES
+        read_back: dict[int, list[Any]] = {}
+        if xlsx_report:
+            read_back = self._rejected_xlsx_values()
+        if not read_back:
+            read_back = dict(self._rejected_cells())
         rejected = [
             [*read_back.get(row.row, row.cells), "; ".join(row.errors)]
             for row in self.rows
             if row.status == "rejected"
         ]
-        if path.suffix.lower() == ".xlsx":
+        if xlsx_report:
             from openpyxl import Workbook
             from openpyxl.cell import WriteOnlyCell
 
             workbook = Workbook(write_only=True)
             sheet = workbook.create_sheet("Rejected rows")
 
-            def as_text(value: str) -> WriteOnlyCell:
-                # Every cell is written as text: a value such as "=HYPERLINK(...)" in a
-                # district's file must come back as the text it was, never as a live formula.
-                cell = WriteOnlyCell(sheet, value=value)
+            def as_cell(value: object) -> WriteOnlyCell:
+                # A number, yes/no or date cell of an .xlsx source comes back as that cell
+                # (unchanged); everything else is written as text: a value such as
+                # "=HYPERLINK(...)" in a district's file must come back as the text it was,
+                # never as a live formula.
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                if isinstance(value, bool | int | float):
+                    return WriteOnlyCell(sheet, value=value)
+                if isinstance(value, datetime.date):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "m/d/yyyy"
+                    return cell
+                cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
                 cell.data_type = "s"
                 return cell
 
             for cells in [header, *rejected]:
-                sheet.append([as_text(value) for value in cells])
+                sheet.append([as_cell(value) for value in cells])
             workbook.save(path)
             return
         with path.open("w", newline="", encoding=self._report_encoding()) as handle:

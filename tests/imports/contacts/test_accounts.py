@@ -71,6 +71,22 @@ def test_account_fields_without_a_username_cannot_create_an_account(import_rows)
     assert errors_of(report) == ["Access Account User Name is required to create an access account"]
 
 
+def test_is_access_account_enabled_alone_on_a_contact_without_an_account_is_ignored(
+    import_rows,
+) -> None:
+    """A district's file carries the flag (default 1) on contacts that have no account."""
+    for flag in ("1", "0"):
+        run, report = import_rows(H, row(f"Lee{flag}", **{"Is Access Account Enabled": flag}))
+        assert run.code == 0, report
+    assert Contact.objects.count() == 2
+    assert not Account.objects.exists()
+    _run, report = import_rows(H, row("Ray", **{"Is Access Account Enabled": "maybe"}))
+    assert errors_of(report) == [
+        "Is Access Account Enabled 'maybe': is not a yes/no value "
+        "(use 1, true, t, yes, y or 0, false, f, no, n)"
+    ]
+
+
 def test_a_new_account_needs_a_student(import_rows) -> None:
     _run, report = import_rows(H, row("Lee", "ann", "ann@example.org", StudentNumber=""))
     assert errors_of(report) == [

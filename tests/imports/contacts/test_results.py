@@ -290,8 +290,31 @@ def test_an_xlsx_file_s_rejected_rows_are_read_back_for_the_report(tutela, stude
     values = list(load_workbook(out).active.iter_rows(values_only=True))
     assert values == [
         ("Identifier", "LastName", "StudentNumber", "Errors"),
-        ("P2", "Ray", "9999", "StudentNumber '9999' is not a student"),
+        ("P2", "Ray", 9999, "StudentNumber '9999' is not a student"),
     ]
+
+
+def test_an_xlsx_report_of_an_xlsx_file_keeps_its_cells_as_they_were(tutela, students, tmp_path):
+    """Rejected rows "unchanged": number and date cells stay numbers and dates, text stays text
+    (a formula-like text never becomes a live formula)."""
+    import datetime
+
+    from tests.conftest import write_xlsx
+
+    headers = ["Identifier", "LastName", "PostalCode", "GeocodeLatitude", "AddressStartDate"]
+    headers += ["Street", "StudentNumber", "EmailAddress"]
+    bad = [7, "=HYPERLINK(1)", 12207, 42.5, datetime.datetime(2020, 1, 2), "1 Main", "0042", "x"]
+    source = write_xlsx(tmp_path / "contacts.xlsx", [headers, bad])
+    workbook = load_workbook(source)
+    workbook.active["B2"].data_type = "s"  # a text cell that looks like a formula
+    workbook.save(source)
+    out = tmp_path / "rejected.xlsx"
+    run = tutela("import", "contacts", str(source), "--report", str(out))
+    assert run.code == 1
+    sheet = load_workbook(out).active
+    assert [c.value for c in sheet[2]][:-1] == bad
+    assert sheet["B2"].data_type == "s"
+    assert sheet["G2"].data_type == "s"
 
 
 def test_a_golden_file_with_every_column_imports_and_exports_as_written(tutela, students):

@@ -81,7 +81,9 @@ class ContactPlanning(PlannerBase):
             return
         if account is None:
             if username is None:
-                given = next((r for r in rows if r.account), None)
+                # The enabled flag alone creates nothing and is harmless: PowerSchool files
+                # carry it on every row, for contacts with and without an account.
+                given = next((r for r in rows if r.account.keys() - {"account_enabled"}), None)
                 if given is not None:
                     stage.error(
                         given, "Access Account User Name is required to create an access account"
