@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.factories import AccountFactory
+from django.test import Client
+
+from tests.factories import AccountFactory, SectionFactory
 from tutela.accounts.models import Account
 from tutela.people.models import Contact, School, Student
 from tutela.people.services import add_email, add_phone, create_contact, link_student, save_student
@@ -121,3 +123,18 @@ def build_cast(*, with_passwords: bool = False) -> Cast:
         dana=dana,
         sam=sam,
     )
+
+
+def client_as(cast: Cast, who: str) -> Client:
+    """A test client signed in as one of the cast, as Lou (a teacher of one Lakeside section,
+    not staff), or nobody ("anonymous"): the people every guard test tries."""
+    client = Client()
+    if who == "lou":
+        lou = AccountFactory(username="lou")
+        SectionFactory(
+            section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila]
+        )
+        client.force_login(lou)
+    elif who != "anonymous":
+        client.force_login(getattr(cast, who))
+    return client

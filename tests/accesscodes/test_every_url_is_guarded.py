@@ -10,11 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from tests.cast import Cast
-from tests.factories import AccountFactory, ContactFactory, SectionFactory
+from tests.cast import Cast, client_as
+from tests.factories import AccountFactory, ContactFactory
 from tutela.accesscodes import services
 from tutela.accesscodes.models import AccessCode, PendingLink
 from tutela.accesscodes.urls import urlpatterns
@@ -98,15 +97,7 @@ def test_the_wrong_person_gets_403_or_404_everywhere(cast: Cast, who: str) -> No
     outcome = services.add_child(actor=stranger, entry=holly_code.code, remote_address=None)
     pending = outcome.pending
     assert pending is not None
-    client = Client()
-    if who == "lou":
-        lou = AccountFactory(username="lou")
-        SectionFactory(
-            section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila]
-        )
-        client.force_login(lou)
-    elif who != "anonymous":
-        client.force_login(getattr(cast, who))
+    client = client_as(cast, who)
     default = 302 if who == "anonymous" else 403
     for name, (build, method, data) in URLS.items():
         expected = EXPECTED[who].get(name.split(":")[1], default)

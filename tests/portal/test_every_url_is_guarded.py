@@ -14,9 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.cast import Cast
-from tests.factories import AccountFactory, SectionFactory
-from tutela.accounts.models import Account
+from tests.cast import Cast, client_as
 from tutela.people.models import StudentContact, StudentContactDetail
 from tutela.portal.urls import urlpatterns as portal_patterns
 from tutela.staff.urls import urlpatterns as staff_patterns
@@ -90,16 +88,7 @@ DEFAULT = {"hana": 403, "leo": 403, "sam": 404, "lou": 403, "anonymous": 302}
 
 @pytest.mark.parametrize("who", ["hana", "leo", "sam", "lou", "anonymous"])
 def test_the_wrong_person_gets_403_or_404_everywhere(cast: Cast, who: str) -> None:
-    client = Client()
-    if who == "lou":
-        lou = AccountFactory(username="lou")
-        SectionFactory(
-            section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila]
-        )
-        client.force_login(lou)
-    elif who != "anonymous":
-        account: Account = getattr(cast, who)
-        client.force_login(account)
+    client = client_as(cast, who)
     for name, (build, method) in URLS.items():
         expected = EXPECTED[who].get(name, DEFAULT[who])
         response = getattr(client, method)(build(cast))

@@ -16,8 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.cast import Cast
-from tests.factories import AccountFactory, SectionFactory
+from tests.cast import Cast, client_as
 from tutela.provisioning.models import AutoCreateJob, EmailTemplate
 from tutela.provisioning.urls import urlpatterns
 
@@ -68,15 +67,7 @@ def test_the_district_admin_reaches_the_report_the_others_are_refused(cast: Cast
 def test_everyone_but_a_district_admin_is_refused_everywhere(cast: Cast, who: str) -> None:
     job = finished_job(cast)
     template = EmailTemplate.objects.get(kind="account_created", language="en")
-    client = Client()
-    if who == "lou":
-        lou = AccountFactory(username="lou")
-        SectionFactory(
-            section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila]
-        )
-        client.force_login(lou)
-    elif who != "anonymous":
-        client.force_login(getattr(cast, who))
+    client = client_as(cast, who)
     for name, (build, method) in URLS.items():
         response: Any = getattr(client, method)(build(cast, job, template))
         if who == "anonymous":
