@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.core import mail
@@ -11,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.accounts.conftest import token_of
 from tests.cast import Cast
 from tutela.accounts.models import AccessToken, SecurityEvent, SecurityEventKind
 from tutela.accounts.services import (
@@ -25,26 +25,6 @@ from tutela.accounts.services import (
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "seven quiet harbours glow"
-
-
-@pytest.fixture
-def emailed(django_capture_on_commit_callbacks):
-    """Run a service and return the path of the link in the email it sent."""
-
-    def run(action, *args, **kwargs) -> str:
-        before = len(mail.outbox)
-        with django_capture_on_commit_callbacks(execute=True):
-            action(*args, **kwargs)
-        assert len(mail.outbox) == before + 1
-        match = re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[-1].body)
-        assert match
-        return match.group(1)
-
-    return run
-
-
-def token_of(path: str) -> str:
-    return path.rstrip("/").rsplit("/", 1)[1]
 
 
 def choose(client: Client, path: str, password: str = NEW_PASSWORD):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from auditlog.models import LogEntry
-from django.core import mail
 
+from tests.accounts.conftest import token_of
 from tests.cast import Cast
 from tutela.accounts.models import AccessToken, TokenPurpose
 from tutela.accounts.services import (
@@ -24,17 +22,9 @@ NEW_PASSWORD = "seven quiet harbours glow"
 
 
 @pytest.fixture
-def emailed_token(django_capture_on_commit_callbacks):
+def emailed_token(emailed):
     """Run a service and return the raw token of the link in the email it sent."""
-
-    def run(action, *args, **kwargs) -> str:
-        with django_capture_on_commit_callbacks(execute=True):
-            action(*args, **kwargs)
-        match = re.search(r"https?://\S+", mail.outbox[-1].body)
-        assert match
-        return match.group(0).rstrip("/").rsplit("/", 1)[1]
-
-    return run
+    return lambda action, *args, **kwargs: token_of(emailed(action, *args, **kwargs))
 
 
 def updates_of(token: AccessToken) -> list[LogEntry]:
