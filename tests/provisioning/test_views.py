@@ -124,6 +124,18 @@ def test_a_school_and_grade_selection_and_a_students_file(
     assert job.totals["unknown_students"] == 1
 
 
+def welcome_form(template: EmailTemplate) -> dict[str, str]:
+    """The template's edit form, filled in with a valid welcome message."""
+    return {
+        "name": template.name,
+        "kind": "account_created",
+        "language": "en",
+        "subject": "Welcome to {{ district_name }}",
+        "body_text": "Dear {{ parent_name }}, start here: {{ activation_link }}",
+        "body_html": "",
+    }
+
+
 def test_a_template_is_edited_and_previewed_for_a_real_recipient(cast: Cast) -> None:
     client = signed_in(cast.dana)
     template = EmailTemplate.objects.get(kind="account_created", language="en")
@@ -146,17 +158,7 @@ def test_a_template_is_edited_and_previewed_for_a_real_recipient(cast: Cast) -> 
         },
     )
     assert "unknown placeholder {{ password }}" in refused.content.decode()
-    saved = client.post(
-        url,
-        {
-            "name": template.name,
-            "kind": "account_created",
-            "language": "en",
-            "subject": "Welcome to {{ district_name }}",
-            "body_text": "Dear {{ parent_name }}, start here: {{ activation_link }}",
-            "body_html": "",
-        },
-    )
+    saved = client.post(url, welcome_form(template))
     assert saved.status_code == 302
     template.refresh_from_db()
     assert template.subject == "Welcome to {{ district_name }}"
@@ -167,17 +169,7 @@ def test_an_edited_template_leaves_an_audit_entry_naming_the_editor(cast: Cast) 
 
     template = EmailTemplate.objects.get(kind="account_created", language="en")
     url = reverse("provisioning:template", kwargs={"template_id": template.pk})
-    saved = signed_in(cast.dana).post(
-        url,
-        {
-            "name": template.name,
-            "kind": "account_created",
-            "language": "en",
-            "subject": "Welcome to {{ district_name }}",
-            "body_text": "Dear {{ parent_name }}, start here: {{ activation_link }}",
-            "body_html": "",
-        },
-    )
+    saved = signed_in(cast.dana).post(url, welcome_form(template))
     assert saved.status_code == 302
     entry = LogEntry.objects.get_for_object(template).get(action=LogEntry.Action.UPDATE)
     assert entry.actor == cast.dana
