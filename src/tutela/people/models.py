@@ -271,6 +271,11 @@ class OriginalContactType(models.TextChoices):
     EMERGENCY2 = "emergency2"
     EMERGENCY3 = "emergency3"
 
+    @staticmethod
+    def slot_phrase(kind: str) -> str:
+        """'a mother contact', 'an emergency1 contact': how messages name a taken slot."""
+        return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} contact"
+
 
 class StudentContact(models.Model):
     """The link between one student and one contact, ordered among the student's contacts."""

@@ -327,7 +327,7 @@ def link_student(
             kind
             and StudentContact.objects.filter(student=student, original_contact_type=kind).exists()
         ):
-            raise ServiceError(f"{student} already has a {kind} contact")
+            raise ServiceError(f"{student} already has {OriginalContactType.slot_phrase(kind)}")
         top = (
             StudentContact.objects.filter(student=student).aggregate(
                 top=Max("contact_priority_order")

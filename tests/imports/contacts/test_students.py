@@ -75,6 +75,14 @@ def test_a_student_already_having_that_original_type_rejects_the_row(import_rows
     ]
 
 
+def test_an_emergency_slot_taken_is_named_with_an(import_rows) -> None:
+    import_rows(H, row("Gran", OriginalContactType="emergency1"))
+    _run, report = import_rows(H, row("Other", OriginalContactType="Emergency1"))
+    assert errors_of(report) == [
+        "OriginalContactType 'emergency1': student '1001' already has an emergency1 contact"
+    ]
+
+
 def test_the_earlier_group_wins_an_original_type_collision(import_rows) -> None:
     _run, report = import_rows(
         H, row("A", OriginalContactType="father"), row("B", OriginalContactType="father")

@@ -13,6 +13,7 @@ from tutela.imports.contacts.planning.stage import Stage
 from tutela.imports.contacts.state import DetailRec, LinkRec, Slot
 from tutela.imports.contacts.validation import CLEAR, DELETE, NEW, ParsedRow, StudentPart
 from tutela.people.details import pick_active_detail, ranges_overlap
+from tutela.people.models import OriginalContactType
 
 
 @dataclass
@@ -220,8 +221,8 @@ class StudentPlanning(PlannerBase):
             if holder is not None:
                 stage.error(
                     row,
-                    f"OriginalContactType {wanted!r}: student {number!r} already has a "
-                    f"{wanted} contact",
+                    f"OriginalContactType {wanted!r}: student {number!r} already has "
+                    + OriginalContactType.slot_phrase(wanted),
                 )
                 return
             stage.set_slot(slot, "original_type", wanted)
