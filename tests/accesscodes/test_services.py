@@ -602,6 +602,30 @@ def test_add_child_renews_a_link_whose_grant_has_ended(
     assert StudentContact.objects.filter(contact=account.contact).count() == 1
 
 
+def test_add_child_grants_until_a_grant_that_has_not_begun(
+    student: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A grant starting next month shows nothing today: the code grants from today until the
+    day before it, so the two records do not overlap."""
+    from tutela.accounts.selectors import students_visible_to
+    from tutela.people.models import StudentContactDetail
+
+    account = register(
+        current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
+    ).account
+    later = datetime.date.today() + datetime.timedelta(days=30)
+    StudentContactDetail.objects.filter(link__contact=account.contact).update(start_date=later)
+    assert list(students_visible_to(account=account)) == []
+    services.add_child(
+        actor=account, entry=format_code(current_code(student).code), remote_address=ADDRESS
+    )
+    assert list(students_visible_to(account=account)) == [student]
+    new = StudentContactDetail.objects.filter(link__contact=account.contact).get(
+        start_date=datetime.date.today()
+    )
+    assert new.end_date == later - datetime.timedelta(days=1) and new.allow_data_access
+
+
 def test_a_guardian_whose_grant_has_ended_is_not_told(
     student: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -500,12 +500,17 @@ def _grant_link(*, actor: Any, account: Any, student: Student) -> StudentContact
         detail = link.active_detail(today)
         if detail is None:
             StudentContactDetail.objects.create(link=link, allow_data_access=True)
-        elif detail.end_date is not None and detail.end_date < today:
-            # The link's last grant has ended (the portal no longer shows it): the code
-            # starts a new one today, keeping the recorded relationship.
+        elif not covers(detail, today):
+            # No grant is in force (the last one ended, or the next has not begun): the code
+            # starts one today, keeping the recorded relationship, up to the next one if any.
             StudentContactDetail.objects.create(
                 link=link,
                 start_date=today,
+                end_date=(
+                    detail.start_date - datetime.timedelta(days=1)
+                    if detail.start_date and detail.start_date > today
+                    else None
+                ),
                 relationship_type_id=detail.relationship_type_id,
                 allow_data_access=True,
             )
@@ -766,11 +771,8 @@ def notify_other_guardians(*, student: Student, new_account: Any) -> int:
     today = datetime.date.today()
     for link in links:
         account = link.contact.account
-        detail = link.active_detail(today)
-        # The portal's rule: only a guardian who sees the student today is told about it.
-        if not account.email or detail is None or not detail.allow_data_access:
-            continue
-        if not covers(detail, today):
+        # Only a guardian whom the portal shows the student today is told about it.
+        if not account.email or not link.grants_access(today):
             continue
         sent += _send_notice(
             "new_guardian",

@@ -17,7 +17,6 @@ import datetime
 from django.db.models import QuerySet
 
 from tutela.accounts.models import Account
-from tutela.people.details import covers
 from tutela.people.models import Student, StudentContact
 
 
@@ -31,12 +30,7 @@ def granted_links(*, account: Account, today: datetime.date | None = None) -> li
         .select_related("student__school")
         .prefetch_related("details__relationship_type")
     )
-    granted = []
-    for link in links:
-        detail = link.active_detail(day)
-        if detail is not None and covers(detail, day) and detail.allow_data_access:
-            granted.append(link)
-    return granted
+    return [link for link in links if link.grants_access(day)]
 
 
 def students_visible_to(

@@ -319,6 +319,15 @@ class StudentContact(models.Model):
 
         return pick_active_detail(list(self.details.all()), today or datetime.date.today())
 
+    def grants_access(self, today: datetime.date | None = None) -> bool:
+        """Whether the portal shows the student to this contact: the active detail is in force
+        on ``today`` (an ended grant, or one not yet begun, is none) and allows data access."""
+        from tutela.people.details import covers
+
+        day = today or datetime.date.today()
+        detail = self.active_detail(day)
+        return detail is not None and covers(detail, day) and detail.allow_data_access
+
 
 class StudentContactDetail(models.Model):
     """A dated set of facts about a student link: relationship, custody and permissions."""
