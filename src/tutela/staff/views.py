@@ -85,6 +85,7 @@ def _hidden(contact: Contact, schools: set[int] | None) -> int:
 
 
 def _students(contact: Contact, schools: set[int] | None) -> dict[str, Any]:
+    """A contact with its students in scope and the count of the others, as pages show them."""
     return {
         "contact": contact,
         "links": _links(contact, schools),
@@ -109,13 +110,11 @@ def contact_detail(request: HttpRequest, account: Account, contact_id: int) -> H
         request,
         "staff/contact_detail.html",
         {
-            "contact": contact,
+            **_students(contact, schools),
             "emails": list(contact.emails.all()),
             "phones": list(contact.phones.select_related("phone", "phone_type")),
             "addresses": list(contact.addresses.select_related("address", "address_type")),
             "portal_account": portal_account,
-            "links": _links(contact, schools),
-            "hidden": _hidden(contact, schools),
             "password_form": TemporaryPasswordForm(),
             "email_form": EmailAddForm(),
         },
@@ -171,12 +170,10 @@ def _in_use(
         request,
         "staff/email_in_use.html",
         {
-            "contact": contact,
-            "links": _links(contact, schools),
+            **_students(contact, schools),
             "existing": existing,
             "owner": existing.contact,
             "owners": owners,
-            "hidden": _hidden(contact, schools),
             "address": address,
             "form": MergeForm(),
             "error": account_services.EMAIL_IN_USE,
