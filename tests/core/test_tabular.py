@@ -126,6 +126,11 @@ def test_map_columns_refuses_an_unknown_column_by_name() -> None:
         map_columns(["A", "Shoe Size"], {"a": "A"})
 
 
+def test_map_columns_skips_the_errors_column_a_report_adds() -> None:
+    columns = map_columns(["A", "B", "Errors"], {"a": "A", "b": "B"}, required=["A"])
+    assert columns.positions == {"A": 0, "B": 1}
+
+
 def test_map_columns_refuses_a_repeated_column() -> None:
     with pytest.raises(FileProblem, match="repeats"):
         map_columns(["A", "a"], {"a": "A"})

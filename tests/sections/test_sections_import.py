@@ -129,3 +129,6 @@ def test_the_report_holds_the_rejected_rows_with_their_errors(
     text = report.read_text(encoding="utf-8-sig").splitlines()
     assert text[0].endswith(",Errors") and len(text) == 2
     assert text[1].startswith("HR-2,10") and "Student_Number '404'" in text[1]
+    # Fixed, the report imports again as it is (its Errors column is ignored).
+    report.write_text(report.read_text(encoding="utf-8").replace(",404,", ",1001,"), "utf-8")
+    assert tutela("import", "sections", str(report)).code == 0

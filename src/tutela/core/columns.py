@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from tutela.core.tabular import FileProblem, normalise_header
 
+# The column every import's ``--report`` adds to the rejected rows. It is ignored when a file is
+# read, so a district fixes the rows in the report and imports that very file again.
+REPORT_ERRORS = "Errors"
+
 
 @dataclass(frozen=True)
 class ColumnMap:
@@ -32,7 +36,8 @@ def map_columns(
     """Map headers to field names through ``known`` (normalised header → field).
 
     Unknown, repeated and missing required columns refuse the whole file before anything
-    is written, naming the column as the file spells it.
+    is written, naming the column as the file spells it. A report's ``Errors`` column is
+    skipped.
     """
     positions: dict[str, int] = {}
     spelled: dict[str, str] = {}
@@ -41,7 +46,10 @@ def map_columns(
             if index == len(headers) - 1:
                 continue  # a trailing comma in the header row
             raise FileProblem(f"{file_name}: column {index + 1} has no name")
-        field = known.get(normalise_header(header))
+        name = normalise_header(header)
+        if name == normalise_header(REPORT_ERRORS) and name not in known:
+            continue
+        field = known.get(name)
         if field is None:
             raise FileProblem(f"{file_name}: unknown column {header!r}")
         if field in positions:

@@ -9,6 +9,10 @@ from __future__ import annotations
 import datetime
 import re
 
+# Ids are 64-bit integers in the database: a larger number in a file is a row error, never an
+# overflow in the middle of a write.
+LARGEST_ID = 2**62
+
 
 class ValueProblem(ValueError):
     """A cell whose text cannot be understood as the type its column needs."""

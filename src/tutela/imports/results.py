@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from tutela.core.columns import REPORT_ERRORS
 from tutela.core.tabular import XLSX_SUFFIXES
 
 Status = Literal["imported", "rejected"]
@@ -165,13 +166,13 @@ class ImportResult:
 
     def write_report(self, path: Path) -> None:
         """The rejected rows, unchanged, with an ``Errors`` column, as CSV or XLSX."""
-        header = [*self.headers, "Errors"]
+        header = [*self.headers, REPORT_ERRORS]
         xlsx_report = path.suffix.lower() in XLSX_SUFFIXES
         read_back: dict[int, list[Any]] = {}
         if xlsx_report:
             read_back = self._rejected_xlsx_values()
         if not read_back:
-            read_back = dict(self._rejected_cells())
+            read_back = self._rejected_cells()
         rejected = [
             [*read_back.get(row.row, row.cells), "; ".join(row.errors)]
             for row in self.rows

@@ -27,8 +27,6 @@ COLUMNS = (
 )
 REQUIRED = COLUMNS[:4]
 KNOWN = {normalise_header(name): name for name in COLUMNS}
-# The column a report adds (``--report``): a fixed report imports again as it is.
-KNOWN[normalise_header("Errors")] = "Errors"
 CHUNK = 5000
 # Each text column's room in the database, so a long value rejects its row (naming the column)
 # instead of failing the whole file on PostgreSQL or being stored whole on SQLite.

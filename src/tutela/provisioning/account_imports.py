@@ -24,7 +24,7 @@ from tutela.accounts.models import Account
 from tutela.accounts.services import imported_password
 from tutela.core.columns import map_columns
 from tutela.core.tabular import Table, normalise_header
-from tutela.core.values import ValueProblem, parse_bool
+from tutela.core.values import LARGEST_ID, ValueProblem, parse_bool
 from tutela.imports.results import ImportResult, RowResult
 from tutela.imports.runner import Progress
 from tutela.people.codesets import CodeBook, CodeProblem
@@ -43,7 +43,6 @@ from tutela.provisioning.services import unusable_password
 
 CHUNK = 5000
 LOG_LIMIT = 200
-LARGEST_ID = 2**62  # as the contacts import: ids are 64-bit integers
 USERNAME_MAX = 150
 
 
@@ -132,9 +131,6 @@ ACCOUNT_COLUMNS = (
 )
 ACCOUNT_REQUIRED = ACCOUNT_COLUMNS[:4]
 ACCOUNT_KNOWN = {normalise_header(name): name for name in ACCOUNT_COLUMNS}
-# The column a report adds: ignored, so a fixed report imports again.
-REPORT_ERRORS = {normalise_header("Errors"): "Errors"}
-ACCOUNT_KNOWN.update(REPORT_ERRORS)
 USER_TYPES = ("GUARDIAN", "STUDENT")
 
 
@@ -464,7 +460,7 @@ class AccountImporter:
 
 LINK_COLUMNS = ("LOGONID", "STUDENT_ID", "RELATIONSHIP", "DATA_ACCESS")
 LINK_REQUIRED = LINK_COLUMNS[:2]
-LINK_KNOWN = {normalise_header(name): name for name in LINK_COLUMNS} | REPORT_ERRORS
+LINK_KNOWN = {normalise_header(name): name for name in LINK_COLUMNS}
 
 
 @dataclass(frozen=True)

@@ -75,9 +75,6 @@ KNOWN: dict[str, str] = {}
 for _key, _name, _aliases in COLUMNS:
     for _spelling in (_name, *_aliases):
         KNOWN[normalise_header(_spelling)] = _key
-# The column a results report adds: accepted and ignored, so a district can fix the rejected
-# rows in the report and import that very file again.
-KNOWN[normalise_header("Errors")] = "report_errors"
 
 # The fields each section of a row is made of: a section is present on a row when any of
 # its cells is filled in.

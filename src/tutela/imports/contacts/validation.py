@@ -22,7 +22,7 @@ from typing import Any
 from tutela.core.columns import ColumnMap
 from tutela.core.emails import email_problem, plainly_valid
 from tutela.core.phones import phone_digits, strip_extension
-from tutela.core.values import ValueProblem, parse_bool, parse_date
+from tutela.core.values import LARGEST_ID, ValueProblem, parse_bool, parse_date
 from tutela.imports.contacts.columns import (
     ADDRESS_FIELDS,
     CONTACT_CODES,
@@ -129,7 +129,6 @@ INTEGER_FIELDS = {
     "detail_id",
 }
 PRIORITY_FIELDS = {"phone_priority", "address_priority", "contact_priority"}
-LARGEST_ID = 2**62
 # Fields whose few distinct values repeat on thousands of rows: each is parsed once.
 CACHED = (
     BOOLEAN_FIELDS | DATE_FIELDS | PRIORITY_FIELDS | set(CODE_TYPES) | {"original_contact_type"}
