@@ -120,6 +120,17 @@ def test_start_after_end_is_an_error(import_rows) -> None:
     assert errors_of(report) == ["AddressStartDate '2/1/2025' is after AddressEndDate '1/1/2025'"]
 
 
+def test_an_end_before_the_stored_start_names_each_date_where_it_came_from(import_rows) -> None:
+    """The start is the stored one (shown as m/d/yyyy), the end is quoted as the file wrote it."""
+    import_rows(H, row(AddressStartDate="2/1/2025"))
+    contact = Contact.objects.get()
+    address = ContactAddress.objects.get()
+    _run, report = import_rows(
+        ["ID", "AddressAssocID", "AddressEndDate"], [contact.pk, address.pk, "01/01/25"]
+    )
+    assert errors_of(report) == ["AddressStartDate '2/1/2025' is after AddressEndDate '01/01/25'"]
+
+
 def test_rows_equal_but_for_type_are_one_address(import_rows) -> None:
     run, _ = import_rows(H, row(City="Albany"), row(City="Albany", AddressType="Home"))
     assert run.code == 0

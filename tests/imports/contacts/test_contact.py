@@ -181,7 +181,21 @@ def test_true_on_one_row_and_false_on_another_is_a_conflict(import_rows) -> None
         ["Identifier", "LastName", "IsActive"], ["P1", "Lee", "yes"], ["P1", "Lee", "N"]
     )
     assert run.code == 1
-    assert "IsActive 'false' conflicts with 'true' on row 2" in errors_of(report)
+    assert "IsActive 'N' conflicts with 'yes' on row 2" in errors_of(report)
+
+
+def test_a_value_the_file_spells_two_ways_is_named_as_understood(import_rows) -> None:
+    """Rows keep typed values: where '1' and 'yes' both mean true in the file, the message
+    cannot tell which one a row had, so it says what the import understood ('0' is still
+    quoted: the file has no other word for false)."""
+    run, report = import_rows(
+        ["Identifier", "LastName", "IsActive"],
+        ["P1", "Lee", "1"],
+        ["P1", "Lee", "0"],
+        ["P2", "Kim", "yes"],
+    )
+    assert "IsActive '0' conflicts with 'true' on row 2" in errors_of(report)
+    assert report["rows_report"][2]["status"] == "imported"
 
 
 @pytest.mark.parametrize("word", ["1", "true", "T", "Yes", "y"])

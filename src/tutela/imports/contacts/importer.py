@@ -96,7 +96,7 @@ class ContactImporter:
 
         clock = time.perf_counter()
         code_text = {c.pk: c.qualified_code for c in codes}
-        planner = Planner(world, code_text, timezone.localdate())
+        planner = Planner(world, code_text, timezone.localdate(), validator.spelling)
         done = 0
         for key, indexes in groups.items():
             rows = [parsed[i] for i in indexes]

@@ -227,6 +227,7 @@ class RowValidator:
         self.columns: list[tuple[str, dict[str, Any] | None, int]] = [
             (name, {} if name in CACHED else None, _plain_limit(name)) for name, _ in present
         ]
+        self._caches = {name: cache for name, cache, _ in self.columns if cache is not None}
         self.pick = _picker([index for _, index in present])
         self.codes = codes
         self._code_cache: dict[tuple[str, str], int | str] = {}
@@ -280,6 +281,20 @@ class RowValidator:
         if not names.isdisjoint(STUDENT_FIELDS):
             row.student = self._student(raw, values, errors)
         return row
+
+    def spelling(self, name: str, value: Any) -> str | None:
+        """How the file wrote ``value`` in column ``name``, if it wrote it one way only.
+
+        Rows keep typed values, not their text (every cell's text would double an import's
+        memory), but a message should quote the file: ``'N'``, not ``'false'``. The texts of a
+        remembered column are few, so they are searched; a value the file spelt two ways, or
+        did not write at all, gets ``None``.
+        """
+        cache = self._caches.get(name, {})
+        found = [
+            text for text, typed in cache.items() if type(typed) is type(value) and typed == value
+        ]
+        return found[0] if len(found) == 1 else None
 
     # -- cells to typed values -------------------------------------------------------------
 

@@ -85,8 +85,8 @@ class AddressPlanning(PlannerBase):
             if address.start_date and address.end_date and address.start_date > address.end_date:
                 stage.error(
                     row,
-                    f"AddressStartDate {self.show(address.start_date)} is after "
-                    f"AddressEndDate {self.show(address.end_date)}",
+                    f"AddressStartDate {self.show(address.start_date, 'address_start')} is after "
+                    f"AddressEndDate {self.show(address.end_date, 'address_end')}",
                 )
             resolved.append((address, part.priority, row))
         assign_priorities(stage, "AddressPriorityOrder", resolved, contact.addresses, new)

@@ -12,14 +12,24 @@ from tutela.imports.contacts.planning.stage import Stage
 from tutela.imports.contacts.state import World
 from tutela.imports.contacts.validation import Marker, ParsedRow
 
+# How the file wrote a value in a column, where it wrote it one way (``RowValidator.spelling``).
+Spelling = Callable[[str, Any], str | None]
+
 
 class PlannerBase:
     """The state every section reads; the sections are mixed into ``Planner``."""
 
-    def __init__(self, world: World, code_text: dict[int, str], today: datetime.date) -> None:
+    def __init__(
+        self,
+        world: World,
+        code_text: dict[int, str],
+        today: datetime.date,
+        spelling: Spelling,
+    ) -> None:
         self.world = world
         self.code_text = code_text
         self.today = today
+        self.spelling = spelling
 
     def _merge(
         self, stage: Stage, rows: list[ParsedRow], name: str, source: Callable[[ParsedRow], Any]
@@ -36,14 +46,19 @@ class PlannerBase:
             elif value != first:
                 stage.error(
                     row,
-                    f"{LABEL[name]} {self.show(value)} conflicts with "
-                    f"{self.show(first)} on row {first_row.number}",
+                    f"{LABEL[name]} {self.show(value, name)} conflicts with "
+                    f"{self.show(first, name)} on row {first_row.number}",
                 )
         return first, first_row
 
-    def show(self, value: Any) -> str:
+    def show(self, value: Any, name: str) -> str:
+        """``value`` of field ``name`` in a message: as the file wrote it wherever the file says
+        how (``1`` rather than ``true``), else as the import understood it."""
         if isinstance(value, Marker):
             return repr(value.value)
+        typed = self.spelling(name, value)
+        if typed is not None:
+            return repr(typed)
         if isinstance(value, bool):
             return "'true'" if value else "'false'"
         if isinstance(value, int):
@@ -66,7 +81,7 @@ class PlannerBase:
                 elif first[0] != value:
                     stage.error(
                         row,
-                        f"{LABEL[name]} {self.show(value)} conflicts with "
-                        f"{self.show(first[0])} on row {first[1].number}",
+                        f"{LABEL[name]} {self.show(value, name)} conflicts with "
+                        f"{self.show(first[0], name)} on row {first[1].number}",
                     )
         return merged

@@ -98,7 +98,8 @@ class PhonePlanning(PlannerBase):
                 if given is not None and given[0] != part.is_sms:
                     stage.error(
                         row,
-                        f"IsSMS {self.show(part.is_sms)} conflicts with {self.show(given[0])} "
+                        f"IsSMS {self.show(part.is_sms, 'phone_is_sms')} conflicts with "
+                        f"{self.show(given[0], 'phone_is_sms')} "
                         f"on row {given[1].number} for the same phone number",
                     )
                 sms_given[key] = (part.is_sms, row)

@@ -132,10 +132,10 @@ class StudentPlanning(PlannerBase):
                     value = "" if name == "relationship_note" else None
                 setattr(detail, target, value)
             if detail.start_date and detail.end_date and detail.start_date > detail.end_date:
+                start = self.show(detail.start_date, "relationship_start")
+                end = self.show(detail.end_date, "relationship_end")
                 stage.error(
-                    row,
-                    f"RelationshipStartDate {self.show(detail.start_date)} is after "
-                    f"RelationshipEndDate {self.show(detail.end_date)}",
+                    row, f"RelationshipStartDate {start} is after RelationshipEndDate {end}"
                 )
         for index, detail in enumerate(link.details):
             for earlier in link.details[:index]:
