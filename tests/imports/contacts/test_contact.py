@@ -194,6 +194,7 @@ def test_a_value_the_file_spells_two_ways_is_named_as_understood(import_rows) ->
         ["P1", "Lee", "0"],
         ["P2", "Kim", "yes"],
     )
+    assert run.code == 1
     assert "IsActive '0' conflicts with 'true' on row 2" in errors_of(report)
     assert report["rows_report"][2]["status"] == "imported"
 
