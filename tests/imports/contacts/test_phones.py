@@ -45,6 +45,36 @@ def test_priorities_fill_the_gaps_in_file_order_as_the_seed_describes(import_row
     ]
 
 
+def test_a_priority_given_to_a_new_phone_moves_an_existing_one_left_blank(import_rows) -> None:
+    import_rows(H, ["P1", "Lee", "212-555-0001", "", "", "", "", ""])
+    contact = Contact.objects.get()
+    run, _ = import_rows(
+        ["ID", "PhoneNumber", "PhoneNumberPriorityOrder"],
+        [contact.pk, "212-555-0009", "1"],
+        [contact.pk, "212-555-0001", ""],
+    )
+    assert run.code == 0, run.out
+    assert phones(contact) == [("212-555-0009", "", 1), ("212-555-0001", "", 2)]
+
+
+def test_a_priority_given_never_leaves_two_phones_with_one_priority(import_rows) -> None:
+    import_rows(
+        H,
+        ["P1", "Lee", "212-555-0001", "", "", "", "", ""],
+        ["P1", "Lee", "212-555-0002", "", "", "", "", ""],
+    )
+    contact = Contact.objects.get()
+    run, _ = import_rows(
+        ["ID", "PhoneNumber", "PhoneNumberPriorityOrder"], [contact.pk, "212-555-0009", "2"]
+    )
+    assert run.code == 0, run.out
+    assert phones(contact) == [
+        ("212-555-0001", "", 1),
+        ("212-555-0009", "", 2),
+        ("212-555-0002", "", 3),
+    ]
+
+
 def test_the_same_priority_on_two_phones_is_a_conflict(import_rows) -> None:
     run, report = import_rows(
         H,
