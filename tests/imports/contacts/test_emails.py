@@ -115,6 +115,19 @@ def test_the_same_email_with_one_value_spelled_two_ways_is_a_duplicate(
     assert ContactEmail.objects.get().is_primary is True
 
 
+def test_the_same_email_with_false_and_a_blank_primary_flag_is_a_duplicate(
+    lee, import_rows
+) -> None:
+    """Seed, "Blanks": a blank flag is its default, false, so the rows agree; the false applies."""
+    run, report = import_rows(
+        H,
+        [lee.pk, "", "one@example.org", "", ""],
+        [lee.pk, "", "one@example.org", "", "0"],
+    )
+    assert run.code == 0, report
+    assert emails(lee) == [("one@example.org", False, 1), ("two@example.org", False, 2)]
+
+
 def test_the_same_email_twice_with_other_values_is_a_conflict(import_rows, students) -> None:
     run, report = import_rows(
         ["Identifier", "LastName", "EmailAddress", "EmailType"],

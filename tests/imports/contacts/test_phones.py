@@ -158,6 +158,30 @@ def test_is_preferred_true_on_one_row_and_blank_on_its_twin_is_a_conflict(import
     ]
 
 
+def test_false_on_one_row_and_blank_on_its_twin_is_a_duplicate(import_rows) -> None:
+    """Seed, "Blanks": only a non-default value beside a blank conflicts; false is the default."""
+    run, report = import_rows(
+        H,
+        ["P1", "Lee", "212-555-1234", "", "Home", "1", "0", "0"],
+        ["P1", "Lee", "212-555-1234", "", "Home", "1", "", ""],
+    )
+    assert run.code == 0, report
+    assert phones() == [("212-555-1234", "", 1)]
+
+
+def test_a_false_on_the_twin_of_a_blank_row_is_applied(import_rows) -> None:
+    import_rows(H, ["P1", "Lee", "212-555-1234", "", "", "", "1", "1"])
+    contact = Contact.objects.get()
+    run, report = import_rows(
+        ["ID", "PhoneNumber", "IsSMS", "IsPreferred"],
+        [contact.pk, "212-555-1234", "", ""],
+        [contact.pk, "212-555-1234", "no", "no"],
+    )
+    assert run.code == 0, report
+    link = ContactPhone.objects.get()
+    assert (link.phone.is_sms, link.is_preferred) == (False, False)
+
+
 def test_a_number_matching_an_existing_phone_updates_it(import_rows) -> None:
     import_rows(H, ["P1", "Lee", "212-555-1234", "", "Home", "", "", ""])
     contact = Contact.objects.get()

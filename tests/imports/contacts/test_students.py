@@ -173,6 +173,25 @@ def test_true_on_one_row_and_blank_on_its_twin_is_a_conflict(import_rows) -> Non
     ]
 
 
+def test_false_on_one_row_and_blank_on_its_twin_is_a_duplicate(import_rows) -> None:
+    """Seed, "Blanks": only a non-default value beside a blank conflicts; false is the default."""
+    run, report = import_rows(H, row("A", ContactLivesWith="0"), row("A"))
+    assert run.code == 0, report
+    assert StudentContactDetail.objects.count() == 1
+
+
+def test_a_false_on_the_twin_of_a_blank_row_is_applied(import_rows) -> None:
+    import_rows(H, row("A", ContactHasCustody="1"))
+    contact = Contact.objects.get()
+    run, report = import_rows(
+        ["ID", "StudentNumber", "ContactHasCustody"],
+        [contact.pk, "1001", ""],
+        [contact.pk, "1001", "N"],
+    )
+    assert run.code == 0, report
+    assert StudentContactDetail.objects.get().has_custody is False
+
+
 def test_detail_flags_default_to_false(import_rows) -> None:
     import_rows(H, row("A"))
     detail = StudentContactDetail.objects.get()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tutela.imports.contacts.planning.base import PlannerBase
+from tutela.imports.contacts.planning.base import PlannerBase, same_flag
 from tutela.imports.contacts.planning.stage import Stage
 from tutela.imports.contacts.state import EmailRec
-from tutela.imports.contacts.validation import CLEAR, DELETE, ParsedRow
+from tutela.imports.contacts.validation import CLEAR, DELETE, EmailPart, ParsedRow
 
 
 class EmailPlanning(PlannerBase):
@@ -14,6 +14,7 @@ class EmailPlanning(PlannerBase):
 
     def _emails(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
+        _fold_twins(rows)
         seen: dict[str, ParsedRow] = {}
         primaries: list[tuple[EmailRec, ParsedRow]] = []
         touched = False
@@ -39,11 +40,7 @@ class EmailPlanning(PlannerBase):
                 earlier = seen.get(address.lower())
                 if earlier is not None:
                     twin = earlier.email
-                    if twin is not None and (twin.assoc_id, twin.email_type, twin.is_primary) == (
-                        part.assoc_id,
-                        part.email_type,
-                        part.is_primary,
-                    ):
+                    if twin is not None and _twins(twin, part):
                         continue  # a duplicate row ("1" and "true" are one value): ignored
                     stage.error(
                         row,
@@ -112,3 +109,23 @@ class EmailPlanning(PlannerBase):
         if touched:
             for order, email in enumerate(contact.emails, start=1):
                 email.order = order
+
+
+def _twins(first: EmailPart, part: EmailPart) -> bool:
+    """The same address with the same type and primary flag (blank is false): a duplicate."""
+    return (first.assoc_id, first.email_type) == (part.assoc_id, part.email_type) and same_flag(
+        first.is_primary, part.is_primary
+    )
+
+
+def _fold_twins(rows: list[ParsedRow]) -> None:
+    """Of duplicate rows of one address, where one leaves IsPrimaryEmailAddress blank and the
+    other says false, the false is kept on the first of them, which is the one applied."""
+    firsts: dict[str, EmailPart] = {}
+    for row in rows:
+        part = row.email
+        if part is None or not isinstance(part.address, str):
+            continue
+        first = firsts.setdefault(part.address.lower(), part)
+        if first is not part and first.is_primary is None and _twins(first, part):
+            first.is_primary = part.is_primary

@@ -74,8 +74,13 @@ class StudentPlanning(PlannerBase):
         number = self.world.student_numbers.get(student_id, str(student_id))
         unique: list[tuple[StudentPart, ParsedRow]] = []
         for part, row in items:
-            if any(_same(part, other) for other, _ in unique):
-                continue  # a duplicate row
+            twin = next((other for other, _ in unique if _same(part, other)), None)
+            if twin is not None:
+                # A duplicate row; a flag it says false where its twin left it blank is kept.
+                for name in DETAIL_FLAGS:
+                    if name in part.detail:
+                        twin.detail.setdefault(name, part.detail[name])
+                continue
             unique.append((part, row))
         errors_before = len(stage.errors)
         rows = [row for _, row in unique]
@@ -103,7 +108,7 @@ class StudentPlanning(PlannerBase):
                     fields = [
                         LABEL[name]
                         for name in ("relationship_type", "relationship_note", *DETAIL_FLAGS)
-                        if part.detail.get(name) != other.detail.get(name)
+                        if _detail_value(part, name) != _detail_value(other, name)
                     ] or ["values"]
                     stage.error(
                         row,
@@ -250,16 +255,27 @@ class StudentPlanning(PlannerBase):
 
 def _same(part: StudentPart, other: StudentPart) -> bool:
     """Duplicate rows of one student: every value the same (flags by their value, so "1" and
-    "true" are one value; blank is not the default)."""
+    "true" are one value, and a blank flag is its default, false: seed, "Blanks"; a blank
+    code or text is not a value)."""
     return part.written == other.written or _values(part) == _values(other)
 
 
+def _detail_value(part: StudentPart, name: str) -> object:
+    value = part.detail.get(name)
+    return bool(value) if name in DETAIL_FLAGS else value
+
+
 def _values(part: StudentPart) -> tuple[object, ...]:
+    detail = {
+        name: value
+        for name, value in part.detail.items()
+        if not (name in DETAIL_FLAGS and value is False)
+    }
     return (
         part.assoc_id,
         part.student_number,
         part.original_type,
         part.priority,
         part.detail_id,
-        part.detail,
+        detail,
     )
