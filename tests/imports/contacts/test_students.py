@@ -239,6 +239,55 @@ def test_new_in_detail_id_adds_a_detail(import_rows) -> None:
     assert StudentContactDetail.objects.count() == 2
 
 
+def test_a_blank_detail_id_beside_new_ends_the_active_detail_and_adds_one(import_rows) -> None:
+    """Rule 13 on related rows: the blank row updates the active detail, #new adds one."""
+    import_rows(H, row("A", ContactHasCustody="1"))
+    contact = Contact.objects.get()
+    active = StudentContactDetail.objects.get()
+    run, report = import_rows(
+        [
+            "ID",
+            "StudentNumber",
+            "StudentContactDetailID",
+            "RelationshipStartDate",
+            "RelationshipEndDate",
+        ],
+        [contact.pk, "1001", "", "", "6/30/2001"],
+        [contact.pk, "1001", "#new", "7/1/2001", ""],
+    )
+    assert run.code == 0, report
+    details = list(
+        StudentContactDetail.objects.order_by("pk").values_list(
+            "pk", "start_date", "end_date", "has_custody"
+        )
+    )
+    assert details == [
+        (active.pk, None, datetime.date(2001, 6, 30), True),
+        (details[1][0], datetime.date(2001, 7, 1), None, False),
+    ]
+
+
+def test_related_rows_splitting_a_detail_keep_it_as_the_one_in_force_today(import_rows) -> None:
+    """Rules 12 and 13: of blank-ID rows matching no detail by dates, the one whose dates hold
+    today updates the active detail; the others add details."""
+    import_rows(H, row("A", ContactHasCustody="1"))
+    contact = Contact.objects.get()
+    active = StudentContactDetail.objects.get()
+    run, report = import_rows(
+        ["ID", "StudentNumber", "RelationshipStartDate", "RelationshipEndDate"],
+        [contact.pk, "1001", "", "12/31/2000"],
+        [contact.pk, "1001", "1/1/2001", ""],
+    )
+    assert run.code == 0, report
+    active.refresh_from_db()
+    assert (active.start_date, active.end_date, active.has_custody) == (
+        datetime.date(2001, 1, 1),
+        None,
+        True,
+    )
+    assert StudentContactDetail.objects.count() == 2
+
+
 def test_a_detail_id_updates_that_detail(import_rows) -> None:
     import_rows(
         H,
