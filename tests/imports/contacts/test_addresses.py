@@ -171,6 +171,18 @@ def test_address_priorities_fill_the_gaps_in_file_order(import_rows) -> None:
     assert links() == [("B St", 1), ("A St", 2), ("D St", 3), ("C St", 4)]
 
 
+def test_a_priority_given_to_a_new_address_moves_an_existing_one(import_rows) -> None:
+    import_rows(H, row("A St"))
+    contact = Contact.objects.get()
+    run, _ = import_rows(
+        ["ID", "Street", "AddressPriorityOrder"],
+        [contact.pk, "B St", "1"],
+        [contact.pk, "A St", ""],
+    )
+    assert run.code == 0, run.out
+    assert links() == [("B St", 1), ("A St", 2)]
+
+
 def test_a_street_matching_an_existing_address_updates_it(import_rows) -> None:
     import_rows(H, row(City="Albany"))
     contact = Contact.objects.get()

@@ -115,6 +115,46 @@ def test_the_same_email_with_one_value_spelled_two_ways_is_a_duplicate(
     assert ContactEmail.objects.get().is_primary is True
 
 
+def test_the_same_email_with_false_and_a_blank_primary_flag_is_a_duplicate(
+    lee, import_rows
+) -> None:
+    """Seed, "Blanks": a blank flag is its default, false, so the rows agree; the false applies."""
+    run, report = import_rows(
+        H,
+        [lee.pk, "", "one@example.org", "", ""],
+        [lee.pk, "", "one@example.org", "", "0"],
+    )
+    assert run.code == 0, report
+    assert emails(lee) == [("one@example.org", False, 1), ("two@example.org", False, 2)]
+
+
+def test_the_same_email_with_and_without_its_assoc_id_is_a_duplicate(lee, import_rows) -> None:
+    """Seed: the same address on two related rows is a duplicate when its EmailType and
+    IsPrimaryEmailAddress are the same."""
+    one = lee.emails.get(address="one@example.org")
+    run, report = import_rows(
+        H,
+        [lee.pk, one.pk, "one@example.org", "Home", ""],
+        [lee.pk, "", "one@example.org", "Home", ""],
+    )
+    assert run.code == 0, report
+    assert lee.emails.count() == 2
+    assert lee.emails.get(pk=one.pk).email_type.code == "Home"
+
+
+def test_the_same_address_given_to_two_assoc_ids_is_a_conflict(lee, import_rows) -> None:
+    one, two = lee.emails.order_by("order")
+    run, report = import_rows(
+        H,
+        [lee.pk, one.pk, "new@example.org", "", ""],
+        [lee.pk, two.pk, "new@example.org", "", ""],
+    )
+    assert run.code == 1
+    assert report["rows_report"][1]["errors"] == [
+        "EmailAddress 'new@example.org' is also on row 2 with a different PersonEmailAddressAssocID"
+    ]
+
+
 def test_the_same_email_twice_with_other_values_is_a_conflict(import_rows, students) -> None:
     run, report = import_rows(
         ["Identifier", "LastName", "EmailAddress", "EmailType"],

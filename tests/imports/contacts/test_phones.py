@@ -45,6 +45,36 @@ def test_priorities_fill_the_gaps_in_file_order_as_the_seed_describes(import_row
     ]
 
 
+def test_a_priority_given_to_a_new_phone_moves_an_existing_one_left_blank(import_rows) -> None:
+    import_rows(H, ["P1", "Lee", "212-555-0001", "", "", "", "", ""])
+    contact = Contact.objects.get()
+    run, _ = import_rows(
+        ["ID", "PhoneNumber", "PhoneNumberPriorityOrder"],
+        [contact.pk, "212-555-0009", "1"],
+        [contact.pk, "212-555-0001", ""],
+    )
+    assert run.code == 0, run.out
+    assert phones(contact) == [("212-555-0009", "", 1), ("212-555-0001", "", 2)]
+
+
+def test_a_priority_given_never_leaves_two_phones_with_one_priority(import_rows) -> None:
+    import_rows(
+        H,
+        ["P1", "Lee", "212-555-0001", "", "", "", "", ""],
+        ["P1", "Lee", "212-555-0002", "", "", "", "", ""],
+    )
+    contact = Contact.objects.get()
+    run, _ = import_rows(
+        ["ID", "PhoneNumber", "PhoneNumberPriorityOrder"], [contact.pk, "212-555-0009", "2"]
+    )
+    assert run.code == 0, run.out
+    assert phones(contact) == [
+        ("212-555-0001", "", 1),
+        ("212-555-0009", "", 2),
+        ("212-555-0002", "", 3),
+    ]
+
+
 def test_the_same_priority_on_two_phones_is_a_conflict(import_rows) -> None:
     run, report = import_rows(
         H,
@@ -126,6 +156,30 @@ def test_is_preferred_true_on_one_row_and_blank_on_its_twin_is_a_conflict(import
     assert report["rows_report"][1]["errors"] == [
         "PhoneNumber '212-555-1234' is also on row 2 with a different IsSMS or IsPreferred"
     ]
+
+
+def test_false_on_one_row_and_blank_on_its_twin_is_a_duplicate(import_rows) -> None:
+    """Seed, "Blanks": only a non-default value beside a blank conflicts; false is the default."""
+    run, report = import_rows(
+        H,
+        ["P1", "Lee", "212-555-1234", "", "Home", "1", "0", "0"],
+        ["P1", "Lee", "212-555-1234", "", "Home", "1", "", ""],
+    )
+    assert run.code == 0, report
+    assert phones() == [("212-555-1234", "", 1)]
+
+
+def test_a_false_on_the_twin_of_a_blank_row_is_applied(import_rows) -> None:
+    import_rows(H, ["P1", "Lee", "212-555-1234", "", "", "", "1", "1"])
+    contact = Contact.objects.get()
+    run, report = import_rows(
+        ["ID", "PhoneNumber", "IsSMS", "IsPreferred"],
+        [contact.pk, "212-555-1234", "", ""],
+        [contact.pk, "212-555-1234", "no", "no"],
+    )
+    assert run.code == 0, report
+    link = ContactPhone.objects.get()
+    assert (link.phone.is_sms, link.is_preferred) == (False, False)
 
 
 def test_a_number_matching_an_existing_phone_updates_it(import_rows) -> None:

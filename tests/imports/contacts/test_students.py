@@ -173,6 +173,25 @@ def test_true_on_one_row_and_blank_on_its_twin_is_a_conflict(import_rows) -> Non
     ]
 
 
+def test_false_on_one_row_and_blank_on_its_twin_is_a_duplicate(import_rows) -> None:
+    """Seed, "Blanks": only a non-default value beside a blank conflicts; false is the default."""
+    run, report = import_rows(H, row("A", ContactLivesWith="0"), row("A"))
+    assert run.code == 0, report
+    assert StudentContactDetail.objects.count() == 1
+
+
+def test_a_false_on_the_twin_of_a_blank_row_is_applied(import_rows) -> None:
+    import_rows(H, row("A", ContactHasCustody="1"))
+    contact = Contact.objects.get()
+    run, report = import_rows(
+        ["ID", "StudentNumber", "ContactHasCustody"],
+        [contact.pk, "1001", ""],
+        [contact.pk, "1001", "N"],
+    )
+    assert run.code == 0, report
+    assert StudentContactDetail.objects.get().has_custody is False
+
+
 def test_detail_flags_default_to_false(import_rows) -> None:
     import_rows(H, row("A"))
     detail = StudentContactDetail.objects.get()
@@ -217,6 +236,55 @@ def test_new_in_detail_id_adds_a_detail(import_rows) -> None:
         [contact.pk, "1001", "#new", "1/1/2001"],
     )
     assert run.code == 0, run.out
+    assert StudentContactDetail.objects.count() == 2
+
+
+def test_a_blank_detail_id_beside_new_ends_the_active_detail_and_adds_one(import_rows) -> None:
+    """Rule 13 on related rows: the blank row updates the active detail, #new adds one."""
+    import_rows(H, row("A", ContactHasCustody="1"))
+    contact = Contact.objects.get()
+    active = StudentContactDetail.objects.get()
+    run, report = import_rows(
+        [
+            "ID",
+            "StudentNumber",
+            "StudentContactDetailID",
+            "RelationshipStartDate",
+            "RelationshipEndDate",
+        ],
+        [contact.pk, "1001", "", "", "6/30/2001"],
+        [contact.pk, "1001", "#new", "7/1/2001", ""],
+    )
+    assert run.code == 0, report
+    details = list(
+        StudentContactDetail.objects.order_by("pk").values_list(
+            "pk", "start_date", "end_date", "has_custody"
+        )
+    )
+    assert details == [
+        (active.pk, None, datetime.date(2001, 6, 30), True),
+        (details[1][0], datetime.date(2001, 7, 1), None, False),
+    ]
+
+
+def test_related_rows_splitting_a_detail_keep_it_as_the_one_in_force_today(import_rows) -> None:
+    """Rules 12 and 13: of blank-ID rows matching no detail by dates, the one whose dates hold
+    today updates the active detail; the others add details."""
+    import_rows(H, row("A", ContactHasCustody="1"))
+    contact = Contact.objects.get()
+    active = StudentContactDetail.objects.get()
+    run, report = import_rows(
+        ["ID", "StudentNumber", "RelationshipStartDate", "RelationshipEndDate"],
+        [contact.pk, "1001", "", "12/31/2000"],
+        [contact.pk, "1001", "1/1/2001", ""],
+    )
+    assert run.code == 0, report
+    active.refresh_from_db()
+    assert (active.start_date, active.end_date, active.has_custody) == (
+        datetime.date(2001, 1, 1),
+        None,
+        True,
+    )
     assert StudentContactDetail.objects.count() == 2
 
 

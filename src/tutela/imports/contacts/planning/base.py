@@ -16,6 +16,12 @@ from tutela.imports.contacts.validation import Marker, ParsedRow
 Spelling = Callable[[str, Any], str | None]
 
 
+def same_flag(a: bool | None, b: bool | None) -> bool:
+    """Two related rows' values of one yes/no flag agree: a blank is the flag's default, false
+    (seed, "Blanks": only a non-default value beside a blank is a conflict)."""
+    return bool(a) == bool(b)
+
+
 class PlannerBase:
     """The state every section reads; the sections are mixed into ``Planner``."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tutela.imports.contacts.planning.base import PlannerBase
+from tutela.imports.contacts.planning.base import PlannerBase, same_flag
 from tutela.imports.contacts.planning.stage import Stage
 from tutela.imports.contacts.state import EmailRec
-from tutela.imports.contacts.validation import CLEAR, DELETE, ParsedRow
+from tutela.imports.contacts.validation import CLEAR, DELETE, EmailPart, ParsedRow
 
 
 class EmailPlanning(PlannerBase):
@@ -14,7 +14,9 @@ class EmailPlanning(PlannerBase):
 
     def _emails(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
-        seen: dict[str, ParsedRow] = {}
+        _fold_twins(rows)
+        # Each address given so far: its first row, and the email it was given to.
+        seen: dict[str, tuple[ParsedRow, EmailRec | None]] = {}
         primaries: list[tuple[EmailRec, ParsedRow]] = []
         touched = False
         for row in rows:
@@ -38,20 +40,28 @@ class EmailPlanning(PlannerBase):
             if address is not None:
                 earlier = seen.get(address.lower())
                 if earlier is not None:
-                    twin = earlier.email
-                    if twin is not None and (twin.assoc_id, twin.email_type, twin.is_primary) == (
-                        part.assoc_id,
-                        part.email_type,
-                        part.is_primary,
-                    ):
+                    first_row, first_email = earlier
+                    twin = first_row.email
+                    assert twin is not None
+                    # Seed: the same address is a duplicate when its type and primary flag
+                    # are the same; a row without the assoc ID names the same email.
+                    same_email = part.assoc_id in (None, twin.assoc_id) or (
+                        first_email is not None and part.assoc_id == first_email.id
+                    )
+                    if same_email and _twins(twin, part):
                         continue  # a duplicate row ("1" and "true" are one value): ignored
+                    other = (
+                        "EmailType or IsPrimaryEmailAddress"
+                        if same_email
+                        else "PersonEmailAddressAssocID"
+                    )
                     stage.error(
                         row,
-                        f"EmailAddress {address!r} is also on row {earlier.number} with a "
-                        "different EmailType or IsPrimaryEmailAddress",
+                        f"EmailAddress {address!r} is also on row {first_row.number} with a "
+                        f"different {other}",
                     )
                     continue
-                seen[address.lower()] = row
+                seen[address.lower()] = (row, None)
             email = None
             if part.assoc_id is not None:
                 email = next((e for e in contact.emails if e.id == part.assoc_id), None)
@@ -70,6 +80,8 @@ class EmailPlanning(PlannerBase):
                 assert address is not None
                 email = EmailRec(None, address, None, False, len(contact.emails) + 1)
                 contact.emails.append(email)
+            if address is not None:
+                seen[address.lower()] = (row, email)
             if address is not None:
                 clash = next(
                     (
@@ -112,3 +124,24 @@ class EmailPlanning(PlannerBase):
         if touched:
             for order, email in enumerate(contact.emails, start=1):
                 email.order = order
+
+
+def _twins(first: EmailPart, part: EmailPart) -> bool:
+    """The same address with the same type and primary flag (blank is false): a duplicate."""
+    return first.email_type == part.email_type and same_flag(first.is_primary, part.is_primary)
+
+
+def _fold_twins(rows: list[ParsedRow]) -> None:
+    """Of duplicate rows of one address, where one leaves IsPrimaryEmailAddress blank and the
+    other says false, the false is kept on the first of them, which is the one applied."""
+    firsts: dict[str, EmailPart] = {}
+    for row in rows:
+        part = row.email
+        if part is None or not isinstance(part.address, str):
+            continue
+        first = firsts.setdefault(part.address.lower(), part)
+        if first is part or first.is_primary is not None:
+            continue
+        same_email = part.assoc_id in (None, first.assoc_id) or first.assoc_id is None
+        if same_email and _twins(first, part):
+            first.is_primary = part.is_primary

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tutela.imports.contacts.planning.base import PlannerBase
+from tutela.imports.contacts.planning.base import PlannerBase, same_flag
 from tutela.imports.contacts.planning.priorities import assign_priorities
 from tutela.imports.contacts.planning.stage import Stage
 from tutela.imports.contacts.state import ContactPhoneRec, PhoneRec
@@ -21,7 +21,7 @@ class PhonePlanning(PlannerBase):
 
     def _phones(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
-        written: set[tuple[object, ...]] = set()
+        _fold_twins(rows)
         slots: dict[tuple[str, ...], ParsedRow] = {}
         sms_given: dict[tuple[str, str], tuple[bool, ParsedRow]] = {}
         claimed: set[int] = set()
@@ -32,13 +32,15 @@ class PhonePlanning(PlannerBase):
             if part is None:
                 continue
             # Rule 10: duplicates as written, before defaults; the flags by their value, so
-            # "1" and "true" are one value.
-            twin = (part.written[:5], part.is_sms, part.is_preferred)
-            if twin in written:
-                continue  # a duplicate row
-            written.add(twin)
+            # "1" and "true" are one value, and a blank flag is false.
             earlier = slots.get(part.written[:5])
             if earlier is not None:
+                first = earlier.phone
+                assert first is not None
+                if same_flag(first.is_sms, part.is_sms) and same_flag(
+                    first.is_preferred, part.is_preferred
+                ):
+                    continue  # a duplicate row
                 stage.error(
                     row,
                     f"PhoneNumber {self._phone_text(part)} is also on row {earlier.number} with "
@@ -118,3 +120,23 @@ class PhonePlanning(PlannerBase):
         if isinstance(part.number, str):
             return repr(part.number)
         return f"of PhoneNumberAssocID '{part.assoc_id}'"
+
+
+def _fold_twins(rows: list[ParsedRow]) -> None:
+    """Twin rows of one phone where one leaves a flag blank and the other says false are a
+    duplicate: the false is kept on the first of them, which is the one applied."""
+    firsts: dict[tuple[str, ...], PhonePart] = {}
+    for row in rows:
+        part = row.phone
+        if part is None:
+            continue
+        first = firsts.setdefault(part.written[:5], part)
+        if first is part:
+            continue
+        if same_flag(first.is_sms, part.is_sms) and same_flag(
+            first.is_preferred, part.is_preferred
+        ):
+            if first.is_sms is None:
+                first.is_sms = part.is_sms
+            if first.is_preferred is None:
+                first.is_preferred = part.is_preferred

@@ -17,7 +17,10 @@ def assign_priorities(
 ) -> None:
     """Rule 10: priorities given must differ; blanks of new records fill the gaps in order.
 
-    A record that already exists keeps its priority when the file leaves it blank.
+    A record that already exists keeps its priority when the file leaves it blank, unless
+    the file gives that priority to another record: then it is placed like a new one, so no
+    two of a contact's records share a priority. Records placed fill the gaps in file order;
+    existing records the file does not name come after them, in their old order.
     """
     used: dict[int, tuple[Any, ParsedRow]] = {}
     for record, priority, row in given:
@@ -29,10 +32,25 @@ def assign_priorities(
             continue
         used[priority] = (record, row)
         record.priority_order = priority
-    blank_new = [r for r, p, _ in given if p is None and id(r) in new]
-    taken = {r.priority_order for r in records if id(r) not in new} | set(used)
+    placed = {id(record) for record, _ in used.values()}
+    named = {id(record) for record, _, _ in given}
+    taken = set(used)
+    waiting: list[Any] = []
+    in_file = [r for r, p, _ in given if p is None]
+    others = sorted(
+        (r for r in records if id(r) not in named and id(r) not in new),
+        key=lambda r: r.priority_order,
+    )
+    for record in dict.fromkeys([*in_file, *others]):
+        if id(record) in placed:
+            continue  # given a priority on another of its rows
+        placed.add(id(record))
+        if id(record) in new or record.priority_order in taken:
+            waiting.append(record)
+        else:
+            taken.add(record.priority_order)
     candidate = 1
-    for record in dict.fromkeys(blank_new):
+    for record in waiting:
         while candidate in taken:
             candidate += 1
         record.priority_order = candidate

@@ -11,7 +11,7 @@ from tutela.imports.contacts.columns import DETAIL_FLAGS, LABEL
 from tutela.imports.contacts.planning.base import PlannerBase
 from tutela.imports.contacts.planning.stage import Stage
 from tutela.imports.contacts.state import DetailRec, LinkRec, Slot
-from tutela.imports.contacts.validation import CLEAR, DELETE, NEW, ParsedRow, StudentPart
+from tutela.imports.contacts.validation import CLEAR, DELETE, ParsedRow, StudentPart
 from tutela.people.details import pick_active_detail, ranges_overlap
 from tutela.people.models import OriginalContactType
 
@@ -74,8 +74,13 @@ class StudentPlanning(PlannerBase):
         number = self.world.student_numbers.get(student_id, str(student_id))
         unique: list[tuple[StudentPart, ParsedRow]] = []
         for part, row in items:
-            if any(_same(part, other) for other, _ in unique):
-                continue  # a duplicate row
+            twin = next((other for other, _ in unique if _same(part, other)), None)
+            if twin is not None:
+                # A duplicate row; a flag it says false where its twin left it blank is kept.
+                for name in DETAIL_FLAGS:
+                    if name in part.detail:
+                        twin.detail.setdefault(name, part.detail[name])
+                continue
             unique.append((part, row))
         errors_before = len(stage.errors)
         rows = [row for _, row in unique]
@@ -103,7 +108,7 @@ class StudentPlanning(PlannerBase):
                     fields = [
                         LABEL[name]
                         for name in ("relationship_type", "relationship_note", *DETAIL_FLAGS)
-                        if part.detail.get(name) != other.detail.get(name)
+                        if _detail_value(part, name) != _detail_value(other, name)
                     ] or ["values"]
                     stage.error(
                         row,
@@ -122,8 +127,9 @@ class StudentPlanning(PlannerBase):
         created = link is None
         if link is None:
             link = contact.links[student_id] = LinkRec(None, student_id)
+        blanks = {} if created else self._blank_details(link, [part for part, _ in unique])
         for part, row in unique:
-            detail = self._detail(stage, link, created, part, row, len(unique), number)
+            detail = self._detail(stage, link, blanks, part, row, number)
             if detail is None:
                 continue
             for name, value in part.detail.items():
@@ -149,14 +155,50 @@ class StudentPlanning(PlannerBase):
                     return
         self._place(stage, student_id, number, kind, priority, priority_row or rows[0])
 
+    def _blank_details(self, link: LinkRec, parts: list[StudentPart]) -> dict[int, DetailRec]:
+        """Rule 13 for the rows of an existing link that leave StudentContactDetailID blank:
+        the detail each updates, by ``id`` of the row's part (absent: a new detail).
+
+        One row updates the active detail. Several rows (rule 12) each update the detail with
+        their dates; of those matching none, the one whose dates hold today (else the latest)
+        updates the active detail if no other row names it, and the rest add details.
+        """
+        blank = [part for part in parts if part.detail_id is None]
+        if len(parts) == 1:
+            active = pick_active_detail(link.details, self.today)
+            return {} if active is None or not blank else {id(blank[0]): active}
+        named = {part.detail_id for part in parts if isinstance(part.detail_id, int)}
+        free = [d for d in link.details if d.id not in named]
+        chosen: dict[int, DetailRec] = {}
+        unmatched: list[StudentPart] = []
+        for part in blank:
+            match = next(
+                (
+                    d
+                    for d in free
+                    if (d.start_date, d.end_date) == (part.start, part.end)
+                    and d not in chosen.values()
+                ),
+                None,
+            )
+            if match is None:
+                unmatched.append(part)
+            else:
+                chosen[id(part)] = match
+        active = pick_active_detail(link.details, self.today)
+        if unmatched and active in free and active not in chosen.values():
+            ranges = [_DateRange(part.start, part.end) for part in unmatched]
+            pick = pick_active_detail(ranges, self.today)
+            chosen[id(unmatched[ranges.index(pick)])] = active  # type: ignore[arg-type]
+        return chosen
+
     def _detail(
         self,
         stage: Stage,
         link: LinkRec,
-        created: bool,
+        blanks: dict[int, DetailRec],
         part: StudentPart,
         row: ParsedRow,
-        related: int,
         number: str,
     ) -> DetailRec | None:
         """Rule 13: blank updates the active detail, ``#new`` adds one, a number names one."""
@@ -169,20 +211,7 @@ class StudentPlanning(PlannerBase):
                     f"contact's link to student {number!r}",
                 )
             return found
-        detail = None
-        if part.detail_id is not NEW and not created:
-            if related == 1:
-                detail = pick_active_detail(link.details, self.today)
-            else:
-                # Several rows for one student: each updates the detail with its dates.
-                detail = next(
-                    (
-                        d
-                        for d in link.details
-                        if (d.start_date, d.end_date) == (part.start, part.end)
-                    ),
-                    None,
-                )
+        detail = blanks.get(id(part))
         if detail is None:
             detail = DetailRec(None)
             link.details.append(detail)
@@ -250,16 +279,27 @@ class StudentPlanning(PlannerBase):
 
 def _same(part: StudentPart, other: StudentPart) -> bool:
     """Duplicate rows of one student: every value the same (flags by their value, so "1" and
-    "true" are one value; blank is not the default)."""
+    "true" are one value, and a blank flag is its default, false: seed, "Blanks"; a blank
+    code or text is not a value)."""
     return part.written == other.written or _values(part) == _values(other)
 
 
+def _detail_value(part: StudentPart, name: str) -> object:
+    value = part.detail.get(name)
+    return bool(value) if name in DETAIL_FLAGS else value
+
+
 def _values(part: StudentPart) -> tuple[object, ...]:
+    detail = {
+        name: value
+        for name, value in part.detail.items()
+        if not (name in DETAIL_FLAGS and value is False)
+    }
     return (
         part.assoc_id,
         part.student_number,
         part.original_type,
         part.priority,
         part.detail_id,
-        part.detail,
+        detail,
     )
