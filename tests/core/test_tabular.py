@@ -150,3 +150,18 @@ def test_extension_markup_is_dropped_from_phone_numbers(typed: str) -> None:
 
 def test_phone_digits_ignore_punctuation() -> None:
     assert phone_digits("(212) 555.1234") == phone_digits("212-555-1234") == "2125551234"
+
+
+def test_empty_columns_after_the_last_named_one_are_not_part_of_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("A,B,,\n1,2,,\n\n3,, ,\n")
+    table = read_table(path)
+    assert table.headers == ["A", "B"]
+    assert list(table.rows) == [(2, ["1", "2"]), (4, ["3", ""])]
+
+
+def test_a_value_under_an_unnamed_trailing_column_refuses_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("A,B,\n1,2,\n3,4,5\n")
+    with pytest.raises(FileProblem, match="row 3 has a value beyond the last named column"):
+        rows_of(path)

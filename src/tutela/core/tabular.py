@@ -100,8 +100,15 @@ def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[in
     except csv.Error as error:
         raise FileProblem(f"{path}: row 1 cannot be read: {error}") from None
 
+    # Empty columns after the last named one (Excel writes ",," for columns that only ever
+    # held formatting) are not part of the table, as in an .xlsx sheet; a value under one
+    # refuses the file rather than being dropped unseen.
+    width = len(headers)
+    named = width
+    while named and not headers[named - 1].strip():
+        named -= 1
+
     def rows() -> Iterator[tuple[int, list[str]]]:
-        width = len(headers)
         try:
             # Counting records, not lines, gives the row number Excel shows even when a
             # quoted cell spans several lines.
@@ -112,13 +119,19 @@ def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[in
                     raise FileProblem(
                         f"{path}: row {number} has {len(cells)} cells but the header has {width}"
                     )
+                if named < width:
+                    if any(c.strip() for c in cells[named:]):
+                        raise FileProblem(
+                            f"{path}: row {number} has a value beyond the last named column"
+                        )
+                    cells = cells[:named]
                 yield number, cells
         except csv.Error as error:
             raise FileProblem(
                 f"{path}: a row near line {reader.line_num} cannot be read: {error}"
             ) from None
 
-    return headers, rows()
+    return headers[:named], rows()
 
 
 def cell_text(value: object) -> str:

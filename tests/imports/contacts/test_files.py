@@ -128,3 +128,28 @@ def test_xlsx_numbers_are_read_as_the_text_a_person_sees(tutela, students, tmp_p
     contact = Contact.objects.get()
     assert contact.student_links.get().student.student_number == "1001"
     assert contact.phones.get().phone.number == "2125550101"
+
+
+def test_empty_columns_after_the_last_named_one_are_ignored_as_in_an_xlsx(
+    tutela, students, tmp_path: Path
+) -> None:
+    # Excel writes ",," for columns beyond the table that only ever held formatting.
+    path = tmp_path / "contacts.csv"
+    path.write_text("Identifier,LastName,StudentNumber,,\nP1,Lee,9999,,\nP2,Ray,1001,,\n")
+    report = tmp_path / "rejected.csv"
+    run = tutela("import", "contacts", str(path), "--report", str(report))
+    assert run.code == 1, run.err
+    assert report.read_text().splitlines()[0] == "Identifier,LastName,StudentNumber,Errors"
+    # The report, fixed, imports again.
+    report.write_text(report.read_text().replace("9999", "1002"))
+    run = tutela("import", "contacts", str(report))
+    assert run.code == 0, run.err
+    assert Contact.objects.count() == 2
+
+
+def test_a_value_under_an_unnamed_column_refuses_the_file(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text("Identifier,LastName,\nP1,Lee,\nP2,Ray,lost\n")
+    refused(
+        tutela("import", "contacts", str(path)), "row 3 has a value beyond the last named column"
+    )
