@@ -153,3 +153,15 @@ def test_a_value_under_an_unnamed_column_refuses_the_file(tutela, tmp_path: Path
     refused(
         tutela("import", "contacts", str(path)), "row 3 has a value beyond the last named column"
     )
+
+
+def test_a_report_named_as_the_imported_file_is_refused_and_the_file_kept(
+    tutela, students, tmp_path: Path
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text("Identifier,LastName,StudentNumber\nP1,Lee,9999\nP2,Ray,1001\n")
+    original = path.read_bytes()
+    for name in (str(path), str(tmp_path / "." / "contacts.csv")):
+        refused(tutela("import", "contacts", str(path), "--report", name), "--report")
+    assert path.read_bytes() == original
+    assert not ImportJob.objects.exists()
