@@ -94,6 +94,9 @@ def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[in
     text = decode(path.read_bytes(), path)
     if not text.strip():
         raise FileProblem(f"{path}: the file is empty")
+    # No cell can be longer than the file. A too-long value is then its row's error (each
+    # column has its limit), not "field larger than field limit" refusing the whole file.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         headers = next(reader)

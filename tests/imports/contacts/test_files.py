@@ -165,3 +165,19 @@ def test_a_report_named_as_the_imported_file_is_refused_and_the_file_kept(
         refused(tutela("import", "contacts", str(path), "--report", name), "--report")
     assert path.read_bytes() == original
     assert not ImportJob.objects.exists()
+
+
+def test_a_very_long_cell_rejects_its_row_not_the_file(tutela, students, tmp_path: Path) -> None:
+    # Longer than the csv module's default limit of 131,072 characters per cell.
+    path = tmp_path / "contacts.csv"
+    note = "n" * 200_000
+    path.write_text(
+        f"Identifier,LastName,RelationshipNote,StudentNumber\nP1,Lee,{note},1001\nP2,Ray,,1002\n"
+    )
+    run = tutela("import", "contacts", str(path), "--json")
+    assert run.code == 1, run.err
+    rows = json.loads(run.out)["rows_report"]
+    assert rows[0]["status"] == "rejected"
+    assert "RelationshipNote" in rows[0]["errors"][0]
+    assert "is longer than 500 characters" in rows[0]["errors"][0]
+    assert rows[1]["status"] == "imported"
