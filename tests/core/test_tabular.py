@@ -165,3 +165,18 @@ def test_a_value_under_an_unnamed_trailing_column_refuses_the_file(tmp_path: Pat
     path.write_text("A,B,\n1,2,\n3,4,5\n")
     with pytest.raises(FileProblem, match="row 3 has a value beyond the last named column"):
         rows_of(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_refused_by_name(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("Name,Grade\nJosé,3\n".encode(encoding))
+    with pytest.raises(FileProblem, match=r"is UTF-16 text .*save it as CSV UTF-8"):
+        read_table(path)
+
+
+def test_utf32_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("Name,Grade\nJosé,3\n".encode("utf-32"))
+    with pytest.raises(FileProblem, match=r"is UTF-32 text; save it as CSV UTF-8"):
+        read_table(path)

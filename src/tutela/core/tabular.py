@@ -68,7 +68,9 @@ def read_table(path: Path) -> Table:
 
 def decode(data: bytes, path: Path) -> str:
     """Strict UTF-8 (with or without BOM) first, then Windows-1252, else refuse."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise FileProblem(f"{path}: the file is UTF-32 text; save it as CSV UTF-8 and try again")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(data):
         raise FileProblem(
             f'{path}: the file is UTF-16 text (Excel\'s "Unicode Text"); '
             "save it as CSV UTF-8 and try again"
@@ -88,6 +90,15 @@ def decode(data: bytes, path: Path) -> str:
             f"{path}: the file is neither UTF-8 nor Windows-1252 text{hint}; "
             "save it as CSV UTF-8 and try again"
         ) from None
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: every other byte of Latin text is NUL, the rest not."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    halves = sorted(half.count(0) / len(half) for half in (sample[0::2], sample[1::2]))
+    return halves[0] <= 0.05 and halves[1] >= 0.75
 
 
 def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:

@@ -181,3 +181,9 @@ def test_a_very_long_cell_rejects_its_row_not_the_file(tutela, students, tmp_pat
     assert "RelationshipNote" in rows[0]["errors"][0]
     assert "is longer than 500 characters" in rows[0]["errors"][0]
     assert rows[1]["status"] == "imported"
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_by_name(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes("Identifier,LastName\nP1,Lee\n".encode("utf-16-le"))
+    refused(tutela("import", "contacts", str(path)), "UTF-16 text")
