@@ -17,6 +17,11 @@ def test_header_matching_ignores_case_spaces_underscores_and_parentheses() -> No
     assert normalise_header("Is Access Account Enabled") == "isaccessaccountenabled"
 
 
+def test_header_matching_ignores_nested_parentheses_whole() -> None:
+    assert normalise_header("LastName (legal (as on file))") == "lastname"
+    assert normalise_header("Phone (home) Number (as entered)") == "phonenumber"
+
+
 def test_it_reads_utf8_with_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes("\ufeffName\r\nJosé\r\n".encode())

@@ -27,13 +27,16 @@ class FileProblem(Exception):
 TEXT_SUFFIXES = {".csv": ",", ".txt": "\t", ".tsv": "\t"}
 XLSX_SUFFIXES = {".xlsx"}
 
-_PARENTHESISED = re.compile(r"\([^)]*\)")
+_PARENTHESISED = re.compile(r"\([^()]*\)")
 _SEPARATORS = re.compile(r"[\s_]+")
 
 
 def normalise_header(name: str) -> str:
     """Match headers ignoring case, spaces, underscores and any text in parentheses."""
-    return _SEPARATORS.sub("", _PARENTHESISED.sub("", name)).lower()
+    while True:  # innermost first, so "(legal (as on file))" goes whole
+        name, found = _PARENTHESISED.subn("", name)
+        if not found:
+            return _SEPARATORS.sub("", name).lower()
 
 
 @dataclass

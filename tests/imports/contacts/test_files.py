@@ -187,3 +187,10 @@ def test_utf16_without_a_byte_order_mark_is_refused_by_name(tutela, tmp_path: Pa
     path = tmp_path / "contacts.csv"
     path.write_bytes("Identifier,LastName\nP1,Lee\n".encode("utf-16-le"))
     refused(tutela("import", "contacts", str(path)), "UTF-16 text")
+
+
+def test_a_header_with_nested_parentheses_matches(tutela, csv_file) -> None:
+    path = csv_file([["Identifier", "LastName (legal (as on file))"], ["P1", "Lee"]])
+    run = tutela("import", "contacts", str(path))
+    assert run.code == 0, run.err
+    assert Contact.objects.get().last_name == "Lee"
