@@ -17,6 +17,11 @@ def test_header_matching_ignores_case_spaces_underscores_and_parentheses() -> No
     assert normalise_header("Is Access Account Enabled") == "isaccessaccountenabled"
 
 
+def test_header_matching_ignores_nested_parentheses_whole() -> None:
+    assert normalise_header("LastName (legal (as on file))") == "lastname"
+    assert normalise_header("Phone (home) Number (as entered)") == "phonenumber"
+
+
 def test_it_reads_utf8_with_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes("\ufeffName\r\nJosé\r\n".encode())
@@ -150,3 +155,33 @@ def test_extension_markup_is_dropped_from_phone_numbers(typed: str) -> None:
 
 def test_phone_digits_ignore_punctuation() -> None:
     assert phone_digits("(212) 555.1234") == phone_digits("212-555-1234") == "2125551234"
+
+
+def test_empty_columns_after_the_last_named_one_are_not_part_of_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("A,B,,\n1,2,,\n\n3,, ,\n")
+    table = read_table(path)
+    assert table.headers == ["A", "B"]
+    assert list(table.rows) == [(2, ["1", "2"]), (4, ["3", ""])]
+
+
+def test_a_value_under_an_unnamed_trailing_column_refuses_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("A,B,\n1,2,\n3,4,5\n")
+    with pytest.raises(FileProblem, match="row 3 has a value beyond the last named column"):
+        rows_of(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_refused_by_name(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("Name,Grade\nJosé,3\n".encode(encoding))
+    with pytest.raises(FileProblem, match=r"is UTF-16 text .*save it as CSV UTF-8"):
+        read_table(path)
+
+
+def test_utf32_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("Name,Grade\nJosé,3\n".encode("utf-32"))
+    with pytest.raises(FileProblem, match=r"is UTF-32 text; save it as CSV UTF-8"):
+        read_table(path)

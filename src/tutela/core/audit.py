@@ -17,6 +17,7 @@ their service writes one summary entry with ``log_summary``: who, how many, and 
 from __future__ import annotations
 
 import getpass
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -45,8 +46,20 @@ class CommandLineUser:
         return f"{self.name} (command line)"
 
 
+def os_user() -> str:
+    """The operating-system user running a command.
+
+    A container may run Tutela under a user id with no name (no passwd entry and no ``USER``):
+    it is then named by its id, so the run is still recorded rather than failing after commit.
+    """
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError, ImportError):
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown user"
+
+
 def command_line_user() -> CommandLineUser:
-    return CommandLineUser(getpass.getuser())
+    return CommandLineUser(os_user())
 
 
 def actor_name(actor: Any) -> str:

@@ -27,13 +27,16 @@ class FileProblem(Exception):
 TEXT_SUFFIXES = {".csv": ",", ".txt": "\t", ".tsv": "\t"}
 XLSX_SUFFIXES = {".xlsx"}
 
-_PARENTHESISED = re.compile(r"\([^)]*\)")
+_PARENTHESISED = re.compile(r"\([^()]*\)")
 _SEPARATORS = re.compile(r"[\s_]+")
 
 
 def normalise_header(name: str) -> str:
     """Match headers ignoring case, spaces, underscores and any text in parentheses."""
-    return _SEPARATORS.sub("", _PARENTHESISED.sub("", name)).lower()
+    while True:  # innermost first, so "(legal (as on file))" goes whole
+        name, found = _PARENTHESISED.subn("", name)
+        if not found:
+            return _SEPARATORS.sub("", name).lower()
 
 
 @dataclass
@@ -68,7 +71,9 @@ def read_table(path: Path) -> Table:
 
 def decode(data: bytes, path: Path) -> str:
     """Strict UTF-8 (with or without BOM) first, then Windows-1252, else refuse."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise FileProblem(f"{path}: the file is UTF-32 text; save it as CSV UTF-8 and try again")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(data):
         raise FileProblem(
             f'{path}: the file is UTF-16 text (Excel\'s "Unicode Text"); '
             "save it as CSV UTF-8 and try again"
@@ -90,18 +95,37 @@ def decode(data: bytes, path: Path) -> str:
         ) from None
 
 
+def _looks_like_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: every other byte of Latin text is NUL, the rest not."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    halves = sorted(half.count(0) / len(half) for half in (sample[0::2], sample[1::2]))
+    return halves[0] <= 0.05 and halves[1] >= 0.75
+
+
 def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     text = decode(path.read_bytes(), path)
     if not text.strip():
         raise FileProblem(f"{path}: the file is empty")
+    # No cell can be longer than the file. A too-long value is then its row's error (each
+    # column has its limit), not "field larger than field limit" refusing the whole file.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         headers = next(reader)
     except csv.Error as error:
         raise FileProblem(f"{path}: row 1 cannot be read: {error}") from None
 
+    # Empty columns after the last named one (Excel writes ",," for columns that only ever
+    # held formatting) are not part of the table, as in an .xlsx sheet; a value under one
+    # refuses the file rather than being dropped unseen.
+    width = len(headers)
+    named = width
+    while named and not headers[named - 1].strip():
+        named -= 1
+
     def rows() -> Iterator[tuple[int, list[str]]]:
-        width = len(headers)
         try:
             # Counting records, not lines, gives the row number Excel shows even when a
             # quoted cell spans several lines.
@@ -112,13 +136,19 @@ def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[in
                     raise FileProblem(
                         f"{path}: row {number} has {len(cells)} cells but the header has {width}"
                     )
+                if named < width:
+                    if any(c.strip() for c in cells[named:]):
+                        raise FileProblem(
+                            f"{path}: row {number} has a value beyond the last named column"
+                        )
+                    cells = cells[:named]
                 yield number, cells
         except csv.Error as error:
             raise FileProblem(
                 f"{path}: a row near line {reader.line_num} cannot be read: {error}"
             ) from None
 
-    return headers, rows()
+    return headers[:named], rows()
 
 
 def cell_text(value: object) -> str:

@@ -7,7 +7,6 @@ very same code path as a real one, rolled back at the end.
 from __future__ import annotations
 
 import gc
-import getpass
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.utils import timezone
 
-from tutela.core.audit import audited
+from tutela.core.audit import audited, os_user
 from tutela.core.tabular import Table, read_table
 from tutela.imports.models import ImportJob
 from tutela.imports.results import ImportResult
@@ -99,7 +98,7 @@ def _run_import(
     job = ImportJob(
         kind=importer.kind,
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or f"{getpass.getuser()} (command line)",
+        actor_name=getattr(actor, "username", "") or f"{os_user()} (command line)",
         file_name=path.name,
         checksum=sha256_of(path),
         options={**(options or {}), "dry_run": dry_run},

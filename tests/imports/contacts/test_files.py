@@ -128,3 +128,69 @@ def test_xlsx_numbers_are_read_as_the_text_a_person_sees(tutela, students, tmp_p
     contact = Contact.objects.get()
     assert contact.student_links.get().student.student_number == "1001"
     assert contact.phones.get().phone.number == "2125550101"
+
+
+def test_empty_columns_after_the_last_named_one_are_ignored_as_in_an_xlsx(
+    tutela, students, tmp_path: Path
+) -> None:
+    # Excel writes ",," for columns beyond the table that only ever held formatting.
+    path = tmp_path / "contacts.csv"
+    path.write_text("Identifier,LastName,StudentNumber,,\nP1,Lee,9999,,\nP2,Ray,1001,,\n")
+    report = tmp_path / "rejected.csv"
+    run = tutela("import", "contacts", str(path), "--report", str(report))
+    assert run.code == 1, run.err
+    assert report.read_text().splitlines()[0] == "Identifier,LastName,StudentNumber,Errors"
+    # The report, fixed, imports again.
+    report.write_text(report.read_text().replace("9999", "1002"))
+    run = tutela("import", "contacts", str(report))
+    assert run.code == 0, run.err
+    assert Contact.objects.count() == 2
+
+
+def test_a_value_under_an_unnamed_column_refuses_the_file(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text("Identifier,LastName,\nP1,Lee,\nP2,Ray,lost\n")
+    refused(
+        tutela("import", "contacts", str(path)), "row 3 has a value beyond the last named column"
+    )
+
+
+def test_a_report_named_as_the_imported_file_is_refused_and_the_file_kept(
+    tutela, students, tmp_path: Path
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text("Identifier,LastName,StudentNumber\nP1,Lee,9999\nP2,Ray,1001\n")
+    original = path.read_bytes()
+    for name in (str(path), str(tmp_path / "." / "contacts.csv")):
+        refused(tutela("import", "contacts", str(path), "--report", name), "--report")
+    assert path.read_bytes() == original
+    assert not ImportJob.objects.exists()
+
+
+def test_a_very_long_cell_rejects_its_row_not_the_file(tutela, students, tmp_path: Path) -> None:
+    # Longer than the csv module's default limit of 131,072 characters per cell.
+    path = tmp_path / "contacts.csv"
+    note = "n" * 200_000
+    path.write_text(
+        f"Identifier,LastName,RelationshipNote,StudentNumber\nP1,Lee,{note},1001\nP2,Ray,,1002\n"
+    )
+    run = tutela("import", "contacts", str(path), "--json")
+    assert run.code == 1, run.err
+    rows = json.loads(run.out)["rows_report"]
+    assert rows[0]["status"] == "rejected"
+    assert "RelationshipNote" in rows[0]["errors"][0]
+    assert "is longer than 500 characters" in rows[0]["errors"][0]
+    assert rows[1]["status"] == "imported"
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_by_name(tutela, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes("Identifier,LastName\nP1,Lee\n".encode("utf-16-le"))
+    refused(tutela("import", "contacts", str(path)), "UTF-16 text")
+
+
+def test_a_header_with_nested_parentheses_matches(tutela, csv_file) -> None:
+    path = csv_file([["Identifier", "LastName (legal (as on file))"], ["P1", "Lee"]])
+    run = tutela("import", "contacts", str(path))
+    assert run.code == 0, run.err
+    assert Contact.objects.get().last_name == "Lee"

@@ -371,3 +371,18 @@ def test_a_golden_file_with_every_column_imports_and_exports_as_written(tutela, 
     assert positions == [("Jane", 1), ("John", 2), ("Rosa", 3)]
     assert rosa["phones"][0]["extension"] == "7"
     assert rosa["students"][0]["original_contact_type"] == "emergency1"
+
+
+def test_a_run_by_a_user_id_with_no_name_is_recorded_under_its_id(import_rows, monkeypatch) -> None:
+    """A container's arbitrary user id has no passwd entry: getpass.getuser() raises."""
+    import getpass
+    import os
+
+    def no_name() -> str:
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr(getpass, "getuser", no_name)
+    run, _report = import_rows(["Identifier", "LastName"], ["P1", "Lee"])
+    assert run.code == 0, run.err
+    job = ImportJob.objects.get()
+    assert job.actor_name == f"uid {os.getuid()} (command line)"

@@ -17,6 +17,14 @@ from tutela.imports.runner import run_import
 EXIT_REJECTED = 1
 
 
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two names lead to one file (a report must never overwrite the district's file)."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
 class Command(TutelaCommand):
     help = "Import a file (CSV, tab-delimited .txt/.tsv, or .xlsx) of the given kind."
 
@@ -47,6 +55,10 @@ class Command(TutelaCommand):
             raise UsageError(f"--report {report}: the folder {report.parent} does not exist")
         if report is not None and (report.is_dir() or not os.access(report.parent, os.W_OK)):
             raise UsageError(f"--report {report}: cannot be written here")
+        if report is not None and report.exists() and _same_file(report, options["file"]):
+            raise UsageError(
+                f"--report {report}: is the file being imported; give the report another name"
+            )
         result = run_import(
             importer,
             options["file"],
