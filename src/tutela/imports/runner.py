@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.utils import timezone
 
-from tutela.core.audit import audited, os_user
+from tutela.core.audit import actor_name, audited, command_line_user
 from tutela.core.tabular import Table, read_table
 from tutela.imports.models import ImportJob
 from tutela.imports.results import ImportResult
@@ -98,7 +98,7 @@ def _run_import(
     job = ImportJob(
         kind=importer.kind,
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or f"{os_user()} (command line)",
+        actor_name=actor_name(actor) or str(command_line_user()),
         file_name=path.name,
         checksum=sha256_of(path),
         options={**(options or {}), "dry_run": dry_run},

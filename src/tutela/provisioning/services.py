@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tutela.accounts.models import Account
-from tutela.core.audit import audited, os_user
+from tutela.core.audit import actor_name, audited, command_line_user
 from tutela.core.bulk import insert_rows
 from tutela.people.models import StudentContactDetail
 from tutela.provisioning.eligibility import Eligibility
@@ -139,7 +139,7 @@ def start_autocreate_job(
     """Record a job and put it on the background queue once the record is committed."""
     job = AutoCreateJob.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or f"{os_user()} (command line)",
+        actor_name=actor_name(actor) or str(command_line_user()),
         selection={
             "school": selection.school,
             "grades": list(selection.grades),

@@ -188,7 +188,7 @@ def test_a_value_the_file_spells_two_ways_is_named_as_understood(import_rows) ->
     """Rows keep typed values: where '1' and 'yes' both mean true in the file, the message
     cannot tell which one a row had, so it says what the import understood ('0' is still
     quoted: the file has no other word for false)."""
-    _run, report = import_rows(
+    run, report = import_rows(
         ["Identifier", "LastName", "IsActive"],
         ["P1", "Lee", "1"],
         ["P1", "Lee", "0"],
