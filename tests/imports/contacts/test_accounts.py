@@ -121,6 +121,32 @@ def test_an_account_email_in_use_by_another_account_is_rejected(import_rows) -> 
     ]
 
 
+def test_a_username_may_not_be_another_accounts_email(import_rows) -> None:
+    """Parents sign in with either, so each spelling names one account only."""
+    Account.objects.create(username="someone", email="Ann@Example.org")
+    _run, report = import_rows(H, row("Lee", "ann@example.org", "lee@example.org"))
+    assert errors_of(report) == [
+        "Access Account User Name 'ann@example.org': Username not available"
+    ]
+
+
+def test_an_account_email_may_not_be_another_accounts_username(import_rows) -> None:
+    _run, report = import_rows(
+        H, row("Lee", "boss@example.org", "lee@example.org"), row("Ray", "ray", "BOSS@example.org")
+    )
+    assert [r["status"] for r in report["rows_report"]] == ["imported", "rejected"]
+    assert report["rows_report"][1]["errors"] == [
+        "Access Account Email Address 'BOSS@example.org': The account email address is already "
+        "in use by another access account"
+    ]
+
+
+def test_an_account_may_sign_in_with_its_email_as_its_username(import_rows) -> None:
+    run, _ = import_rows(H, row("Lee", "lee@example.org", "LEE@example.org"))
+    assert run.code == 0
+    assert Account.objects.get().username == "lee@example.org"
+
+
 def test_an_existing_account_is_updated(import_rows) -> None:
     import_rows(H, row("Lee", "ann", "ann@example.org"))
     contact = Contact.objects.get()

@@ -488,14 +488,16 @@ def _load_views(world: World, student_ids: set[int]) -> None:
 
 
 def _load_accounts(world: World, usernames: set[str], emails: set[str]) -> None:
-    """Every account whose username or email the file names, whoever owns it."""
+    """Every account that signs in with a username or email the file names, whoever owns it:
+    a new username may not be another account's email either, nor a new email its username."""
     table = Account._meta.db_table
     seen: set[int] = set()
-    for column, wanted in (("username", usernames), ("email", emails)):
+    names = sorted(usernames | emails)
+    for column in ("username", "email"):
         for pk, cid, username, email in fetch_in(
             f"SELECT id, contact_id, username, email FROM {table} "  # noqa: S608
             f"WHERE lower({column}) {{in_list}}",
-            sorted(wanted),
+            names,
         ):
             if pk in seen:
                 continue

@@ -109,18 +109,28 @@ class ContactPlanning(PlannerBase):
                 account.is_active = enabled
         if guardian_number is not None:
             account.state_guardian_number = "" if guardian_number is CLEAR else guardian_number
-        owner = self.world.usernames.get(account.username.lower())
-        if owner is not None and owner != contact.key and username_row is not None:
+        if username_row is not None and self._sign_in_taken(account.username, contact.key):
             stage.error(
                 username_row, f"Access Account User Name {username!r}: Username not available"
             )
-        owner = self.world.account_emails.get(account.email.lower())
-        if account.email and owner is not None and owner != contact.key and email_row is not None:
+        if (
+            account.email
+            and email_row is not None
+            and self._sign_in_taken(account.email, contact.key)
+        ):
             stage.error(
                 email_row,
                 f"Access Account Email Address {email!r}: The account email address is already "
                 "in use by another access account",
             )
+
+    def _sign_in_taken(self, name: str, key: ContactKey) -> bool:
+        """Whether another account signs in with ``name``: parents sign in with a username or
+        an account email, so each spelling may name one account only (as ``create_account``
+        keeps it), and a username may not be another account's email or the other way round."""
+        world = self.world
+        owners = (world.usernames.get(name.lower()), world.account_emails.get(name.lower()))
+        return any(owner is not None and owner != key for owner in owners)
 
     def _access_rules(self, stage: Stage, rows: list[ParsedRow]) -> None:
         """Rules 14 and 15: data access needs an account; a new account needs a student."""
