@@ -135,7 +135,7 @@ def test_dry_run_saves_nothing(tutela: Callable[..., Run], csv_file: Callable[..
     path = csv_file([HEADER, ["new@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""]])
     run = tutela("import", "accounts", str(path), "--dry-run")
     assert run.code == 0
-    assert run.out.startswith("Dry run (nothing saved): 1 rows in 1 groups: 1 imported")
+    assert run.out.startswith("Dry run (nothing saved): 1 row in 1 group: 1 imported")
     assert not Account.objects.exists()
     assert not Contact.objects.exists()
     assert ImportJob.objects.get().kind == "accounts"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tutela.core.columns import REPORT_ERRORS
-from tutela.core.tabular import XLSX_SUFFIXES
+from tutela.core.tabular import XLSX_SUFFIXES, normalise_header
 
 Status = Literal["imported", "rejected"]
 
@@ -111,7 +111,7 @@ class ImportResult:
         totals = self.totals()
         prefix = "Dry run (nothing saved): " if self.dry_run else ""
         lines = [
-            f"{prefix}{totals['rows']} rows in {totals['groups']} groups: "
+            f"{prefix}{_count(totals['rows'], 'row')} in {_count(totals['groups'], 'group')}: "
             f"{totals['imported_groups']} imported, {totals['rejected_groups']} rejected."
         ]
         counts = ", ".join(
@@ -164,9 +164,27 @@ class ImportResult:
                 found[number] = cells + [""] * (width - len(cells))
         return found
 
+    def _errors_column(self) -> int | None:
+        """Where the imported file has its own ``Errors`` column (it is an earlier report)."""
+        wanted = normalise_header(REPORT_ERRORS)
+        return next(
+            (i for i, name in enumerate(self.headers) if normalise_header(name) == wanted), None
+        )
+
     def write_report(self, path: Path) -> None:
-        """The rejected rows, unchanged, with an ``Errors`` column, as CSV or XLSX."""
-        header = [*self.headers, REPORT_ERRORS]
+        """The rejected rows, unchanged, with an ``Errors`` column, as CSV or XLSX.
+
+        The report of a report keeps one ``Errors`` column, holding this run's messages: the
+        earlier run's would describe problems the district may have fixed since.
+        """
+        place = self._errors_column()
+        header = [*self.headers, REPORT_ERRORS] if place is None else list(self.headers)
+
+        def with_errors(cells: list[Any], errors: list[str]) -> list[Any]:
+            if place is None:
+                return [*cells, "; ".join(errors)]
+            return [*cells[:place], "; ".join(errors), *cells[place + 1 :]]
+
         xlsx_report = path.suffix.lower() in XLSX_SUFFIXES
         read_back: dict[int, list[Any]] = {}
         if xlsx_report:
@@ -174,7 +192,7 @@ class ImportResult:
         if not read_back:
             read_back = self._rejected_cells()
         rejected = [
-            [*read_back.get(row.row, row.cells), "; ".join(row.errors)]
+            with_errors(read_back.get(row.row, row.cells), row.errors)
             for row in self.rows
             if row.status == "rejected"
         ]
@@ -212,3 +230,7 @@ class ImportResult:
             )
             writer.writerow(header)
             writer.writerows(rejected)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -215,6 +215,25 @@ def test_the_report_can_be_fixed_and_imported_again(import_rows, tutela, tmp_pat
     assert Contact.objects.filter(first_name="Cy").exists()
 
 
+def test_the_report_of_a_report_keeps_one_errors_column_with_this_runs_messages(
+    import_rows, tutela, tmp_path
+) -> None:
+    first = tmp_path / "rejected.csv"
+    import_rows(FULL, *FAMILY, args=["--report", str(first)])
+    with first.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][FULL.index("EmailAddress")] = "cy at example.org"  # still wrong, differently
+    with first.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    second = tmp_path / "rejected-again.csv"
+    assert tutela("import", "contacts", str(first), "--report", str(second)).code == 1
+    with second.open(encoding="utf-8", newline="") as handle:
+        header, row = list(csv.reader(handle))
+    assert header == [*FULL, "Errors"]
+    assert row[-1].startswith("EmailAddress 'cy at example.org'")
+    assert "cy@example'" not in row[-1]
+
+
 def test_the_xlsx_report(import_rows, tmp_path) -> None:
     out = tmp_path / "rejected.xlsx"
     import_rows(FULL, *FAMILY, args=["--report", str(out)])
