@@ -128,9 +128,11 @@ class ContactPlanning(PlannerBase):
         """Whether another account signs in with ``name``: parents sign in with a username or
         an account email, so each spelling may name one account only (as ``create_account``
         keeps it), and a username may not be another account's email or the other way round."""
-        world = self.world
-        owners = (world.usernames.get(name.lower()), world.account_emails.get(name.lower()))
-        return any(owner is not None and owner != key for owner in owners)
+        name = name.lower()
+        for owner in (self.world.usernames.get(name), self.world.account_emails.get(name)):
+            if owner is not None and owner != key:
+                return True
+        return False
 
     def _access_rules(self, stage: Stage, rows: list[ParsedRow]) -> None:
         """Rules 14 and 15: data access needs an account; a new account needs a student."""
