@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.conftest import Run
 from tests.provisioning.helpers import guardian, student
@@ -404,3 +406,21 @@ def test_a_contact_id_that_is_no_whole_number_or_too_big_is_refused_naming_it(
         ["CONTACT_ID '-1' is not a contact id"],
     ]
     assert not Account.objects.exists()
+
+
+def test_a_report_looks_like_the_file_it_came_from_bom_and_xlsx_numbers_kept(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    # Excel's "CSV UTF-8" has a byte-order mark; the report of it must too (docs: shared rules).
+    marked = csv_file([["LOGONID", "STUDENT_ID"], ["nobody", "1001"]], encoding="utf-8-sig")
+    report = tmp_path / "rejected.csv"
+    run = tutela("import", "account-students", str(marked), "--report", str(report))
+    assert run.code == 1, run.err
+    assert report.read_bytes().startswith(codecs.BOM_UTF8)
+    # An .xlsx report of an .xlsx file keeps a number cell a number.
+    workbook = csv_file([["LOGONID", "STUDENT_ID"], ["nobody", 1001]], suffix=".xlsx")
+    xlsx_report = tmp_path / "rejected.xlsx"
+    run = tutela("import", "account-students", str(workbook), "--report", str(xlsx_report))
+    assert run.code == 1, run.err
+    rows = list(load_workbook(xlsx_report).active.iter_rows(values_only=True))
+    assert rows[1][:2] == ("nobody", 1001)
