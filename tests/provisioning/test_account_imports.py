@@ -424,3 +424,29 @@ def test_a_report_looks_like_the_file_it_came_from_bom_and_xlsx_numbers_kept(
     assert run.code == 1, run.err
     rows = list(load_workbook(xlsx_report).active.iter_rows(values_only=True))
     assert rows[1][:2] == ("nobody", 1001)
+
+
+def test_a_name_too_long_or_a_logon_id_the_account_cannot_hold_rejects_its_row(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    # Longer than the csv module's default cell limit, too: the row's error, never cut short.
+    long_name = "N" * 200_000
+    path = csv_file(
+        [
+            HEADER,
+            ["long1", long_name, "Lee", "GUARDIAN", "", "", ""],
+            ["long2", "Ann", "L" * 101, "GUARDIAN", "", "", ""],
+            ["ann<lee>", "Ann", "Lee", "GUARDIAN", "", "", ""],
+            ["x" * 151, "Ann", "Lee", "GUARDIAN", "", "", ""],
+            ["fine", "A" * 100, "Lee", "GUARDIAN", "", "", ""],
+        ]
+    )
+    run = tutela("import", "accounts", str(path), "--json")
+    assert run.code == 1, run.err
+    errors = {row["row"]: row["errors"] for row in json.loads(run.out)["rows_report"]}
+    assert errors[2] == ["FIRST_NAME is longer than 100 characters"]
+    assert errors[3] == ["LAST_NAME is longer than 100 characters"]
+    assert errors[4] == ["LOGONID 'ann<lee>' may hold only letters, digits and @ . + - _"]
+    assert errors[5] == ["LOGONID is longer than 150 characters"]
+    assert errors[6] == []
+    assert list(Account.objects.values_list("username", flat=True)) == ["fine"]

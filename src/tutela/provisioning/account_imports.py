@@ -12,6 +12,7 @@ through an activation link, so no password is hashed here.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,8 @@ from tutela.provisioning.services import unusable_password
 CHUNK = 5000
 LOG_LIMIT = 200
 USERNAME_MAX = 150
+NAME_MAX = 100
+USERNAME = re.compile(r"[\w.@+-]+")
 
 
 @dataclass
@@ -204,10 +207,17 @@ class AccountImporter:
         logon_id = values["LOGONID"]
         if not logon_id:
             row.errors.append("LOGONID is required")
-        elif len(logon_id) > USERNAME_MAX or any(c.isspace() for c in logon_id):
-            row.errors.append(f"LOGONID {logon_id!r} must be at most 150 characters, no spaces")
+        elif len(logon_id) > USERNAME_MAX:
+            row.errors.append(f"LOGONID is longer than {USERNAME_MAX} characters")
+        elif not USERNAME.fullmatch(logon_id):
+            # The account's own rule (Django's username validator), as the contacts import.
+            row.errors.append(f"LOGONID {logon_id!r} may hold only letters, digits and @ . + - _")
         if not values["LAST_NAME"]:
             row.errors.append("LAST_NAME is required")
+        for name in ("FIRST_NAME", "LAST_NAME"):
+            # A contact's name holds 100 characters: a longer one is the row's error, never cut.
+            if len(values[name]) > NAME_MAX:
+                row.errors.append(f"{name} is longer than {NAME_MAX} characters")
         user_type = values["USER_TYPE"].upper()
         if user_type not in USER_TYPES:
             row.errors.append(
@@ -388,8 +398,8 @@ class AccountImporter:
                 account = Account(
                     username=r.logon_id,
                     email=address,
-                    first_name=r.first_name[:150],
-                    last_name=r.last_name[:150],
+                    first_name=r.first_name,
+                    last_name=r.last_name,
                     password=unusable_password(),
                     is_active=True,
                     is_imported=True,
@@ -399,8 +409,8 @@ class AccountImporter:
                         account.password, account.must_change_password = default_password
                     if new_contact or contact is None:
                         contact = Contact(
-                            first_name=r.first_name[:100],
-                            last_name=r.last_name[:100],
+                            first_name=r.first_name,
+                            last_name=r.last_name,
                             is_active=True,
                         )
                         new_contacts.append((contact, address))
@@ -416,8 +426,8 @@ class AccountImporter:
                 continue
             wanted = {
                 "username": r.logon_id,
-                "first_name": r.first_name[:150],
-                "last_name": r.last_name[:150],
+                "first_name": r.first_name,
+                "last_name": r.last_name,
             }
             if address:
                 wanted["email"] = address
