@@ -450,3 +450,74 @@ def test_a_name_too_long_or_a_logon_id_the_account_cannot_hold_rejects_its_row(
     assert errors[5] == ["LOGONID is longer than 150 characters"]
     assert errors[6] == []
     assert list(Account.objects.values_list("username", flat=True)) == ["fine"]
+
+
+def test_rows_of_one_logon_id_are_related_rows_one_error_rejects_them_all(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    # The seed's rule for related rows: the counts never say a group was rejected while one
+    # of its rows was applied.
+    path = csv_file(
+        [
+            HEADER,
+            ["nora@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""],
+            ["NORA@example.org", "Nora", "Diaz-Ruiz", "GUARDIAN", "", "", ""],
+            ["ok@example.org", "Olga", "Kay", "GUARDIAN", "", "", ""],
+        ]
+    )
+    run = tutela("import", "accounts", str(path), "--json")
+    assert run.code == 1, run.err
+    data = json.loads(run.out)
+    assert (data["groups"], data["imported_groups"], data["rejected_groups"]) == (2, 1, 1)
+    assert data["accounts_added"] == 1
+    rows = data["rows_report"]
+    assert rows[0]["outcome"] == "skipped: not imported because related row 3 has an error"
+    assert rows[1]["errors"] == [
+        "LOGONID 'NORA@example.org' already appears on row 2 with other values"
+    ]
+    assert list(Account.objects.values_list("username", flat=True)) == ["ok@example.org"]
+
+
+def test_a_twin_of_a_row_that_is_refused_is_refused_too(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    Account.objects.create(username="taken@example.org", email="taken@example.org")
+    row = ["taken@example.org", "Tom", "Kay", "GUARDIAN", "", "", ""]
+    run = tutela("import", "accounts", str(csv_file([HEADER, row, row])), "--json")
+    assert run.code == 1
+    data = json.loads(run.out)
+    assert (data["imported_groups"], data["rejected_groups"]) == (0, 1)
+    assert [r["status"] for r in data["rows_report"]] == ["rejected", "rejected"]
+    assert data["rows_report"][1]["errors"] == ["not imported because related row 2 has an error"]
+
+
+def test_account_students_twins_are_duplicates_when_they_mean_the_same_and_conflicts_reject_both(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann, ben = student("1001"), student("1002")
+    maria = guardian("Maria", "Lopez", "maria@example.org")
+    Account.objects.create(username="mlopez", email="maria@example.org", contact=maria)
+    path = csv_file(
+        [
+            LINK_HEADER,
+            # The logon id is matched ignoring case, and a blank DATA_ACCESS is yes.
+            ["mlopez", "1001", "mother", ""],
+            ["MLOPEZ", "1001", "Mother", "yes"],
+            # Yes on one row and no on its twin: neither is applied.
+            ["mlopez", "1002", "", "yes"],
+            ["mlopez", "1002", "", "no"],
+        ]
+    )
+    run = tutela("import", "account-students", str(path), "--json")
+    assert run.code == 1, run.err
+    data = json.loads(run.out)
+    outcomes = [row["outcome"] for row in data["rows_report"]]
+    assert outcomes == [
+        "added 1001 to mlopez",
+        "same as row 2: ignored",
+        "skipped: not imported because related row 5 has an error",
+        "skipped: LOGONID 'mlopez' and STUDENT_ID '1002' already appear on row 4 with other values",
+    ]
+    assert (data["imported_groups"], data["rejected_groups"]) == (1, 1)
+    assert StudentContact.objects.filter(student=ann, contact=maria).exists()
+    assert not StudentContact.objects.filter(student=ben).exists()

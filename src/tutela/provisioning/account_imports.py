@@ -91,6 +91,21 @@ class LoggedImportResult(ImportResult):
         return lines
 
 
+def _reject_related(related: dict[Any, list[LoggedRow]], result: ImportResult) -> set[Any]:
+    """Rows that name one account (or one account and student) are related rows: one row's
+    error rejects them all (the seed's rule for related rows, as in the contacts import), so
+    a group is never counted rejected while one of its rows was applied. Returns the keys of
+    the rejected groups."""
+    rejected = set()
+    for key, rows in related.items():
+        failing = {row.row: row.errors for row in rows if row.status == "rejected"}
+        if failing:
+            rejected.add(key)
+            if len(rows) > 1:
+                result.reject_group(list(rows), failing)
+    return rejected
+
+
 def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(values), CHUNK):
         yield list(values[start : start + CHUNK])
@@ -175,12 +190,15 @@ class AccountImporter:
         )
         result = LoggedImportResult(self.kind, table.headers, counter_names=self.counter_names)
         valid: dict[str, tuple[LoggedRow, AccountRow]] = {}
+        related: dict[str, list[LoggedRow]] = {}
         for number, cells in table.rows:
             values = {name: columns.get(cells, name) for name in ACCOUNT_COLUMNS}
             row = LoggedRow(
                 row=number, group=values["LOGONID"].lower() or f"row {number}", cells=cells
             )
             result.rows.append(row)
+            if values["LOGONID"]:
+                related.setdefault(row.group, []).append(row)
             parsed = self._check(values, row)
             if parsed is None:
                 row.status = "rejected"
@@ -197,7 +215,10 @@ class AccountImporter:
                     row.outcome = f"same as row {earlier[0].row}: ignored"
                 continue
             valid[parsed.logon_id.lower()] = (row, parsed)
+        for key in _reject_related(related, result):
+            valid.pop(key, None)
         self._apply(list(valid.values()), result)
+        _reject_related(related, result)
         if progress:
             progress(len(result.rows), len(result.rows))
         return result
@@ -478,7 +499,7 @@ class AttachRow:
     logon_id: str
     student_number: str
     relationship: Code | None
-    data_access: bool | None
+    data_access: bool
 
 
 class AccountStudentImporter:
@@ -494,18 +515,25 @@ class AccountStudentImporter:
         result = LoggedImportResult(self.kind, table.headers, counter_names=self.counter_names)
         book = CodeBook.load()
         valid: dict[tuple[str, str], tuple[LoggedRow, AttachRow]] = {}
+        related: dict[tuple[str, str], list[LoggedRow]] = {}
         for number, cells in table.rows:
             values = {name: columns.get(cells, name) for name in LINK_COLUMNS}
             key = (values["LOGONID"].lower(), values["STUDENT_ID"])
             row = LoggedRow(row=number, group=f"{key[0]} {key[1]}".strip(), cells=cells)
             result.rows.append(row)
+            if all(key):
+                related.setdefault(key, []).append(row)
             parsed = self._check(values, row, book)
             if parsed is None:
                 row.status = "rejected"
                 continue
             earlier = valid.get(key)
             if earlier is not None:
-                if earlier[1] != parsed:
+                # The logon id is matched ignoring case; a blank DATA_ACCESS is its default, yes.
+                if (earlier[1].relationship, earlier[1].data_access) != (
+                    parsed.relationship,
+                    parsed.data_access,
+                ):
                     row.status = "rejected"
                     row.errors.append(
                         f"LOGONID {parsed.logon_id!r} and STUDENT_ID {parsed.student_number!r} "
@@ -515,7 +543,10 @@ class AccountStudentImporter:
                     row.outcome = f"same as row {earlier[0].row}: ignored"
                 continue
             valid[key] = (row, parsed)
+        for rejected in _reject_related(related, result):
+            valid.pop(rejected, None)
         self._apply(list(valid.values()), result)
+        _reject_related(related, result)
         if progress:
             progress(len(result.rows), len(result.rows))
         return result
@@ -531,7 +562,7 @@ class AccountStudentImporter:
                 relationship = book.match(CodeType.RELATIONSHIP_TYPE, values["RELATIONSHIP"])
             except CodeProblem as problem:
                 row.errors.append(f"RELATIONSHIP: {problem}")
-        data_access: bool | None = None
+        data_access = True  # the default: attaching a student lets the account see it
         if values["DATA_ACCESS"]:
             try:
                 data_access = parse_bool(values["DATA_ACCESS"])
@@ -597,7 +628,7 @@ class AccountStudentImporter:
                 result.reject_group([row], {row.row: errors})
                 continue
             assert account is not None and student is not None and account.contact_id
-            grant = True if r.data_access is None else r.data_access
+            grant = r.data_access
             found_link = links.get((account.contact_id, student.pk))
             if found_link is None:
                 top[student.pk] = top.get(student.pk, 0) + 1
