@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from tests.provisioning.helpers import guardian, student
 from tutela.accounts.models import Account
 from tutela.imports.models import ImportJob
 from tutela.people.models import Contact, StudentContact, StudentContactDetail
+from tutela.people.services import link_student
 from tutela.provisioning.models import StudentAccount
 
 pytestmark = pytest.mark.django_db
@@ -521,3 +523,31 @@ def test_account_students_twins_are_duplicates_when_they_mean_the_same_and_confl
     assert (data["imported_groups"], data["rejected_groups"]) == (1, 1)
     assert StudentContact.objects.filter(student=ann, contact=maria).exists()
     assert not StudentContact.objects.filter(student=ben).exists()
+
+
+def test_attaching_over_an_ended_link_is_refused_not_logged_as_granted(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann, ben = student("1001"), student("1002")
+    today = datetime.date.today()
+    ended = today - datetime.timedelta(days=1)
+    begins = today + datetime.timedelta(days=10)
+    maria = guardian("Maria", "Lopez", "maria@example.org")
+    link_student(actor=None, contact=maria, student=ann, start_date=ended, end_date=ended)
+    link_student(actor=None, contact=maria, student=ben, start_date=begins)
+    Account.objects.create(username="mlopez", email="maria@example.org", contact=maria)
+    path = csv_file([LINK_HEADER, ["mlopez", "1001", "", "yes"], ["mlopez", "1002", "", "yes"]])
+
+    run = tutela("import", "account-students", str(path), "--json")
+
+    assert run.code == 1, run.err
+    outcomes = [row["outcome"] for row in json.loads(run.out)["rows_report"]]
+    day = f"{ended.month}/{ended.day}/{ended.year}"
+    start = f"{begins.month}/{begins.day}/{begins.year}"
+    assert outcomes == [
+        f"skipped: the link of mlopez to 1001 ended on {day}: give it a current detail record "
+        "(contacts import) to grant data access",
+        f"updated 1002 on mlopez: data access granted from {start}, when the link begins",
+    ]
+    assert not StudentContactDetail.objects.get(link__student=ann).allow_data_access
+    assert StudentContactDetail.objects.get(link__student=ben).allow_data_access

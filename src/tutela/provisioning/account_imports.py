@@ -106,6 +106,11 @@ def _reject_related(related: dict[Any, list[LoggedRow]], result: ImportResult) -
     return rejected
 
 
+def _day(day: datetime.date) -> str:
+    """A date as the files write it: m/d/yyyy."""
+    return f"{day.month}/{day.day}/{day.year}"
+
+
 def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(values), CHUNK):
         yield list(values[start : start + CHUNK])
@@ -658,10 +663,27 @@ class AccountStudentImporter:
                 row.outcome = f"updated {r.student_number} on {r.logon_id}: new detail record"
                 result.counters["links_updated"] += 1
                 continue
+            if grant and active.end_date is not None and active.end_date < today:
+                # The portal shows a student only while the link's detail is in force: a grant
+                # on an ended one would be logged as done and show the parent nothing.
+                result.reject_group(
+                    [row],
+                    {
+                        row.row: [
+                            f"the link of {r.logon_id} to {r.student_number} ended on "
+                            f"{_day(active.end_date)}: give it a current detail record "
+                            "(contacts import) to grant data access"
+                        ]
+                    },
+                )
+                continue
             differences = []
             if active.allow_data_access != grant:
                 active.allow_data_access = grant
-                differences.append("data access " + ("granted" if grant else "withdrawn"))
+                granted = "granted" if grant else "withdrawn"
+                if grant and active.start_date is not None and active.start_date > today:
+                    granted += f" from {_day(active.start_date)}, when the link begins"
+                differences.append(f"data access {granted}")
             if r.relationship is not None and active.relationship_type_id != r.relationship.pk:
                 active.relationship_type = r.relationship
                 differences.append(f"relationship {r.relationship.code}")
