@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
+import datetime
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.conftest import Run
 from tests.provisioning.helpers import guardian, student
 from tutela.accounts.models import Account
 from tutela.imports.models import ImportJob
 from tutela.people.models import Contact, StudentContact, StudentContactDetail
+from tutela.people.services import link_student
 from tutela.provisioning.models import StudentAccount
 
 pytestmark = pytest.mark.django_db
@@ -404,3 +408,146 @@ def test_a_contact_id_that_is_no_whole_number_or_too_big_is_refused_naming_it(
         ["CONTACT_ID '-1' is not a contact id"],
     ]
     assert not Account.objects.exists()
+
+
+def test_a_report_looks_like_the_file_it_came_from_bom_and_xlsx_numbers_kept(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    # Excel's "CSV UTF-8" has a byte-order mark; the report of it must too (docs: shared rules).
+    marked = csv_file([["LOGONID", "STUDENT_ID"], ["nobody", "1001"]], encoding="utf-8-sig")
+    report = tmp_path / "rejected.csv"
+    run = tutela("import", "account-students", str(marked), "--report", str(report))
+    assert run.code == 1, run.err
+    assert report.read_bytes().startswith(codecs.BOM_UTF8)
+    # An .xlsx report of an .xlsx file keeps a number cell a number.
+    workbook = csv_file([["LOGONID", "STUDENT_ID"], ["nobody", 1001]], suffix=".xlsx")
+    xlsx_report = tmp_path / "rejected.xlsx"
+    run = tutela("import", "account-students", str(workbook), "--report", str(xlsx_report))
+    assert run.code == 1, run.err
+    rows = list(load_workbook(xlsx_report).active.iter_rows(values_only=True))
+    assert rows[1][:2] == ("nobody", 1001)
+
+
+def test_a_name_too_long_or_a_logon_id_the_account_cannot_hold_rejects_its_row(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    # Longer than the csv module's default cell limit, too: the row's error, never cut short.
+    long_name = "N" * 200_000
+    path = csv_file(
+        [
+            HEADER,
+            ["long1", long_name, "Lee", "GUARDIAN", "", "", ""],
+            ["long2", "Ann", "L" * 101, "GUARDIAN", "", "", ""],
+            ["ann<lee>", "Ann", "Lee", "GUARDIAN", "", "", ""],
+            ["x" * 151, "Ann", "Lee", "GUARDIAN", "", "", ""],
+            ["fine", "A" * 100, "Lee", "GUARDIAN", "", "", ""],
+        ]
+    )
+    run = tutela("import", "accounts", str(path), "--json")
+    assert run.code == 1, run.err
+    errors = {row["row"]: row["errors"] for row in json.loads(run.out)["rows_report"]}
+    assert errors[2] == ["FIRST_NAME is longer than 100 characters"]
+    assert errors[3] == ["LAST_NAME is longer than 100 characters"]
+    assert errors[4] == ["LOGONID 'ann<lee>' may hold only letters, digits and @ . + - _"]
+    assert errors[5] == ["LOGONID is longer than 150 characters"]
+    assert errors[6] == []
+    assert list(Account.objects.values_list("username", flat=True)) == ["fine"]
+
+
+def test_rows_of_one_logon_id_are_related_rows_one_error_rejects_them_all(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    # The seed's rule for related rows: the counts never say a group was rejected while one
+    # of its rows was applied.
+    path = csv_file(
+        [
+            HEADER,
+            ["nora@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""],
+            ["NORA@example.org", "Nora", "Diaz-Ruiz", "GUARDIAN", "", "", ""],
+            ["ok@example.org", "Olga", "Kay", "GUARDIAN", "", "", ""],
+        ]
+    )
+    run = tutela("import", "accounts", str(path), "--json")
+    assert run.code == 1, run.err
+    data = json.loads(run.out)
+    assert (data["groups"], data["imported_groups"], data["rejected_groups"]) == (2, 1, 1)
+    assert data["accounts_added"] == 1
+    rows = data["rows_report"]
+    assert rows[0]["outcome"] == "skipped: not imported because related row 3 has an error"
+    assert rows[1]["errors"] == [
+        "LOGONID 'NORA@example.org' already appears on row 2 with other values"
+    ]
+    assert list(Account.objects.values_list("username", flat=True)) == ["ok@example.org"]
+
+
+def test_a_twin_of_a_row_that_is_refused_is_refused_too(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    Account.objects.create(username="taken@example.org", email="taken@example.org")
+    row = ["taken@example.org", "Tom", "Kay", "GUARDIAN", "", "", ""]
+    run = tutela("import", "accounts", str(csv_file([HEADER, row, row])), "--json")
+    assert run.code == 1
+    data = json.loads(run.out)
+    assert (data["imported_groups"], data["rejected_groups"]) == (0, 1)
+    assert [r["status"] for r in data["rows_report"]] == ["rejected", "rejected"]
+    assert data["rows_report"][1]["errors"] == ["not imported because related row 2 has an error"]
+
+
+def test_account_students_twins_are_duplicates_when_they_mean_the_same_and_conflicts_reject_both(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann, ben = student("1001"), student("1002")
+    maria = guardian("Maria", "Lopez", "maria@example.org")
+    Account.objects.create(username="mlopez", email="maria@example.org", contact=maria)
+    path = csv_file(
+        [
+            LINK_HEADER,
+            # The logon id is matched ignoring case, and a blank DATA_ACCESS is yes.
+            ["mlopez", "1001", "mother", ""],
+            ["MLOPEZ", "1001", "Mother", "yes"],
+            # Yes on one row and no on its twin: neither is applied.
+            ["mlopez", "1002", "", "yes"],
+            ["mlopez", "1002", "", "no"],
+        ]
+    )
+    run = tutela("import", "account-students", str(path), "--json")
+    assert run.code == 1, run.err
+    data = json.loads(run.out)
+    outcomes = [row["outcome"] for row in data["rows_report"]]
+    assert outcomes == [
+        "added 1001 to mlopez",
+        "same as row 2: ignored",
+        "skipped: not imported because related row 5 has an error",
+        "skipped: LOGONID 'mlopez' and STUDENT_ID '1002' already appear on row 4 with other values",
+    ]
+    assert (data["imported_groups"], data["rejected_groups"]) == (1, 1)
+    assert StudentContact.objects.filter(student=ann, contact=maria).exists()
+    assert not StudentContact.objects.filter(student=ben).exists()
+
+
+def test_attaching_over_an_ended_link_is_refused_not_logged_as_granted(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    ann, ben = student("1001"), student("1002")
+    today = datetime.date.today()
+    ended = today - datetime.timedelta(days=1)
+    begins = today + datetime.timedelta(days=10)
+    maria = guardian("Maria", "Lopez", "maria@example.org")
+    link_student(actor=None, contact=maria, student=ann, start_date=ended, end_date=ended)
+    link_student(actor=None, contact=maria, student=ben, start_date=begins)
+    Account.objects.create(username="mlopez", email="maria@example.org", contact=maria)
+    path = csv_file([LINK_HEADER, ["mlopez", "1001", "", "yes"], ["mlopez", "1002", "", "yes"]])
+
+    run = tutela("import", "account-students", str(path), "--json")
+
+    assert run.code == 1, run.err
+    outcomes = [row["outcome"] for row in json.loads(run.out)["rows_report"]]
+    day = f"{ended.month}/{ended.day}/{ended.year}"
+    start = f"{begins.month}/{begins.day}/{begins.year}"
+    assert outcomes == [
+        f"skipped: the link of mlopez to 1001 ended on {day}: give it a current detail record "
+        "(contacts import) to grant data access",
+        f"updated 1002 on mlopez: data access granted from {start}, when the link begins",
+    ]
+    assert not StudentContactDetail.objects.get(link__student=ann).allow_data_access
+    assert StudentContactDetail.objects.get(link__student=ben).allow_data_access

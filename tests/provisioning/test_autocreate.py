@@ -359,6 +359,21 @@ def test_the_command_refuses_an_unknown_school(tutela: Callable[..., Run]) -> No
     assert run.err.strip() == "tutela: --school 999: no school has this number"
 
 
+def test_a_report_that_cannot_be_written_is_refused_before_anything_is_created(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
+    missing = tutela("autocreate", "--report", str(tmp_path / "no" / "plan.csv"))
+    assert missing.code == 2
+    assert missing.err.strip().endswith("does not exist")
+    folder = tmp_path / "plan.csv"
+    folder.mkdir()
+    a_folder = tutela("autocreate", "--report", str(folder))
+    assert a_folder.code == 2
+    assert a_folder.err.strip() == f"tutela: --report {folder}: cannot be written here"
+    assert not Account.objects.exists()
+
+
 def test_the_command_sends_the_chosen_template_and_refuses_an_unknown_one(
     tutela: Callable[..., Run], mailoutbox: list, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -71,7 +71,7 @@ def read_table(path: Path) -> Table:
 
 def decode(data: bytes, path: Path) -> str:
     """Strict UTF-8 (with or without BOM) first, then Windows-1252, else refuse."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or _looks_like_utf32(data):
         raise FileProblem(f"{path}: the file is UTF-32 text; save it as CSV UTF-8 and try again")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(data):
         raise FileProblem(
@@ -93,6 +93,16 @@ def decode(data: bytes, path: Path) -> str:
             f"{path}: the file is neither UTF-8 nor Windows-1252 text{hint}; "
             "save it as CSV UTF-8 and try again"
         ) from None
+
+
+def _looks_like_utf32(data: bytes) -> bool:
+    """UTF-32 without a byte-order mark: of every four bytes of Latin text, three are NUL."""
+    sample = data[:4096]
+    sample = sample[: len(sample) - len(sample) % 4]
+    if len(sample) < 8:
+        return False
+    shares = sorted(sample[i::4].count(0) / (len(sample) // 4) for i in range(4))
+    return shares[0] <= 0.05 and shares[1] >= 0.95
 
 
 def _looks_like_utf16(data: bytes) -> bool:

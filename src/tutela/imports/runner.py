@@ -95,6 +95,10 @@ def _run_import(
     except _RollBack:
         pass
     assert result is not None
+    # The report reads the imported file back: for a byte-order mark to keep, and for the
+    # cells of an .xlsx as the workbook holds them (numbers stay numbers).
+    if result.source is None:
+        result.source = path
     job = ImportJob(
         kind=importer.kind,
         actor=actor if getattr(actor, "pk", None) else None,

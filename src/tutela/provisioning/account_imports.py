@@ -12,6 +12,7 @@ through an activation link, so no password is hashed here.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,8 @@ from tutela.provisioning.services import unusable_password
 CHUNK = 5000
 LOG_LIMIT = 200
 USERNAME_MAX = 150
+NAME_MAX = 100
+USERNAME = re.compile(r"[\w.@+-]+")
 
 
 @dataclass
@@ -86,6 +89,26 @@ class LoggedImportResult(ImportResult):
                     "for the skipped rows)"
                 )
         return lines
+
+
+def _reject_related(related: dict[Any, list[LoggedRow]], result: ImportResult) -> set[Any]:
+    """Rows that name one account (or one account and student) are related rows: one row's
+    error rejects them all (the seed's rule for related rows, as in the contacts import), so
+    a group is never counted rejected while one of its rows was applied. Returns the keys of
+    the rejected groups."""
+    rejected = set()
+    for key, rows in related.items():
+        failing = {row.row: row.errors for row in rows if row.status == "rejected"}
+        if failing:
+            rejected.add(key)
+            if len(rows) > 1:
+                result.reject_group(list(rows), failing)
+    return rejected
+
+
+def _day(day: datetime.date) -> str:
+    """A date as the files write it: m/d/yyyy."""
+    return f"{day.month}/{day.day}/{day.year}"
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
@@ -172,12 +195,15 @@ class AccountImporter:
         )
         result = LoggedImportResult(self.kind, table.headers, counter_names=self.counter_names)
         valid: dict[str, tuple[LoggedRow, AccountRow]] = {}
+        related: dict[str, list[LoggedRow]] = {}
         for number, cells in table.rows:
             values = {name: columns.get(cells, name) for name in ACCOUNT_COLUMNS}
             row = LoggedRow(
                 row=number, group=values["LOGONID"].lower() or f"row {number}", cells=cells
             )
             result.rows.append(row)
+            if values["LOGONID"]:
+                related.setdefault(row.group, []).append(row)
             parsed = self._check(values, row)
             if parsed is None:
                 row.status = "rejected"
@@ -194,7 +220,10 @@ class AccountImporter:
                     row.outcome = f"same as row {earlier[0].row}: ignored"
                 continue
             valid[parsed.logon_id.lower()] = (row, parsed)
+        for key in _reject_related(related, result):
+            valid.pop(key, None)
         self._apply(list(valid.values()), result)
+        _reject_related(related, result)
         if progress:
             progress(len(result.rows), len(result.rows))
         return result
@@ -204,10 +233,17 @@ class AccountImporter:
         logon_id = values["LOGONID"]
         if not logon_id:
             row.errors.append("LOGONID is required")
-        elif len(logon_id) > USERNAME_MAX or any(c.isspace() for c in logon_id):
-            row.errors.append(f"LOGONID {logon_id!r} must be at most 150 characters, no spaces")
+        elif len(logon_id) > USERNAME_MAX:
+            row.errors.append(f"LOGONID is longer than {USERNAME_MAX} characters")
+        elif not USERNAME.fullmatch(logon_id):
+            # The account's own rule (Django's username validator), as the contacts import.
+            row.errors.append(f"LOGONID {logon_id!r} may hold only letters, digits and @ . + - _")
         if not values["LAST_NAME"]:
             row.errors.append("LAST_NAME is required")
+        for name in ("FIRST_NAME", "LAST_NAME"):
+            # A contact's name holds 100 characters: a longer one is the row's error, never cut.
+            if len(values[name]) > NAME_MAX:
+                row.errors.append(f"{name} is longer than {NAME_MAX} characters")
         user_type = values["USER_TYPE"].upper()
         if user_type not in USER_TYPES:
             row.errors.append(
@@ -388,8 +424,8 @@ class AccountImporter:
                 account = Account(
                     username=r.logon_id,
                     email=address,
-                    first_name=r.first_name[:150],
-                    last_name=r.last_name[:150],
+                    first_name=r.first_name,
+                    last_name=r.last_name,
                     password=unusable_password(),
                     is_active=True,
                     is_imported=True,
@@ -399,8 +435,8 @@ class AccountImporter:
                         account.password, account.must_change_password = default_password
                     if new_contact or contact is None:
                         contact = Contact(
-                            first_name=r.first_name[:100],
-                            last_name=r.last_name[:100],
+                            first_name=r.first_name,
+                            last_name=r.last_name,
                             is_active=True,
                         )
                         new_contacts.append((contact, address))
@@ -416,8 +452,8 @@ class AccountImporter:
                 continue
             wanted = {
                 "username": r.logon_id,
-                "first_name": r.first_name[:150],
-                "last_name": r.last_name[:150],
+                "first_name": r.first_name,
+                "last_name": r.last_name,
             }
             if address:
                 wanted["email"] = address
@@ -468,7 +504,7 @@ class AttachRow:
     logon_id: str
     student_number: str
     relationship: Code | None
-    data_access: bool | None
+    data_access: bool
 
 
 class AccountStudentImporter:
@@ -484,18 +520,25 @@ class AccountStudentImporter:
         result = LoggedImportResult(self.kind, table.headers, counter_names=self.counter_names)
         book = CodeBook.load()
         valid: dict[tuple[str, str], tuple[LoggedRow, AttachRow]] = {}
+        related: dict[tuple[str, str], list[LoggedRow]] = {}
         for number, cells in table.rows:
             values = {name: columns.get(cells, name) for name in LINK_COLUMNS}
             key = (values["LOGONID"].lower(), values["STUDENT_ID"])
             row = LoggedRow(row=number, group=f"{key[0]} {key[1]}".strip(), cells=cells)
             result.rows.append(row)
+            if all(key):
+                related.setdefault(key, []).append(row)
             parsed = self._check(values, row, book)
             if parsed is None:
                 row.status = "rejected"
                 continue
             earlier = valid.get(key)
             if earlier is not None:
-                if earlier[1] != parsed:
+                # The logon id is matched ignoring case; a blank DATA_ACCESS is its default, yes.
+                if (earlier[1].relationship, earlier[1].data_access) != (
+                    parsed.relationship,
+                    parsed.data_access,
+                ):
                     row.status = "rejected"
                     row.errors.append(
                         f"LOGONID {parsed.logon_id!r} and STUDENT_ID {parsed.student_number!r} "
@@ -505,7 +548,10 @@ class AccountStudentImporter:
                     row.outcome = f"same as row {earlier[0].row}: ignored"
                 continue
             valid[key] = (row, parsed)
+        for rejected in _reject_related(related, result):
+            valid.pop(rejected, None)
         self._apply(list(valid.values()), result)
+        _reject_related(related, result)
         if progress:
             progress(len(result.rows), len(result.rows))
         return result
@@ -521,7 +567,7 @@ class AccountStudentImporter:
                 relationship = book.match(CodeType.RELATIONSHIP_TYPE, values["RELATIONSHIP"])
             except CodeProblem as problem:
                 row.errors.append(f"RELATIONSHIP: {problem}")
-        data_access: bool | None = None
+        data_access = True  # the default: attaching a student lets the account see it
         if values["DATA_ACCESS"]:
             try:
                 data_access = parse_bool(values["DATA_ACCESS"])
@@ -587,7 +633,7 @@ class AccountStudentImporter:
                 result.reject_group([row], {row.row: errors})
                 continue
             assert account is not None and student is not None and account.contact_id
-            grant = True if r.data_access is None else r.data_access
+            grant = r.data_access
             found_link = links.get((account.contact_id, student.pk))
             if found_link is None:
                 top[student.pk] = top.get(student.pk, 0) + 1
@@ -617,10 +663,27 @@ class AccountStudentImporter:
                 row.outcome = f"updated {r.student_number} on {r.logon_id}: new detail record"
                 result.counters["links_updated"] += 1
                 continue
+            if grant and active.end_date is not None and active.end_date < today:
+                # The portal shows a student only while the link's detail is in force: a grant
+                # on an ended one would be logged as done and show the parent nothing.
+                result.reject_group(
+                    [row],
+                    {
+                        row.row: [
+                            f"the link of {r.logon_id} to {r.student_number} ended on "
+                            f"{_day(active.end_date)}: give it a current detail record "
+                            "(contacts import) to grant data access"
+                        ]
+                    },
+                )
+                continue
             differences = []
             if active.allow_data_access != grant:
                 active.allow_data_access = grant
-                differences.append("data access " + ("granted" if grant else "withdrawn"))
+                granted = "granted" if grant else "withdrawn"
+                if grant and active.start_date is not None and active.start_date > today:
+                    granted += f" from {_day(active.start_date)}, when the link begins"
+                differences.append(f"data access {granted}")
             if r.relationship is not None and active.relationship_type_id != r.relationship.pk:
                 active.relationship_type = r.relationship
                 differences.append(f"relationship {r.relationship.code}")
