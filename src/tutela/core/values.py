@@ -1,4 +1,4 @@
-"""Parsing of the text values found in districts' files: booleans and dates.
+"""Parsing of the text values found in districts' files: booleans, dates and usernames.
 
 Each parser raises ``ValueProblem`` with a message fit to show a district admin; callers add
 the row, the field and the value as written (the message does not repeat it).
@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import datetime
 import re
+
+# What an account's username may hold (Django's username validator): every import that names
+# a username checks it on the row, so a bad one is a row error and not a failed save.
+USERNAME = re.compile(r"[\w.@+-]+")
 
 # Ids are 64-bit integers in the database: a larger number in a file is a row error, never an
 # overflow in the middle of a write.
@@ -49,6 +53,11 @@ def parse_date(text: str) -> datetime.date:
         return datetime.date(year, int(month), int(day))
     except ValueError:
         raise ValueProblem("is not a real date") from None
+
+
+def file_date(value: datetime.date) -> str:
+    """A date in a message, as districts' files write it: ``m/d/yyyy``."""
+    return f"{value.month}/{value.day}/{value.year}"
 
 
 def format_date(value: datetime.date | None) -> str | None:

@@ -95,10 +95,9 @@ def _run_import(
     except _RollBack:
         pass
     assert result is not None
-    # The report reads the imported file back: for a byte-order mark to keep, and for the
-    # cells of an .xlsx as the workbook holds them (numbers stay numbers).
-    if result.source is None:
-        result.source = path
+    # The report reads the imported file back: rejected rows whose cells were not kept, a
+    # byte-order mark to keep, and an .xlsx's cells as the workbook holds them.
+    result.source = path
     job = ImportJob(
         kind=importer.kind,
         actor=actor if getattr(actor, "pk", None) else None,

@@ -12,7 +12,6 @@ through an activation link, so no password is hashed here.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from tutela.accounts.models import Account
 from tutela.accounts.services import imported_password
 from tutela.core.columns import map_columns
 from tutela.core.tabular import Table, normalise_header
-from tutela.core.values import LARGEST_ID, ValueProblem, parse_bool
+from tutela.core.values import LARGEST_ID, USERNAME, ValueProblem, file_date, parse_bool
 from tutela.imports.results import ImportResult, RowResult
 from tutela.imports.runner import Progress
 from tutela.people.codesets import CodeBook, CodeProblem
@@ -46,7 +45,6 @@ CHUNK = 5000
 LOG_LIMIT = 200
 USERNAME_MAX = 150
 NAME_MAX = 100
-USERNAME = re.compile(r"[\w.@+-]+")
 
 
 @dataclass
@@ -104,11 +102,6 @@ def _reject_related(related: dict[Any, list[LoggedRow]], result: ImportResult) -
             if len(rows) > 1:
                 result.reject_group(list(rows), failing)
     return rejected
-
-
-def _day(day: datetime.date) -> str:
-    """A date as the files write it: m/d/yyyy."""
-    return f"{day.month}/{day.day}/{day.year}"
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
@@ -671,7 +664,7 @@ class AccountStudentImporter:
                     {
                         row.row: [
                             f"the link of {r.logon_id} to {r.student_number} ended on "
-                            f"{_day(active.end_date)}: give it a current detail record "
+                            f"{file_date(active.end_date)}: give it a current detail record "
                             "(contacts import) to grant data access"
                         ]
                     },
@@ -682,7 +675,7 @@ class AccountStudentImporter:
                 active.allow_data_access = grant
                 granted = "granted" if grant else "withdrawn"
                 if grant and active.start_date is not None and active.start_date > today:
-                    granted += f" from {_day(active.start_date)}, when the link begins"
+                    granted += f" from {file_date(active.start_date)}, when the link begins"
                 differences.append(f"data access {granted}")
             if r.relationship is not None and active.relationship_type_id != r.relationship.pk:
                 active.relationship_type = r.relationship

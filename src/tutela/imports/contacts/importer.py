@@ -74,10 +74,9 @@ class ContactImporter:
         columns = map_columns(table.headers, KNOWN, file_name=table.path.name)
         codes = list(Code.objects.select_related("parent"))
         validator = RowValidator(columns, CodeBook(codes))
-        result = ImportResult(self.kind, table.headers, counter_names=self.counter_names)
         # The rows' cells are not kept (a big file's cells would double the memory used): the
-        # report reads rejected rows back from the file.
-        result.source = table.path
+        # report reads rejected rows back from the file (the runner names it the source).
+        result = ImportResult(self.kind, table.headers, counter_names=self.counter_names)
         parsed: list[ParsedRow] = []
         groups: dict[tuple[str, str], list[int]] = {}
         for number, cells in table.rows:

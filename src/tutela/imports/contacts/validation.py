@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,7 +21,7 @@ from typing import Any
 from tutela.core.columns import ColumnMap
 from tutela.core.emails import email_problem, plainly_valid
 from tutela.core.phones import phone_digits, strip_extension
-from tutela.core.values import LARGEST_ID, ValueProblem, parse_bool, parse_date
+from tutela.core.values import LARGEST_ID, USERNAME, ValueProblem, parse_bool, parse_date
 from tutela.imports.contacts.columns import (
     ADDRESS_FIELDS,
     CONTACT_CODES,
@@ -142,7 +141,6 @@ PLAIN_TEXT = {
 CONTACT_SECTION = {*CONTACT_TEXT, *CONTACT_CODES, *CONTACT_FLAGS}
 ACCOUNT_SECTION = {"account_enabled", "account_username", "account_email", "state_guardian_number"}
 _MISSING = object()
-USERNAME = re.compile(r"[\w.@+-]+")
 ORIGINAL_TYPES = {value.lower() for value in OriginalContactType.values}
 
 

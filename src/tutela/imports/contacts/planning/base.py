@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from tutela.core.values import file_date
 from tutela.imports.contacts.columns import LABEL
 from tutela.imports.contacts.planning.stage import Stage
 from tutela.imports.contacts.state import World
@@ -70,7 +71,7 @@ class PlannerBase:
         if isinstance(value, int):
             return repr(self.code_text.get(value, str(value)))
         if isinstance(value, datetime.date):
-            return repr(f"{value.month}/{value.day}/{value.year}")
+            return repr(file_date(value))
         return repr(value)
 
     def _merge_section(
