@@ -60,6 +60,7 @@ def test_a_section_in_the_file_gets_exactly_the_roster_the_file_names(
 ) -> None:
     SectionFactory(
         section_id="HR-1",
+        name="Home room one",  # the factory's own names run "Homeroom 1", "Homeroom 2", ...
         school=district["elm"],
         teachers=[district["lou"]],
         students=[district["ann"], district["cy"]],

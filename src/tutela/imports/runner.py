@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tutela.core.audit import actor_name, audited, command_line_user
-from tutela.core.tabular import Table, read_table
+from tutela.core.tabular import FileProblem, Table, read_table
 from tutela.imports.models import ImportJob
 from tutela.imports.results import ImportResult
 
@@ -89,6 +89,8 @@ def _run_import(
     try:
         with audited(actor), transaction.atomic():
             result = importer.run(table, actor=actor, progress=progress)
+            if not result.rows:  # every kind: a file with nothing to import is not usable
+                raise FileProblem(f"{path.name}: the file has a header but no data rows")
             result.dry_run = dry_run
             if dry_run:
                 raise _RollBack

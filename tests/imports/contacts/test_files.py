@@ -44,13 +44,6 @@ def test_an_empty_file_is_refused(tutela, tmp_path: Path) -> None:
     refused(tutela("import", "contacts", str(path)), "the file is empty")
 
 
-def test_a_file_with_only_a_header_is_refused(tutela, tmp_path: Path) -> None:
-    path = tmp_path / "contacts.csv"
-    path.write_text("Identifier,LastName\n")
-    refused(tutela("import", "contacts", str(path)), "no data rows")
-    assert not ImportJob.objects.exists()
-
-
 def test_binary_junk_is_refused(tutela, tmp_path: Path) -> None:
     path = tmp_path / "contacts.csv"
     path.write_bytes(bytes(range(256)) * 4)

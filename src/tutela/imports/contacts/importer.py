@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tutela.core.columns import map_columns
-from tutela.core.tabular import FileProblem, Table
+from tutela.core.tabular import Table
 from tutela.imports.contacts.columns import KNOWN
 from tutela.imports.contacts.planning import Planner
 from tutela.imports.contacts.state import load_world
@@ -86,8 +86,6 @@ class ContactImporter:
             result.rows.append(RowResult(row=number, group=row.label, cells=[], key=row.key))
         timings["read and validate"] = time.perf_counter() - clock
         total = len(parsed)
-        if not total:
-            raise FileProblem(f"{table.path.name}: the file has a header but no data rows")
 
         clock = time.perf_counter()
         world = load_world(parsed)
