@@ -336,7 +336,7 @@ def test_the_command_prints_a_summary(tutela: Callable[..., Run]) -> None:
     assert run.code == 0
     assert run.out.splitlines()[:2] == [
         "Simulation (nothing saved): grade 5, 6.",
-        "1 students, 1 student-contact pairs: 1 accounts to create, 0 to attach, "
+        "1 student, 1 student-contact pair: 1 account to create, 0 to attach, "
         "0 already done, 0 skipped.",
     ]
 
@@ -348,7 +348,7 @@ def test_a_real_run_reports_what_it_did(tutela: Callable[..., Run]) -> None:
     assert run.code == 0, run.err
     assert run.out.splitlines()[:2] == [
         "AutoCreate: all enrolled students.",
-        "2 students, 2 student-contact pairs: 1 accounts created, 1 attached, "
+        "2 students, 2 student-contact pairs: 1 account created, 1 attached, "
         "0 already done, 0 skipped.",
     ]
 

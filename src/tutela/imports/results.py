@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from tutela.core.columns import REPORT_ERRORS
 from tutela.core.tabular import XLSX_SUFFIXES, normalise_header
+from tutela.core.wording import counted
 
 Status = Literal["imported", "rejected"]
 
@@ -111,7 +112,7 @@ class ImportResult:
         totals = self.totals()
         prefix = "Dry run (nothing saved): " if self.dry_run else ""
         lines = [
-            f"{prefix}{_count(totals['rows'], 'row')} in {_count(totals['groups'], 'group')}: "
+            f"{prefix}{counted(totals['rows'], 'row')} in {counted(totals['groups'], 'group')}: "
             f"{totals['imported_groups']} imported, {totals['rejected_groups']} rejected."
         ]
         counts = ", ".join(
@@ -230,7 +231,3 @@ class ImportResult:
             )
             writer.writerow(header)
             writer.writerows(rejected)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

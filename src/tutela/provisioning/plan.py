@@ -22,6 +22,7 @@ from django.db.models import Model, QuerySet
 
 from tutela.accounts.models import Account
 from tutela.core.emails import email_problem
+from tutela.core.wording import counted
 from tutela.people.details import covers, pick_active_detail
 from tutela.people.models import (
     Contact,
@@ -166,12 +167,13 @@ class AutoCreateReport:
         t = self.totals()
         create, attach = ("to create", "to attach") if simulate else ("created", "attached")
         lines = [
-            f"{t['students']} students, {t['lines']} student-contact pairs: "
-            f"{t['accounts_created']} accounts {create}, {t['attached']} {attach}, "
+            f"{counted(t['students'], 'student')}, "
+            f"{counted(t['lines'], 'student-contact pair')}: "
+            f"{counted(t['accounts_created'], 'account')} {create}, {t['attached']} {attach}, "
             f"{t['already_done']} already done, {t['skipped']} skipped.",
         ]
         if t["duplicate_candidates"]:
-            lines.append(f"{t['duplicate_candidates']} duplicate candidates:")
+            lines.append(f"{counted(t['duplicate_candidates'], 'duplicate candidate')}:")
             for d in self.duplicates[:20]:
                 lines.append(
                     f"  {d.email}: contact #{d.contact} ({d.contact_name}) and contact "
@@ -179,7 +181,9 @@ class AutoCreateReport:
                 )
         if self.unknown_students:
             shown = ", ".join(self.unknown_students[:10])
-            lines.append(f"{len(self.unknown_students)} student numbers match no student: {shown}")
+            unknown = counted(len(self.unknown_students), "student number")
+            verb = "matches" if len(self.unknown_students) == 1 else "match"
+            lines.append(f"{unknown} {verb} no student: {shown}")
         reasons = Counter(line.reason for line in self.lines if line.action == SKIP)
         if reasons:
             lines.append("Skipped:")

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from tutela.core.commands import TutelaCommand, UsageError
+from tutela.core.wording import counted
 from tutela.people.models import School
 from tutela.provisioning.emails import EmailChoice
 from tutela.provisioning.models import EmailTemplate
@@ -136,7 +137,7 @@ class Command(TutelaCommand):
         if report_path is not None:
             self.stdout.write(f"Full plan written to {report_path}.")
         if emails and not simulate:
-            self.stdout.write(f"{report.emails_sent} emails sent.")
+            self.stdout.write(f"{counted(report.emails_sent, 'email')} sent.")
 
     @staticmethod
     def _template(name: str | None, kind: str) -> EmailTemplate | None:
