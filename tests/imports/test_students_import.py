@@ -247,3 +247,32 @@ def test_a_report_that_cannot_be_written_refuses_the_run_before_anything_is_save
     assert run.code == 2
     assert run.err == f"tutela: --report {report}: the folder {report.parent} does not exist\n"
     assert not Student.objects.exists() and not ImportJob.objects.exists()
+
+
+def test_a_rejected_repeat_of_an_imported_student_is_its_own_rejected_group_in_the_totals(
+    tutela, csv_file
+) -> None:
+    path = csv_file(
+        [
+            HEADER,
+            ["1001", "Ann", "Lee", "10", "3", ""],
+            ["1001", "Ann", "Ray", "10", "3", ""],  # other values: rejected
+            ["1001", "Ann", "", "10", "3", ""],  # an error of its own: rejected
+            ["1001", "Ann", "Lee", "10", "3", ""],  # identical: a duplicate, ignored
+        ]
+    )
+
+    run = tutela("import", "students", str(path), "--json")
+
+    assert run.code == 1, run.err
+    report = json.loads(run.out)
+    assert [r["status"] for r in report["rows_report"]] == [
+        "imported",
+        "rejected",
+        "rejected",
+        "imported",
+    ]
+    # The student was imported: its group is not counted as rejected.
+    assert (report["groups"], report["imported_groups"], report["rejected_groups"]) == (3, 1, 2)
+    assert report["students_added"] == 1
+    assert Student.objects.get(student_number="1001").last_name == "Lee"

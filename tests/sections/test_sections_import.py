@@ -133,3 +133,22 @@ def test_the_report_holds_the_rejected_rows_with_their_errors(
     # Fixed, the report imports again as it is (its Errors column is ignored).
     report.write_text(report.read_text(encoding="utf-8").replace(",404,", ",1001,"), "utf-8")
     assert tutela("import", "sections", str(report)).code == 0
+
+
+@pytest.mark.parametrize(("column", "limit"), [("Section_ID", 64), ("Course_Name", 200)])
+def test_a_value_longer_than_its_column_rejects_its_section_on_every_database(
+    tutela, csv_file, district, column: str, limit: int
+) -> None:
+    # Longer than the csv module's default cell limit too: still the row's error, and never a
+    # PostgreSQL "value too long" refusing the file (or, on SQLite, the value stored whole).
+    row = dict(zip(HEADER, ["HR-1", "10", "Homeroom 1", "", "", "1001"], strict=True))
+    row[column] = "x" * 200_000
+    path = csv_file([HEADER, list(row.values()), ["HR-2", "10", "", "", "", "1002"]])
+
+    run = tutela("import", "sections", str(path), "--json")
+
+    assert run.code == 1, run.err
+    rows = json.loads(run.out)["rows_report"]
+    assert rows[0]["errors"] == [f"{column} is longer than {limit} characters"]
+    assert rows[1]["status"] == "imported"
+    assert list(Section.objects.values_list("section_id", flat=True)) == ["HR-2"]

@@ -85,6 +85,11 @@ class StudentImporter:
                 continue  # an identical repeat is a duplicate: ignored
             valid[parsed.student_number] = (row, parsed)
         self._apply([parsed for _, parsed in valid.values()], result)
+        # A rejected row of a student number another row imported is a group of its own in the
+        # totals: the student was imported, and the totals must not count it as rejected.
+        for row in result.rows:
+            if row.status == "rejected" and row.group in valid:
+                row.key = (row.group, row.row)
         if progress:
             progress(len(result.rows), len(result.rows))
         return result

@@ -35,6 +35,12 @@ COLUMNS = (
 REQUIRED = ("Section_ID", "SchoolID")
 KNOWN = {normalise_header(name): name for name in COLUMNS}
 CHUNK = 5000
+# Each stored text column's room in the database, so a long value rejects its row (naming the
+# column) instead of failing the whole file on PostgreSQL or being stored whole on SQLite.
+MAX_LENGTH = {
+    "Section_ID": Section._meta.get_field("section_id").max_length,
+    "Course_Name": Section._meta.get_field("name").max_length,
+}
 
 
 @dataclass
@@ -133,6 +139,9 @@ class SectionImporter:
         errors: list[str] = []
         if not values["Section_ID"]:
             errors.append("Section_ID is required")
+        for column, limit in MAX_LENGTH.items():
+            if limit is not None and len(values[column]) > limit:
+                errors.append(f"{column} is longer than {limit} characters")
         school_number = values["SchoolID"]
         if not school_number:
             errors.append("SchoolID is required")
