@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from tutela.core.values import ValueProblem, format_date, parse_bool, parse_date
+from tutela.core.values import ValueProblem, format_date, parse_bool, parse_date, quoted
 
 
 @pytest.mark.parametrize("word", ["1", "true", "T", "Yes", "y", " TRUE "])
@@ -44,3 +44,9 @@ def test_it_rejects_other_date_forms_and_impossible_dates(text: str) -> None:
 def test_dates_leave_as_iso() -> None:
     assert format_date(datetime.date(2024, 5, 6)) == "2024-05-06"
     assert format_date(None) is None
+
+
+def test_a_value_is_quoted_whole_up_to_sixty_characters_and_cut_short_beyond() -> None:
+    assert quoted("Lee") == "'Lee'"
+    assert quoted("x" * 60) == repr("x" * 60)
+    assert quoted("x" * 61) == repr("x" * 59 + "…")

@@ -55,6 +55,17 @@ def parse_date(text: str) -> datetime.date:
         raise ValueProblem("is not a real date") from None
 
 
+QUOTED_LENGTH = 60
+
+
+def quoted(text: str) -> str:
+    """A cell's text in a message, quoted; a long one cut short, so a 200,000-character cell
+    makes a readable message and not a wall of text."""
+    if len(text) > QUOTED_LENGTH:
+        text = text[: QUOTED_LENGTH - 1] + "…"
+    return repr(text)
+
+
 def file_date(value: datetime.date) -> str:
     """A date in a message, as districts' files write it: ``m/d/yyyy``."""
     return f"{value.month}/{value.day}/{value.year}"

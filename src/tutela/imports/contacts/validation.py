@@ -21,7 +21,14 @@ from typing import Any
 from tutela.core.columns import ColumnMap
 from tutela.core.emails import email_problem, plainly_valid
 from tutela.core.phones import phone_digits, strip_extension
-from tutela.core.values import LARGEST_ID, USERNAME, ValueProblem, parse_bool, parse_date
+from tutela.core.values import (
+    LARGEST_ID,
+    USERNAME,
+    ValueProblem,
+    parse_bool,
+    parse_date,
+    quoted,
+)
 from tutela.imports.contacts.columns import (
     ADDRESS_FIELDS,
     CONTACT_CODES,
@@ -248,20 +255,22 @@ class RowValidator:
                     except ValueProblem as problem:
                         found = cache[text] = problem
                 if isinstance(found, ValueProblem):
-                    errors.append(f"{LABEL[name]} {text!r}: {found}")
+                    errors.append(f"{LABEL[name]} {quoted(text)}: {found}")
                 else:
                     values[name] = found
                 continue
             if limit and text[0] != "#":
                 if len(text) > limit:
-                    errors.append(f"{LABEL[name]} {text!r}: is longer than {limit} characters")
+                    errors.append(
+                        f"{LABEL[name]} {quoted(text)}: is longer than {limit} characters"
+                    )
                 else:
                     values[name] = text
                 continue
             try:
                 values[name] = self._value(name, text)
             except ValueProblem as problem:
-                errors.append(f"{LABEL[name]} {text!r}: {problem}")
+                errors.append(f"{LABEL[name]} {quoted(text)}: {problem}")
         key, label = self._group_key(raw, values, number)
         names = raw.keys()
         contact = account = NOTHING
