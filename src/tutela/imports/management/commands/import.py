@@ -41,14 +41,14 @@ class Command(TutelaCommand):
                 "--report",
                 metavar="FILE",
                 type=Path,
-                help="write the rejected rows with an Errors column (.csv or .xlsx)",
+                help="write the rejected rows with an Errors column (.csv, .txt/.tsv or .xlsx)",
             )
 
     def handle(self, *args: Any, **options: Any) -> None:
         importer = importers()[options["kind"]]
         report: Path | None = options["report"]
         if report is not None and report.suffix.lower() not in {".csv", ".xlsx", ".txt", ".tsv"}:
-            raise UsageError(f"--report {report}: use a .csv or .xlsx file name")
+            raise UsageError(f"--report {report}: use a .csv, .txt, .tsv or .xlsx file name")
         # Checked before importing: a report that cannot be written must not follow a committed
         # import with exit status 2 ("nothing written").
         if report is not None and not report.parent.is_dir():
