@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
 from urllib.parse import urlparse
 
@@ -12,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import strip_tags
 
 from tests.conftest import SMTPInbox
 from tests.core.test_upkeep import dropped
@@ -239,3 +241,27 @@ def test_the_demo_runs_background_jobs_itself_with_no_worker_to_start() -> None:
         gc.collect()
     assert job.status == "done"
     assert job.totals["accounts_created"] == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Account created (English)",
+        "Account created (Spanish)",
+        "Student added (English)",
+        "Student added (Spanish)",
+    ],
+)
+def test_a_shipped_templates_html_part_says_what_its_text_says(name: str) -> None:
+    """The HTML part is made from the text; no word or full stop may go missing on the way."""
+    template = EmailTemplate.objects.get(name=name)
+    values = {
+        "parent_name": "Maria Lopez",
+        "username": "maria@example.org",
+        "students": "Ann Lopez",
+        "activation_link": "http://testserver/activate/abc/",
+        "district_name": "Grand Bend ISD",
+        "portal_url": "http://testserver/portal/",
+    }
+    _subject, text, html = render_template(template, values)
+    assert " ".join(strip_tags(unescape(html)).split()) == " ".join(text.split())
