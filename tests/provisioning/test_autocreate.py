@@ -370,7 +370,7 @@ def test_a_report_that_cannot_be_written_is_refused_before_anything_is_created(
     folder.mkdir()
     a_folder = tutela("autocreate", "--report", str(folder))
     assert a_folder.code == 2
-    assert a_folder.err.strip() == f"tutela: --report {folder}: cannot be written here"
+    assert a_folder.err.strip() == f"tutela: --report {folder}: is a folder, not a file"
     assert not Account.objects.exists()
 
 

@@ -8,8 +8,10 @@ can ask for one with ``--traceback``.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +25,17 @@ USAGE_ERROR = 2
 
 class UsageError(Exception):
     """A wrong argument or an unusable input, reported on one line with exit status 2."""
+
+
+def check_output(option: str, path: Path) -> None:
+    """Refuse an output file that could not be written, before the command does any work: a
+    report that fails after a committed import would say "exit 2, nothing written" wrongly."""
+    if not path.parent.is_dir():
+        raise UsageError(f"{option} {path}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a folder, not a file")
+    if not os.access(path.parent, os.W_OK):
+        raise UsageError(f"{option} {path}: cannot be written here")
 
 
 class OneLineParser(CommandParser):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from tutela.core.commands import TutelaCommand, UsageError
+from tutela.core.commands import TutelaCommand, UsageError, check_output
 from tutela.imports.registry import importers
 from tutela.imports.runner import run_import
 
@@ -49,16 +49,12 @@ class Command(TutelaCommand):
         report: Path | None = options["report"]
         if report is not None and report.suffix.lower() not in {".csv", ".xlsx", ".txt", ".tsv"}:
             raise UsageError(f"--report {report}: use a .csv, .txt, .tsv or .xlsx file name")
-        # Checked before importing: a report that cannot be written must not follow a committed
-        # import with exit status 2 ("nothing written").
-        if report is not None and not report.parent.is_dir():
-            raise UsageError(f"--report {report}: the folder {report.parent} does not exist")
-        if report is not None and (report.is_dir() or not os.access(report.parent, os.W_OK)):
-            raise UsageError(f"--report {report}: cannot be written here")
-        if report is not None and report.exists() and _same_file(report, options["file"]):
-            raise UsageError(
-                f"--report {report}: is the file being imported; give the report another name"
-            )
+        if report is not None:
+            check_output("--report", report)
+            if report.exists() and _same_file(report, options["file"]):
+                raise UsageError(
+                    f"--report {report}: is the file being imported; give the report another name"
+                )
         result = run_import(
             importer,
             options["file"],

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import CommandParser
 
-from tutela.core.commands import TutelaCommand, UsageError
+from tutela.core.commands import TutelaCommand, check_output
 from tutela.people.export import export_contacts
 
 
@@ -31,10 +31,7 @@ class Command(TutelaCommand):
         if output is None:
             self._write(sys.stdout)
             return
-        if not output.parent.is_dir():
-            raise UsageError(f"--output {output}: the folder {output.parent} does not exist")
-        if output.is_dir():
-            raise UsageError(f"--output {output}: is a folder, not a file")
+        check_output("--output", output)
         # Written beside the target and renamed, so a failed export never leaves half a file.
         partial = output.with_name(output.name + ".partial")
         try:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
 
-from tutela.core.commands import TutelaCommand, UsageError
+from tutela.core.commands import TutelaCommand, UsageError, check_output
 from tutela.core.wording import counted
 from tutela.people.models import School
 from tutela.provisioning.emails import EmailChoice
@@ -72,16 +71,8 @@ class Command(TutelaCommand):
         report_path: Path | None = options["report"]
         if report_path is not None and report_path.suffix.lower() not in {".csv", ".json"}:
             raise UsageError(f"--report {report_path}: use a .csv or .json file name")
-        # Checked before the run: a plan that cannot be written must not follow a committed
-        # run with exit status 2 ("nothing written").
-        if report_path is not None and not report_path.parent.is_dir():
-            raise UsageError(
-                f"--report {report_path}: the folder {report_path.parent} does not exist"
-            )
-        if report_path is not None and (
-            report_path.is_dir() or not os.access(report_path.parent, os.W_OK)
-        ):
-            raise UsageError(f"--report {report_path}: cannot be written here")
+        if report_path is not None:
+            check_output("--report", report_path)
         school = (options["school"] or "").strip()
         if school and not School.objects.filter(school_number=school).exists():
             raise UsageError(f"--school {school}: no school has this number")
