@@ -71,9 +71,9 @@ def read_table(path: Path) -> Table:
 
 def decode(data: bytes, path: Path) -> str:
     """Strict UTF-8 (with or without BOM) first, then Windows-1252, else refuse."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or _looks_like_utf32(data):
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or _wide_text(data, 4, 0.95):
         raise FileProblem(f"{path}: the file is UTF-32 text; save it as CSV UTF-8 and try again")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(data):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _wide_text(data, 2, 0.75):
         raise FileProblem(
             f'{path}: the file is UTF-16 text (Excel\'s "Unicode Text"); '
             "save it as CSV UTF-8 and try again"
@@ -95,23 +95,16 @@ def decode(data: bytes, path: Path) -> str:
         ) from None
 
 
-def _looks_like_utf32(data: bytes) -> bool:
-    """UTF-32 without a byte-order mark: of every four bytes of Latin text, three are NUL."""
+def _wide_text(data: bytes, width: int, nul_share: float) -> bool:
+    """Text in a ``width``-byte encoding (UTF-16: 2, UTF-32: 4) without a byte-order mark: in
+    Latin text one byte of every unit holds the letter and the others are almost all NUL."""
     sample = data[:4096]
-    sample = sample[: len(sample) - len(sample) % 4]
-    if len(sample) < 8:
+    sample = sample[: len(sample) - len(sample) % width]
+    if len(sample) < 2 * width:
         return False
-    shares = sorted(sample[i::4].count(0) / (len(sample) // 4) for i in range(4))
-    return shares[0] <= 0.05 and shares[1] >= 0.95
-
-
-def _looks_like_utf16(data: bytes) -> bool:
-    """UTF-16 without a byte-order mark: every other byte of Latin text is NUL, the rest not."""
-    sample = data[:4096]
-    if len(sample) < 4:
-        return False
-    halves = sorted(half.count(0) / len(half) for half in (sample[0::2], sample[1::2]))
-    return halves[0] <= 0.05 and halves[1] >= 0.75
+    units = len(sample) // width
+    shares = sorted(sample[i::width].count(0) / units for i in range(width))
+    return shares[0] <= 0.05 and shares[1] >= nul_share
 
 
 def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
