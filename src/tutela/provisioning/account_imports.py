@@ -213,6 +213,8 @@ class AccountImporter:
                     row.outcome = f"same as row {earlier[0].row}: ignored"
                 continue
             valid[parsed.logon_id.lower()] = (row, parsed)
+        # Once before applying (a group with a bad row is not applied) and once after (a row
+        # refused while applying takes its twins with it); a group already rejected is unchanged.
         for key in _reject_related(related, result):
             valid.pop(key, None)
         self._apply(list(valid.values()), result)
@@ -541,6 +543,8 @@ class AccountStudentImporter:
                     row.outcome = f"same as row {earlier[0].row}: ignored"
                 continue
             valid[key] = (row, parsed)
+        # Once before applying (a group with a bad row is not applied) and once after (a row
+        # refused while applying takes its twins with it); a group already rejected is unchanged.
         for rejected in _reject_related(related, result):
             valid.pop(rejected, None)
         self._apply(list(valid.values()), result)
