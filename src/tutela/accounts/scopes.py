@@ -1,0 +1,160 @@
+"""Who may reach what: one answer for every screen, command, import, export and API.
+
+A district's records are reached by four kinds of actor, and ``Scope.of(actor)`` is the only
+place that tells them apart:
+
+- **District-wide**: the ``tutela`` command (whoever runs it administers the server), a
+  superuser, or a staff account marked as district admin. Every school, student and section.
+- **School staff**: a staff account with schools. The students of those schools, the contacts
+  linked to them, and the schools' sections.
+- **Teachers**: any enabled account named as a section's teacher. The sections they teach and
+  those sections' students. A teacher's account needs no schools; giving it schools makes it
+  school staff as well.
+- **Everyone else** (parents, disabled accounts, anonymous visitors) reaches nothing here: what
+  a parent sees is the district's data-access grant, read by ``accounts.selectors``.
+
+Selectors narrow their querysets with the scope's ``students()``, ``contacts()``, ``schools()``
+and ``sections()``; services and the import engine ask ``covers_school`` and
+``covers_students`` before they change anything, so every face of Tutela gets the same rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from django.db.models import Q, QuerySet
+
+from tutela.core.audit import CommandLineUser
+
+if TYPE_CHECKING:
+    from tutela.accounts.models import Account
+    from tutela.people.models import Contact, School, Student
+    from tutela.sections.models import Section
+
+# Whoever makes a change: a signed-in account or the person running a ``tutela`` command.
+Actor: TypeAlias = "Account | CommandLineUser"
+
+
+def _is_enabled_account(actor: Any) -> bool:
+    return bool(
+        actor is not None
+        and not isinstance(actor, CommandLineUser)
+        and getattr(actor, "is_authenticated", False)
+        and actor.is_active
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one actor may reach; build it with ``Scope.of(actor)``.
+
+    ``school_ids`` is empty for a district-wide scope, which covers every school; ``teacher_id``
+    is the account whose taught sections (and their students) the scope adds.
+    """
+
+    district_wide: bool = False
+    staff: bool = False
+    school_ids: frozenset[int] = frozenset()
+    teacher_id: int | None = None
+
+    @classmethod
+    def of(cls, actor: Any) -> Scope:
+        """The scope of ``actor``: an account (signed in or not), the command line, or ``None``."""
+        if isinstance(actor, CommandLineUser):
+            return cls(district_wide=True, staff=True)
+        if not _is_enabled_account(actor):
+            return cls()
+        staff = bool(actor.is_staff)
+        if actor.is_superuser or (staff and actor.is_district_admin):
+            return cls(district_wide=True, staff=staff)
+        schools = frozenset(actor.schools.values_list("pk", flat=True)) if staff else frozenset()
+        return cls(staff=staff, school_ids=schools, teacher_id=actor.pk)
+
+    # --- what kind of actor -------------------------------------------------------------
+
+    @property
+    def is_district_admin(self) -> bool:
+        """District-wide and allowed on the staff screens: AutoCreate, templates, every school."""
+        return self.district_wide and self.staff
+
+    @property
+    def is_school_staff(self) -> bool:
+        """A staff member bound to schools (district admins count too: they cover them all)."""
+        return self.staff and (self.district_wide or bool(self.school_ids))
+
+    @property
+    def reaches_nothing(self) -> bool:
+        return not (self.district_wide or self.school_ids or self.teacher_id is not None)
+
+    # --- questions a service asks before it changes anything ---------------------------
+
+    def covers_school(self, school_id: int | None) -> bool:
+        """Whether every student of this school is in scope (a teacher covers no whole school)."""
+        return self.district_wide or (school_id is not None and school_id in self.school_ids)
+
+    def covers_students(self, student_ids: Iterable[int]) -> bool:
+        """Whether every one of these students is in scope; an empty list is covered."""
+        wanted = set(student_ids)
+        if self.district_wide or not wanted:
+            return True
+        return self.students().filter(pk__in=wanted).count() == len(wanted)
+
+    def covers_contact(self, contact: Contact) -> bool:
+        """Whether every student linked to ``contact`` is in scope, and the contact with them.
+
+        Changing a person (their account, a merge) changes what they see at every school they
+        have a child at: only a scope covering all of those children may do it. A contact with
+        no student yet is covered by district-wide scopes only.
+        """
+        from tutela.people.models import StudentContact
+
+        if self.district_wide:
+            return True
+        ids = set(
+            StudentContact.objects.filter(contact=contact).values_list("student_id", flat=True)
+        )
+        return bool(ids) and self.covers_students(ids)
+
+    # --- querysets selectors narrow ----------------------------------------------------
+
+    def schools(self) -> QuerySet[School]:
+        from tutela.people.models import School
+
+        if self.district_wide:
+            return School.objects.all()
+        return School.objects.filter(pk__in=self.school_ids)
+
+    def sections(self) -> QuerySet[Section]:
+        from tutela.sections.models import Section
+
+        if self.district_wide:
+            return Section.objects.all()
+        if self.reaches_nothing:
+            return Section.objects.none()
+        return Section.objects.filter(
+            Q(school__in=self.school_ids) | Q(teachers=self.teacher_id)
+        ).distinct()
+
+    def students(self) -> QuerySet[Student]:
+        from tutela.people.models import Student
+
+        if self.district_wide:
+            return Student.objects.all()
+        if self.reaches_nothing:
+            return Student.objects.none()
+        taught = Q(sections__teachers=self.teacher_id) if self.teacher_id is not None else Q()
+        reached = Q(school__in=self.school_ids) | taught if self.school_ids else taught
+        return Student.objects.filter(pk__in=Student.objects.filter(reached).values("pk"))
+
+    def contacts(self) -> QuerySet[Contact]:
+        """The contacts linked to at least one student in scope."""
+        from tutela.people.models import Contact, StudentContact
+
+        if self.district_wide:
+            return Contact.objects.all()
+        if self.reaches_nothing:
+            return Contact.objects.none()
+        linked = StudentContact.objects.filter(student__in=self.students().values("pk"))
+        return Contact.objects.filter(pk__in=linked.values("contact_id"))
