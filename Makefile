@@ -5,10 +5,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint install clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every installed version (dev tools and runtime), so a fresh clone and CI get
+# exactly what was tested; changing it or pyproject.toml re-installs.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	$(VENV)/bin/pip install --quiet -c constraints.txt --upgrade pip
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
