@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tutela.imports.contacts.columns import COLUMN
 from tutela.imports.contacts.planning.base import PlannerBase
 from tutela.imports.contacts.planning.priorities import assign_priorities
 from tutela.imports.contacts.planning.stage import Stage
@@ -76,10 +77,8 @@ class AddressPlanning(PlannerBase):
             if isinstance(part.street, str):
                 address.street = part.street
             for name, value in part.values.items():
-                target = "state_id" if name == "state" else name
-                if value is CLEAR:
-                    value = "" if isinstance(getattr(address, target), str) else None
-                setattr(address, target, value)
+                column = COLUMN[name]
+                setattr(address, column.attname, column.cleared if value is CLEAR else value)
             if part.address_type is not None:
                 address.address_type_id = None if part.address_type is CLEAR else part.address_type  # type: ignore[assignment]
             if address.start_date and address.end_date and address.start_date > address.end_date:

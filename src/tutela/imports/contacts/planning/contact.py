@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutela.imports.contacts.columns import CONTACT_CODES
+from tutela.imports.contacts.columns import COLUMN
 from tutela.imports.contacts.planning.base import PlannerBase
 from tutela.imports.contacts.planning.stage import Errors, Outcome, Stage
 from tutela.imports.contacts.state import AccountRec, ContactKey, ContactRec
@@ -51,12 +51,10 @@ class ContactPlanning(PlannerBase):
     def _contact_fields(self, stage: Stage, rows: list[ParsedRow]) -> None:
         contact = stage.contact
         for name, (value, _) in self._merge_section(stage, rows, "contact").items():
-            if name in CONTACT_CODES:
-                setattr(contact, f"{name}_id", None if value is CLEAR else value)
-            else:
-                setattr(contact, name, "" if value is CLEAR else value)
+            column = COLUMN[name]
+            setattr(contact, column.attname, column.cleared if value is CLEAR else value)
         if not stage.existed and not contact.last_name:
-            stage.error(rows[0], "LastName is required to add a contact")
+            stage.error(rows[0], COLUMN["last_name"].required_message())
 
     def _account(self, stage: Stage, rows: list[ParsedRow]) -> None:
         """Rule 15: create, update or (``#delete``) delete the contact's access account."""
@@ -85,16 +83,11 @@ class ContactPlanning(PlannerBase):
                 # carry it on every row, for contacts with and without an account.
                 given = next((r for r in rows if r.account.keys() - {"account_enabled"}), None)
                 if given is not None:
-                    stage.error(
-                        given, "Access Account User Name is required to create an access account"
-                    )
+                    stage.error(given, COLUMN["account_username"].required_message())
                 return
             if email is None:
                 assert username_row is not None
-                stage.error(
-                    username_row,
-                    "Access Account Email Address is required to create an access account",
-                )
+                stage.error(username_row, COLUMN["account_email"].required_message())
                 return
             account = contact.account = AccountRec(
                 None, username, email, True if enabled is None else enabled, ""

@@ -33,7 +33,7 @@ class PhonePlanning(PlannerBase):
                 continue
             # Rule 10: duplicates as written, before defaults; the flags by their value, so
             # "1" and "true" are one value, and a blank flag is false.
-            earlier = slots.get(part.written[:5])
+            earlier = slots.get(part.identity)
             if earlier is not None:
                 first = earlier.phone
                 assert first is not None
@@ -47,7 +47,7 @@ class PhonePlanning(PlannerBase):
                     "a different IsSMS or IsPreferred",
                 )
                 continue
-            slots[part.written[:5]] = row
+            slots[part.identity] = row
             phone = None
             if part.assoc_id is not None:
                 phone = next((p for p in contact.phones if p.id == part.assoc_id), None)
@@ -130,7 +130,7 @@ def _fold_twins(rows: list[ParsedRow]) -> None:
         part = row.phone
         if part is None:
             continue
-        first = firsts.setdefault(part.written[:5], part)
+        first = firsts.setdefault(part.identity, part)
         if first is part:
             continue
         if same_flag(first.is_sms, part.is_sms) and same_flag(

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from tutela.imports.contacts.columns import DETAIL_FLAGS, LABEL
+from tutela.imports.contacts.columns import COLUMN, DETAIL_FLAGS, LABEL
 from tutela.imports.contacts.planning.base import PlannerBase
 from tutela.imports.contacts.planning.stage import Stage
 from tutela.imports.contacts.state import DetailRec, LinkRec, Slot
@@ -133,10 +133,8 @@ class StudentPlanning(PlannerBase):
             if detail is None:
                 continue
             for name, value in part.detail.items():
-                target = "relationship_type_id" if name == "relationship_type" else name
-                if value is CLEAR:
-                    value = "" if name == "relationship_note" else None
-                setattr(detail, target, value)
+                column = COLUMN[name]
+                setattr(detail, column.attname, column.cleared if value is CLEAR else value)
             if detail.start_date and detail.end_date and detail.start_date > detail.end_date:
                 start = self.show(detail.start_date, "relationship_start")
                 end = self.show(detail.end_date, "relationship_end")
