@@ -224,8 +224,7 @@ COLUMNS: tuple[Column, ...] = (
         K.TEXT,
         S.PHONE,
         Phone,
-        "number",
-        aliases=("PhoneNumber (as entered)",),
+        "number",  # PowerSchool's export heads it "PhoneNumber (as entered)"
         deletable=True,
         clearable=False,
         required="to import a phone number",
