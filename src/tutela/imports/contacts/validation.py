@@ -2,8 +2,8 @@
 
 A blank cell means "not given" (``None``): it neither updates nor clears anything. ``#clear``
 clears an optional value, ``#delete`` deletes the record its column names, ``#new`` (in
-``StudentContactDetailID`` only) adds a detail record. Each problem names the field as the
-seed page spells it and the value as the file has it.
+``StudentContactDetailID`` only) adds a detail record. Each problem names the field as
+PowerSchool's template spells it and the value as the file has it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import compress, repeat
 from operator import itemgetter
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from tutela.core.columns import ColumnMap
 from tutela.core.emails import email_problem, plainly_valid
@@ -30,19 +30,19 @@ from tutela.core.values import (
     quoted,
 )
 from tutela.imports.contacts.columns import (
+    ACCESS_FIELDS,
     ADDRESS_FIELDS,
-    CONTACT_CODES,
-    CONTACT_FLAGS,
-    CONTACT_TEXT,
-    DETAIL_FLAGS,
+    COLUMN,
+    CONTACT_FIELDS,
     EMAIL_FIELDS,
     FIELDS,
-    LABEL,
     PHONE_FIELDS,
     STUDENT_FIELDS,
+    Column,
+    Kind,
 )
 from tutela.people.codesets import CodeBook, CodeProblem
-from tutela.people.models import CodeType, OriginalContactType
+from tutela.people.models import Phone, StudentContactDetail
 
 
 class Marker(enum.Enum):
@@ -57,98 +57,30 @@ CLEAR = Marker.CLEAR
 DELETE = Marker.DELETE
 NEW = Marker.NEW
 
-# The longest text each field may hold (the database column's length), checked here so a
-# long value is a row error and not a failed write.
-MAX_LENGTH = {
-    "last_name": 100,
-    "first_name": 100,
-    "middle_name": 100,
-    "state_contact_id": 64,
-    "employer": 200,
-    "account_username": 150,
-    "account_email": 254,
-    "state_guardian_number": 64,
-    "email_address": 254,
-    "phone_number": 64,
-    "phone_extension": 16,
-    "street": 200,
-    "line_two": 200,
-    "unit": 50,
-    "city": 100,
-    "postal_code": 20,
-    "relationship_note": 500,
-}
-CODE_TYPES = {
-    "prefix": CodeType.PREFIX,
-    "suffix": CodeType.SUFFIX,
-    "gender": CodeType.GENDER,
-    "email_type": CodeType.EMAIL_TYPE,
-    "phone_type": CodeType.PHONE_TYPE,
-    "address_type": CodeType.ADDRESS_TYPE,
-    "state": CodeType.STATE,
-    "relationship_type": CodeType.RELATIONSHIP_TYPE,
-}
-# Fields where #delete means something; everywhere else it is an error.
-DELETABLE = {
-    "last_name",
-    "account_username",
-    "email_address",
-    "phone_number",
-    "street",
-    "student_number",
-}
-# Values that must never be cleared: required ones (rule 5) and the keys of records.
-NOT_CLEARABLE = {
-    "identifier",
-    "id",
-    "last_name",
-    "account_username",
-    "account_email",
-    "email_address",
-    "phone_number",
-    "street",
-    "student_number",
-    "email_assoc_id",
-    "phone_assoc_id",
-    "address_assoc_id",
-    "student_assoc_id",
-    "detail_id",
-    "phone_priority",
-    "address_priority",
-    "contact_priority",
-}
-BOOLEAN_FIELDS = {
-    *CONTACT_FLAGS,
-    "account_enabled",
-    "email_is_primary",
-    "phone_is_sms",
-    "phone_is_preferred",
-    *DETAIL_FLAGS,
-}
-DATE_FIELDS = {"address_start", "address_end", "relationship_start", "relationship_end"}
-INTEGER_FIELDS = {
-    "id",
-    "email_assoc_id",
-    "phone_assoc_id",
-    "address_assoc_id",
-    "student_assoc_id",
-    "detail_id",
-}
-PRIORITY_FIELDS = {"phone_priority", "address_priority", "contact_priority"}
-# Fields whose few distinct values repeat on thousands of rows: each is parsed once.
-CACHED = (
-    BOOLEAN_FIELDS | DATE_FIELDS | PRIORITY_FIELDS | set(CODE_TYPES) | {"original_contact_type"}
+# Kinds whose few distinct values repeat on thousands of rows: each value is parsed once.
+REPEATING = frozenset({Kind.BOOLEAN, Kind.DATE, Kind.PRIORITY, Kind.CODE, Kind.CHOICE})
+NEW_ALLOWED = " or ".join(column.header for column in COLUMN.values() if column.new)
+CONTACT_SECTION = frozenset(CONTACT_FIELDS)
+ACCESS_SECTION = frozenset(ACCESS_FIELDS)
+# Duplicate rows of one phone are told apart by everything but the yes/no flags (rule 10).
+PHONE_IDENTITY = tuple(k for k in PHONE_FIELDS if COLUMN[k].kind is not Kind.BOOLEAN)
+_NUMBER_AT = PHONE_IDENTITY.index("phone_number")
+# The most digits a phone number may have: the length of the shared phone's key.
+PHONE_DIGITS = cast(int, Phone._meta.get_field("digits").max_length)
+# An address is the same address whatever its type and priority.
+ADDRESS_IDENTITY = tuple(k for k in ADDRESS_FIELDS if k not in ("address_type", "address_priority"))
+# The values the planner sets as they are on the address and on the link's detail record.
+ADDRESS_VALUES = tuple(
+    k
+    for k in ADDRESS_FIELDS
+    if k not in ("address_assoc_id", "street", "address_type", "address_priority")
 )
-# Fields whose text is taken as it is (checked for length) unless it starts with "#".
-PLAIN_TEXT = {
-    *(name for name in MAX_LENGTH if name not in CACHED),
-    "identifier",
-    "student_number",
-} - {"account_username", "email_address", "account_email"}
-CONTACT_SECTION = {*CONTACT_TEXT, *CONTACT_CODES, *CONTACT_FLAGS}
-ACCOUNT_SECTION = {"account_enabled", "account_username", "account_email", "state_guardian_number"}
+DETAIL_VALUES = tuple(
+    k
+    for k in STUDENT_FIELDS
+    if COLUMN[k].model is StudentContactDetail and COLUMN[k].kind is not Kind.ID
+)
 _MISSING = object()
-ORIGINAL_TYPES = {value.lower() for value in OriginalContactType.values}
 
 
 @dataclass(slots=True)
@@ -157,7 +89,6 @@ class EmailPart:
     address: str | Marker | None
     email_type: int | Marker | None
     is_primary: bool | None
-    written: str
 
 
 @dataclass(slots=True)
@@ -170,14 +101,14 @@ class PhonePart:
     priority: int | None
     is_sms: bool | None
     is_preferred: bool | None
-    written: tuple[str, ...]
+    identity: tuple[str, ...]  # every written value except the flags, the number as digits
 
 
 @dataclass(slots=True)
 class AddressPart:
     assoc_id: int | None
     street: str | Marker | None
-    values: dict[str, Any]
+    values: dict[str, Any]  # by column key, set on the address as they are
     address_type: int | Marker | None
     priority: int | None
     identity: str  # every written value except type and priority
@@ -192,7 +123,7 @@ class StudentPart:
     original_type: str | Marker | None
     priority: int | None
     detail_id: int | Marker | None
-    detail: dict[str, Any]
+    detail: dict[str, Any]  # by column key, set on the detail record as they are
     start: datetime.date | None  # the written range, for the overlap rule (blank = open)
     end: datetime.date | None
     written: str
@@ -226,14 +157,15 @@ class RowValidator:
     """
 
     def __init__(self, columns: ColumnMap, codes: CodeBook) -> None:
-        present = [(name, columns.positions[name]) for name in FIELDS if name in columns]
+        present = [COLUMN[name] for name in FIELDS if name in columns]
         # How each column is read, decided once: its values remembered (a dict of its own),
         # taken as plain text up to a length, or parsed each time.
-        self.columns: list[tuple[str, dict[str, Any] | None, int]] = [
-            (name, {} if name in CACHED else None, _plain_limit(name)) for name, _ in present
+        self.columns: list[tuple[str, dict[str, Any] | None, int, Column]] = [
+            (column.key, {} if column.kind in REPEATING else None, _plain_limit(column), column)
+            for column in present
         ]
-        self._caches = {name: cache for name, cache, _ in self.columns if cache is not None}
-        self.pick = _picker([index for _, index in present])
+        self._caches = {name: cache for name, cache, _, _ in self.columns if cache is not None}
+        self.pick = _picker([columns.positions[column.key] for column in present])
         self.codes = codes
         self._code_cache: dict[tuple[str, str], int | str] = {}
         self._email_cache: dict[str, str | None] = {}
@@ -243,7 +175,9 @@ class RowValidator:
         values: dict[str, Any] = {}
         errors: list[str] = []
         picked = self.pick(cells)
-        for (name, cache, limit), text in compress(zip(self.columns, picked, strict=True), picked):
+        for (name, cache, limit, column), text in compress(
+            zip(self.columns, picked, strict=True), picked
+        ):
             if not (text := text.strip()):
                 continue
             raw[name] = text
@@ -251,32 +185,32 @@ class RowValidator:
                 found = cache.get(text, _MISSING)
                 if found is _MISSING:
                     try:
-                        found = cache[text] = self._value(name, text)
+                        found = cache[text] = self._value(column, text)
                     except ValueProblem as problem:
                         found = cache[text] = problem
                 if isinstance(found, ValueProblem):
-                    errors.append(f"{LABEL[name]} {quoted(text)}: {found}")
+                    errors.append(f"{column.header} {quoted(text)}: {found}")
                 else:
                     values[name] = found
                 continue
             if limit and text[0] != "#":
                 if len(text) > limit:
                     errors.append(
-                        f"{LABEL[name]} {quoted(text)}: is longer than {limit} characters"
+                        f"{column.header} {quoted(text)}: is longer than {limit} characters"
                     )
                 else:
                     values[name] = text
                 continue
             try:
-                values[name] = self._value(name, text)
+                values[name] = self._value(column, text)
             except ValueProblem as problem:
-                errors.append(f"{LABEL[name]} {quoted(text)}: {problem}")
+                errors.append(f"{column.header} {quoted(text)}: {problem}")
         key, label = self._group_key(raw, values, number)
         names = raw.keys()
         contact = account = NOTHING
         if given := CONTACT_SECTION.intersection(names):
             contact = {name: values[name] for name in given if name in values}
-        if given := ACCOUNT_SECTION.intersection(names):
+        if given := ACCESS_SECTION.intersection(names):
             account = {name: values[name] for name in given if name in values}
         row = ParsedRow(number, key, label, errors, contact, account)
         if not names.isdisjoint(EMAIL_FIELDS):
@@ -305,62 +239,62 @@ class RowValidator:
 
     # -- cells to typed values -------------------------------------------------------------
 
-    def _value(self, name: str, text: str) -> Any:
+    def _value(self, column: Column, text: str) -> Any:
         word = text.lower()
         if word == "#clear":
-            if name in NOT_CLEARABLE:
+            if not column.clearable:
+                if column.kind is Kind.BOOLEAN:
+                    # Rule 6: a flag is one of the yes/no words; it has no empty value.
+                    raise ValueProblem("a yes/no value cannot be cleared (use 0 or 1)")
                 raise ValueProblem("this value is required and cannot be cleared")
-            if name in BOOLEAN_FIELDS:
-                # Rule 6: a flag is one of the yes/no words; it has no empty value to clear to.
-                raise ValueProblem("a yes/no value cannot be cleared (use 0 or 1)")
             return CLEAR
         if word == "#delete":
-            if name not in DELETABLE:
+            if not column.deletable:
                 raise ValueProblem("#delete is not allowed in this column")
             return DELETE
         if word == "#new":
-            if name != "detail_id":
-                raise ValueProblem("#new is only allowed in StudentContactDetailID")
+            if not column.new:
+                raise ValueProblem(f"#new is only allowed in {NEW_ALLOWED}")
             return NEW
-        limit = MAX_LENGTH.get(name)
+        limit = column.max_length
         if limit is not None and len(text) > limit:
             raise ValueProblem(f"is longer than {limit} characters")
-        if name in BOOLEAN_FIELDS:
+        kind = column.kind
+        if kind is Kind.BOOLEAN:
             return parse_bool(text)
-        if name in DATE_FIELDS:
+        if kind is Kind.DATE:
             return parse_date(text)
-        if name in INTEGER_FIELDS:
+        if kind is Kind.ID:
             return _whole_number(text)
-        if name in PRIORITY_FIELDS:
+        if kind is Kind.PRIORITY:
             value = _whole_number(text)
             if value < 1:
                 raise ValueProblem("must be a positive whole number")
             return value
-        if name in CODE_TYPES:
-            return self._code(name, text)
-        if name in ("latitude", "longitude"):
-            return _geocode(name, text)
-        if name in ("email_address", "account_email"):
+        if kind is Kind.CODE:
+            return self._code(column, text)
+        if kind is Kind.GEOCODE:
+            return _geocode(column.key, text)
+        if kind is Kind.EMAIL:
             return self._email_address(text)
-        if name == "account_username":
+        if kind is Kind.USERNAME:
             if not USERNAME.fullmatch(text):
                 raise ValueProblem("may hold only letters, digits and @ . + - _")
             return text
-        if name == "original_contact_type":
-            if word not in ORIGINAL_TYPES:
-                raise ValueProblem(
-                    "is not an original contact type (mother, father, guardian, "
-                    "emergency1, emergency2, emergency3)"
-                )
+        if kind is Kind.CHOICE:
+            # OriginalContactType is the one column of choices.
+            if word not in column.choices:
+                raise ValueProblem(f"is not an original contact type ({', '.join(column.choices)})")
             return word
         return text
 
-    def _code(self, name: str, text: str) -> int:
-        key = (name, text.lower())
+    def _code(self, column: Column, text: str) -> int:
+        key = (column.key, text.lower())
         found = self._code_cache.get(key)
         if found is None:
+            assert column.code_type is not None
             try:
-                found = self.codes.match(CODE_TYPES[name], text).pk
+                found = self.codes.match(column.code_type, text).pk
             except CodeProblem as problem:
                 found = str(problem).replace(f"{text!r} ", "", 1)
             self._code_cache[key] = found
@@ -403,7 +337,7 @@ class RowValidator:
         assoc = values.get("email_assoc_id")
         address = values.get("email_address")
         if address is None and "email_address" not in raw and assoc is None:
-            errors.append("EmailAddress is required to import an email address")
+            errors.append(COLUMN["email_address"].required_message())
         if address is DELETE and "email_assoc_id" not in raw:
             errors.append(
                 "EmailAddress '#delete' needs the PersonEmailAddressAssocID of the email to delete"
@@ -413,7 +347,6 @@ class RowValidator:
             address=address,
             email_type=values.get("email_type"),
             is_primary=values.get("email_is_primary"),
-            written=_written(raw, EMAIL_FIELDS),
         )
 
     @staticmethod
@@ -426,21 +359,24 @@ class RowValidator:
             if plain.isdigit() and plain.isascii():
                 digits = plain  # the usual case: digits and punctuation, no extension markup
             else:
-                # Rule 9: extension markup typed into the number is dropped, as the seed says.
+                # Rule 9: extension markup typed into the number is dropped, as PowerSchool does.
                 number = strip_extension(number)
                 digits = phone_digits(number)
             if not digits:
                 errors.append(f"PhoneNumber {raw['phone_number']!r}: has no digits")
-            elif len(digits) > 32:
-                errors.append(f"PhoneNumber {raw['phone_number']!r}: has more than 32 digits")
+            elif len(digits) > PHONE_DIGITS:
+                errors.append(
+                    f"PhoneNumber {raw['phone_number']!r}: has more than {PHONE_DIGITS} digits"
+                )
         elif number is None and "phone_number" not in raw and assoc is None:
-            errors.append("PhoneNumber is required to import a phone number")
+            errors.append(COLUMN["phone_number"].required_message())
         if number is DELETE and "phone_assoc_id" not in raw:
             errors.append(
                 "PhoneNumber '#delete' needs the PhoneNumberAssocID of the phone to delete"
             )
-        written = list(map(str.lower, map(raw.get, PHONE_FIELDS, repeat(""))))
-        written[1] = digits or written[1]  # the same phone however it is punctuated
+        identity = list(map(str.lower, map(raw.get, PHONE_IDENTITY, repeat(""))))
+        # The same phone however it is punctuated.
+        identity[_NUMBER_AT] = digits or identity[_NUMBER_AT]
         return PhonePart(
             assoc_id=assoc,
             number=number,
@@ -450,7 +386,7 @@ class RowValidator:
             priority=values.get("phone_priority"),
             is_sms=values.get("phone_is_sms"),
             is_preferred=values.get("phone_is_preferred"),
-            written=tuple(written),
+            identity=tuple(identity),
         )
 
     @staticmethod
@@ -458,7 +394,7 @@ class RowValidator:
         assoc = values.get("address_assoc_id")
         street = values.get("street")
         if street is None and "street" not in raw and assoc is None:
-            errors.append("Street is required to import an address")
+            errors.append(COLUMN["street"].required_message())
         if street is DELETE and "address_assoc_id" not in raw:
             errors.append("Street '#delete' needs the AddressAssocID of the address to delete")
         start, end = values.get("address_start"), values.get("address_end")
@@ -467,19 +403,13 @@ class RowValidator:
                 f"AddressStartDate {raw['address_start']!r} is after "
                 f"AddressEndDate {raw['address_end']!r}"
             )
-        kept = ("line_two", "unit", "city", "postal_code", "latitude", "longitude", "state")
-        extra = {name: values[name] for name in kept if name in values}
-        for name, target in (("address_start", "start_date"), ("address_end", "end_date")):
-            if name in values:
-                extra[target] = values[name]
-        identity = _written(raw, ADDRESS_IDENTITY)
         return AddressPart(
             assoc_id=assoc,
             street=street,
-            values=extra,
+            values={name: values[name] for name in ADDRESS_VALUES if name in values},
             address_type=values.get("address_type"),
             priority=values.get("address_priority"),
-            identity=identity,
+            identity=_written(raw, ADDRESS_IDENTITY),
             written_type=raw.get("address_type", "").lower(),
             written_priority=raw.get("address_priority", ""),
         )
@@ -489,7 +419,7 @@ class RowValidator:
         assoc = values.get("student_assoc_id")
         number = values.get("student_number")
         if number is None and "student_number" not in raw and assoc is None:
-            errors.append("StudentNumber is required to link a student")
+            errors.append(COLUMN["student_number"].required_message())
         if number is DELETE and "student_assoc_id" not in raw:
             errors.append(
                 "StudentNumber '#delete' needs the StudentContactAssocID of the link to delete"
@@ -500,23 +430,13 @@ class RowValidator:
                 f"RelationshipStartDate {raw['relationship_start']!r} is after "
                 f"RelationshipEndDate {raw['relationship_end']!r}"
             )
-        detail: dict[str, Any] = {}
-        for name in ("relationship_type", "relationship_note", *DETAIL_FLAGS):
-            if name in values:
-                detail[name] = values[name]
-        for name, target in (
-            ("relationship_start", "start_date"),
-            ("relationship_end", "end_date"),
-        ):
-            if name in values:
-                detail[target] = values[name]
         return StudentPart(
             assoc_id=assoc,
             student_number=number,
             original_type=values.get("original_contact_type"),
             priority=values.get("contact_priority"),
             detail_id=values.get("detail_id"),
-            detail=detail,
+            detail={name: values[name] for name in DETAIL_VALUES if name in values},
             start=start if isinstance(start, datetime.date) else None,
             end=end if isinstance(end, datetime.date) else None,
             written=_written(raw, STUDENT_FIELDS),
@@ -524,14 +444,14 @@ class RowValidator:
 
 
 _PUNCTUATION = str.maketrans("", "", "()-. +/")
-ADDRESS_IDENTITY = tuple(n for n in ADDRESS_FIELDS if n not in ("address_type", "address_priority"))
 
 
-def _plain_limit(name: str) -> int:
-    """The length limit of a column taken as plain text; 0 for every other column."""
-    if name not in PLAIN_TEXT:
+def _plain_limit(column: Column) -> int:
+    """The length limit of a column taken as plain text (text without a length is any length
+    an id can be); 0 for every other column."""
+    if column.kind is not Kind.TEXT:
         return 0
-    return MAX_LENGTH.get(name, LARGEST_ID)
+    return column.max_length or LARGEST_ID
 
 
 def _picker(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:

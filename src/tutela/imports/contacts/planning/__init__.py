@@ -4,24 +4,46 @@ A group changes a copy of its contact (and copies of the student views it touche
 the whole group has no error do the copies replace the originals, so a rejected group leaves
 nothing behind (rule 3) and later groups see exactly what earlier accepted groups did
 (rule 2: the earlier group wins a collision). Nothing here touches the database.
+
+Each section (the contact's fields and account, emails, phones, addresses, students) is a plain
+function of the import's ``Context`` (the state in memory, read by every group) and the group's
+``Stage`` (its changes and undo log, thrown away if the group is rejected): what a section
+reads and changes is in its signature.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from tutela.imports.contacts.planning.addresses import AddressPlanning
-from tutela.imports.contacts.planning.contact import ContactPlanning
-from tutela.imports.contacts.planning.emails import EmailPlanning
-from tutela.imports.contacts.planning.phones import PhonePlanning
+from tutela.imports.contacts.planning.addresses import plan_addresses
+from tutela.imports.contacts.planning.contact import (
+    check_access_rules,
+    delete_contact,
+    plan_account,
+    plan_contact_fields,
+)
+from tutela.imports.contacts.planning.context import Context, Spelling
+from tutela.imports.contacts.planning.emails import plan_emails
+from tutela.imports.contacts.planning.phones import plan_phones
 from tutela.imports.contacts.planning.stage import Errors, Outcome, Stage
-from tutela.imports.contacts.planning.students import StudentPlanning
-from tutela.imports.contacts.state import ContactRec
+from tutela.imports.contacts.planning.students import plan_students
+from tutela.imports.contacts.state import ContactRec, World
 from tutela.imports.contacts.validation import DELETE, ParsedRow
 
 
-class Planner(ContactPlanning, EmailPlanning, PhonePlanning, AddressPlanning, StudentPlanning):
+class Planner:
     """Plans groups one after another, committing each accepted group into ``world``."""
+
+    def __init__(
+        self,
+        world: World,
+        code_text: dict[int, str],
+        today: datetime.date,
+        spelling: Spelling,
+    ) -> None:
+        self.ctx = Context(world, code_text, today, spelling)
+        self.world = world
 
     # -- the group ---------------------------------------------------------------------------
 
@@ -39,16 +61,17 @@ class Planner(ContactPlanning, EmailPlanning, PhonePlanning, AddressPlanning, St
                 return {row.number: [f"ID {value!r} is not a contact"] for row in rows}, None
         deleting = [row for row in rows if row.contact.get("last_name") is DELETE]
         if deleting:
-            return self._delete(original, rows, deleting)
+            return delete_contact(self.ctx, original, rows, deleting)
         contact = original.clone() if original is not None else ContactRec(None, f"new:{value}")
         stage = Stage(contact=contact, existed=original is not None)
-        self._contact_fields(stage, rows)
-        self._account(stage, rows)
-        self._emails(stage, rows)
-        self._phones(stage, rows)
-        self._addresses(stage, rows)
-        self._students(stage, rows)
-        self._access_rules(stage, rows)
+        ctx = self.ctx
+        plan_contact_fields(ctx, stage, rows)
+        plan_account(ctx, stage, rows)
+        plan_emails(stage, rows)
+        plan_phones(ctx, stage, rows)
+        plan_addresses(ctx, stage, rows)
+        plan_students(ctx, stage, rows)
+        check_access_rules(stage, rows)
         if stage.errors:
             stage.roll_back()
             return stage.errors, None
