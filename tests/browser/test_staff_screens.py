@@ -10,6 +10,7 @@ import pytest
 from tests.browser.conftest import sign_in
 from tests.cast import PASSWORD, build_cast
 from tutela.accounts.selectors import students_visible_to
+from tutela.core.audit import command_line_user
 from tutela.people.models import Contact
 from tutela.people.services import add_email, create_contact, link_student, save_student
 
@@ -25,11 +26,17 @@ def test_a_district_admin_attaches_the_duplicates_student_to_the_existing_contac
 ) -> None:
     cast = build_cast(with_passwords=True)
     hank = save_student(
-        actor=None, student_number="2003", first_name="Hank", last_name="Hill", school_number="10"
+        actor=command_line_user(),
+        student_number="2003",
+        first_name="Hank",
+        last_name="Hill",
+        school_number="10",
     )
-    duplicate = create_contact(actor=None, first_name="Hana", last_name="Hill")
-    add_email(actor=None, contact=duplicate, address="Hana@Example.org", is_primary=True)
-    link_student(actor=None, contact=duplicate, student=hank)
+    duplicate = create_contact(actor=command_line_user(), first_name="Hana", last_name="Hill")
+    add_email(
+        actor=command_line_user(), contact=duplicate, address="Hana@Example.org", is_primary=True
+    )
+    link_student(actor=command_line_user(), contact=duplicate, student=hank)
 
     page = browser.new_page()
     sign_in(page, live_server.url, "dana", PASSWORD)
@@ -56,9 +63,9 @@ def test_a_school_admin_fixing_a_duplicate_sees_only_their_schools_children(
     live_server: Any, browser: Any
 ) -> None:
     cast = build_cast(with_passwords=True)
-    add_email(actor=None, contact=cast.una_contact, address="hana@example.org")
-    otto = create_contact(actor=None, first_name="Otto", last_name="Other")
-    link_student(actor=None, contact=otto, student=cast.hugo)
+    add_email(actor=command_line_user(), contact=cast.una_contact, address="hana@example.org")
+    otto = create_contact(actor=command_line_user(), first_name="Otto", last_name="Other")
+    link_student(actor=command_line_user(), contact=otto, student=cast.hugo)
 
     page = browser.new_page()
     sign_in(page, live_server.url, "sam", PASSWORD)
