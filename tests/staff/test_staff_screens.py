@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -12,7 +13,7 @@ from tests.cast import Cast
 from tutela.accounts.models import Account
 from tutela.accounts.selectors import students_visible_to
 from tutela.core.audit import command_line_user
-from tutela.people.models import Contact, StudentContact
+from tutela.people.models import Contact, Student, StudentContact
 from tutela.people.services import (
     add_address,
     add_email,
@@ -29,6 +30,24 @@ def signed_in(account: Account) -> Client:
     client = Client()
     client.force_login(account)
     return client
+
+
+def give_holly_to(contact: Contact) -> None:
+    """Link a Lakeside contact to Holly at Hillcrest too (data access granted)."""
+    holly = Student.objects.get(student_number="2001")
+    link_student(actor=command_line_user(), contact=contact, student=holly, allow_data_access=True)
+
+
+def create_una_with_a_temporary_password(client: Client, cast: Cast) -> HttpResponse:
+    return client.post(
+        reverse("staff:account-create", args=[cast.una_contact.pk]),
+        {
+            "email": "una@example.org",
+            "username": "una",
+            "method": "temporary-password",
+            "temporary_password": "river stones sing",
+        },
+    )
 
 
 def staff_urls(cast: Cast) -> list[str]:
@@ -115,15 +134,7 @@ def test_staff_create_an_account_with_an_activation_link(
 
 
 def test_staff_create_an_account_with_a_temporary_password(cast: Cast) -> None:
-    page = signed_in(cast.dana).post(
-        reverse("staff:account-create", args=[cast.una_contact.pk]),
-        {
-            "email": "una@example.org",
-            "username": "una",
-            "method": "temporary-password",
-            "temporary_password": "river stones sing",
-        },
-    )
+    page = create_una_with_a_temporary_password(signed_in(cast.dana), cast)
     assert page.status_code == 302
     assert Account.objects.get(username="una").must_change_password
 
@@ -265,12 +276,7 @@ def test_school_staff_cannot_pull_another_schools_parent_in_with_a_shared_email(
 def test_a_parent_in_scope_with_a_child_elsewhere_is_not_named_as_the_owner(cast: Cast) -> None:
     """Leo is Sam's through Lila, but also Holly's at Hillcrest: he is not wholly Sam's, so
     the "already in use" page does not name him or offer to merge into him."""
-    link_student(
-        actor=command_line_user(),
-        contact=cast.leo_contact,
-        student=cast.holly,
-        allow_data_access=True,
-    )
+    give_holly_to(cast.leo_contact)
     add_email(actor=command_line_user(), contact=cast.una_contact, address="leo@example.org")
     page = signed_in(cast.sam).post(
         reverse("staff:account-create", args=[cast.una_contact.pk]),
@@ -287,23 +293,15 @@ def test_a_parent_in_scope_with_a_child_elsewhere_is_not_named_as_the_owner(cast
 
 
 def test_the_already_in_use_merge_gives_a_link_without_detail_the_chosen_access(
-    cast: Cast,
+    cast: Cast, duplicate: Contact
 ) -> None:
     """A link the duplicate had without any detail record (as some imports leave them) gets
     one, from today, with the relationship and data access chosen on the screen."""
-    hank = save_student(
-        actor=command_line_user(),
-        student_number="2003",
-        first_name="Hank",
-        last_name="Hill",
-        school_number="10",
-    )
-    dup = create_contact(actor=command_line_user(), first_name="Hana", last_name="Hill")
-    add_email(actor=command_line_user(), contact=dup, address="hana@example.org")
-    link = link_student(actor=command_line_user(), contact=dup, student=hank)
+    link = duplicate.student_links.get()
     link.details.all().delete()
+    hank = link.student
     page = signed_in(cast.dana).post(
-        reverse("staff:contact-merge", args=[dup.pk, cast.hana_contact.pk]),
+        reverse("staff:contact-merge", args=[duplicate.pk, cast.hana_contact.pk]),
         {"relationship_type": "Mother", "allow_data_access": "on"},
     )
     assert page.status_code == 302
@@ -328,12 +326,7 @@ def test_school_staff_cannot_act_on_the_account_of_a_parent_with_a_child_elsewhe
 ) -> None:
     """Leo is Sam's through Lila; a temporary password set by Sam would also open Holly's
     records at Hillcrest. Only a scope covering all of Leo's children may act."""
-    link_student(
-        actor=command_line_user(),
-        contact=cast.leo_contact,
-        student=cast.holly,
-        allow_data_access=True,
-    )
+    give_holly_to(cast.leo_contact)
     before = Account.objects.get(pk=cast.leo.pk)
     url = reverse("staff:account-action", args=[cast.leo_contact.pk, action])
     assert signed_in(cast.sam).post(url, data).status_code == 403
@@ -347,21 +340,8 @@ def test_school_staff_cannot_act_on_the_account_of_a_parent_with_a_child_elsewhe
 def test_school_staff_cannot_create_an_account_for_a_parent_with_a_child_elsewhere(
     cast: Cast,
 ) -> None:
-    link_student(
-        actor=command_line_user(),
-        contact=cast.una_contact,
-        student=cast.holly,
-        allow_data_access=True,
-    )
-    page = signed_in(cast.sam).post(
-        reverse("staff:account-create", args=[cast.una_contact.pk]),
-        {
-            "email": "una@example.org",
-            "username": "una",
-            "method": "temporary-password",
-            "temporary_password": "river stones sing",
-        },
-    )
+    give_holly_to(cast.una_contact)
+    page = create_una_with_a_temporary_password(signed_in(cast.sam), cast)
     assert page.status_code == 403
     assert not Account.objects.filter(contact=cast.una_contact).exists()
 
@@ -410,12 +390,7 @@ def test_school_staff_see_only_their_schools_students_of_a_contact_they_may_see(
     cast: Cast,
 ) -> None:
     """Una is Sam's through Lila; her link to Holly at Hillcrest is another school's business."""
-    link_student(
-        actor=command_line_user(),
-        contact=cast.una_contact,
-        student=cast.holly,
-        allow_data_access=True,
-    )
+    give_holly_to(cast.una_contact)
     client = signed_in(cast.sam)
     for page in (
         client.get(reverse("staff:contact", args=[cast.una_contact.pk])),
@@ -434,12 +409,7 @@ def test_school_staff_see_only_their_schools_students_of_a_contact_they_may_see(
 def test_school_staff_cannot_move_another_schools_child_to_another_family(cast: Cast) -> None:
     """Una is Sam's through Lila, and is also linked to Holly at Hillcrest: folding Una into
     Leo would hand Holly, with data access, to another family. Only a district admin may."""
-    link_student(
-        actor=command_line_user(),
-        contact=cast.una_contact,
-        student=cast.holly,
-        allow_data_access=True,
-    )
+    give_holly_to(cast.una_contact)
     merge = reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.leo_contact.pk])
     client = signed_in(cast.sam)
     shown = client.get(merge).content.decode()
