@@ -16,6 +16,7 @@ from django.test import Client
 
 from tests.factories import AccountFactory, SectionFactory
 from tutela.accounts.models import Account
+from tutela.core.audit import command_line_user
 from tutela.people.models import Contact, School, Student
 from tutela.people.services import add_email, add_phone, create_contact, link_student, save_student
 
@@ -39,15 +40,15 @@ class Cast:
 
 
 def parent(*, first: str, last: str, email: str, phone: str) -> Contact:
-    contact = create_contact(actor=None, first_name=first, last_name=last)
-    add_email(actor=None, contact=contact, address=email, is_primary=True)
-    add_phone(actor=None, contact=contact, number=phone)
+    contact = create_contact(actor=command_line_user(), first_name=first, last_name=last)
+    add_email(actor=command_line_user(), contact=contact, address=email, is_primary=True)
+    add_phone(actor=command_line_user(), contact=contact, number=phone)
     return contact
 
 
 def build_cast(*, with_passwords: bool = False) -> Cast:
     holly = save_student(
-        actor=None,
+        actor=command_line_user(),
         student_number="2001",
         first_name="Holly",
         last_name="Hill",
@@ -56,7 +57,7 @@ def build_cast(*, with_passwords: bool = False) -> Cast:
         grade_level="3",
     )
     hugo = save_student(
-        actor=None,
+        actor=command_line_user(),
         student_number="2002",
         first_name="Hugo",
         last_name="Hill",
@@ -64,7 +65,7 @@ def build_cast(*, with_passwords: bool = False) -> Cast:
         grade_level="6",
     )
     lila = save_student(
-        actor=None,
+        actor=command_line_user(),
         student_number="3001",
         first_name="Lila",
         last_name="Lake",
@@ -74,14 +75,14 @@ def build_cast(*, with_passwords: bool = False) -> Cast:
     )
     hana_contact = parent(first="Hana", last="Hill", email="hana@example.org", phone="555-0101")
     link_student(
-        actor=None,
+        actor=command_line_user(),
         contact=hana_contact,
         student=holly,
         relationship_type="Mother",
         allow_data_access=True,
     )
     link_student(
-        actor=None,
+        actor=command_line_user(),
         contact=hana_contact,
         student=hugo,
         relationship_type="Mother",
@@ -89,14 +90,16 @@ def build_cast(*, with_passwords: bool = False) -> Cast:
     )
     leo_contact = parent(first="Leo", last="Lake", email="leo@example.org", phone="555-0202")
     link_student(
-        actor=None,
+        actor=command_line_user(),
         contact=leo_contact,
         student=lila,
         relationship_type="Father",
         allow_data_access=True,
     )
     una_contact = parent(first="Una", last="Unlinked", email="una@example.org", phone="555-0303")
-    link_student(actor=None, contact=una_contact, student=lila, allow_data_access=True)
+    link_student(
+        actor=command_line_user(), contact=una_contact, student=lila, allow_data_access=True
+    )
     password = PASSWORD if with_passwords else None
     hana = AccountFactory(
         username="hana.hill", email="hana@example.org", contact=hana_contact, password=password

@@ -19,6 +19,7 @@ from tutela.accesscodes.models import (
     PendingStatus,
     RegistrationRequest,
 )
+from tutela.core.audit import command_line_user
 from tutela.people.models import Contact, ContactEmail, StudentContact
 from tutela.people.services import ServiceError, add_email, link_student
 
@@ -222,8 +223,8 @@ def test_registration_matches_an_existing_contact_of_the_student_with_that_email
     student: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     known = ContactFactory(first_name="Patricia", last_name="Lee")
-    add_email(actor=None, contact=known, address="pat@example.org", is_primary=True)
-    link_student(actor=None, contact=known, student=student, allow_data_access=False)
+    add_email(actor=command_line_user(), contact=known, address="pat@example.org", is_primary=True)
+    link_student(actor=command_line_user(), contact=known, student=student, allow_data_access=False)
     register(current_code(student).code, "PAT@example.org", django_capture_on_commit_callbacks)
     assert Contact.objects.count() == 1
     account = Account.objects.get()
@@ -461,7 +462,9 @@ def test_a_right_code_for_a_restricted_student_waits_for_a_school_admin(
     student: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     guardian = ContactFactory()
-    link_student(actor=None, contact=guardian, student=student, allow_data_access=True)
+    link_student(
+        actor=command_line_user(), contact=guardian, student=student, allow_data_access=True
+    )
     StudentContact.objects.filter(contact=guardian).update(restricted=True)
     done = register(
         current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
@@ -491,7 +494,7 @@ def test_a_denied_restricted_link_never_links(
 ) -> None:
     parent = AccountFactory(contact=ContactFactory())
     other = ContactFactory()
-    link_student(actor=None, contact=other, student=student)
+    link_student(actor=command_line_user(), contact=other, student=student)
     StudentContact.objects.filter(contact=other).update(restricted=True)
     outcome = services.add_child(
         actor=parent, entry=current_code(student).code, remote_address=ADDRESS
@@ -510,10 +513,12 @@ def test_the_other_guardians_with_accounts_are_told_without_the_other_familys_de
 ) -> None:
     mum = ContactFactory(first_name="Ana", last_name="Lee")
     AccountFactory(username="ana", email="ana@example.org", contact=mum)
-    link_student(actor=None, contact=mum, student=student, allow_data_access=True)
+    link_student(actor=command_line_user(), contact=mum, student=student, allow_data_access=True)
     no_access = ContactFactory()
     AccountFactory(username="nope", email="nope@example.org", contact=no_access)
-    link_student(actor=None, contact=no_access, student=student, allow_data_access=False)
+    link_student(
+        actor=command_line_user(), contact=no_access, student=student, allow_data_access=False
+    )
     unrelated = ContactFactory()
     AccountFactory(username="far", email="far@example.org", contact=unrelated)
     register(
@@ -549,7 +554,9 @@ def test_a_guardian_whose_own_link_is_restricted_is_not_told(
 ) -> None:
     protected = ContactFactory()
     AccountFactory(username="protected@example.org", contact=protected)
-    link_student(actor=None, contact=protected, student=student, allow_data_access=True)
+    link_student(
+        actor=command_line_user(), contact=protected, student=student, allow_data_access=True
+    )
     StudentContact.objects.filter(contact=protected).update(restricted=True)
     parent = AccountFactory(username="new@example.org", contact=ContactFactory())
     outcome = services.add_child(
@@ -566,7 +573,7 @@ def test_a_mail_server_failure_does_not_undo_the_link(
 ) -> None:
     mum = ContactFactory()
     AccountFactory(username="mum@example.org", contact=mum)
-    link_student(actor=None, contact=mum, student=student, allow_data_access=True)
+    link_student(actor=command_line_user(), contact=mum, student=student, allow_data_access=True)
 
     def down(*args: Any) -> None:
         raise ConnectionRefusedError("mail server down")
@@ -634,7 +641,7 @@ def test_a_guardian_whose_grant_has_ended_is_not_told(
 
     former = ContactFactory()
     AccountFactory(username="former@example.org", contact=former)
-    link_student(actor=None, contact=former, student=student, allow_data_access=True)
+    link_student(actor=command_line_user(), contact=former, student=student, allow_data_access=True)
     StudentContactDetail.objects.filter(link__contact=former).update(
         start_date=datetime.date(2020, 1, 1),
         end_date=datetime.date.today() - datetime.timedelta(days=1),

@@ -9,6 +9,7 @@ import pytest
 
 from tests.cast import Cast
 from tutela.accounts.models import Account
+from tutela.core.audit import command_line_user
 from tutela.people.services import add_email
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def test_create_defaults_to_the_primary_email_as_username_and_email(cast: Cast, 
 
 
 def test_create_takes_a_username_and_another_email(cast: Cast, tutela) -> None:
-    add_email(actor=None, contact=cast.una_contact, address="una.work@example.org")
+    add_email(actor=command_line_user(), contact=cast.una_contact, address="una.work@example.org")
     run = tutela(
         "accounts",
         "create",
@@ -59,7 +60,7 @@ def test_create_reports_a_taken_username_in_the_seeds_words(cast: Cast, tutela) 
 
 
 def test_create_reports_an_email_in_use_in_the_seeds_words(cast: Cast, tutela) -> None:
-    add_email(actor=None, contact=cast.una_contact, address="leo@example.org")
+    add_email(actor=command_line_user(), contact=cast.una_contact, address="leo@example.org")
     run = tutela("accounts", "create", str(cast.una_contact.pk), "--email", "leo@example.org")
     assert run.code == 2
     assert run.err == (

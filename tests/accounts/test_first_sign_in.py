@@ -21,6 +21,7 @@ from tutela.accounts.services import (
     send_activation,
     set_temporary_password,
 )
+from tutela.core.audit import command_line_user
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_an_activation_link_lets_the_parent_choose_a_password_once(cast: Cast, e
 
 
 def test_only_a_hash_of_the_token_is_stored(cast: Cast, emailed) -> None:
-    token = token_of(emailed(send_activation, actor=None, account=cast.hana))
+    token = token_of(emailed(send_activation, actor=command_line_user(), account=cast.hana))
     stored = AccessToken.objects.get()
     assert stored.token_hash == hash_token(token) and token not in stored.token_hash
     assert len(stored.token_hash) == 64
@@ -59,7 +60,7 @@ def test_an_activation_link_expires_after_the_configured_days(
     cast: Cast, emailed, settings
 ) -> None:
     settings.TUTELA_ACTIVATION_DAYS = 7
-    path = emailed(send_activation, actor=None, account=cast.hana)
+    path = emailed(send_activation, actor=command_line_user(), account=cast.hana)
     stored = AccessToken.objects.get()
     assert stored.expires_at - stored.created_at == pytest.approx(
         datetime.timedelta(days=7), abs=datetime.timedelta(seconds=5)
@@ -71,22 +72,22 @@ def test_an_activation_link_expires_after_the_configured_days(
 
 
 def test_sending_a_new_link_voids_the_old_one(cast: Cast, emailed) -> None:
-    old = emailed(send_activation, actor=None, account=cast.hana)
-    new = emailed(send_activation, actor=None, account=cast.hana)
+    old = emailed(send_activation, actor=command_line_user(), account=cast.hana)
+    new = emailed(send_activation, actor=command_line_user(), account=cast.hana)
     assert old != new
     assert Client().get(old).status_code == 410
     assert choose(Client(), new).status_code == 302
 
 
 def test_a_disabled_accounts_link_does_not_work(cast: Cast, emailed) -> None:
-    path = emailed(send_activation, actor=None, account=cast.hana)
+    path = emailed(send_activation, actor=command_line_user(), account=cast.hana)
     cast.hana.is_active = False
     cast.hana.save()
     assert choose(Client(), path).status_code == 410
 
 
 def test_a_weak_password_is_refused_and_the_link_stays_usable(cast: Cast, emailed) -> None:
-    path = emailed(send_activation, actor=None, account=cast.hana)
+    path = emailed(send_activation, actor=command_line_user(), account=cast.hana)
     page = choose(Client(), path, "password")
     assert page.status_code == 200 and "too common" in page.content.decode()
     assert choose(Client(), path).status_code == 302
@@ -131,7 +132,9 @@ def test_a_temporary_password_must_be_changed_before_anything_else(cast: Cast) -
 
 
 def test_a_password_change_needs_the_current_password(cast: Cast) -> None:
-    set_temporary_password(actor=None, account=cast.hana, password="river stones sing")
+    set_temporary_password(
+        actor=command_line_user(), account=cast.hana, password="river stones sing"
+    )
     client = Client()
     client.force_login(cast.hana)
     page = client.post(

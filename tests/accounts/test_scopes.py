@@ -42,7 +42,12 @@ def test_a_school_admin_reaches_only_their_schools_students_and_contacts(cast: C
 def test_a_contact_with_a_child_elsewhere_is_not_wholly_in_a_school_scope(cast: Cast) -> None:
     from tutela.people.services import link_student
 
-    link_student(actor=None, contact=cast.leo_contact, student=cast.holly, allow_data_access=True)
+    link_student(
+        actor=command_line_user(),
+        contact=cast.leo_contact,
+        student=cast.holly,
+        allow_data_access=True,
+    )
     scope = Scope.of(cast.sam)
     assert cast.leo_contact in scope.contacts()
     assert not scope.covers_contact(cast.leo_contact)
@@ -70,3 +75,40 @@ def test_parents_disabled_accounts_and_visitors_reach_nothing(cast: Cast) -> Non
         assert not scope.contacts().exists()
         assert not scope.sections().exists()
         assert not scope.schools().exists()
+
+
+def test_whole_contacts_are_those_with_every_child_in_scope(cast: Cast) -> None:
+    from tutela.people.services import link_student
+
+    link_student(actor=command_line_user(), contact=cast.una_contact, student=cast.holly)
+    sam = Scope.of(cast.sam)
+    assert set(sam.whole_contacts()) == {cast.leo_contact}
+    assert sam.students_among([cast.lila.pk, cast.holly.pk]) == {cast.lila.pk}
+    assert set(Scope.of(cast.dana).whole_contacts()) == {
+        cast.hana_contact,
+        cast.leo_contact,
+        cast.una_contact,
+    }
+
+
+def test_school_students_leave_out_a_teachers_sections(cast: Cast) -> None:
+    lou = AccountFactory(username="lou", is_staff=True)
+    lou.schools.add(cast.hillcrest)
+    SectionFactory(section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila])
+    scope = Scope.of(lou)
+    assert set(scope.students()) == {cast.holly, cast.hugo, cast.lila}
+    assert set(scope.school_students()) == {cast.holly, cast.hugo}
+    assert set(Scope.of(command_line_user()).school_students()) == {
+        cast.holly,
+        cast.hugo,
+        cast.lila,
+    }
+
+
+def test_code_distributors_are_staff_and_teachers_of_a_section(cast: Cast) -> None:
+    lou = AccountFactory(username="lou")
+    assert not Scope.of(lou).is_code_distributor
+    SectionFactory(section_id="HR-L", school=cast.lakeside, teachers=[lou])
+    assert Scope.of(lou).is_code_distributor
+    assert Scope.of(cast.sam).is_code_distributor
+    assert not Scope.of(cast.hana).is_code_distributor

@@ -13,7 +13,7 @@ from django.contrib import admin
 from tests.cast import Cast
 from tutela.accounts.models import SecurityEvent, SecurityEventKind
 from tutela.core.audit import CommandLineUser, audited, command_line_user
-from tutela.people.models import Code
+from tutela.people.models import Code, Contact
 from tutela.people.services import create_contact
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_the_command_line_user_is_the_operating_system_user() -> None:
 
 def test_a_change_made_as_the_command_line_user_names_them_in_the_log_entry() -> None:
     with audited(command_line_user()):
-        contact = create_contact(actor=None, last_name="Ng")
+        contact = create_contact(actor=command_line_user(), last_name="Ng")
     entry = LogEntry.objects.get_for_object(contact).get()
     assert entry.actor is None
     assert entry.additional_data == {"actor": "alice (command line)"}
@@ -40,13 +40,13 @@ def test_a_change_made_as_the_command_line_user_names_them_in_the_log_entry() ->
 def test_outside_the_command_line_context_nothing_is_added() -> None:
     with audited(command_line_user()):
         pass
-    contact = create_contact(actor=None, last_name="Ng")
+    contact = Contact.objects.create(last_name="Ng")
     assert LogEntry.objects.get_for_object(contact).get().additional_data is None
 
 
 def test_an_account_actor_wins_over_the_command_line_name(cast: Cast) -> None:
     with audited(command_line_user()), audited(cast.dana):
-        contact = create_contact(actor=None, last_name="Ng")
+        contact = Contact.objects.create(last_name="Ng")
     entry = LogEntry.objects.get_for_object(contact).get()
     assert entry.actor == cast.dana
     assert not (entry.additional_data or {}).get("actor")
@@ -54,8 +54,8 @@ def test_an_account_actor_wins_over_the_command_line_name(cast: Cast) -> None:
 
 def test_the_audit_log_admin_shows_the_command_line_user_instead_of_system() -> None:
     with audited(command_line_user()):
-        contact = create_contact(actor=None, last_name="Ng")
-    plain = create_contact(actor=None, last_name="Oh")
+        contact = create_contact(actor=command_line_user(), last_name="Ng")
+    plain = Contact.objects.create(last_name="Oh")
     page = admin.site._registry[LogEntry]
     assert page.user_url(LogEntry.objects.get_for_object(contact).get()) == "alice (command line)"
     assert page.user_url(LogEntry.objects.get_for_object(plain).get()) == "system"
@@ -104,7 +104,7 @@ def test_a_web_actor_is_recorded_by_name_too(cast: Cast) -> None:
 def test_a_change_after_a_nested_service_call_keeps_the_actor(cast: Cast) -> None:
     with audited(cast.dana):
         inner = create_contact(actor=cast.dana, last_name="Ng")
-        after = create_contact(actor=None, last_name="Oh")
+        after = Contact.objects.create(last_name="Oh")
     for contact in (inner, after):
         assert LogEntry.objects.get_for_object(contact).get().actor == cast.dana
 
@@ -112,8 +112,8 @@ def test_a_change_after_a_nested_service_call_keeps_the_actor(cast: Cast) -> Non
 def test_another_actor_nested_inside_gives_the_outer_one_back(cast: Cast) -> None:
     with audited(cast.dana):
         inner = create_contact(actor=cast.hana, last_name="Ng")
-        after = create_contact(actor=None, last_name="Oh")
-    outside = create_contact(actor=None, last_name="Pi")
+        after = Contact.objects.create(last_name="Oh")
+    outside = Contact.objects.create(last_name="Pi")
     assert LogEntry.objects.get_for_object(inner).get().actor == cast.hana
     assert LogEntry.objects.get_for_object(after).get().actor == cast.dana
     assert LogEntry.objects.get_for_object(outside).get().actor is None

@@ -1,5 +1,6 @@
 import pytest
 
+from tutela.core.audit import command_line_user
 from tutela.people.codesets import CodeBook, CodeProblem
 from tutela.people.models import Code, CodeType
 from tutela.people.services import ServiceError, add_code
@@ -39,8 +40,8 @@ def test_an_unknown_code_is_an_error() -> None:
 def test_states_match_bare_or_qualified_until_the_code_is_ambiguous() -> None:
     assert CodeBook.load().match(CodeType.STATE, "ny").qualified_code == "US_NY"
     assert CodeBook.load().match(CodeType.STATE, "us_ny").qualified_code == "US_NY"
-    add_code(actor=None, code_type="Country", code="BR")
-    add_code(actor=None, code_type="State", code="PR", parent="BR")
+    add_code(actor=command_line_user(), code_type="Country", code="BR")
+    add_code(actor=command_line_user(), code_type="State", code="PR", parent="BR")
     book = CodeBook.load()
     with pytest.raises(CodeProblem, match="several countries"):
         book.match(CodeType.STATE, "PR")
@@ -50,14 +51,14 @@ def test_states_match_bare_or_qualified_until_the_code_is_ambiguous() -> None:
 
 def test_a_code_cannot_be_added_twice_in_another_case() -> None:
     with pytest.raises(ServiceError, match="already has the code 'Mother'"):
-        add_code(actor=None, code_type="RelationshipType", code="MOTHER")
+        add_code(actor=command_line_user(), code_type="RelationshipType", code="MOTHER")
 
 
 def test_a_state_needs_a_known_country() -> None:
     with pytest.raises(ServiceError, match="needs --parent"):
-        add_code(actor=None, code_type="State", code="ON")
+        add_code(actor=command_line_user(), code_type="State", code="ON")
     with pytest.raises(ServiceError, match="not a Country code"):
-        add_code(actor=None, code_type="State", code="ON", parent="CA")
+        add_code(actor=command_line_user(), code_type="State", code="ON", parent="CA")
 
 
 def test_codesets_command_lists_and_adds(tutela) -> None:

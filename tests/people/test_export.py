@@ -6,6 +6,7 @@ import pytest
 
 from tests.factories import SchoolFactory
 from tutela.accounts.models import Account
+from tutela.core.audit import command_line_user
 from tutela.people.models import Student
 from tutela.people.services import (
     add_address,
@@ -22,15 +23,25 @@ def make_jane() -> tuple[int, ...]:
     student = Student.objects.create(
         student_number="1001", first_name="Ann", last_name="Smith", school=SchoolFactory()
     )
-    jane = create_contact(actor=None, last_name="Smith", first_name="Jane", gender="F")
+    jane = create_contact(
+        actor=command_line_user(), last_name="Smith", first_name="Jane", gender="F"
+    )
     email = add_email(
-        actor=None, contact=jane, address="jane@example.org", email_type="Home", is_primary=True
+        actor=command_line_user(),
+        contact=jane,
+        address="jane@example.org",
+        email_type="Home",
+        is_primary=True,
     )
     phone = add_phone(
-        actor=None, contact=jane, number="212-555-0101", phone_type="Mobile", is_sms=True
+        actor=command_line_user(),
+        contact=jane,
+        number="212-555-0101",
+        phone_type="Mobile",
+        is_sms=True,
     )
     address = add_address(
-        actor=None,
+        actor=command_line_user(),
         contact=jane,
         street="1 Main St",
         city="Albany",
@@ -39,7 +50,7 @@ def make_jane() -> tuple[int, ...]:
         address_type="Home",
     )
     link = link_student(
-        actor=None,
+        actor=command_line_user(),
         contact=jane,
         student=student,
         original_contact_type="Mother",
@@ -137,10 +148,10 @@ def test_a_contact_made_through_the_services_exports_in_the_documented_shape(tut
 
 def test_lists_are_ordered_and_numbers_dates_and_accounts_are_typed(tutela, tmp_path) -> None:
     school = SchoolFactory()
-    contact = create_contact(actor=None, last_name="Lee")
+    contact = create_contact(actor=command_line_user(), last_name="Lee")
     for number in ("2002", "1001"):
         link_student(
-            actor=None,
+            actor=command_line_user(),
             contact=contact,
             student=Student.objects.create(
                 student_number=number, first_name="K", last_name="Lee", school=school
@@ -148,10 +159,10 @@ def test_lists_are_ordered_and_numbers_dates_and_accounts_are_typed(tutela, tmp_
         )
     link = contact.student_links.get(student__student_number="1001")
     link.details.create(start_date=datetime.date(2019, 8, 1), end_date=datetime.date(2019, 12, 1))
-    add_phone(actor=None, contact=contact, number="555-0102", priority_order=2)
-    add_phone(actor=None, contact=contact, number="555-0101", priority_order=1)
+    add_phone(actor=command_line_user(), contact=contact, number="555-0102", priority_order=2)
+    add_phone(actor=command_line_user(), contact=contact, number="555-0101", priority_order=1)
     add_address(
-        actor=None,
+        actor=command_line_user(),
         contact=contact,
         street="2 Elm",
         latitude=Decimal("42.65"),
@@ -177,7 +188,7 @@ def test_lists_are_ordered_and_numbers_dates_and_accounts_are_typed(tutela, tmp_
 
 
 def test_contacts_are_exported_in_id_order(tutela) -> None:
-    ids = [create_contact(actor=None, last_name=name).pk for name in ("B", "A", "C")]
+    ids = [create_contact(actor=command_line_user(), last_name=name).pk for name in ("B", "A", "C")]
     lines = tutela("export", "contacts").out.splitlines()
     assert [json.loads(line)["id"] for line in lines] == sorted(ids)
 
@@ -190,7 +201,7 @@ def test_an_output_in_a_missing_folder_exits_2_naming_it(tutela, tmp_path) -> No
 
 
 def test_a_failed_export_leaves_no_partial_file(tutela, tmp_path, monkeypatch) -> None:
-    create_contact(actor=None, last_name="Lee")
+    create_contact(actor=command_line_user(), last_name="Lee")
     target = tmp_path / "contacts.jsonl"
 
     def broken(*args, **kwargs):

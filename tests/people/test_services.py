@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 
 from tests.factories import ContactFactory, StudentFactory
 from tutela.accounts.models import Account
+from tutela.core.audit import command_line_user
 from tutela.people.models import Contact, Phone, StudentContact
 from tutela.people.services import (
     ServiceError,
@@ -19,9 +20,13 @@ pytestmark = pytest.mark.django_db
 
 def test_a_primary_email_goes_first_and_bumps_the_rest_down() -> None:
     contact = ContactFactory()
-    add_email(actor=None, contact=contact, address="one@example.org")
-    add_email(actor=None, contact=contact, address="two@example.org", is_primary=True)
-    add_email(actor=None, contact=contact, address="three@example.org", is_primary=True)
+    add_email(actor=command_line_user(), contact=contact, address="one@example.org")
+    add_email(
+        actor=command_line_user(), contact=contact, address="two@example.org", is_primary=True
+    )
+    add_email(
+        actor=command_line_user(), contact=contact, address="three@example.org", is_primary=True
+    )
     rows = list(contact.emails.values_list("address", "is_primary", "order"))
     assert rows == [
         ("three@example.org", True, 1),
@@ -32,21 +37,21 @@ def test_a_primary_email_goes_first_and_bumps_the_rest_down() -> None:
 
 def test_an_invalid_email_is_refused() -> None:
     with pytest.raises(ServiceError, match="not a valid email address"):
-        add_email(actor=None, contact=ContactFactory(), address="nobody@")
+        add_email(actor=command_line_user(), contact=ContactFactory(), address="nobody@")
 
 
 def test_the_same_number_typed_two_ways_is_one_shared_phone() -> None:
     mother, father = ContactFactory(), ContactFactory()
-    add_phone(actor=None, contact=mother, number="(212) 555-0101", is_sms=True)
-    add_phone(actor=None, contact=father, number="212.555.0101 x", is_sms=False)
+    add_phone(actor=command_line_user(), contact=mother, number="(212) 555-0101", is_sms=True)
+    add_phone(actor=command_line_user(), contact=father, number="212.555.0101 x", is_sms=False)
     assert Phone.objects.count() == 1
     assert Phone.objects.get().is_sms is False  # the flag belongs to the shared number
 
 
 def test_a_different_extension_is_a_different_phone() -> None:
     contact = ContactFactory()
-    add_phone(actor=None, contact=contact, number="212-555-0101")
-    add_phone(actor=None, contact=contact, number="212-555-0101", extension="22")
+    add_phone(actor=command_line_user(), contact=contact, number="212-555-0101")
+    add_phone(actor=command_line_user(), contact=contact, number="212-555-0101", extension="22")
     assert Phone.objects.count() == 2
     assert list(contact.phones.values_list("priority_order", flat=True)) == [1, 2]
 
@@ -54,9 +59,11 @@ def test_a_different_extension_is_a_different_phone() -> None:
 def test_a_priority_puts_the_contact_there_and_moves_the_others_down() -> None:
     student = StudentFactory()
     first, second, third = ContactFactory(), ContactFactory(), ContactFactory()
-    link_student(actor=None, contact=first, student=student)
-    link_student(actor=None, contact=second, student=student)
-    link_student(actor=None, contact=third, student=student, contact_priority_order=1)
+    link_student(actor=command_line_user(), contact=first, student=student)
+    link_student(actor=command_line_user(), contact=second, student=student)
+    link_student(
+        actor=command_line_user(), contact=third, student=student, contact_priority_order=1
+    )
     order = list(
         StudentContact.objects.filter(student=student).values_list(
             "contact_id", "contact_priority_order"
@@ -68,18 +75,24 @@ def test_a_priority_puts_the_contact_there_and_moves_the_others_down() -> None:
 def test_a_student_cannot_get_two_mothers() -> None:
     student = StudentFactory()
     link_student(
-        actor=None, contact=ContactFactory(), student=student, original_contact_type="Mother"
+        actor=command_line_user(),
+        contact=ContactFactory(),
+        student=student,
+        original_contact_type="Mother",
     )
     with pytest.raises(ServiceError, match="already has a mother contact"):
         link_student(
-            actor=None, contact=ContactFactory(), student=student, original_contact_type="mother"
+            actor=command_line_user(),
+            contact=ContactFactory(),
+            student=student,
+            original_contact_type="mother",
         )
 
 
 def test_an_unknown_original_contact_type_is_refused() -> None:
     with pytest.raises(ServiceError, match="not an original contact type"):
         link_student(
-            actor=None,
+            actor=command_line_user(),
             contact=ContactFactory(),
             student=StudentFactory(),
             original_contact_type="aunt",
@@ -89,7 +102,7 @@ def test_an_unknown_original_contact_type_is_refused() -> None:
 def test_a_relationship_cannot_end_before_it_starts() -> None:
     with pytest.raises(ServiceError, match="cannot end before it starts"):
         link_student(
-            actor=None,
+            actor=command_line_user(),
             contact=ContactFactory(),
             student=StudentFactory(),
             start_date=datetime.date(2024, 2, 1),
@@ -99,7 +112,7 @@ def test_a_relationship_cannot_end_before_it_starts() -> None:
 
 def test_the_active_detail_is_the_one_holding_today_else_the_latest() -> None:
     link = link_student(
-        actor=None,
+        actor=command_line_user(),
         contact=ContactFactory(),
         student=StudentFactory(),
         start_date=datetime.date(2020, 1, 1),

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from tests.cast import Cast
 from tutela.accounts.selectors import students_visible_to
+from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContactDetail
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +177,7 @@ def test_a_parent_changing_their_phone_does_not_change_it_for_others_who_share_i
 ) -> None:
     from tutela.people.services import add_phone
 
-    add_phone(actor=None, contact=cast.leo_contact, number="555-0101")
+    add_phone(actor=command_line_user(), contact=cast.leo_contact, number="555-0101")
     signed_in(cast.hana).post(reverse("portal:my-details"), {"phone": "555-0111"})
     assert cast.leo_contact.phones.filter(phone__digits="5550101").exists()
 
@@ -189,7 +190,10 @@ def test_the_portal_list_takes_a_few_queries_however_many_children(
 
     for _ in range(10):
         link_student(
-            actor=None, contact=cast.hana_contact, student=StudentFactory(), allow_data_access=True
+            actor=command_line_user(),
+            contact=cast.hana_contact,
+            student=StudentFactory(),
+            allow_data_access=True,
         )
     client = signed_in(cast.hana)
     with django_assert_max_num_queries(8):

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from tests.conftest import Run
 from tests.provisioning.helpers import guardian, student
 from tutela.accounts.models import Account
+from tutela.core.audit import command_line_user
 from tutela.imports.models import ImportJob
 from tutela.people.models import Contact, StudentContact, StudentContactDetail
 from tutela.people.services import link_student
@@ -533,8 +534,10 @@ def test_attaching_over_an_ended_link_is_refused_not_logged_as_granted(
     ended = today - datetime.timedelta(days=1)
     begins = today + datetime.timedelta(days=10)
     maria = guardian("Maria", "Lopez", "maria@example.org")
-    link_student(actor=None, contact=maria, student=ann, start_date=ended, end_date=ended)
-    link_student(actor=None, contact=maria, student=ben, start_date=begins)
+    link_student(
+        actor=command_line_user(), contact=maria, student=ann, start_date=ended, end_date=ended
+    )
+    link_student(actor=command_line_user(), contact=maria, student=ben, start_date=begins)
     Account.objects.create(username="mlopez", email="maria@example.org", contact=maria)
     path = csv_file([LINK_HEADER, ["mlopez", "1001", "", "yes"], ["mlopez", "1002", "", "yes"]])
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
 from tutela.accounts.models import Account
 from tutela.accounts.selectors import students_visible_to
-from tutela.people.models import Contact, StudentContact
+from tutela.core.audit import command_line_user
+from tutela.people.models import Contact, Student, StudentContact
 from tutela.people.services import (
     add_address,
     add_email,
@@ -26,6 +30,24 @@ def signed_in(account: Account) -> Client:
     client = Client()
     client.force_login(account)
     return client
+
+
+def give_holly_to(contact: Contact) -> None:
+    """Link a Lakeside contact to Holly at Hillcrest too (data access granted)."""
+    holly = Student.objects.get(student_number="2001")
+    link_student(actor=command_line_user(), contact=contact, student=holly, allow_data_access=True)
+
+
+def create_una_with_a_temporary_password(client: Client, cast: Cast) -> HttpResponse:
+    return client.post(
+        reverse("staff:account-create", args=[cast.una_contact.pk]),
+        {
+            "email": "una@example.org",
+            "username": "una",
+            "method": "temporary-password",
+            "temporary_password": "river stones sing",
+        },
+    )
 
 
 def staff_urls(cast: Cast) -> list[str]:
@@ -112,15 +134,7 @@ def test_staff_create_an_account_with_an_activation_link(
 
 
 def test_staff_create_an_account_with_a_temporary_password(cast: Cast) -> None:
-    page = signed_in(cast.dana).post(
-        reverse("staff:account-create", args=[cast.una_contact.pk]),
-        {
-            "email": "una@example.org",
-            "username": "una",
-            "method": "temporary-password",
-            "temporary_password": "river stones sing",
-        },
-    )
+    page = create_una_with_a_temporary_password(signed_in(cast.dana), cast)
     assert page.status_code == 302
     assert Account.objects.get(username="una").must_change_password
 
@@ -151,20 +165,22 @@ def test_staff_actions_disable_enable_and_resend(
 def duplicate(cast: Cast) -> Contact:
     """A registrar entered Hana again for her new child Hank, with a new phone and address."""
     hank = save_student(
-        actor=None,
+        actor=command_line_user(),
         student_number="2003",
         first_name="Hank",
         last_name="Hill",
         school_number="10",
         grade_level="K",
     )
-    dup = create_contact(actor=None, first_name="Hana", last_name="Hill", employer="Hill Farms")
-    add_email(actor=None, contact=dup, address="Hana@Example.org", is_primary=True)
-    add_email(actor=None, contact=dup, address="hana.work@example.org")
-    add_phone(actor=None, contact=dup, number="555-0101")  # the same phone Hana has
-    add_phone(actor=None, contact=dup, number="555-0444", phone_type="Mobile")
-    add_address(actor=None, contact=dup, street="1 Hill Road", city="Grand Bend")
-    link_student(actor=None, contact=dup, student=hank)
+    dup = create_contact(
+        actor=command_line_user(), first_name="Hana", last_name="Hill", employer="Hill Farms"
+    )
+    add_email(actor=command_line_user(), contact=dup, address="Hana@Example.org", is_primary=True)
+    add_email(actor=command_line_user(), contact=dup, address="hana.work@example.org")
+    add_phone(actor=command_line_user(), contact=dup, number="555-0101")  # the same phone Hana has
+    add_phone(actor=command_line_user(), contact=dup, number="555-0444", phone_type="Mobile")
+    add_address(actor=command_line_user(), contact=dup, street="1 Hill Road", city="Grand Bend")
+    link_student(actor=command_line_user(), contact=dup, student=hank)
     return dup
 
 
@@ -222,27 +238,117 @@ def test_school_staff_cannot_merge_their_contact_into_an_unrelated_one(cast: Cas
     assert Contact.objects.filter(pk=cast.una_contact.pk).exists()
 
 
-def test_school_staff_may_fix_a_duplicate_owned_by_another_schools_contact(cast: Cast) -> None:
-    """The sibling may be at another school: the shared email is what allows the fix."""
-    add_email(actor=None, contact=cast.una_contact, address="hana@example.org")
+def test_school_staff_cannot_pull_another_schools_parent_in_with_a_shared_email(
+    cast: Cast,
+) -> None:
+    """Sam types Hana's email on Una (his contact): the "already in use" page does not name
+    Hana (her children are all at Hillcrest), offers no merge, and the merge answers 404."""
+    add_email(actor=command_line_user(), contact=cast.una_contact, address="hana@example.org")
     client = signed_in(cast.sam)
-    page = client.post(
+    merge = reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.hana_contact.pk])
+    in_use = client.post(
         reverse("staff:account-create", args=[cast.una_contact.pk]),
         {"email": "hana@example.org", "username": "", "method": "activation"},
     )
-    assert page.status_code == 409
-    done = client.post(
-        reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.hana_contact.pk]),
-        {"relationship_type": "", "allow_data_access": ""},
+    assert in_use.status_code == 409
+    text = in_use.content.decode()
+    assert "another contact, one with students\nyou cannot see" in text
+    assert "a district admin can merge" in text
+    assert merge not in text
+    for hidden in ("Hana", "hana.hill", f"#{cast.hana_contact.pk}", "Holly", "Hugo", "Hillcrest"):
+        assert hidden not in text, hidden
+    assert client.get(merge).status_code == 404
+    assert client.post(merge, {"allow_data_access": "on"}).status_code == 404
+    assert Contact.objects.filter(pk=cast.una_contact.pk).exists()
+    assert {link.student for link in cast.hana_contact.student_links.all()} == {
+        cast.holly,
+        cast.hugo,
+    }
+    # The district admin is shown Hana, and may merge.
+    page = signed_in(cast.dana).post(
+        reverse("staff:account-create", args=[cast.una_contact.pk]),
+        {"email": "hana@example.org", "username": "", "method": "activation"},
     )
-    assert done.status_code == 302
-    assert cast.lila in [link.student for link in cast.hana_contact.student_links.all()]
-    assert cast.lila not in students_visible_to(account=cast.hana)
+    assert "Hill, Hana" in page.content.decode() or "Hana Hill" in page.content.decode()
+    assert merge in page.content.decode()
+
+
+def test_a_parent_in_scope_with_a_child_elsewhere_is_not_named_as_the_owner(cast: Cast) -> None:
+    """Leo is Sam's through Lila, but also Holly's at Hillcrest: he is not wholly Sam's, so
+    the "already in use" page does not name him or offer to merge into him."""
+    give_holly_to(cast.leo_contact)
+    add_email(actor=command_line_user(), contact=cast.una_contact, address="leo@example.org")
+    page = signed_in(cast.sam).post(
+        reverse("staff:account-create", args=[cast.una_contact.pk]),
+        {"email": "leo@example.org", "username": "", "method": "activation"},
+    )
+    assert page.status_code == 409
+    text = page.content.decode()
+    assert "you cannot see" in text
+    assert "Leo" not in text and "Holly" not in text
+    merge = reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.leo_contact.pk])
+    assert merge not in text
+    shown = signed_in(cast.sam).get(merge).content.decode()
+    assert "a district admin" in shown and "Attach students and remove" not in shown
+
+
+def test_the_already_in_use_merge_gives_a_link_without_detail_the_chosen_access(
+    cast: Cast, duplicate: Contact
+) -> None:
+    """A link the duplicate had without any detail record (as some imports leave them) gets
+    one, from today, with the relationship and data access chosen on the screen."""
+    link = duplicate.student_links.get()
+    link.details.all().delete()
+    hank = link.student
+    page = signed_in(cast.dana).post(
+        reverse("staff:contact-merge", args=[duplicate.pk, cast.hana_contact.pk]),
+        {"relationship_type": "Mother", "allow_data_access": "on"},
+    )
+    assert page.status_code == 302
+    detail = StudentContact.objects.get(student=hank, contact=cast.hana_contact).active_detail()
+    assert detail is not None and detail.allow_data_access
+    assert detail.relationship_type is not None and detail.relationship_type.code == "Mother"
+    assert detail.start_date == datetime.date.today()
+    assert hank in students_visible_to(account=cast.hana)
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("temporary-password", {"password": "river stones sing"}),
+        ("disable", {}),
+        ("enable", {}),
+        ("send-activation", {}),
+    ],
+)
+def test_school_staff_cannot_act_on_the_account_of_a_parent_with_a_child_elsewhere(
+    cast: Cast, action: str, data: dict[str, str], mailoutbox
+) -> None:
+    """Leo is Sam's through Lila; a temporary password set by Sam would also open Holly's
+    records at Hillcrest. Only a scope covering all of Leo's children may act."""
+    give_holly_to(cast.leo_contact)
+    before = Account.objects.get(pk=cast.leo.pk)
+    url = reverse("staff:account-action", args=[cast.leo_contact.pk, action])
+    assert signed_in(cast.sam).post(url, data).status_code == 403
+    after = Account.objects.get(pk=cast.leo.pk)
+    assert (after.password, after.is_active) == (before.password, before.is_active)
+    assert not mailoutbox
+    # The district admin may.
+    assert signed_in(cast.dana).post(url, data).status_code == 302
+
+
+def test_school_staff_cannot_create_an_account_for_a_parent_with_a_child_elsewhere(
+    cast: Cast,
+) -> None:
+    give_holly_to(cast.una_contact)
+    page = create_una_with_a_temporary_password(signed_in(cast.sam), cast)
+    assert page.status_code == 403
+    assert not Account.objects.filter(contact=cast.una_contact).exists()
 
 
 def test_staff_add_an_email_the_first_one_being_primary(cast: Cast) -> None:
-    bare = create_contact(actor=None, first_name="Bo", last_name="Bare")
-    link_student(actor=None, contact=bare, student=cast.lila)
+    bare = create_contact(actor=command_line_user(), first_name="Bo", last_name="Bare")
+    link_student(actor=command_line_user(), contact=bare, student=cast.lila)
     client = signed_in(cast.sam)
     page = client.post(reverse("staff:email-add", args=[bare.pk]), {"address": "bo@example.org"})
     assert page.status_code == 302
@@ -284,7 +390,7 @@ def test_school_staff_see_only_their_schools_students_of_a_contact_they_may_see(
     cast: Cast,
 ) -> None:
     """Una is Sam's through Lila; her link to Holly at Hillcrest is another school's business."""
-    link_student(actor=None, contact=cast.una_contact, student=cast.holly, allow_data_access=True)
+    give_holly_to(cast.una_contact)
     client = signed_in(cast.sam)
     for page in (
         client.get(reverse("staff:contact", args=[cast.una_contact.pk])),
@@ -300,33 +406,10 @@ def test_school_staff_see_only_their_schools_students_of_a_contact_they_may_see(
     assert "Holly" in text.content.decode() and "Lila" in text.content.decode()
 
 
-def test_an_email_typed_by_school_staff_does_not_reveal_another_schools_children(
-    cast: Cast,
-) -> None:
-    """Sam may fix the duplicate, but the owner's children at Hillcrest stay hidden from him:
-    on the "already in use" page, the merge page, and the merged contact's page after."""
-    add_email(actor=None, contact=cast.una_contact, address="hana@example.org")
-    client = signed_in(cast.sam)
-    merge = reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.hana_contact.pk])
-    in_use = client.post(
-        reverse("staff:account-create", args=[cast.una_contact.pk]),
-        {"email": "hana@example.org", "username": "", "method": "activation"},
-    )
-    assert in_use.status_code == 409
-    assert merge in in_use.content.decode()
-    for page in (in_use, client.get(merge)):
-        text = page.content.decode()
-        assert "Holly" not in text and "Hugo" not in text and "Hillcrest" not in text, text
-        assert "2 students at another school" in text
-    assert client.post(merge, {"relationship_type": "", "allow_data_access": ""}).status_code == 302
-    text = client.get(reverse("staff:contact", args=[cast.hana_contact.pk])).content.decode()
-    assert "Lila" in text and "Holly" not in text and "Hugo" not in text
-
-
 def test_school_staff_cannot_move_another_schools_child_to_another_family(cast: Cast) -> None:
     """Una is Sam's through Lila, and is also linked to Holly at Hillcrest: folding Una into
     Leo would hand Holly, with data access, to another family. Only a district admin may."""
-    link_student(actor=None, contact=cast.una_contact, student=cast.holly, allow_data_access=True)
+    give_holly_to(cast.una_contact)
     merge = reverse("staff:contact-merge", args=[cast.una_contact.pk, cast.leo_contact.pk])
     client = signed_in(cast.sam)
     shown = client.get(merge).content.decode()

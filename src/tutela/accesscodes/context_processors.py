@@ -12,10 +12,9 @@ def access_codes(request: HttpRequest) -> dict[str, Any]:
     def teaches_sections() -> bool:
         """A signed-in teacher who is not staff: the menu offers their sections' codes.
         Called by the template only where it matters, so other pages cost no query."""
-        from tutela.sections.selectors import sections_visible_to
+        from tutela.accounts.scopes import Scope
 
-        user = getattr(request, "user", None)
-        return bool(user is not None and sections_visible_to(user=user).exists())
+        return Scope.of(getattr(request, "user", None)).sections().exists()
 
     return {
         "access_codes_enabled": settings.ACCESS_CODES_ENABLED,

@@ -55,11 +55,6 @@ class AccessCode(models.Model):
                 "student", condition=Q(revoked_at__isnull=True), name="one_current_code_per_student"
             )
         ]
-        permissions = [
-            ("export_access_codes", "Can download every student's access code"),
-            ("manage_access_codes", "Can generate and reset access codes"),
-            ("review_restricted_links", "Can approve or deny links to restricted students"),
-        ]
 
     def __str__(self) -> str:
         # Never the code itself: this text lands in the audit trail.

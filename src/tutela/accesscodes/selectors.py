@@ -1,7 +1,8 @@
 """Reading access codes and the restricted queue, always scoped by who is asking.
 
-``user=None`` means the system itself (the ``tutela`` command run by whoever administers the
-server); every web page passes the signed-in account.
+Every reader takes the ``actor``: the signed-in account on a web page, ``command_line_user()``
+for the ``tutela`` command (district-wide) or the account named with ``--as-user``. What it
+reaches is ``Scope.of(actor)``, as on every other screen.
 """
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tutela.accesscodes.codes import format_code
 from tutela.accesscodes.models import AccessCode, PendingLink, PendingStatus
+from tutela.accounts.scopes import Actor, Scope
 from tutela.people.models import School, Student
 from tutela.sections.models import Section
-from tutela.sections.selectors import school_ids_of, sections_visible_to, sees_whole_district
 
 EXPORT_COLUMNS = (
     "Student_Number",
@@ -28,7 +29,6 @@ EXPORT_COLUMNS = (
     "Grade_Level",
     "Access_Code",
 )
-REVIEW_PERMISSION = "accesscodes.review_restricted_links"
 BATCH = 5000
 
 
@@ -37,65 +37,51 @@ class NotVisible(LookupError):
     for both, so a teacher cannot probe for other teachers' section ids)."""
 
 
-def may_export_all(user: Any) -> bool:
-    return user is None or sees_whole_district(user)
-
-
-def section_visible_to(*, user: Any, section_id: str) -> Section:
-    scope = Section.objects.all() if user is None else sections_visible_to(user=user)
-    section = scope.select_related("school").filter(section_id=section_id).first()
+def section_visible_to(*, actor: Actor, section_id: str) -> Section:
+    section = (
+        Scope.of(actor).sections().select_related("school").filter(section_id=section_id).first()
+    )
     if section is None:
         raise NotVisible(f"no section {section_id!r} that you may see")
     return section
 
 
-def schools_visible_to(*, user: Any) -> QuerySet[School]:
-    """The schools whose every code ``user`` may download."""
-    if may_export_all(user):
-        return School.objects.all()
-    return School.objects.filter(pk__in=school_ids_of(user))
+def schools_visible_to(*, actor: Actor) -> QuerySet[School]:
+    """The schools whose every code ``actor`` may download."""
+    return Scope.of(actor).schools()
 
 
-def school_visible_to(*, user: Any, school_number: str) -> School:
-    school = schools_visible_to(user=user).filter(school_number=school_number).first()
+def school_visible_to(*, actor: Actor, school_number: str) -> School:
+    school = schools_visible_to(actor=actor).filter(school_number=school_number).first()
     if school is None:
         raise NotVisible(f"no school {school_number!r} that you may see")
     return school
 
 
 def students_for_codes(
-    *, user: Any, school: School | None = None, section: Section | None = None
+    *, actor: Actor, school: School | None = None, section: Section | None = None
 ) -> QuerySet[Student]:
-    """The students whose codes ``user`` may download, narrowed to a school or a section.
+    """The students whose codes ``actor`` may download, narrowed to a school or a section.
 
-    District-wide staff (and the system) may download any; school staff their schools'
-    students; a teacher the students of the sections they teach.
+    The students of its scope: every student for district-wide staff (and the command line),
+    their schools' students for school staff, a teacher's sections' students.
     """
     if school is not None and section is not None:
         raise ValueError("a school or a section, not both")
-    students = Student.objects.all()
-    joined = section is not None  # a join through sections may repeat a student
-    if not may_export_all(user):
-        joined = True
-        visible = sections_visible_to(user=user)
-        if section is not None and not visible.filter(pk=section.pk).exists():
-            raise NotVisible(f"no section {section.section_id!r} that you may see")
-        students = students.filter(Q(sections__in=visible) | Q(school__in=school_ids_of(user)))
+    scope = Scope.of(actor)
+    students = scope.students()
     if section is not None:
+        if not scope.sections().filter(pk=section.pk).exists():
+            raise NotVisible(f"no section {section.section_id!r} that you may see")
         students = students.filter(sections=section)
     if school is not None:
         students = students.filter(school=school)
-    if joined:
-        students = Student.objects.filter(pk__in=students.values("pk"))
     return students.select_related("school")
 
 
-def student_in_scope(*, user: Any, student_number: str) -> Student:
-    """A student whose code ``user`` may reset: district-wide or school staff only."""
-    students = Student.objects.all()
-    if not may_export_all(user):
-        students = students.filter(school__in=school_ids_of(user))
-    student = students.filter(student_number=student_number).first()
+def student_in_scope(*, actor: Actor, student_number: str) -> Student:
+    """A student whose code ``actor`` may reset: district-wide or school staff only."""
+    student = Scope.of(actor).school_students().filter(student_number=student_number).first()
     if student is None:
         raise NotVisible(f"no student {student_number!r} that you may see")
     return student
@@ -163,14 +149,9 @@ def write_codes_csv(rows: Iterator[CodeRow], handle: IO[str]) -> tuple[int, int]
     return written, missing
 
 
-def pending_links_visible_to(*, user: Any) -> QuerySet[PendingLink]:
+def pending_links_visible_to(*, actor: Actor) -> QuerySet[PendingLink]:
     """The restricted-student queue a school admin decides: their schools' students (all for
-    district-wide staff and holders of the review permission); nothing for anyone else."""
-    pending = PendingLink.objects.filter(status=PendingStatus.PENDING).select_related(
-        "student__school", "contact", "account"
-    )
-    if not (user is not None and getattr(user, "is_authenticated", False) and user.is_active):
-        return pending.none()
-    if sees_whole_district(user) or user.has_perm(REVIEW_PERMISSION):
-        return pending
-    return pending.filter(student__school__in=school_ids_of(user))
+    district-wide staff); nothing for anyone else."""
+    return PendingLink.objects.filter(
+        status=PendingStatus.PENDING, student__in=Scope.of(actor).school_students()
+    ).select_related("student__school", "contact", "account")

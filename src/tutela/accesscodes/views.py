@@ -9,17 +9,13 @@ that does not exist.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
-from functools import wraps
-from typing import Any
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -36,15 +32,14 @@ from tutela.accesscodes.forms import (
     ResetStudentForm,
 )
 from tutela.accesscodes.models import PendingLink
+from tutela.accounts.access import code_distributor_required, parent_required, staff_required
 from tutela.accounts.models import Account
+from tutela.accounts.scopes import Scope
 from tutela.accounts.signals import client_ip
 from tutela.people.models import School
 from tutela.people.services import ServiceError
-from tutela.portal.views import parent_required
 from tutela.sections.models import Section
-from tutela.sections.selectors import sections_visible_to
 
-View = Callable[..., HttpResponseBase]
 SIGN_IN_BACKEND = "tutela.accounts.backends.UsernameOrEmailBackend"
 
 
@@ -154,32 +149,18 @@ def add_child(request: HttpRequest, account: Account) -> HttpResponse:
 # --- staff and teachers ---------------------------------------------------------------------
 
 
-def code_distributor_required(view: View) -> View:
-    """Staff, and teachers of at least one section; everyone else (parents) gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        if not user.is_staff and not sections_visible_to(user=user).exists():
-            raise PermissionDenied("staff and teachers only")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 @code_distributor_required
-def codes_home(request: HttpRequest) -> HttpResponse:
+def codes_home(request: HttpRequest, account: Account) -> HttpResponse:
     """What this person may download: the district, their schools, their sections."""
-    user = request.user
+    scope = Scope.of(account)
     return render(
         request,
         "accesscodes/codes_home.html",
         {
-            "whole_district": selectors.may_export_all(user),
-            "schools": selectors.schools_visible_to(user=user),
-            "sections": sections_visible_to(user=user).select_related("school"),
-            "may_reset": selectors.may_export_all(user) or user.is_staff,
+            "whole_district": scope.district_wide,
+            "schools": selectors.schools_visible_to(actor=account),
+            "sections": scope.sections().select_related("school"),
+            "may_reset": scope.district_wide or scope.staff,
             "reset_form": ResetStudentForm(),
             "reset_many_form": ResetManyForm(),
         },
@@ -200,9 +181,8 @@ def _csv_lines(rows: Iterator[selectors.CodeRow]) -> Iterator[str]:
 
 @never_cache
 @code_distributor_required
-def codes_download(request: HttpRequest) -> StreamingHttpResponse:
+def codes_download(request: HttpRequest, account: Account) -> StreamingHttpResponse:
     """The distribution CSV (``?school=N`` or ``?section=ID``; neither: all this person may)."""
-    user = request.user
     school: School | None = None
     section: Section | None = None
     section_id, school_number = request.GET.get("section", ""), request.GET.get("school", "")
@@ -210,10 +190,10 @@ def codes_download(request: HttpRequest) -> StreamingHttpResponse:
         raise Http404("no such school or section")
     try:
         if section_id:
-            section = selectors.section_visible_to(user=user, section_id=section_id)
+            section = selectors.section_visible_to(actor=account, section_id=section_id)
         elif school_number:
-            school = selectors.school_visible_to(user=user, school_number=school_number)
-        students = selectors.students_for_codes(user=user, school=school, section=section)
+            school = selectors.school_visible_to(actor=account, school_number=school_number)
+        students = selectors.students_for_codes(actor=account, school=school, section=section)
     except selectors.NotVisible:
         raise Http404("no such school or section") from None
     name = (
@@ -233,18 +213,18 @@ def codes_download(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_POST
 @code_distributor_required
-def codes_reset(request: HttpRequest) -> HttpResponse:
+def codes_reset(request: HttpRequest, account: Account) -> HttpResponse:
     """Staff replace one student's code; the old one stops working at once."""
     form = ResetStudentForm(request.POST)
     if not form.is_valid():
         raise Http404("no such student")
     try:
         student = selectors.student_in_scope(
-            user=request.user, student_number=form.cleaned_data["student_number"]
+            actor=account, student_number=form.cleaned_data["student_number"]
         )
     except selectors.NotVisible:
         raise Http404("no such student") from None
-    services.reset_codes(actor=request.user, student=student)
+    services.reset_codes(actor=account, student=student)
     messages.success(
         request,
         f"The access code of {student.first_name} {student.last_name} ({student.student_number}) "
@@ -255,10 +235,10 @@ def codes_reset(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @code_distributor_required
-def codes_reset_all(request: HttpRequest) -> HttpResponse:
+def codes_reset_all(request: HttpRequest, account: Account) -> HttpResponse:
     """Staff replace every code of one of their schools, or district admins every code of the
     district; the old codes stop working at once."""
-    user = request.user
+    scope = Scope.of(account)
     form = ResetManyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Tick the box to confirm: every one of these codes stops working.")
@@ -266,15 +246,15 @@ def codes_reset_all(request: HttpRequest) -> HttpResponse:
     number = form.cleaned_data["school"].strip()
     school: School | None = None
     if number:
-        if not user.is_staff:
+        if not scope.staff:
             raise Http404("no such school")
         try:
-            school = selectors.school_visible_to(user=user, school_number=number)
+            school = selectors.school_visible_to(actor=account, school_number=number)
         except selectors.NotVisible:
             raise Http404("no such school") from None
-    elif not selectors.may_export_all(user):
+    elif not scope.district_wide:
         raise PermissionDenied("district admins only")
-    count = services.reset_codes(actor=user, school=school)
+    count = services.reset_codes(actor=account, school=school)
     where = f"{school} ({school.school_number})" if school else "the district"
     messages.success(
         request,
@@ -284,33 +264,24 @@ def codes_reset_all(request: HttpRequest) -> HttpResponse:
     return redirect("accesscodes:codes")
 
 
-def reviewer_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_staff:
-            raise PermissionDenied("staff only")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@reviewer_required
-def restricted_queue(request: HttpRequest) -> HttpResponse:
+@staff_required
+def restricted_queue(request: HttpRequest, account: Account) -> HttpResponse:
     """The links waiting for a school admin because the student's record is restricted."""
-    pending = selectors.pending_links_visible_to(user=request.user)
+    pending = selectors.pending_links_visible_to(actor=account)
     return render(
         request, "accesscodes/restricted_queue.html", {"pending": pending, "form": DecisionForm()}
     )
 
 
 @require_POST
-@reviewer_required
-def restricted_decide(request: HttpRequest, pending_id: int, decision: str) -> HttpResponse:
+@staff_required
+def restricted_decide(
+    request: HttpRequest, account: Account, pending_id: int, decision: str
+) -> HttpResponse:
     if decision not in {"approve", "deny"}:
         raise Http404("no such decision")
     pending: PendingLink | None = (
-        selectors.pending_links_visible_to(user=request.user).filter(pk=pending_id).first()
+        selectors.pending_links_visible_to(actor=account).filter(pk=pending_id).first()
     )
     if pending is None:
         raise Http404("no such request")
@@ -318,10 +289,10 @@ def restricted_decide(request: HttpRequest, pending_id: int, decision: str) -> H
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         if decision == "approve":
-            services.approve_link(actor=request.user, pending=pending, note=note)
+            services.approve_link(actor=account, pending=pending, note=note)
             messages.success(request, f"Approved: {pending.contact} can now see {pending.student}.")
         else:
-            services.deny_link(actor=request.user, pending=pending, note=note)
+            services.deny_link(actor=account, pending=pending, note=note)
             messages.success(
                 request, f"Denied: {pending.contact} was not linked to {pending.student}."
             )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.db.models import Q, QuerySet
 
@@ -35,15 +35,6 @@ if TYPE_CHECKING:
 
 # Whoever makes a change: a signed-in account or the person running a ``tutela`` command.
 Actor: TypeAlias = "Account | CommandLineUser"
-
-
-def _is_enabled_account(actor: Any) -> bool:
-    return bool(
-        actor is not None
-        and not isinstance(actor, CommandLineUser)
-        and getattr(actor, "is_authenticated", False)
-        and actor.is_active
-    )
 
 
 @dataclass(frozen=True)
@@ -60,11 +51,14 @@ class Scope:
     teacher_id: int | None = None
 
     @classmethod
-    def of(cls, actor: Any) -> Scope:
-        """The scope of ``actor``: an account (signed in or not), the command line, or ``None``."""
+    def of(cls, actor: object) -> Scope:
+        """The scope of ``actor``: the command line, an account, or whoever is signed in on a
+        page (an anonymous visitor, like a disabled account, reaches nothing)."""
+        from tutela.accounts.models import Account
+
         if isinstance(actor, CommandLineUser):
             return cls(district_wide=True, staff=True)
-        if not _is_enabled_account(actor):
+        if not isinstance(actor, Account) or not actor.is_active:
             return cls()
         staff = bool(actor.is_staff)
         if actor.is_superuser or (staff and actor.is_district_admin):
@@ -88,34 +82,32 @@ class Scope:
     def reaches_nothing(self) -> bool:
         return not (self.district_wide or self.school_ids or self.teacher_id is not None)
 
+    @property
+    def is_code_distributor(self) -> bool:
+        """Staff, and teachers of at least one section: who hands out parent access codes."""
+        return self.staff or self.sections().exists()
+
     # --- questions a service asks before it changes anything ---------------------------
 
     def covers_school(self, school_id: int | None) -> bool:
         """Whether every student of this school is in scope (a teacher covers no whole school)."""
         return self.district_wide or (school_id is not None and school_id in self.school_ids)
 
+    def students_among(self, student_ids: Iterable[int]) -> set[int]:
+        """Which of these students are in scope (one query, none for a district-wide scope)."""
+        wanted = set(student_ids)
+        if self.district_wide or not wanted:
+            return wanted
+        return set(self.students().filter(pk__in=wanted).values_list("pk", flat=True))
+
     def covers_students(self, student_ids: Iterable[int]) -> bool:
         """Whether every one of these students is in scope; an empty list is covered."""
         wanted = set(student_ids)
-        if self.district_wide or not wanted:
-            return True
-        return self.students().filter(pk__in=wanted).count() == len(wanted)
+        return self.students_among(wanted) == wanted
 
     def covers_contact(self, contact: Contact) -> bool:
-        """Whether every student linked to ``contact`` is in scope, and the contact with them.
-
-        Changing a person (their account, a merge) changes what they see at every school they
-        have a child at: only a scope covering all of those children may do it. A contact with
-        no student yet is covered by district-wide scopes only.
-        """
-        from tutela.people.models import StudentContact
-
-        if self.district_wide:
-            return True
-        ids = set(
-            StudentContact.objects.filter(contact=contact).values_list("student_id", flat=True)
-        )
-        return bool(ids) and self.covers_students(ids)
+        """Whether every student linked to ``contact`` is in scope (see ``whole_contacts``)."""
+        return self.district_wide or self.whole_contacts().filter(pk=contact.pk).exists()
 
     # --- querysets selectors narrow ----------------------------------------------------
 
@@ -158,3 +150,27 @@ class Scope:
             return Contact.objects.none()
         linked = StudentContact.objects.filter(student__in=self.students().values("pk"))
         return Contact.objects.filter(pk__in=linked.values("contact_id"))
+
+    def whole_contacts(self) -> QuerySet[Contact]:
+        """The contacts every one of whose students is in scope.
+
+        Changing a person (their account, a merge) changes what they see at every school they
+        have a child at, and naming them tells who they are: only a scope covering all of
+        those children may do either. A contact with no student yet is whole to district-wide
+        scopes only.
+        """
+        from tutela.people.models import Contact, StudentContact
+
+        if self.district_wide:
+            return Contact.objects.all()
+        outside = StudentContact.objects.exclude(student__in=self.students().values("pk"))
+        return self.contacts().exclude(pk__in=outside.values("contact_id"))
+
+    def school_students(self) -> QuerySet[Student]:
+        """The students of the schools this scope covers wholly (not a teacher's sections):
+        whose codes it may reset, whose restricted links it decides."""
+        from tutela.people.models import Student
+
+        if self.district_wide:
+            return Student.objects.all()
+        return Student.objects.filter(school__in=self.school_ids)

@@ -1,8 +1,12 @@
 """State changes to portal accounts: creating, enabling, first sign-in, passwords.
 
 Each function takes keyword-only arguments and an explicit ``actor`` where a person acts (the
-parent themselves, staff, or ``None`` for the system), runs in one transaction and records a
-security event. Emails are sent when the transaction commits.
+parent themselves, staff, or ``command_line_user()`` for a ``tutela`` command), runs in one
+transaction and records a security event. Emails are sent when the transaction commits.
+
+Staff act on a parent's account only when their scope covers every child of the parent's
+contact (``people.services.require_whole_contact``): a password set by one school's staff
+would open another school's child's records.
 """
 
 from __future__ import annotations
@@ -10,7 +14,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -29,10 +32,11 @@ from tutela.accounts.models import (
     SecurityEventKind,
     TokenPurpose,
 )
+from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import actor_name, audited
 from tutela.notifications.email import send_email_on_commit
 from tutela.people.models import Contact, ContactEmail
-from tutela.people.services import ServiceError
+from tutela.people.services import OutsideScope, ServiceError, require_whole_contact
 
 # The seed's own words, which district staff already know from PowerSchool.
 USERNAME_NOT_AVAILABLE = "Username not available"
@@ -67,7 +71,7 @@ def record_event(
     kind: SecurityEventKind,
     *,
     account: Account | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
     identifier: str = "",
     ip_address: str | None = None,
 ) -> SecurityEvent:
@@ -115,6 +119,15 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _require_scope_over(actor: Actor, account: Account) -> None:
+    """Refuse to change ``account`` unless ``actor``'s scope covers every child of its contact;
+    an account without a contact (a staff account) is the district's to change."""
+    if account.contact is not None:
+        require_whole_contact(actor=actor, contact=account.contact, change="change their account")
+    elif not Scope.of(actor).district_wide:
+        raise OutsideScope(f"only a district admin may change {account.username}")
+
+
 def _contact_email(contact: Contact, email: str | None) -> ContactEmail:
     emails = list(contact.emails.all())
     if not emails:
@@ -130,7 +143,7 @@ def _contact_email(contact: Contact, email: str | None) -> ContactEmail:
 
 def create_account(
     *,
-    actor: Any,
+    actor: Actor,
     contact: Contact,
     username: str | None = None,
     email: str | None = None,
@@ -152,6 +165,7 @@ def create_account(
         raise AccountError(f"{contact} already has an account")
     if not contact.student_links.exists():
         raise AccountError(f"{contact} is not linked to any student yet")
+    require_whole_contact(actor=actor, contact=contact, change="give them an account")
     chosen = _contact_email(contact, email)
     address = chosen.address
     name = (username or address).strip()
@@ -201,7 +215,7 @@ def create_account(
         if temporary_password is not None:
             record_event(SecurityEventKind.TEMPORARY_PASSWORD_SET, account=account, actor=actor)
         if send_activation:
-            _send_link(actor=actor, account=account, purpose=TokenPurpose.ACTIVATION)
+            _send_activation_link(actor=actor, account=account)
         return account
 
 
@@ -233,21 +247,13 @@ def _issue_token(account: Account, purpose: TokenPurpose, lifetime: datetime.tim
     return raw
 
 
-def _send_link(*, actor: Any, account: Account, purpose: TokenPurpose) -> None:
+def _send_link(*, account: Account, purpose: TokenPurpose) -> None:
     if purpose == TokenPurpose.ACTIVATION:
         lifetime = datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
-        url_name, template, event = (
-            "accounts:activate",
-            "activation",
-            SecurityEventKind.ACTIVATION_SENT,
-        )
+        url_name, template = "accounts:activate", "activation"
     else:
         lifetime = datetime.timedelta(hours=settings.TUTELA_PASSWORD_RESET_HOURS)
-        url_name, template, event = (
-            "accounts:password-reset-confirm",
-            "password_reset",
-            SecurityEventKind.PASSWORD_RESET_REQUESTED,
-        )
+        url_name, template = "accounts:password-reset-confirm", "password_reset"
     raw = _issue_token(account, purpose, lifetime)
     link = settings.TUTELA_BASE_URL + reverse(url_name, kwargs={"token": raw})
     send_email_on_commit(
@@ -261,18 +267,22 @@ def _send_link(*, actor: Any, account: Account, purpose: TokenPurpose) -> None:
         },
         robust=purpose == TokenPurpose.PASSWORD_RESET,
     )
-    if purpose == TokenPurpose.ACTIVATION:
-        record_event(event, account=account, actor=actor)
 
 
-def send_activation(*, actor: Any, account: Account) -> None:
+def _send_activation_link(*, actor: Actor, account: Account) -> None:
+    _send_link(account=account, purpose=TokenPurpose.ACTIVATION)
+    record_event(SecurityEventKind.ACTIVATION_SENT, account=account, actor=actor)
+
+
+def send_activation(*, actor: Actor, account: Account) -> None:
     """Email a new activation link to the account email; any earlier link stops working."""
+    _require_scope_over(actor, account)
     if not account.is_active:
         raise AccountError(f"{account.username} is disabled: enable it first")
     if not account.email:
         raise AccountError(f"{account.username} has no account email")
     with audited(actor), transaction.atomic():
-        _send_link(actor=actor, account=account, purpose=TokenPurpose.ACTIVATION)
+        _send_activation_link(actor=actor, account=account)
 
 
 def _valid_token(raw: str, purpose: TokenPurpose) -> AccessToken:
@@ -345,7 +355,7 @@ def request_password_reset(*, identifier: str, ip: str | None = None) -> None:
     )
     with transaction.atomic():
         if account is not None and allowed:
-            _send_link(actor=None, account=account, purpose=TokenPurpose.PASSWORD_RESET)
+            _send_link(account=account, purpose=TokenPurpose.PASSWORD_RESET)
         record_event(
             SecurityEventKind.PASSWORD_RESET_REQUESTED,
             account=account if allowed else None,
@@ -377,8 +387,9 @@ def change_password(*, account: Account, new_password: str, ip: str | None = Non
         )
 
 
-def set_temporary_password(*, actor: Any, account: Account, password: str) -> None:
+def set_temporary_password(*, actor: Actor, account: Account, password: str) -> None:
     """Staff set a password the parent must change at the next sign-in."""
+    _require_scope_over(actor, account)
     check_password_rules(password, account)
     with audited(actor), transaction.atomic():
         account.set_password(password)
@@ -388,15 +399,18 @@ def set_temporary_password(*, actor: Any, account: Account, password: str) -> No
         record_event(SecurityEventKind.TEMPORARY_PASSWORD_SET, account=account, actor=actor)
 
 
-def disable_account(*, actor: Any, account: Account) -> None:
+def disable_account(*, actor: Actor, account: Account) -> None:
     """A disabled account cannot sign in, and its open sessions stop working."""
+    _require_scope_over(actor, account)
     with audited(actor), transaction.atomic():
         account.is_active = False
         account.save(update_fields=["is_active"])
         record_event(SecurityEventKind.ACCOUNT_DISABLED, account=account, actor=actor)
 
 
-def enable_account(*, actor: Any, account: Account) -> None:
+def enable_account(*, actor: Actor, account: Account) -> None:
+    """An enabled account can sign in again."""
+    _require_scope_over(actor, account)
     with audited(actor), transaction.atomic():
         account.is_active = True
         account.save(update_fields=["is_active"])

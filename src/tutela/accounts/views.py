@@ -28,6 +28,7 @@ from tutela.accounts.forms import (
     SignInForm,
 )
 from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind, TokenPurpose
+from tutela.accounts.scopes import Scope
 from tutela.accounts.signals import client_ip
 
 
@@ -70,14 +71,13 @@ class SignInView(LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     """``/``: parents go to the portal, staff to the staff screens, teachers (accounts named on
     class sections, without a contact) to their sections' access codes, others to sign-in."""
-    from tutela.sections.selectors import sections_visible_to
-
     user = request.user
     if not user.is_authenticated:
         return redirect("accounts:sign-in")
-    if user.is_staff:
+    scope = Scope.of(user)
+    if scope.staff:
         return redirect("staff:home")
-    if getattr(user, "contact_id", None) is None and sections_visible_to(user=user).exists():
+    if getattr(user, "contact_id", None) is None and scope.sections().exists():
         return redirect("accesscodes:codes")
     return redirect("portal:home")
 

@@ -23,13 +23,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from auditlog.context import _set_extra_data, auditlog_value, set_actor
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models.signals import pre_save
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 ACTOR_KEY = "actor"
 
@@ -62,20 +65,26 @@ def command_line_user() -> CommandLineUser:
     return CommandLineUser(os_user())
 
 
-def actor_name(actor: Any) -> str:
+# Who makes a change, as this module sees it: a user account (``accounts.scopes.Actor`` names
+# the project's own) or the command line. ``core`` knows no model of the project's.
+AnyActor: TypeAlias = "AbstractBaseUser | CommandLineUser"
+
+
+def actor_name(actor: AnyActor | None) -> str:
     """How an actor is named in records that keep a name: the username or the CLI user."""
     if isinstance(actor, CommandLineUser):
         return str(actor)
     return str(getattr(actor, "username", "") or "")
 
 
-def account_of(actor: Any) -> Any | None:
+def account_of(actor: AnyActor | None) -> Any | None:
     """The saved account behind an actor, for foreign keys; ``None`` for the CLI or system."""
     return actor if isinstance(actor, get_user_model()) and actor.pk else None
 
 
 @contextmanager
-def audited(actor: Any | None) -> Iterator[None]:
+def audited(actor: AnyActor | None) -> Iterator[None]:
+    """Name ``actor`` on every change made inside; the command line is ``command_line_user()``."""
     if actor is None:
         yield
         return
@@ -104,7 +113,7 @@ def _live_context() -> dict[str, Any] | None:
 
 
 @contextmanager
-def _account_context(actor: Any) -> Iterator[None]:
+def _account_context(actor: AbstractBaseUser) -> Iterator[None]:
     """auditlog's ``set_actor``, safe to nest.
 
     Services call services, and the web request's own context (auditlog's middleware) encloses

@@ -1,18 +1,19 @@
 """State changes to schools, students, contacts and their links, one transaction each.
 
 Every function takes keyword-only arguments and an explicit ``actor`` (the account making the
-change, or ``None`` for the system itself) so that the audit trail names who did it.
+change, or ``command_line_user()`` for a ``tutela`` command) so that the audit trail names who
+did it.
 """
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 
+from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import audited
 from tutela.core.phones import phone_digits, strip_extension
 from tutela.people.codesets import CodeBook, CodeProblem
@@ -37,6 +38,22 @@ class ServiceError(ValueError):
     """A change that breaks a rule of the district's data; the message says which."""
 
 
+class OutsideScope(ServiceError):
+    """The change would reach students outside the actor's scope; screens answer 403."""
+
+
+def require_whole_contact(*, actor: Actor, contact: Contact, change: str) -> None:
+    """Refuse to ``change`` a contact unless every one of its students is in ``actor``'s scope.
+
+    Changing a person (their account, a merge) changes what they see at every school they have
+    a child at: a school's staff may not act for another school's family.
+    """
+    if not Scope.of(actor).covers_contact(contact):
+        raise OutsideScope(
+            f"{contact} has students at a school outside yours: only a district admin may {change}."
+        )
+
+
 def _code(code_type: CodeType, text: str | None) -> Code | None:
     if not text:
         return None
@@ -47,7 +64,7 @@ def _code(code_type: CodeType, text: str | None) -> Code | None:
 
 
 def add_code(
-    *, actor: Any, code_type: str, code: str, display_name: str = "", parent: str | None = None
+    *, actor: Actor, code_type: str, code: str, display_name: str = "", parent: str | None = None
 ) -> Code:
     """Add a value to a code set; states need their country as parent."""
     try:
@@ -85,7 +102,7 @@ def add_code(
 
 def save_student(
     *,
-    actor: Any,
+    actor: Actor,
     student_number: str,
     first_name: str,
     last_name: str,
@@ -116,7 +133,7 @@ def save_student(
 
 def create_contact(
     *,
-    actor: Any,
+    actor: Actor,
     last_name: str,
     first_name: str = "",
     middle_name: str = "",
@@ -158,7 +175,7 @@ def validate_email_address(address: str) -> str:
 
 def add_email(
     *,
-    actor: Any,
+    actor: Actor,
     contact: Contact,
     address: str,
     email_type: str | None = None,
@@ -203,7 +220,7 @@ def shared_phone(*, number: str, extension: str = "") -> Phone:
 
 def add_phone(
     *,
-    actor: Any,
+    actor: Actor,
     contact: Contact,
     number: str,
     extension: str = "",
@@ -232,7 +249,7 @@ def add_phone(
 
 def add_address(
     *,
-    actor: Any,
+    actor: Actor,
     contact: Contact,
     street: str,
     line_two: str = "",
@@ -288,7 +305,7 @@ def make_room_for_priority(*, student: Student, position: int) -> None:
 
 def link_student(
     *,
-    actor: Any,
+    actor: Actor,
     contact: Contact,
     student: Student,
     original_contact_type: str = "",
@@ -361,7 +378,7 @@ def link_student(
         return link
 
 
-def change_email_address(*, actor: Any, email: ContactEmail, address: str) -> ContactEmail:
+def change_email_address(*, actor: Actor, email: ContactEmail, address: str) -> ContactEmail:
     """Correct one of a contact's email addresses (a parent fixing their own, or staff)."""
     address = validate_email_address(address)
     if email.address == address:
@@ -376,7 +393,7 @@ def change_email_address(*, actor: Any, email: ContactEmail, address: str) -> Co
 
 
 def change_phone_number(
-    *, actor: Any, contact_phone: ContactPhone, number: str, extension: str = ""
+    *, actor: Actor, contact_phone: ContactPhone, number: str, extension: str = ""
 ) -> ContactPhone:
     """Point one contact's phone entry at another number.
 
@@ -401,9 +418,40 @@ def _same_address(a: Address, b: Address) -> bool:
     return key(a) == key(b)
 
 
+def check_merge(*, actor: Actor, duplicate: Contact, into: Contact) -> None:
+    """Refuse a merge unless both contacts are wholly in ``actor``'s scope.
+
+    A merge moves every link of the duplicate, with the data access staff chose, to the other
+    contact: a school's staff would otherwise hand another school's child to one of their
+    families, or pull another school's parent into their view (by first giving one of their
+    own contacts that parent's email). The screens ask before offering the merge.
+    """
+    if duplicate.pk == into.pk:
+        raise ServiceError("a contact cannot be merged into itself")
+    for contact in (duplicate, into):
+        require_whole_contact(actor=actor, contact=contact, change="merge these contacts")
+
+
+def _chosen_detail(
+    link: StudentContact, relationship: Code | None, allow_data_access: bool | None
+) -> None:
+    """Put the relationship and data access staff chose on the moved link's active detail; a
+    link without any detail gets one, in force from today."""
+    if relationship is None and allow_data_access is None:
+        return
+    detail = link.active_detail()
+    if detail is None:
+        detail = StudentContactDetail(link=link, start_date=datetime.date.today())
+    if relationship is not None:
+        detail.relationship_type = relationship
+    if allow_data_access is not None:
+        detail.allow_data_access = allow_data_access
+    detail.save()
+
+
 def merge_contacts(
     *,
-    actor: Any,
+    actor: Actor,
     duplicate: Contact,
     into: Contact,
     relationship_type: str | None = None,
@@ -411,14 +459,14 @@ def merge_contacts(
 ) -> Contact:
     """Fold a duplicate contact into the contact that already exists for the same person.
 
-    The seed's fix for "email already in use": the duplicate's students are attached to the
+    PowerSchool's fix for "email already in use": the duplicate's students are attached to the
     existing contact (with the relationship and data access staff chose, on the active detail),
     anything only the duplicate had (emails, phones, addresses, blank fields) is kept on the
     existing contact, and the duplicate is removed. Students both were linked to keep the
     existing contact's link. A portal account moves across when only the duplicate had one.
+    Both contacts must be wholly in the actor's scope (``check_merge``).
     """
-    if duplicate.pk == into.pk:
-        raise ServiceError("a contact cannot be merged into itself")
+    check_merge(actor=actor, duplicate=duplicate, into=into)
     dup_account = getattr(duplicate, "account", None)
     if dup_account is not None and getattr(into, "account", None) is not None:
         raise ServiceError(
@@ -434,13 +482,7 @@ def merge_contacts(
                 continue
             link.contact = into
             link.save(update_fields=["contact"])
-            detail = link.active_detail()
-            if detail is not None:
-                if relationship is not None:
-                    detail.relationship_type = relationship
-                if allow_data_access is not None:
-                    detail.allow_data_access = allow_data_access
-                detail.save()
+            _chosen_detail(link, relationship, allow_data_access)
         addresses = {e.address.lower() for e in into.emails.all()}
         next_order = (into.emails.aggregate(top=Max("order"))["top"] or 0) + 1
         for email in duplicate.emails.all():

@@ -6,37 +6,16 @@ see answers 404, exactly like one that does not exist, so ids cannot be probed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from tutela.accounts.access import parent_required
 from tutela.accounts.models import Account
 from tutela.accounts.selectors import granted_links, link_visible_to
 from tutela.people.services import ServiceError, change_email_address, change_phone_number
-
-View = Callable[..., HttpResponse]
-
-
-def parent_required(view: View) -> View:
-    """Signed in with an account that belongs to a contact; staff accounts are refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        account = request.user
-        if not isinstance(account, Account) or account.contact_id is None:
-            raise PermissionDenied("the portal is for parents and guardians")
-        return view(request, account, *args, **kwargs)
-
-    return wrapper
 
 
 @parent_required

@@ -4,19 +4,15 @@ plan, and edit and preview the email templates. Thin adapters over the services.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tutela.accounts.access import district_admin_required
 from tutela.accounts.models import Account
 from tutela.core.audit import audited
 from tutela.core.tabular import FileProblem
@@ -27,28 +23,12 @@ from tutela.provisioning.progress import job_progress
 from tutela.provisioning.selection import Selection, read_student_numbers
 from tutela.provisioning.selectors import (
     jobs_visible_to,
-    may_provision,
     preview_recipient,
     templates_visible_to,
 )
 from tutela.provisioning.services import selection_of, start_autocreate_job
 
-View = Callable[..., HttpResponse]
 SHOWN_LINES = 200
-
-
-def district_admin_required(view: View) -> View:
-    """Anonymous visitors go to sign-in; anyone but a district admin gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        account = request.user
-        if not isinstance(account, Account) or not may_provision(account):
-            raise PermissionDenied("district admins only")
-        return view(request, account, *args, **kwargs)
-
-    return wrapper
 
 
 @district_admin_required
@@ -87,14 +67,14 @@ def autocreate(request: HttpRequest, account: Account) -> HttpResponse:
                 ),
             )
             return redirect("provisioning:job", job_id=job.pk)
-    jobs = list(jobs_visible_to(account=account)[:20])
+    jobs = list(jobs_visible_to(actor=account)[:20])
     return render(request, "provisioning/autocreate.html", {"form": form, "jobs": jobs})
 
 
 @district_admin_required
 @require_GET
 def job_detail(request: HttpRequest, account: Account, job_id: int) -> HttpResponse:
-    job = get_object_or_404(jobs_visible_to(account=account), pk=job_id)
+    job = get_object_or_404(jobs_visible_to(actor=account), pk=job_id)
     report = None
     if job.status == AutoCreateJob.Status.DONE:
         full = get_object_or_404(AutoCreateJob.objects.only("plan_csv_gz"), pk=job.pk)
@@ -134,14 +114,14 @@ def _report_lines(csv_text: str) -> tuple[list[list[str]], int]:
 @require_GET
 def job_progress_json(request: HttpRequest, account: Account, job_id: int) -> JsonResponse:
     """What the job page polls: status, phase, done of total, totals when finished."""
-    job = get_object_or_404(jobs_visible_to(account=account), pk=job_id)
+    job = get_object_or_404(jobs_visible_to(actor=account), pk=job_id)
     return JsonResponse(job_progress(job))
 
 
 @district_admin_required
 @require_GET
 def job_plan_csv(request: HttpRequest, account: Account, job_id: int) -> HttpResponse:
-    job = get_object_or_404(jobs_visible_to(account=account).defer(None), pk=job_id)
+    job = get_object_or_404(jobs_visible_to(actor=account).defer(None), pk=job_id)
     if job.status != AutoCreateJob.Status.DONE:
         return HttpResponse("The plan is ready when the job is done.", status=409)
     mode = "simulation" if job.simulate else "run"
@@ -154,7 +134,7 @@ def job_plan_csv(request: HttpRequest, account: Account, job_id: int) -> HttpRes
 @require_POST
 def job_run_for_real(request: HttpRequest, account: Account, job_id: int) -> HttpResponse:
     """After reviewing a simulation: the same selection and emails, for real."""
-    job = get_object_or_404(jobs_visible_to(account=account), pk=job_id, simulate=True)
+    job = get_object_or_404(jobs_visible_to(actor=account), pk=job_id, simulate=True)
     real = start_autocreate_job(
         selection=selection_of(job),
         actor=account,
@@ -171,7 +151,7 @@ def template_list(request: HttpRequest, account: Account) -> HttpResponse:
     return render(
         request,
         "provisioning/templates.html",
-        {"templates": templates_visible_to(account=account)},
+        {"templates": templates_visible_to(actor=account)},
     )
 
 
@@ -181,7 +161,7 @@ def template_edit(
     request: HttpRequest, account: Account, template_id: int | None = None
 ) -> HttpResponse:
     template = (
-        get_object_or_404(templates_visible_to(account=account), pk=template_id)
+        get_object_or_404(templates_visible_to(actor=account), pk=template_id)
         if template_id is not None
         else None
     )
@@ -196,7 +176,7 @@ def template_edit(
     if template is not None:
         contact_id = request.GET.get("contact", "")
         recipient = preview_recipient(
-            account=account, contact_id=int(contact_id) if contact_id.isdigit() else None
+            actor=account, contact_id=int(contact_id) if contact_id.isdigit() else None
         )
         if recipient is not None:
             subject, text, html = render_template(template, preview_values(recipient))

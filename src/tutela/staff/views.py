@@ -1,19 +1,18 @@
 """Staff screens: find a contact, see its details, create its account, fix duplicates.
 
 Kept plain (a later issue builds the full staff console). Only enabled staff accounts reach
-them; everything is read through ``staff.selectors`` so school staff see only their schools'
-students and those students' contacts, and anything else answers 404.
+them; everything is read through the actor's ``Scope`` (``people.selectors``), so school staff
+see only their schools' students and those students' contacts, and anything else answers 404.
+Whether they may change a contact (its account, a merge) is the services' rule: a refusal
+answers 403.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,34 +21,19 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tutela.accounts import services as account_services
+from tutela.accounts.access import staff_required
 from tutela.accounts.models import Account
+from tutela.accounts.scopes import Scope
 from tutela.people.models import Contact
-from tutela.people.services import ServiceError, add_email, merge_contacts
-from tutela.staff.forms import AccountCreateForm, EmailAddForm, MergeForm, TemporaryPasswordForm
-from tutela.staff.selectors import (
-    contacts_in_scope,
-    contacts_with_email,
-    is_staff_member,
-    school_ids_in_scope,
-    search_contacts,
-    with_students,
+from tutela.people.selectors import contacts_visible_to, contacts_with_email, search_contacts
+from tutela.people.services import (
+    OutsideScope,
+    ServiceError,
+    add_email,
+    check_merge,
+    merge_contacts,
 )
-
-View = Callable[..., HttpResponse]
-
-
-def staff_required(view: View) -> View:
-    """Anonymous visitors go to sign-in; signed-in non-staff (parents) get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        account = request.user
-        if not isinstance(account, Account) or not is_staff_member(account):
-            raise PermissionDenied("staff only")
-        return view(request, account, *args, **kwargs)
-
-    return wrapper
+from tutela.staff.forms import AccountCreateForm, EmailAddForm, MergeForm, TemporaryPasswordForm
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -58,59 +42,54 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 def _contact(account: Account, contact_id: int) -> Contact:
-    contact: Contact = get_object_or_404(
-        with_students(contacts_in_scope(account=account)), pk=contact_id
-    )
+    contact: Contact = get_object_or_404(contacts_visible_to(actor=account), pk=contact_id)
     return contact
 
 
-def _links(contact: Contact, schools: set[int] | None) -> list[dict[str, Any]]:
-    """The contact's students at ``schools`` (every school when ``None``).
+def _seen(account: Account, *contacts: Contact) -> set[int]:
+    """Which of these contacts' students ``account`` may see, in one query."""
+    return Scope.of(account).students_among(
+        link.student_id for contact in contacts for link in contact.student_links.all()
+    )
 
-    A contact in a school's scope may also be linked to children at other schools (a sibling,
-    or the owner of an email on the "already in use" page): those children are another
-    school's records, so school staff are only told how many there are (``_hidden``).
+
+def _students(contact: Contact, seen: set[int]) -> dict[str, Any]:
+    """A contact with its students in scope, and how many others it has, as pages show them.
+
+    A contact in a school's scope may also be linked to children at other schools (a
+    sibling): those children are another school's records, so school staff are only told how
+    many there are (``hidden``).
     """
-    return [
-        {"link": link, "student": link.student, "detail": link.active_detail()}
-        for link in contact.student_links.all()
-        if schools is None or link.student.school_id in schools
-    ]
-
-
-def _hidden(contact: Contact, schools: set[int] | None) -> int:
-    if schools is None:
-        return 0
-    return sum(link.student.school_id not in schools for link in contact.student_links.all())
-
-
-def _students(contact: Contact, schools: set[int] | None) -> dict[str, Any]:
-    """A contact with its students in scope and the count of the others, as pages show them."""
+    links = list(contact.student_links.all())
     return {
         "contact": contact,
-        "links": _links(contact, schools),
-        "hidden": _hidden(contact, schools),
+        "links": [
+            {"link": link, "student": link.student, "detail": link.active_detail()}
+            for link in links
+            if link.student_id in seen
+        ],
+        "hidden": sum(link.student_id not in seen for link in links),
     }
 
 
 @staff_required
 def contact_search(request: HttpRequest, account: Account) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    schools = school_ids_in_scope(account=account)
-    results = [_students(c, schools) for c in search_contacts(account=account, query=query)]
+    found = search_contacts(actor=account, query=query)
+    seen = _seen(account, *found)
+    results = [_students(contact, seen) for contact in found]
     return render(request, "staff/contact_search.html", {"query": query, "results": results})
 
 
 @staff_required
 def contact_detail(request: HttpRequest, account: Account, contact_id: int) -> HttpResponse:
     contact = _contact(account, contact_id)
-    schools = school_ids_in_scope(account=account)
     portal_account = Account.objects.filter(contact=contact).first()
     return render(
         request,
         "staff/contact_detail.html",
         {
-            **_students(contact, schools),
+            **_students(contact, _seen(account, contact)),
             "emails": list(contact.emails.all()),
             "phones": list(contact.phones.select_related("phone", "phone_type")),
             "addresses": list(contact.addresses.select_related("address", "address_type")),
@@ -141,6 +120,8 @@ def account_create(request: HttpRequest, account: Account, contact_id: int) -> H
             )
         except account_services.EmailInUse as error:
             return _in_use(request, account, contact, error.existing, data["email"])
+        except OutsideScope as error:
+            raise PermissionDenied(str(error)) from None
         except ServiceError as error:
             form.add_error(None, str(error))
         else:
@@ -154,26 +135,35 @@ def account_create(request: HttpRequest, account: Account, contact_id: int) -> H
     return render(request, "staff/account_create.html", {"contact": contact, "form": form})
 
 
+def _merge_refusal(account: Account, duplicate: Contact, target: Contact) -> str:
+    """Why ``account`` may not fold ``duplicate`` into ``target`` (the service's rule), or ""."""
+    try:
+        check_merge(actor=account, duplicate=duplicate, into=target)
+    except ServiceError as error:
+        return str(error)
+    return ""
+
+
 def _in_use(
     request: HttpRequest, account: Account, contact: Contact, existing: Account, address: str
 ) -> HttpResponse:
-    """The seed's fix: show who already owns the email, offer to attach the student there.
+    """PowerSchool's fix: show who already owns the email, offer to attach the student there.
 
-    The owner may be another school's contact (the sibling is elsewhere): school staff see its
-    name, and its students at their own schools only.
+    The owner is named, with the merge, only when every one of its students is in the staff
+    member's scope; another school's parent stays unnamed (a district admin can merge them).
     """
-    schools = school_ids_in_scope(account=account)
-    owners = [
-        _students(c, schools) for c in contacts_with_email(address=address).exclude(pk=contact.pk)
-    ]
+    owners = list(contacts_with_email(actor=account, address=address).exclude(pk=contact.pk))
+    owner = next((c for c in owners if c.pk == existing.contact_id), None)
+    seen = _seen(account, contact, *owners)
     return render(
         request,
         "staff/email_in_use.html",
         {
-            **_students(contact, schools),
-            "existing": existing,
-            "owner": existing.contact,
-            "owners": owners,
+            **_students(contact, seen),
+            "existing": existing if owner is not None else None,
+            "owner": owner,
+            "owners": [_students(c, seen) for c in owners],
+            "refused": _merge_refusal(account, contact, owner) if owner is not None else "",
             "address": address,
             "form": MergeForm(),
             "error": account_services.EMAIL_IN_USE,
@@ -182,33 +172,17 @@ def _in_use(
     )
 
 
-def _may_merge_into(account: Account, duplicate: Contact, target: Contact) -> bool:
-    """Staff may fold a contact of theirs into one that shares an email, or one in their scope."""
-    if contacts_in_scope(account=account).filter(pk=target.pk).exists():
-        return True
-    addresses = [e.address for e in duplicate.emails.all()]
-    return any(target.emails.filter(address__iexact=a).exists() for a in addresses)
-
-
 @staff_required
 @require_http_methods(["GET", "POST"])
 def contact_merge(
     request: HttpRequest, account: Account, contact_id: int, target_id: int
 ) -> HttpResponse:
     duplicate = _contact(account, contact_id)
-    target = get_object_or_404(with_students(Contact.objects.all()), pk=target_id)
-    if target.pk == duplicate.pk or not _may_merge_into(account, duplicate, target):
+    target = _contact(account, target_id)
+    if target.pk == duplicate.pk:
         raise Http404("no such contact")
-    schools = school_ids_in_scope(account=account)
     form = MergeForm(request.POST or None)
-    # Merging moves every link of the duplicate, with the data access chosen here: school
-    # staff would be handing another school's child to the target's family.
-    refused = (
-        f"{duplicate} also has students at another school: a district admin must merge "
-        "these contacts."
-        if _hidden(duplicate, schools)
-        else ""
-    )
+    refused = _merge_refusal(account, duplicate, target)
     if request.method == "POST" and not refused and form.is_valid():
         try:
             merge_contacts(
@@ -225,16 +199,16 @@ def contact_merge(
                 request, f"The students were attached to {target} and the duplicate removed."
             )
             return redirect("staff:contact", contact_id=target.pk)
+    seen = _seen(account, duplicate, target)
+    shown = _students(target, seen)
     return render(
         request,
         "staff/contact_merge.html",
         {
-            "contact": duplicate,
-            "links": _links(duplicate, schools),
-            "hidden": _hidden(duplicate, schools),
+            **_students(duplicate, seen),
             "target": target,
-            "target_links": _links(target, schools),
-            "target_hidden": _hidden(target, schools),
+            "target_links": shown["links"],
+            "target_hidden": shown["hidden"],
             "form": form,
             "refused": refused,
         },
@@ -270,6 +244,8 @@ def account_action(
             messages.success(request, "Temporary password set; it must be changed at sign-in.")
         else:
             raise Http404("no such action")
+    except OutsideScope as error:
+        raise PermissionDenied(str(error)) from None
     except ServiceError as error:
         messages.error(request, str(error))
     return redirect("staff:contact", contact_id=contact.pk)
@@ -278,7 +254,7 @@ def account_action(
 @staff_required
 @require_POST
 def email_add(request: HttpRequest, account: Account, contact_id: int) -> HttpResponse:
-    """Add an email to the contact (the first one is primary, as the seed says)."""
+    """Add an email to the contact (the first one is primary, as PowerSchool's does)."""
     contact = _contact(account, contact_id)
     form = EmailAddForm(request.POST)
     if not form.is_valid():

@@ -11,11 +11,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import CommandParser
 from django.utils import timezone
 
 from tutela.accesscodes import selectors, services
+from tutela.accounts.models import Account
+from tutela.accounts.scopes import Actor
 from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError
 from tutela.people.models import School, Student
@@ -132,19 +133,20 @@ class Command(TutelaCommand):
         )
 
     def _export(self, options: dict[str, Any]) -> None:
-        user = None
+        actor: Actor = command_line_user()
         if options["as_user"]:
-            user = get_user_model().objects.filter(username__iexact=options["as_user"]).first()
-            if user is None or not user.is_active:
+            account = Account.objects.filter(username__iexact=options["as_user"]).first()
+            if account is None or not account.is_active:
                 raise UsageError(f"--as-user {options['as_user']}: no active account by that name")
+            actor = account
         school = _school(options["school"])
         try:
             section = (
-                selectors.section_visible_to(user=user, section_id=options["section"])
+                selectors.section_visible_to(actor=actor, section_id=options["section"])
                 if options["section"]
                 else None
             )
-            students = selectors.students_for_codes(user=user, school=school, section=section)
+            students = selectors.students_for_codes(actor=actor, school=school, section=section)
         except selectors.NotVisible as error:
             raise UsageError(f"--section {options['section']}: {error}") from None
         output: Path = options["output"]

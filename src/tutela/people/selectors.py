@@ -1,0 +1,61 @@
+"""Reading contacts and their students, always through the asking actor's ``Scope``.
+
+A school's staff find the contacts linked to their students; whether they may also *name* or
+change a contact whose children are elsewhere too is ``Scope.covers_contact``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from tutela.accounts.scopes import Actor, Scope
+from tutela.people.models import Contact, StudentContact
+
+
+def with_students(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Contacts with their links, students and detail records loaded in a few queries."""
+    return contacts.prefetch_related(
+        "emails",
+        Prefetch(
+            "student_links",
+            queryset=StudentContact.objects.select_related("student__school").prefetch_related(
+                "details__relationship_type"
+            ),
+        ),
+    ).select_related("account")
+
+
+def contacts_visible_to(*, actor: Actor) -> QuerySet[Contact]:
+    """The contacts ``actor`` may open, with their students loaded."""
+    return with_students(Scope.of(actor).contacts())
+
+
+def search_contacts(*, actor: Actor, query: str, limit: int = 100) -> list[Contact]:
+    """PowerSchool's "Contacts and Email" search: by name or email, each match with its
+    students."""
+    words = query.split()
+    if not words:
+        return []
+    contacts = Scope.of(actor).contacts()
+    if "@" in query:
+        contacts = contacts.filter(emails__address__iexact=query.strip())
+    else:
+        for word in words:
+            contacts = contacts.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(emails__address__icontains=word)
+            )
+    return list(
+        with_students(contacts.distinct().order_by("last_name", "first_name", "id"))[:limit]
+    )
+
+
+def contacts_with_email(*, actor: Actor, address: str) -> QuerySet[Contact]:
+    """The contacts listing ``address`` that ``actor`` may name: those wholly in its scope.
+
+    Used to show staff who already owns an email; a contact with a child the actor cannot see
+    stays unnamed, since naming them would tell another school's family who they are.
+    """
+    contacts = Scope.of(actor).whole_contacts().filter(emails__address__iexact=address.strip())
+    return with_students(contacts.distinct())
