@@ -30,7 +30,8 @@ from tutela.accounts.models import (
     TokenPurpose,
 )
 from tutela.core.audit import actor_name, audited
-from tutela.notifications.email import send_email_on_commit
+from tutela.notifications.email import send_email
+from tutela.notifications.vocabulary import EmailContext
 from tutela.people.models import Contact, ContactEmail
 from tutela.people.services import ServiceError
 
@@ -250,15 +251,19 @@ def _send_link(*, actor: Any, account: Account, purpose: TokenPurpose) -> None:
         )
     raw = _issue_token(account, purpose, lifetime)
     link = settings.TUTELA_BASE_URL + reverse(url_name, kwargs={"token": raw})
-    send_email_on_commit(
+    context: EmailContext = {
+        "parent_name": account.get_full_name() or account.username,
+        "username": account.username,
+        "link_expires_at": timezone.localtime(timezone.now() + lifetime),
+    }
+    if purpose == TokenPurpose.ACTIVATION:
+        context["activation_link"] = link
+    else:
+        context["password_reset_link"] = link
+    send_email(
         to=account.email,
-        name=template,
-        context={
-            "name": account.get_full_name() or account.username,
-            "username": account.username,
-            "link": link,
-            "expires_at": timezone.localtime(timezone.now() + lifetime),
-        },
+        template=template,
+        context=context,
         robust=purpose == TokenPurpose.PASSWORD_RESET,
     )
     if purpose == TokenPurpose.ACTIVATION:

@@ -20,8 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.accounts.models import Account
 from tutela.core.audit import audited
 from tutela.core.tabular import FileProblem
-from tutela.provisioning.emails import EmailChoice, preview_values, render_template
+from tutela.notifications.email import render_email
+from tutela.provisioning.emails import EmailChoice, preview_context
 from tutela.provisioning.forms import AutoCreateForm, EmailTemplateForm
+from tutela.provisioning.jobs import start_autocreate_job
 from tutela.provisioning.models import AutoCreateJob
 from tutela.provisioning.progress import job_progress
 from tutela.provisioning.selection import Selection, read_student_numbers
@@ -31,7 +33,7 @@ from tutela.provisioning.selectors import (
     preview_recipient,
     templates_visible_to,
 )
-from tutela.provisioning.services import selection_of, start_autocreate_job
+from tutela.provisioning.services import selection_of
 
 View = Callable[..., HttpResponse]
 SHOWN_LINES = 200
@@ -199,8 +201,8 @@ def template_edit(
             account=account, contact_id=int(contact_id) if contact_id.isdigit() else None
         )
         if recipient is not None:
-            subject, text, html = render_template(template, preview_values(recipient))
-            preview = {"subject": subject, "text": text, "html": html}
+            rendered = render_email(template, preview_context(recipient))
+            preview = {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
     return render(
         request,
         "provisioning/template_edit.html",

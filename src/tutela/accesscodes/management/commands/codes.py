@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandParser
 from django.utils import timezone
 
-from tutela.accesscodes import selectors, services
+from tutela.accesscodes import selectors
+from tutela.accesscodes.services import issuing
 from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError
 from tutela.people.models import School, Student
@@ -99,7 +100,7 @@ class Command(TutelaCommand):
 
     def _generate(self, options: dict[str, Any]) -> None:
         school = _school(options["school"])
-        count = services.generate_codes(
+        count = issuing.generate_codes(
             actor=command_line_user(),
             school=school,
             missing_only=options["missing_only"],
@@ -115,7 +116,7 @@ class Command(TutelaCommand):
             student = Student.objects.filter(student_number=options["student"]).first()
             if student is None:
                 raise UsageError(f"--student {options['student']}: no student with that number")
-        count = services.reset_codes(
+        count = issuing.reset_codes(
             actor=command_line_user(),
             school=school,
             student=student,
