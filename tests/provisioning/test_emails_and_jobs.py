@@ -227,7 +227,7 @@ def test_a_background_job_reports_progress_while_it_runs_and_its_report_when_don
 def test_the_demo_runs_background_jobs_itself_with_no_worker_to_start() -> None:
     from huey.contrib.djhuey import HUEY
 
-    from tutela.core.management.commands.demo import Command
+    from tutela.sampledata.management.commands.demo import Command
 
     HUEY.flush()  # tasks another test queued for jobs that no longer exist
     guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
