@@ -17,6 +17,7 @@ from tests.factories import AccountFactory, ContactFactory
 from tutela.accesscodes.models import AccessCode, PendingLink
 from tutela.accesscodes.services import issuing, linking
 from tutela.accesscodes.urls import urlpatterns
+from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContact
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,7 @@ EXPECTED: dict[str, dict[str, int]] = {
 
 @pytest.mark.parametrize("who", ["hana", "leo", "sam", "lou", "anonymous"])
 def test_the_wrong_person_gets_403_or_404_everywhere(cast: Cast, who: str) -> None:
-    issuing.generate_codes(actor=None)
+    issuing.generate_codes(actor=command_line_user())
     holly_code = AccessCode.objects.get(student=cast.holly, revoked_at__isnull=True)
     StudentContact.objects.filter(student=cast.holly).update(restricted=True)
     stranger = AccountFactory(username="stranger@example.org", contact=ContactFactory())

@@ -19,6 +19,7 @@ from tutela.accesscodes.models import (
     RegistrationRequest,
 )
 from tutela.accesscodes.services import issuing, linking, redemption, registration, restricted_queue
+from tutela.core.audit import command_line_user
 from tutela.notifications import email
 from tutela.people.models import Contact, ContactEmail, StudentContact
 from tutela.people.services import ServiceError, add_email, link_student
@@ -78,7 +79,7 @@ def register(
 @pytest.fixture
 def student() -> Any:
     student = StudentFactory(first_name="Mia", last_name="Lee")
-    issuing.reset_codes(actor=None, student=student)
+    issuing.reset_codes(actor=command_line_user(), student=student)
     return student
 
 
@@ -88,19 +89,19 @@ def student() -> Any:
 def test_generate_gives_every_student_one_code_and_missing_only_keeps_existing_ones() -> None:
     elm, oak = SchoolFactory(school_number="10"), SchoolFactory(school_number="20")
     ann, bo = StudentFactory(school=elm), StudentFactory(school=oak)
-    assert issuing.generate_codes(actor=None, school=elm) == 1
+    assert issuing.generate_codes(actor=command_line_user(), school=elm) == 1
     assert not AccessCode.objects.filter(student=bo).exists()
     first = current_code(ann).code
-    assert issuing.generate_codes(actor=None, missing_only=True) == 1
+    assert issuing.generate_codes(actor=command_line_user(), missing_only=True) == 1
     assert current_code(ann).code == first
     assert AccessCode.objects.filter(student=bo, revoked_at__isnull=True).count() == 1
-    assert issuing.generate_codes(actor=None) == 2
+    assert issuing.generate_codes(actor=command_line_user()) == 2
     assert current_code(ann).code != first
 
 
 def test_reset_invalidates_the_old_code_at_once(student: Any) -> None:
     old = current_code(student).code
-    issuing.reset_codes(actor=None, student=student)
+    issuing.reset_codes(actor=command_line_user(), student=student)
     new = current_code(student).code
     assert new != old
     with pytest.raises(redemption.CodeNotAccepted, match="no longer valid"):
@@ -127,7 +128,7 @@ def test_a_reset_stops_a_registration_still_waiting_for_its_email_link(
         remote_address=ADDRESS,
         link_for=lambda t: tokens.append(t) or t,  # type: ignore[func-returns-value]
     )
-    issuing.reset_codes(actor=None, school=student.school)
+    issuing.reset_codes(actor=command_line_user(), school=student.school)
     with pytest.raises(redemption.CodeNotAccepted):
         registration.register_with_code(token=tokens[0], password=PASSWORD)
     assert not Account.objects.filter(email="pat@example.org").exists()
@@ -135,7 +136,7 @@ def test_a_reset_stops_a_registration_still_waiting_for_its_email_link(
 
 def test_an_expired_code_is_refused(student: Any, settings: Any) -> None:
     settings.ACCESS_CODE_VALID_DAYS = 30
-    issuing.reset_codes(actor=None, student=student)
+    issuing.reset_codes(actor=command_line_user(), student=student)
     code = current_code(student)
     assert code.expires_at is not None
     assert (
@@ -149,7 +150,7 @@ def test_an_expired_code_is_refused(student: Any, settings: Any) -> None:
             entry=code.code, purpose=AttemptPurpose.REGISTER, remote_address=None
         )
     # an expired code counts as missing: the next generate --missing-only replaces it
-    assert issuing.generate_codes(actor=None, missing_only=True) == 1
+    assert issuing.generate_codes(actor=command_line_user(), missing_only=True) == 1
 
 
 def test_a_single_use_code_links_one_guardian_then_stops_working(
@@ -163,7 +164,7 @@ def test_a_single_use_code_links_one_guardian_then_stops_working(
     assert code.used_by == Account.objects.get(email="first@example.org")
     with pytest.raises(redemption.CodeNotAccepted):
         register(code.code, "second@example.org", django_capture_on_commit_callbacks)
-    assert issuing.generate_codes(actor=None, missing_only=True) == 1
+    assert issuing.generate_codes(actor=command_line_user(), missing_only=True) == 1
 
 
 def test_codes_switched_off_are_refused(student: Any, settings: Any) -> None:
@@ -225,8 +226,8 @@ def test_registration_matches_an_existing_contact_of_the_student_with_that_email
     student: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     known = ContactFactory(first_name="Patricia", last_name="Lee")
-    add_email(actor=None, contact=known, address="pat@example.org", is_primary=True)
-    link_student(actor=None, contact=known, student=student, allow_data_access=False)
+    add_email(actor=command_line_user(), contact=known, address="pat@example.org", is_primary=True)
+    link_student(actor=command_line_user(), contact=known, student=student, allow_data_access=False)
     register(current_code(student).code, "PAT@example.org", django_capture_on_commit_callbacks)
     assert Contact.objects.count() == 1
     account = Account.objects.get()
@@ -306,7 +307,7 @@ def test_add_child_links_another_student_to_the_same_account(
         current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
     ).account
     sibling = StudentFactory(first_name="Leo")
-    issuing.reset_codes(actor=None, student=sibling)
+    issuing.reset_codes(actor=command_line_user(), student=sibling)
     code = format_code(current_code(sibling).code)
     outcome = linking.add_child(actor=account, entry=code, remote_address=ADDRESS)
     assert outcome.link is not None and not outcome.is_pending
@@ -447,9 +448,9 @@ def test_codes_stay_out_of_the_sql_debug_log(student: Any, caplog: Any) -> None:
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     connection.force_debug_cursor = True  # what DEBUG=True does
     try:
-        issuing.generate_codes(actor=None)
+        issuing.generate_codes(actor=command_line_user())
         attempt(current_code(student).code)
-        issuing.reset_codes(actor=None, student=student)
+        issuing.reset_codes(actor=command_line_user(), student=student)
     finally:
         connection.force_debug_cursor = False
     assert "a query on access codes (not shown" in caplog.text
@@ -464,7 +465,9 @@ def test_a_right_code_for_a_restricted_student_waits_for_a_school_admin(
     student: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     guardian = ContactFactory()
-    link_student(actor=None, contact=guardian, student=student, allow_data_access=True)
+    link_student(
+        actor=command_line_user(), contact=guardian, student=student, allow_data_access=True
+    )
     StudentContact.objects.filter(contact=guardian).update(restricted=True)
     done = register(
         current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
@@ -494,7 +497,7 @@ def test_a_denied_restricted_link_never_links(
 ) -> None:
     parent = AccountFactory(contact=ContactFactory())
     other = ContactFactory()
-    link_student(actor=None, contact=other, student=student)
+    link_student(actor=command_line_user(), contact=other, student=student)
     StudentContact.objects.filter(contact=other).update(restricted=True)
     outcome = linking.add_child(
         actor=parent, entry=current_code(student).code, remote_address=ADDRESS
@@ -513,10 +516,12 @@ def test_the_other_guardians_with_accounts_are_told_without_the_other_familys_de
 ) -> None:
     mum = ContactFactory(first_name="Ana", last_name="Lee")
     AccountFactory(username="ana", email="ana@example.org", contact=mum)
-    link_student(actor=None, contact=mum, student=student, allow_data_access=True)
+    link_student(actor=command_line_user(), contact=mum, student=student, allow_data_access=True)
     no_access = ContactFactory()
     AccountFactory(username="nope", email="nope@example.org", contact=no_access)
-    link_student(actor=None, contact=no_access, student=student, allow_data_access=False)
+    link_student(
+        actor=command_line_user(), contact=no_access, student=student, allow_data_access=False
+    )
     unrelated = ContactFactory()
     AccountFactory(username="far", email="far@example.org", contact=unrelated)
     register(
@@ -542,7 +547,7 @@ def test_a_new_code_that_clashes_with_an_old_one_is_drawn_again(
     taken = current_code(student).code
     other = StudentFactory()
     monkeypatch.setattr(issuing, "_distinct_codes", lambda count: [taken] * count)
-    assert issuing.generate_codes(actor=None, missing_only=True) == 1
+    assert issuing.generate_codes(actor=command_line_user(), missing_only=True) == 1
     fresh = current_code(other).code
     assert fresh != taken and len(fresh) == 12
 
@@ -552,7 +557,9 @@ def test_a_guardian_whose_own_link_is_restricted_is_not_told(
 ) -> None:
     protected = ContactFactory()
     AccountFactory(username="protected@example.org", contact=protected)
-    link_student(actor=None, contact=protected, student=student, allow_data_access=True)
+    link_student(
+        actor=command_line_user(), contact=protected, student=student, allow_data_access=True
+    )
     StudentContact.objects.filter(contact=protected).update(restricted=True)
     parent = AccountFactory(username="new@example.org", contact=ContactFactory())
     outcome = linking.add_child(actor=parent, entry=current_code(student).code, remote_address=None)
@@ -567,7 +574,7 @@ def test_a_mail_server_failure_does_not_undo_the_link(
 ) -> None:
     mum = ContactFactory()
     AccountFactory(username="mum@example.org", contact=mum)
-    link_student(actor=None, contact=mum, student=student, allow_data_access=True)
+    link_student(actor=command_line_user(), contact=mum, student=student, allow_data_access=True)
 
     def down(*args: Any) -> None:
         raise ConnectionRefusedError("mail server down")
@@ -635,7 +642,7 @@ def test_a_guardian_whose_grant_has_ended_is_not_told(
 
     former = ContactFactory()
     AccountFactory(username="former@example.org", contact=former)
-    link_student(actor=None, contact=former, student=student, allow_data_access=True)
+    link_student(actor=command_line_user(), contact=former, student=student, allow_data_access=True)
     StudentContactDetail.objects.filter(link__contact=former).update(
         start_date=datetime.date(2020, 1, 1),
         end_date=datetime.date.today() - datetime.timedelta(days=1),

@@ -14,6 +14,7 @@ from tutela.accesscodes.models import AccessCode, AttemptPurpose, PendingLink, P
 from tutela.accesscodes.selectors import EXPORT_COLUMNS
 from tutela.accesscodes.services import issuing, linking, redemption, registration
 from tutela.accounts.models import Account
+from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContact
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def code_of(student: Any) -> str:
 
 @pytest.fixture
 def codes(cast: Cast) -> Cast:
-    issuing.generate_codes(actor=None)
+    issuing.generate_codes(actor=command_line_user())
     return cast
 
 

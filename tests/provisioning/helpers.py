@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from tests.factories import StudentFactory
+from tutela.core.audit import command_line_user
 from tutela.people.models import Contact, Student
 from tutela.people.services import add_email, create_contact, link_student
 
@@ -21,12 +22,14 @@ def guardian(
     allow_data_access: bool = False,
     **detail: Any,
 ) -> Contact:
-    contact = create_contact(actor=None, first_name=first, last_name=last, is_active=True)
+    contact = create_contact(
+        actor=command_line_user(), first_name=first, last_name=last, is_active=True
+    )
     if email:
-        add_email(actor=None, contact=contact, address=email, is_primary=True)
+        add_email(actor=command_line_user(), contact=contact, address=email, is_primary=True)
     for student in students:
         link_student(
-            actor=None,
+            actor=command_line_user(),
             contact=contact,
             student=student,
             relationship_type=relationship,

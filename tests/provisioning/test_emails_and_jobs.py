@@ -94,7 +94,7 @@ def test_created_and_attached_parents_get_emails_with_a_working_activation_link_
     with django_capture_on_commit_callbacks(execute=True):
         report = run_autocreate(
             selection=Selection(),
-            actor=None,
+            actor=command_line_user(),
             emails=EmailChoice(
                 created=shipped("account_created"), attached=shipped("student_added", "es")
             ),
@@ -145,7 +145,7 @@ def test_a_simulation_sends_no_email(
     with django_capture_on_commit_callbacks(execute=True):
         report = run_autocreate(
             selection=Selection(),
-            actor=None,
+            actor=command_line_user(),
             simulate=True,
             emails=EmailChoice(created=shipped("account_created")),
         )
@@ -162,7 +162,7 @@ def test_a_big_run_keeps_every_index_so_sign_ins_are_never_locked_out(
     with CaptureQueriesContext(connection) as queries:
         report = run_autocreate(
             selection=Selection(),
-            actor=None,
+            actor=command_line_user(),
             emails=EmailChoice(created=shipped("account_created")),
         )
     assert report.totals()["accounts_created"] == 1

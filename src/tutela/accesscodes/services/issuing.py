@@ -187,7 +187,7 @@ def generate_codes(
         issued,
         school.school_number if school else "all",
         missing_only,
-        actor_name(actor) or "the system",
+        actor_name(actor),
     )
     return issued
 
@@ -234,6 +234,6 @@ def reset_codes(
         "access codes: %d reset (school %s) by %s",
         replaced,
         school.school_number if school else "all",
-        actor_name(actor) or "the system",
+        actor_name(actor),
     )
     return replaced
