@@ -271,7 +271,9 @@ def test_a_shipped_templates_html_part_says_what_its_text_says(name: str) -> Non
     assert " ".join(strip_tags(unescape(html)).split()) == " ".join(text.split())
 
 
-def test_a_job_delivered_twice_runs_once(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def queued_job(monkeypatch: pytest.MonkeyPatch) -> tuple[AutoCreateJob, list[int]]:
+    """A real AutoCreate job waiting on the queue, and the list of its runs (one entry each)."""
     guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
     runs: list[int] = []
     real_run = services.run_autocreate
@@ -282,6 +284,11 @@ def test_a_job_delivered_twice_runs_once(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(services, "run_autocreate", counted_run)
     job = record_autocreate_job(selection=Selection(), actor=command_line_user(), simulate=False)
+    return job, runs
+
+
+def test_a_job_delivered_twice_runs_once(queued_job: tuple[AutoCreateJob, list[int]]) -> None:
+    job, runs = queued_job
     tasks.autocreate_task.call_local(job.pk)
     tasks.autocreate_task.call_local(job.pk)
     assert runs == [1]
@@ -290,20 +297,11 @@ def test_a_job_delivered_twice_runs_once(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_a_second_delivery_while_the_first_claims_the_job_does_nothing(
-    monkeypatch: pytest.MonkeyPatch,
+    queued_job: tuple[AutoCreateJob, list[int]],
 ) -> None:
     """Two workers given the same task: the second reads the job before the first has saved
     its status. A read-then-save claim runs the job twice; a claim in one statement, once."""
-    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
-    runs: list[int] = []
-    real_run = services.run_autocreate
-
-    def counted_run(**kwargs: Any) -> Any:
-        runs.append(1)
-        return real_run(**kwargs)
-
-    monkeypatch.setattr(services, "run_autocreate", counted_run)
-    job = record_autocreate_job(selection=Selection(), actor=command_line_user(), simulate=False)
+    job, runs = queued_job
     arrived: list[int] = []
 
     def second_delivery(sender: Any, instance: AutoCreateJob, **kwargs: Any) -> None:
