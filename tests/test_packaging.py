@@ -41,9 +41,10 @@ def test_the_wheel_carries_every_migration(wheel_names: set[str]) -> None:
 def test_the_wheel_carries_templates_static_and_data_files(wheel_names: set[str]) -> None:
     files = {
         str(path.relative_to(ROOT / "src"))
-        for pattern in ("*/templates/**/*", "*/static/**/*", "sampledata/*")
+        for pattern in ("templates/**/*", "*/templates/**/*", "*/static/**/*", "sampledata/*")
         for path in (ROOT / "src" / "tutela").glob(pattern)
         if path.is_file() and "__pycache__" not in path.parts
     }
     assert "tutela/sampledata/grand_bend.json" in files
+    assert "tutela/templates/tutela/base.html" in files
     assert files <= wheel_names

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "tutela.sections",
     "tutela.accesscodes",
+    "tutela.sampledata",
 ]
 
 MIDDLEWARE = [
@@ -156,7 +157,8 @@ WSGI_APPLICATION = "tutela.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The site's own templates (the base page every app's pages extend).
+        "DIRS": [Path(__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -9,8 +9,8 @@ import pytest
 from auditlog.models import LogEntry
 
 from tests.factories import AccountFactory, SchoolFactory, StudentFactory
-from tutela.accesscodes import services
 from tutela.accesscodes.models import AccessCode
+from tutela.accesscodes.services import issuing, registration
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,8 @@ def test_a_school_reset_is_one_entry_naming_the_actor_the_count_and_the_scope(
     district: dict[str, Any],
 ) -> None:
     elm, admin = district["elm"], district["admin"]
-    services.generate_codes(actor=admin, school=elm)
-    services.reset_codes(actor=admin, school=elm)
+    issuing.generate_codes(actor=admin, school=elm)
+    issuing.reset_codes(actor=admin, school=elm)
     generated, reset = summaries(elm)
     assert (generated.actor, reset.actor) == (admin, admin)
     assert generated.changes_dict == {"access codes generated": ["", "3 (school 10)"]}
@@ -63,7 +63,7 @@ def test_a_school_reset_is_one_entry_naming_the_actor_the_count_and_the_scope(
 
 
 def test_a_district_reset_gives_each_school_its_own_count(district: dict[str, Any]) -> None:
-    services.reset_codes(actor=district["admin"], school=None)
+    issuing.reset_codes(actor=district["admin"], school=None)
     [elm] = summaries(district["elm"])
     [oak] = summaries(district["oak"])
     assert (elm.additional_data["count"], oak.additional_data["count"]) == (3, 1)
@@ -72,9 +72,9 @@ def test_a_district_reset_gives_each_school_its_own_count(district: dict[str, An
 
 
 def test_generating_missing_codes_says_so_in_the_scope(district: dict[str, Any]) -> None:
-    services.generate_codes(actor=district["admin"], school=district["elm"])
+    issuing.generate_codes(actor=district["admin"], school=district["elm"])
     StudentFactory(student_number="1004", school=district["elm"])
-    services.generate_codes(actor=district["admin"], school=district["elm"], missing_only=True)
+    issuing.generate_codes(actor=district["admin"], school=district["elm"], missing_only=True)
     latest = summaries(district["elm"])[-1]
     assert latest.additional_data["count"] == 1
     assert latest.additional_data["revoked"] == 0
@@ -98,9 +98,9 @@ def test_one_students_reset_is_audited_row_by_row_without_the_code(
     district: dict[str, Any],
 ) -> None:
     student = district["elm"].students.get(student_number="1001")
-    services.generate_codes(actor=district["admin"], school=district["elm"])
+    issuing.generate_codes(actor=district["admin"], school=district["elm"])
     old = AccessCode.objects.get(student=student)
-    services.reset_codes(actor=district["admin"], student=student)
+    issuing.reset_codes(actor=district["admin"], student=student)
     [revoked] = LogEntry.objects.get_for_object(old).filter(action=LogEntry.Action.UPDATE)
     assert (revoked.actor, list(revoked.changes_dict)) == (district["admin"], ["revoked_at"])
     new = AccessCode.objects.get(student=student, revoked_at__isnull=True)
@@ -119,10 +119,10 @@ def test_a_self_registration_is_recorded_as_the_parents_own_doing(
     from tutela.people.models import Contact, ContactEmail, StudentContact
 
     student = district["elm"].students.get(student_number="1001")
-    services.reset_codes(actor=district["admin"], student=student)
+    issuing.reset_codes(actor=district["admin"], student=student)
     code = AccessCode.objects.get(student=student, revoked_at__isnull=True).code
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_registration(
+        registration.request_registration(
             entry=code,
             first_name="Pat",
             last_name="Lee",
@@ -134,7 +134,7 @@ def test_a_self_registration_is_recorded_as_the_parents_own_doing(
     assert match
     password = "a long enough passphrase"
     with django_capture_on_commit_callbacks(execute=True):
-        done = services.register_with_code(token=match.group(1), password=password)
+        done = registration.register_with_code(token=match.group(1), password=password)
     parent = done.account
     contact = Contact.objects.get()
     for record in (

@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from tests.cast import Cast, client_as
 from tests.factories import AccountFactory, ContactFactory
-from tutela.accesscodes import services
 from tutela.accesscodes.models import AccessCode, PendingLink
+from tutela.accesscodes.services import issuing, linking
 from tutela.accesscodes.urls import urlpatterns
+from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContact
 
 pytestmark = pytest.mark.django_db
@@ -90,11 +91,11 @@ EXPECTED: dict[str, dict[str, int]] = {
 
 @pytest.mark.parametrize("who", ["hana", "leo", "sam", "lou", "anonymous"])
 def test_the_wrong_person_gets_403_or_404_everywhere(cast: Cast, who: str) -> None:
-    services.generate_codes(actor=None)
+    issuing.generate_codes(actor=command_line_user())
     holly_code = AccessCode.objects.get(student=cast.holly, revoked_at__isnull=True)
     StudentContact.objects.filter(student=cast.holly).update(restricted=True)
     stranger = AccountFactory(username="stranger@example.org", contact=ContactFactory())
-    outcome = services.add_child(actor=stranger, entry=holly_code.code, remote_address=None)
+    outcome = linking.add_child(actor=stranger, entry=holly_code.code, remote_address=None)
     pending = outcome.pending
     assert pending is not None
     client = client_as(cast, who)

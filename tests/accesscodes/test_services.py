@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.factories import AccountFactory, ContactFactory, SchoolFactory, StudentFactory
-from tutela.accesscodes import services
 from tutela.accesscodes.codes import format_code
 from tutela.accesscodes.models import (
     AccessCode,
@@ -19,7 +18,9 @@ from tutela.accesscodes.models import (
     PendingStatus,
     RegistrationRequest,
 )
+from tutela.accesscodes.services import issuing, linking, redemption, registration, restricted_queue
 from tutela.core.audit import command_line_user
+from tutela.notifications import email
 from tutela.people.models import Contact, ContactEmail, StudentContact
 from tutela.people.services import ServiceError, add_email, link_student
 
@@ -54,7 +55,7 @@ def register(
     first: str = "Pat",
     last: str = "Lee",
     address: str = ADDRESS,
-) -> services.Registration:
+) -> registration.Registration:
     tokens: list[str] = []
 
     def link_for(token: str) -> str:
@@ -62,7 +63,7 @@ def register(
         return f"http://testserver/register/{token}/"
 
     with capture(execute=True):
-        services.request_registration(
+        registration.request_registration(
             entry=code,
             first_name=first,
             last_name=last,
@@ -72,13 +73,13 @@ def register(
         )
     assert tokens, "no verification link was made"
     with capture(execute=True):
-        return services.register_with_code(token=tokens[0], password=PASSWORD)
+        return registration.register_with_code(token=tokens[0], password=PASSWORD)
 
 
 @pytest.fixture
 def student() -> Any:
     student = StudentFactory(first_name="Mia", last_name="Lee")
-    services.reset_codes(actor=None, student=student)
+    issuing.reset_codes(actor=command_line_user(), student=student)
     return student
 
 
@@ -88,27 +89,27 @@ def student() -> Any:
 def test_generate_gives_every_student_one_code_and_missing_only_keeps_existing_ones() -> None:
     elm, oak = SchoolFactory(school_number="10"), SchoolFactory(school_number="20")
     ann, bo = StudentFactory(school=elm), StudentFactory(school=oak)
-    assert services.generate_codes(actor=None, school=elm) == 1
+    assert issuing.generate_codes(actor=command_line_user(), school=elm) == 1
     assert not AccessCode.objects.filter(student=bo).exists()
     first = current_code(ann).code
-    assert services.generate_codes(actor=None, missing_only=True) == 1
+    assert issuing.generate_codes(actor=command_line_user(), missing_only=True) == 1
     assert current_code(ann).code == first
     assert AccessCode.objects.filter(student=bo, revoked_at__isnull=True).count() == 1
-    assert services.generate_codes(actor=None) == 2
+    assert issuing.generate_codes(actor=command_line_user()) == 2
     assert current_code(ann).code != first
 
 
 def test_reset_invalidates_the_old_code_at_once(student: Any) -> None:
     old = current_code(student).code
-    services.reset_codes(actor=None, student=student)
+    issuing.reset_codes(actor=command_line_user(), student=student)
     new = current_code(student).code
     assert new != old
-    with pytest.raises(services.CodeNotAccepted, match="no longer valid"):
-        services.redeem_code(
+    with pytest.raises(redemption.CodeNotAccepted, match="no longer valid"):
+        redemption.redeem_code(
             entry=format_code(old), purpose=AttemptPurpose.REGISTER, remote_address=ADDRESS
         )
     assert (
-        services.redeem_code(
+        redemption.redeem_code(
             entry=format_code(new), purpose=AttemptPurpose.REGISTER, remote_address=ADDRESS
         ).student
         == student
@@ -119,7 +120,7 @@ def test_a_reset_stops_a_registration_still_waiting_for_its_email_link(
     student: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     tokens: list[str] = []
-    services.request_registration(
+    registration.request_registration(
         entry=current_code(student).code,
         first_name="Pat",
         last_name="Lee",
@@ -127,15 +128,15 @@ def test_a_reset_stops_a_registration_still_waiting_for_its_email_link(
         remote_address=ADDRESS,
         link_for=lambda t: tokens.append(t) or t,  # type: ignore[func-returns-value]
     )
-    services.reset_codes(actor=None, school=student.school)
-    with pytest.raises(services.CodeNotAccepted):
-        services.register_with_code(token=tokens[0], password=PASSWORD)
+    issuing.reset_codes(actor=command_line_user(), school=student.school)
+    with pytest.raises(redemption.CodeNotAccepted):
+        registration.register_with_code(token=tokens[0], password=PASSWORD)
     assert not Account.objects.filter(email="pat@example.org").exists()
 
 
 def test_an_expired_code_is_refused(student: Any, settings: Any) -> None:
     settings.ACCESS_CODE_VALID_DAYS = 30
-    services.reset_codes(actor=None, student=student)
+    issuing.reset_codes(actor=command_line_user(), student=student)
     code = current_code(student)
     assert code.expires_at is not None
     assert (
@@ -144,10 +145,12 @@ def test_an_expired_code_is_refused(student: Any, settings: Any) -> None:
     AccessCode.objects.filter(pk=code.pk).update(
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
     )
-    with pytest.raises(services.CodeNotAccepted, match="no longer valid"):
-        services.redeem_code(entry=code.code, purpose=AttemptPurpose.REGISTER, remote_address=None)
+    with pytest.raises(redemption.CodeNotAccepted, match="no longer valid"):
+        redemption.redeem_code(
+            entry=code.code, purpose=AttemptPurpose.REGISTER, remote_address=None
+        )
     # an expired code counts as missing: the next generate --missing-only replaces it
-    assert services.generate_codes(actor=None, missing_only=True) == 1
+    assert issuing.generate_codes(actor=command_line_user(), missing_only=True) == 1
 
 
 def test_a_single_use_code_links_one_guardian_then_stops_working(
@@ -159,15 +162,15 @@ def test_a_single_use_code_links_one_guardian_then_stops_working(
     code.refresh_from_db()
     assert code.used_at is not None and code.revoked_at is not None
     assert code.used_by == Account.objects.get(email="first@example.org")
-    with pytest.raises(services.CodeNotAccepted):
+    with pytest.raises(redemption.CodeNotAccepted):
         register(code.code, "second@example.org", django_capture_on_commit_callbacks)
-    assert services.generate_codes(actor=None, missing_only=True) == 1
+    assert issuing.generate_codes(actor=command_line_user(), missing_only=True) == 1
 
 
 def test_codes_switched_off_are_refused(student: Any, settings: Any) -> None:
     settings.ACCESS_CODES_ENABLED = False
-    with pytest.raises(services.CodesDisabled):
-        services.redeem_code(
+    with pytest.raises(redemption.CodesDisabled):
+        redemption.redeem_code(
             entry=current_code(student).code, purpose=AttemptPurpose.REGISTER, remote_address=None
         )
 
@@ -248,7 +251,7 @@ def test_a_verification_link_works_once(
     student: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     tokens: list[str] = []
-    services.request_registration(
+    registration.request_registration(
         entry=current_code(student).code,
         first_name="Pat",
         last_name="Lee",
@@ -257,14 +260,14 @@ def test_a_verification_link_works_once(
         link_for=lambda t: tokens.append(t) or t,  # type: ignore[func-returns-value]
     )
     assert RegistrationRequest.objects.get().token_hash != tokens[0]  # only the hash is kept
-    services.register_with_code(token=tokens[0], password=PASSWORD)
+    registration.register_with_code(token=tokens[0], password=PASSWORD)
     with pytest.raises(ServiceError, match="expired or has already been used"):
-        services.register_with_code(token=tokens[0], password=PASSWORD)
+        registration.register_with_code(token=tokens[0], password=PASSWORD)
 
 
 def test_a_weak_password_is_refused_and_nothing_is_created(student: Any) -> None:
     tokens: list[str] = []
-    services.request_registration(
+    registration.request_registration(
         entry=current_code(student).code,
         first_name="Pat",
         last_name="Lee",
@@ -273,7 +276,7 @@ def test_a_weak_password_is_refused_and_nothing_is_created(student: Any) -> None
         link_for=lambda t: tokens.append(t) or t,  # type: ignore[func-returns-value]
     )
     with pytest.raises(ServiceError):
-        services.register_with_code(token=tokens[0], password="password")
+        registration.register_with_code(token=tokens[0], password="password")
     assert not Account.objects.exists() and not Contact.objects.exists()
 
 
@@ -282,7 +285,7 @@ def test_an_email_that_already_has_an_account_is_told_to_sign_in(
 ) -> None:
     AccountFactory(username="pat", email="pat@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        made = services.request_registration(
+        made = registration.request_registration(
             entry=current_code(student).code,
             first_name="Pat",
             last_name="Lee",
@@ -304,29 +307,29 @@ def test_add_child_links_another_student_to_the_same_account(
         current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks
     ).account
     sibling = StudentFactory(first_name="Leo")
-    services.reset_codes(actor=None, student=sibling)
+    issuing.reset_codes(actor=command_line_user(), student=sibling)
     code = format_code(current_code(sibling).code)
-    outcome = services.add_child(actor=account, entry=code, remote_address=ADDRESS)
+    outcome = linking.add_child(actor=account, entry=code, remote_address=ADDRESS)
     assert outcome.link is not None and not outcome.is_pending
     assert set(
         StudentContact.objects.filter(contact=account.contact).values_list("student", flat=True)
     ) == {student.pk, sibling.pk}
     assert Contact.objects.count() == 1
     with pytest.raises(ServiceError, match="already on your account"):
-        services.add_child(actor=account, entry=code, remote_address=ADDRESS)
+        linking.add_child(actor=account, entry=code, remote_address=ADDRESS)
 
 
 def test_add_child_needs_a_parent_account(student: Any) -> None:
     staff = AccountFactory(is_staff=True)
     with pytest.raises(ServiceError):
-        services.add_child(actor=staff, entry=current_code(student).code, remote_address=ADDRESS)
+        linking.add_child(actor=staff, entry=current_code(student).code, remote_address=ADDRESS)
 
 
 # --- protection against guessing --------------------------------------------------------------
 
 
 def attempt(entry: str, *, address: str | None = ADDRESS, account: Any = None) -> Any:
-    return services.redeem_code(
+    return redemption.redeem_code(
         entry=entry, purpose=AttemptPurpose.REGISTER, remote_address=address, account=account
     )
 
@@ -336,9 +339,9 @@ def test_the_eleventh_failure_in_an_hour_is_refused_even_with_the_right_code_the
 ) -> None:
     right = current_code(student).code
     for _ in range(10):
-        with pytest.raises(services.CodeNotAccepted):
+        with pytest.raises(redemption.CodeNotAccepted):
             attempt("AAAA-AAAA-AAAA")
-    with pytest.raises(services.CodeRefused, match="Too many"):
+    with pytest.raises(redemption.CodeRefused, match="Too many"):
         attempt(right)
     assert CodeAttempt.objects.filter(outcome=AttemptOutcome.REFUSED).count() == 1
     # another address is not affected
@@ -354,9 +357,9 @@ def test_ten_wrong_guesses_at_different_codes_are_the_hourly_limit_not_a_block(
     # The defaults: a guesser tries a new code each time, and still only the hourly limit applies.
     right = current_code(student).code
     for n in range(10):
-        with pytest.raises(services.CodeNotAccepted, match="not recognised"):
+        with pytest.raises(redemption.CodeNotAccepted, match="not recognised"):
             attempt(f"AAAA-AAAA-AA{n:02d}")
-    with pytest.raises(services.CodeRefused, match="Too many"):
+    with pytest.raises(redemption.CodeRefused, match="Too many"):
         attempt(right)
     assert not AddressBlock.objects.exists()
     CodeAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
@@ -367,17 +370,17 @@ def test_an_address_that_keeps_trying_new_codes_after_the_limit_is_blocked_for_a
     student: Any,
 ) -> None:
     for n in range(10):
-        with pytest.raises(services.CodeNotAccepted):
+        with pytest.raises(redemption.CodeNotAccepted):
             attempt(f"AAAA-AAAA-AA{n:02d}")
     for n in range(10, 19):
-        with pytest.raises(services.CodeRefused, match="Too many"):
+        with pytest.raises(redemption.CodeRefused, match="Too many"):
             attempt(f"AAAA-AAAA-AA{n:02d}")
     assert not AddressBlock.objects.exists()
-    with pytest.raises(services.CodeRefused, match="Too many"):
+    with pytest.raises(redemption.CodeRefused, match="Too many"):
         attempt("AAAA-AAAA-AA19")  # the 20th different code
     assert AddressBlock.objects.filter(remote_address=ADDRESS).exists()
     CodeAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
-    with pytest.raises(services.CodeRefused, match="paused"):
+    with pytest.raises(redemption.CodeRefused, match="paused"):
         attempt(current_code(student).code)
     assert all(
         "AAAA" not in digest
@@ -388,10 +391,10 @@ def test_an_address_that_keeps_trying_new_codes_after_the_limit_is_blocked_for_a
 def test_failures_are_limited_per_account_across_addresses(student: Any) -> None:
     parent = AccountFactory(contact=ContactFactory())
     for n in range(10):
-        with pytest.raises(services.CodeNotAccepted):
-            services.add_child(actor=parent, entry="AAAA-AAAA-AAAA", remote_address=f"192.0.2.{n}")
-    with pytest.raises(services.CodeRefused):
-        services.add_child(
+        with pytest.raises(redemption.CodeNotAccepted):
+            linking.add_child(actor=parent, entry="AAAA-AAAA-AAAA", remote_address=f"192.0.2.{n}")
+    with pytest.raises(redemption.CodeRefused):
+        linking.add_child(
             actor=parent, entry=current_code(student).code, remote_address="192.0.2.200"
         )
 
@@ -399,21 +402,21 @@ def test_failures_are_limited_per_account_across_addresses(student: Any) -> None
 def test_a_burst_of_guesses_at_many_codes_blocks_the_address(student: Any, settings: Any) -> None:
     settings.ACCESS_CODE_BURST_CODES = 5
     for n in range(5):
-        with pytest.raises(services.CodeNotAccepted):
+        with pytest.raises(redemption.CodeNotAccepted):
             attempt(f"AAAA-AAAA-AAA{n}")
     assert AddressBlock.objects.filter(remote_address=ADDRESS).exists()
-    with pytest.raises(services.CodeRefused, match="paused"):
+    with pytest.raises(redemption.CodeRefused, match="paused"):
         attempt(current_code(student).code)
     # the block outlasts the failure window
     CodeAttempt.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
-    with pytest.raises(services.CodeRefused):
+    with pytest.raises(redemption.CodeRefused):
         attempt(current_code(student).code)
 
 
 def test_repeating_one_mistyped_code_is_not_a_burst(settings: Any) -> None:
     settings.ACCESS_CODE_BURST_CODES = 5
     for _ in range(8):
-        with pytest.raises(services.CodeNotAccepted):
+        with pytest.raises(redemption.CodeNotAccepted):
             attempt("AAAA-AAAA-AAAA")
     assert not AddressBlock.objects.exists()
 
@@ -421,9 +424,9 @@ def test_repeating_one_mistyped_code_is_not_a_burst(settings: Any) -> None:
 def test_what_was_typed_is_never_stored_or_logged(student: Any, caplog: Any, settings: Any) -> None:
     settings.ACCESS_CODE_MAX_FAILURES = 1
     right = current_code(student).code
-    with pytest.raises(services.CodeNotAccepted):
+    with pytest.raises(redemption.CodeNotAccepted):
         attempt("ZZZZ-ZZZZ-ZZZZ")
-    with pytest.raises(services.CodeRefused):
+    with pytest.raises(redemption.CodeRefused):
         attempt(right)
     stored = list(CodeAttempt.objects.values_list("entry_digest", flat=True))
     assert all("ZZZZ" not in d and right not in d for d in stored)
@@ -445,9 +448,9 @@ def test_codes_stay_out_of_the_sql_debug_log(student: Any, caplog: Any) -> None:
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     connection.force_debug_cursor = True  # what DEBUG=True does
     try:
-        services.generate_codes(actor=None)
+        issuing.generate_codes(actor=command_line_user())
         attempt(current_code(student).code)
-        services.reset_codes(actor=None, student=student)
+        issuing.reset_codes(actor=command_line_user(), student=student)
     finally:
         connection.force_debug_cursor = False
     assert "a query on access codes (not shown" in caplog.text
@@ -479,14 +482,14 @@ def test_a_right_code_for_a_restricted_student_waits_for_a_school_admin(
     )
     admin = AccountFactory(is_staff=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_link(actor=admin, pending=pending)
+        restricted_queue.approve_link(actor=admin, pending=pending)
     pending.refresh_from_db()
     assert pending.status == PendingStatus.APPROVED and pending.decided_by == admin
     detail = StudentContact.objects.get(contact=done.account.contact).active_detail()
     assert detail is not None and detail.allow_data_access
     assert "approved" in mailoutbox[-1].body
     with pytest.raises(ServiceError, match="already been decided"):
-        services.deny_link(actor=admin, pending=pending)
+        restricted_queue.deny_link(actor=admin, pending=pending)
 
 
 def test_a_denied_restricted_link_never_links(
@@ -496,12 +499,12 @@ def test_a_denied_restricted_link_never_links(
     other = ContactFactory()
     link_student(actor=command_line_user(), contact=other, student=student)
     StudentContact.objects.filter(contact=other).update(restricted=True)
-    outcome = services.add_child(
+    outcome = linking.add_child(
         actor=parent, entry=current_code(student).code, remote_address=ADDRESS
     )
     assert outcome.pending is not None
     with django_capture_on_commit_callbacks(execute=True):
-        services.deny_link(
+        restricted_queue.deny_link(
             actor=AccountFactory(is_staff=True), pending=outcome.pending, note="court order"
         )
     assert not StudentContact.objects.filter(contact=parent.contact).exists()
@@ -543,8 +546,8 @@ def test_a_new_code_that_clashes_with_an_old_one_is_drawn_again(
 ) -> None:
     taken = current_code(student).code
     other = StudentFactory()
-    monkeypatch.setattr(services, "_distinct_codes", lambda count: [taken] * count)
-    assert services.generate_codes(actor=None, missing_only=True) == 1
+    monkeypatch.setattr(issuing, "_distinct_codes", lambda count: [taken] * count)
+    assert issuing.generate_codes(actor=command_line_user(), missing_only=True) == 1
     fresh = current_code(other).code
     assert fresh != taken and len(fresh) == 12
 
@@ -559,12 +562,10 @@ def test_a_guardian_whose_own_link_is_restricted_is_not_told(
     )
     StudentContact.objects.filter(contact=protected).update(restricted=True)
     parent = AccountFactory(username="new@example.org", contact=ContactFactory())
-    outcome = services.add_child(
-        actor=parent, entry=current_code(student).code, remote_address=None
-    )
+    outcome = linking.add_child(actor=parent, entry=current_code(student).code, remote_address=None)
     assert outcome.pending is not None
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_link(actor=AccountFactory(is_staff=True), pending=outcome.pending)
+        restricted_queue.approve_link(actor=AccountFactory(is_staff=True), pending=outcome.pending)
     assert [m.to for m in mailoutbox] == [["new@example.org"]]  # only the decision
 
 
@@ -578,9 +579,9 @@ def test_a_mail_server_failure_does_not_undo_the_link(
     def down(*args: Any) -> None:
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(services, "_send", down)
+    monkeypatch.setattr(email, "get_connection", down)
     parent = AccountFactory(username="dad@example.org", contact=ContactFactory())
-    assert services.notify_other_guardians(student=student, new_account=parent) == 0
+    assert linking.notify_other_guardians(student=student, new_account=parent) == 0
     assert "could not send the new_guardian email" in caplog.text
     assert "mum@example.org" not in caplog.text
 
@@ -601,7 +602,7 @@ def test_add_child_renews_a_link_whose_grant_has_ended(
         end_date=datetime.date.today() - datetime.timedelta(days=1),
     )
     assert list(students_visible_to(account=account)) == []
-    outcome = services.add_child(
+    outcome = linking.add_child(
         actor=account, entry=format_code(current_code(student).code), remote_address=ADDRESS
     )
     assert outcome.link is not None and not outcome.is_pending
@@ -623,7 +624,7 @@ def test_add_child_grants_until_a_grant_that_has_not_begun(
     later = datetime.date.today() + datetime.timedelta(days=30)
     StudentContactDetail.objects.filter(link__contact=account.contact).update(start_date=later)
     assert list(students_visible_to(account=account)) == []
-    services.add_child(
+    linking.add_child(
         actor=account, entry=format_code(current_code(student).code), remote_address=ADDRESS
     )
     assert list(students_visible_to(account=account)) == [student]
@@ -648,7 +649,7 @@ def test_a_guardian_whose_grant_has_ended_is_not_told(
     )
     parent = AccountFactory(username="new@example.org", contact=ContactFactory())
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = services.add_child(
+        outcome = linking.add_child(
             actor=parent, entry=current_code(student).code, remote_address=None
         )
     assert outcome.link is not None

@@ -10,10 +10,11 @@ from django.test import Client
 
 from tests.cast import Cast
 from tests.factories import AccountFactory, ContactFactory, SectionFactory
-from tutela.accesscodes import services
 from tutela.accesscodes.models import AccessCode, AttemptPurpose, PendingLink, PendingStatus
 from tutela.accesscodes.selectors import EXPORT_COLUMNS
+from tutela.accesscodes.services import issuing, linking, redemption, registration
 from tutela.accounts.models import Account
+from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContact
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def code_of(student: Any) -> str:
 
 @pytest.fixture
 def codes(cast: Cast) -> Cast:
-    services.generate_codes(actor=None)
+    issuing.generate_codes(actor=command_line_user())
     return cast
 
 
@@ -120,7 +121,7 @@ def test_mismatched_passwords_create_nothing(
     client: Client, codes: Cast, django_capture_on_commit_callbacks: Any
 ) -> None:
     tokens: list[str] = []
-    services.request_registration(
+    registration.request_registration(
         entry=code_of(codes.lila),
         first_name="Pat",
         last_name="Lake",
@@ -248,13 +249,13 @@ def test_a_school_admin_resets_every_code_of_their_school_and_no_other(
     assert response.status_code == 302
     assert code_of(codes.lila) != old_lila and code_of(codes.holly) == holly
     assert (
-        services.redeem_code(
+        redemption.redeem_code(
             entry=code_of(codes.lila), purpose=AttemptPurpose.REGISTER, remote_address=None
         ).student
         == codes.lila
     )
-    with pytest.raises(services.CodeNotAccepted):
-        services.redeem_code(entry=old_lila, purpose=AttemptPurpose.REGISTER, remote_address=None)
+    with pytest.raises(redemption.CodeNotAccepted):
+        redemption.redeem_code(entry=old_lila, purpose=AttemptPurpose.REGISTER, remote_address=None)
     # another school's codes and the district's are not theirs to reset
     reset_all = "/staff/access-codes/reset-all/"
     assert client.post(reset_all, {"school": "10", "confirm": "on"}).status_code == 404
@@ -285,8 +286,8 @@ def test_a_school_admin_decides_the_queue_of_their_school_only(
     StudentContact.objects.filter(student=codes.lila).update(restricted=True)
     StudentContact.objects.filter(student=codes.holly).update(restricted=True)
     newcomer = AccountFactory(username="newcomer@example.org", contact=ContactFactory())
-    lila_wait = services.add_child(actor=newcomer, entry=code_of(codes.lila), remote_address=None)
-    holly_wait = services.add_child(actor=newcomer, entry=code_of(codes.holly), remote_address=None)
+    lila_wait = linking.add_child(actor=newcomer, entry=code_of(codes.lila), remote_address=None)
+    holly_wait = linking.add_child(actor=newcomer, entry=code_of(codes.holly), remote_address=None)
     assert lila_wait.pending and holly_wait.pending
     client.force_login(codes.sam)
     page = client.get("/staff/restricted-links/").content.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.cast import Cast
@@ -40,11 +42,14 @@ def test_a_reset_email_arrives_through_smtp(
     assert "/accounts/password/reset/" in smtp_server.link_in(message)
 
 
-def test_send_email_renders_the_named_templates(smtp_server: SMTPInbox) -> None:
-    send_email(
-        to="x@example.org",
-        name="activation",
-        context={"name": "X", "username": "x", "link": "http://h/l", "expires_at": None},
-    )
+def test_send_email_renders_the_named_templates(
+    smtp_server: SMTPInbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        send_email(
+            to="x@example.org",
+            template="activation",
+            context={"parent_name": "X", "username": "x", "activation_link": "http://h/l"},
+        )
     (message,) = smtp_server.wait_for(1)
     assert "http://h/l" in smtp_server.text_of(message)

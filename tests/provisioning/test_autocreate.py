@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import Run
 from tests.provisioning.helpers import guardian, student
 from tutela.accounts.models import Account
+from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContactDetail
 from tutela.provisioning.eligibility import Eligibility
 from tutela.provisioning.models import AutoCreateJob
@@ -32,7 +33,7 @@ def test_siblings_shared_guardian_gets_one_account_attached_to_both() -> None:
     ann, ben = student("1001", first_name="Ann"), student("1002", first_name="Ben")
     mother = guardian("Maria", "Lopez", "maria@example.org", students=(ann, ben))
 
-    report = run_autocreate(selection=Selection(), actor=None)
+    report = run_autocreate(selection=Selection(), actor=command_line_user())
 
     account = Account.objects.get(contact=mother)
     assert account.username == "maria@example.org"
@@ -57,7 +58,7 @@ def test_an_ineligible_contact_gets_no_account() -> None:
         has_custody=False,
     )
 
-    report = run_autocreate(selection=Selection(), actor=None)
+    report = run_autocreate(selection=Selection(), actor=command_line_user())
 
     assert not Account.objects.exists()
     [line] = report.lines
@@ -79,7 +80,9 @@ def test_a_non_custodial_parent_gets_no_account_when_the_district_counts_custody
     )
     custody_only = Eligibility(custody=True, relationships=frozenset())
 
-    report = run_autocreate(selection=Selection(), actor=None, eligibility=custody_only)
+    report = run_autocreate(
+        selection=Selection(), actor=command_line_user(), eligibility=custody_only
+    )
 
     assert not Account.objects.filter(contact=father).exists()
     assert report.lines[0].reason == "not eligible: no custody, relationship Father"
@@ -95,7 +98,7 @@ def test_by_default_a_parent_without_custody_is_eligible_by_relationship() -> No
         relationship="Father",
         has_custody=False,
     )
-    run_autocreate(selection=Selection(), actor=None)
+    run_autocreate(selection=Selection(), actor=command_line_user())
     assert Account.objects.filter(contact=father).exists()
 
 
@@ -116,7 +119,7 @@ def test_eligibility_is_judged_on_the_active_detail_not_an_ended_one() -> None:
         link=link, start_date=datetime.date(2021, 1, 2), has_custody=False
     )
 
-    report = run_autocreate(selection=Selection(), actor=None)
+    report = run_autocreate(selection=Selection(), actor=command_line_user())
 
     assert report.lines[0].action == "skip"
     assert not Account.objects.exists()
@@ -136,7 +139,7 @@ def test_a_link_whose_only_detail_is_not_in_force_is_skipped(start, end) -> None
         end_date=end,
     )
 
-    report = run_autocreate(selection=Selection(), actor=None)
+    report = run_autocreate(selection=Selection(), actor=command_line_user())
 
     assert [(line.action, line.reason) for line in report.lines] == [
         ("skip", "the link's detail record is not in force today (ended or not begun)")
@@ -149,7 +152,7 @@ def test_an_email_shared_by_two_contacts_is_skipped_with_a_reason() -> None:
     mother = guardian("Maria", "Lopez", "family@example.org", students=(ann,))
     father = guardian("Juan", "Lopez", "FAMILY@example.org", students=(ann,), relationship="Father")
 
-    report = run_autocreate(selection=Selection(), actor=None)
+    report = run_autocreate(selection=Selection(), actor=command_line_user())
 
     assert not Account.objects.exists()
     reasons = {line.contact: line.reason for line in report.lines}
@@ -162,18 +165,20 @@ def test_an_email_shared_by_two_contacts_is_skipped_with_a_reason() -> None:
 def test_a_contact_without_an_email_is_skipped() -> None:
     ann = student("1001")
     guardian("Maria", "Lopez", None, students=(ann,))
-    report = run_autocreate(selection=Selection(), actor=None)
+    report = run_autocreate(selection=Selection(), actor=command_line_user())
     assert [(line.action, line.reason) for line in report.lines] == [("skip", "no email address")]
 
 
 def test_an_email_already_used_by_another_contacts_account_is_a_duplicate_candidate() -> None:
     ann, ben = student("1001"), student("1002")
     first = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
-    run_autocreate(selection=Selection(), actor=None)
+    run_autocreate(selection=Selection(), actor=command_line_user())
     # The same person entered again, on another child's record.
     second = guardian("Maria", "López", "Maria@Example.org", students=(ben,))
 
-    report = run_autocreate(selection=Selection(student_numbers=("1002",)), actor=None)
+    report = run_autocreate(
+        selection=Selection(student_numbers=("1002",)), actor=command_line_user()
+    )
 
     [line] = report.lines
     assert line.action == "skip"
@@ -199,10 +204,10 @@ def test_a_duplicate_candidate_is_reported_when_both_contacts_are_in_the_selecti
     # contact is still a duplicate candidate naming both, not just "an email shared by two".
     ann, ben = student("1001"), student("1002")
     first = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
-    run_autocreate(selection=Selection(), actor=None)
+    run_autocreate(selection=Selection(), actor=command_line_user())
     second = guardian("Maria", "López", "Maria@Example.org", students=(ben,))
 
-    report = run_autocreate(selection=Selection(), actor=None)
+    report = run_autocreate(selection=Selection(), actor=command_line_user())
 
     assert [(line.contact, line.action) for line in report.lines] == [
         (first.pk, "already done"),
@@ -219,8 +224,8 @@ def test_an_existing_account_of_the_contact_is_attached_and_then_already_done() 
     mother = guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
     Account.objects.create(username="mlopez", email="", contact=mother)
 
-    first = run_autocreate(selection=Selection(), actor=None)
-    second = run_autocreate(selection=Selection(), actor=None)
+    first = run_autocreate(selection=Selection(), actor=command_line_user())
+    second = run_autocreate(selection=Selection(), actor=command_line_user())
 
     assert [(line.action, line.account) for line in first.lines] == [("attach", "mlopez")]
     assert [line.action for line in second.lines] == ["already done"]
@@ -241,11 +246,11 @@ def test_simulation_writes_nothing_and_reports_what_the_real_run_does() -> None:
     guardian("Juan", "Lopez", None, students=(ben,), relationship="Father")
     before = list(StudentContactDetail.objects.values_list("id", "allow_data_access"))
 
-    simulated = run_autocreate(selection=Selection(), actor=None, simulate=True)
+    simulated = run_autocreate(selection=Selection(), actor=command_line_user(), simulate=True)
 
     assert not Account.objects.exists()
     assert list(StudentContactDetail.objects.values_list("id", "allow_data_access")) == before
-    real = run_autocreate(selection=Selection(), actor=None)
+    real = run_autocreate(selection=Selection(), actor=command_line_user())
     assert simulated.as_json() == real.as_json()
     assert real.totals()["accounts_created"] == 1
     assert Account.objects.count() == 1
@@ -280,7 +285,7 @@ def test_the_csv_plan_is_one_table_of_lines_even_with_duplicate_candidates(
     # reader (UTF-8, no byte-order mark) sees the JSON lines' columns and one row per line.
     ann, ben = student("1001"), student("1002")
     guardian("Maria", "Lopez", "maria@example.org", students=(ann,))
-    run_autocreate(selection=Selection(), actor=None)
+    run_autocreate(selection=Selection(), actor=command_line_user())
     guardian("Maria", "López", "Maria@Example.org", students=(ben,))
     plan_csv = tmp_path / "plan.csv"
 
@@ -421,7 +426,7 @@ def test_an_email_that_cannot_be_a_username_is_skipped() -> None:
 
     mother = guardian("Maria", "Lopez", None, students=(student("1001"),))
     ContactEmail.objects.create(contact=mother, address="maria at home", is_primary=True, order=1)
-    report = run_autocreate(selection=Selection(), actor=None)
+    report = run_autocreate(selection=Selection(), actor=command_line_user())
     assert [(line.action, line.reason) for line in report.lines] == [
         ("skip", "email maria at home is not a valid address")
     ]
@@ -433,7 +438,7 @@ def test_a_restricted_link_is_skipped_for_a_school_admin_to_decide() -> None:
     father = guardian("Juan", "Lopez", "juan@example.org", students=(ann,), relationship="Father")
     father.student_links.update(restricted=True)  # a court order concerns this link
 
-    report = run_autocreate(selection=Selection(), actor=None)
+    report = run_autocreate(selection=Selection(), actor=command_line_user())
 
     assert [(line.action, line.reason) for line in report.lines] == [
         ("skip", "restricted link (court order or custody note): a school admin decides")

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.db import connection
+from django.db.models.signals import pre_save
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import strip_tags
@@ -20,13 +21,16 @@ from tests.core.test_upkeep import dropped
 from tests.provisioning.helpers import guardian, student
 from tutela.accounts.models import AccessToken, Account
 from tutela.core import upkeep
+from tutela.core.audit import command_line_user
+from tutela.notifications.email import render_email
 from tutela.provisioning import plan as plan_module
-from tutela.provisioning import services
-from tutela.provisioning.emails import EmailChoice, render_template, template_problems
+from tutela.provisioning import services, tasks
+from tutela.provisioning.emails import EmailChoice
+from tutela.provisioning.jobs import start_autocreate_job
 from tutela.provisioning.models import AutoCreateJob, EmailTemplate
 from tutela.provisioning.progress import job_progress
 from tutela.provisioning.selection import Selection
-from tutela.provisioning.services import run_autocreate, start_autocreate_job
+from tutela.provisioning.services import record_autocreate_job, run_autocreate
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a long and unusual passphrase 42"
@@ -44,14 +48,14 @@ def test_english_and_spanish_templates_are_shipped_and_valid() -> None:
         ("student_added", "en"),
         ("student_added", "es"),
     }
-    assert all(template_problems(t) == [] for t in templates)
+    assert all(t.problems() == [] for t in templates)
 
 
 def test_a_template_with_an_unknown_placeholder_or_no_activation_link_is_refused() -> None:
     template = EmailTemplate(
         name="x", kind="account_created", subject="Hi {{ password }}", body_text="Welcome"
     )
-    assert template_problems(template) == [
+    assert template.problems() == [
         "the subject uses an unknown placeholder {{ password }}",
         "an account created email must give {{ activation_link }} in its text body",
     ]
@@ -65,7 +69,7 @@ def test_placeholders_are_filled_and_escaped_in_html() -> None:
         body_text="Hi {{ parent_name }}",
         body_html="<p>Hi {{ parent_name }}</p>",
     )
-    subject, text, html = render_template(
+    subject, text, html = render_email(
         template, {"students": "Ann, Ben", "parent_name": "Tom <&> Jerry"}
     )
     assert (subject, text, html) == (
@@ -90,7 +94,7 @@ def test_created_and_attached_parents_get_emails_with_a_working_activation_link_
     with django_capture_on_commit_callbacks(execute=True):
         report = run_autocreate(
             selection=Selection(),
-            actor=None,
+            actor=command_line_user(),
             emails=EmailChoice(
                 created=shipped("account_created"), attached=shipped("student_added", "es")
             ),
@@ -141,7 +145,7 @@ def test_a_simulation_sends_no_email(
     with django_capture_on_commit_callbacks(execute=True):
         report = run_autocreate(
             selection=Selection(),
-            actor=None,
+            actor=command_line_user(),
             simulate=True,
             emails=EmailChoice(created=shipped("account_created")),
         )
@@ -158,7 +162,7 @@ def test_a_big_run_keeps_every_index_so_sign_ins_are_never_locked_out(
     with CaptureQueriesContext(connection) as queries:
         report = run_autocreate(
             selection=Selection(),
-            actor=None,
+            actor=command_line_user(),
             emails=EmailChoice(created=shipped("account_created")),
         )
     assert report.totals()["accounts_created"] == 1
@@ -196,7 +200,7 @@ def test_a_background_job_reports_progress_while_it_runs_and_its_report_when_don
     monkeypatch.setattr(services, "save_progress", watch)
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = start_autocreate_job(selection=Selection(), actor=None, simulate=False)
+        job = start_autocreate_job(selection=Selection(), actor=command_line_user(), simulate=False)
 
     job.refresh_from_db()
     assert job.status == "done"
@@ -223,13 +227,13 @@ def test_a_background_job_reports_progress_while_it_runs_and_its_report_when_don
 def test_the_demo_runs_background_jobs_itself_with_no_worker_to_start() -> None:
     from huey.contrib.djhuey import HUEY
 
-    from tutela.core.management.commands.demo import Command
+    from tutela.sampledata.management.commands.demo import Command
 
     HUEY.flush()  # tasks another test queued for jobs that no longer exist
     guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
     consumer = Command.start_worker()
     try:
-        job = start_autocreate_job(selection=Selection(), actor=None, simulate=True)
+        job = start_autocreate_job(selection=Selection(), actor=command_line_user(), simulate=True)
         deadline = time.monotonic() + 30
         while job.status != "done" and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -263,5 +267,51 @@ def test_a_shipped_templates_html_part_says_what_its_text_says(name: str) -> Non
         "district_name": "Grand Bend ISD",
         "portal_url": "http://testserver/portal/",
     }
-    _subject, text, html = render_template(template, values)
+    _subject, text, html = render_email(template, values)
     assert " ".join(strip_tags(unescape(html)).split()) == " ".join(text.split())
+
+
+@pytest.fixture
+def queued_job(monkeypatch: pytest.MonkeyPatch) -> tuple[AutoCreateJob, list[int]]:
+    """A real AutoCreate job waiting on the queue, and the list of its runs (one entry each)."""
+    guardian("Maria", "Lopez", "maria@example.org", students=(student("1001"),))
+    runs: list[int] = []
+    real_run = services.run_autocreate
+
+    def counted_run(**kwargs: Any) -> Any:
+        runs.append(1)
+        return real_run(**kwargs)
+
+    monkeypatch.setattr(services, "run_autocreate", counted_run)
+    job = record_autocreate_job(selection=Selection(), actor=command_line_user(), simulate=False)
+    return job, runs
+
+
+def test_a_job_delivered_twice_runs_once(queued_job: tuple[AutoCreateJob, list[int]]) -> None:
+    job, runs = queued_job
+    tasks.autocreate_task.call_local(job.pk)
+    tasks.autocreate_task.call_local(job.pk)
+    assert runs == [1]
+    job.refresh_from_db()
+    assert job.status == "done" and job.totals["accounts_created"] == 1
+
+
+def test_a_second_delivery_while_the_first_claims_the_job_does_nothing(
+    queued_job: tuple[AutoCreateJob, list[int]],
+) -> None:
+    """Two workers given the same task: the second reads the job before the first has saved
+    its status. A read-then-save claim runs the job twice; a claim in one statement, once."""
+    job, runs = queued_job
+    arrived: list[int] = []
+
+    def second_delivery(sender: Any, instance: AutoCreateJob, **kwargs: Any) -> None:
+        if not arrived:
+            arrived.append(1)
+            tasks.autocreate_task.call_local(instance.pk)
+
+    pre_save.connect(second_delivery, sender=AutoCreateJob)
+    try:
+        tasks.autocreate_task.call_local(job.pk)
+    finally:
+        pre_save.disconnect(second_delivery, sender=AutoCreateJob)
+    assert arrived and runs == [1]

@@ -1,4 +1,5 @@
-"""The code-entry audit trail in the Django admin, read-only.
+"""The code-entry audit trail in the Django admin, read-only, and the restricted-student queue,
+view only (a school admin decides it on the staff screen, where the parent is told).
 
 Access codes themselves are not in the admin: they are downloaded through the scoped CSV export,
 never browsed.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from tutela.accesscodes.models import AddressBlock, CodeAttempt, PendingLink
-from tutela.core.admin import ReadOnlyAdmin
+from tutela.core.admin import ReadOnlyAdmin, ViewOnlyAdmin
 
 
 @admin.register(CodeAttempt)
@@ -27,6 +28,6 @@ class AddressBlockAdmin(admin.ModelAdmin):
 
 
 @admin.register(PendingLink)
-class PendingLinkAdmin(ReadOnlyAdmin):
+class PendingLinkAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "student", "contact", "status", "decided_by", "decided_at")
     list_filter = ("status",)

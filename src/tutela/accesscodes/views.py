@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tutela.accesscodes import selectors, services
+from tutela.accesscodes import selectors
 from tutela.accesscodes.forms import (
     AddChildForm,
     ChoosePasswordForm,
@@ -32,6 +32,8 @@ from tutela.accesscodes.forms import (
     ResetStudentForm,
 )
 from tutela.accesscodes.models import PendingLink
+from tutela.accesscodes.services import issuing, linking, redemption, registration
+from tutela.accesscodes.services.restricted_queue import approve_link, deny_link
 from tutela.accounts.access import code_distributor_required, parent_required, staff_required
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Scope
@@ -62,7 +64,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.request_registration(
+            registration.request_registration(
                 entry=data["code"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -70,12 +72,12 @@ def register(request: HttpRequest) -> HttpResponse:
                 remote_address=client_ip(request),
                 link_for=_link_for,
             )
-        except services.CodeRefused as error:
+        except redemption.CodeRefused as error:
             form.add_error(None, str(error))
             return render(request, "accesscodes/register.html", {"form": form}, status=429)
-        except (services.AccessCodeError, ServiceError) as error:
+        except (redemption.AccessCodeError, ServiceError) as error:
             form.add_error(
-                "code" if isinstance(error, services.AccessCodeError) else None, str(error)
+                "code" if isinstance(error, redemption.AccessCodeError) else None, str(error)
             )
         else:
             return render(request, "accesscodes/register_sent.html", {"email": data["email"]})
@@ -90,14 +92,16 @@ def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
     Opening the link (GET) changes nothing: mail scanners open links too.
     """
-    pending = services.pending_registration(token)
+    pending = registration.pending_registration(token)
     if pending is None:
         return render(request, "accounts/link_invalid.html", status=410)
     form = ChoosePasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            done = services.register_with_code(token=token, password=form.cleaned_data["password"])
-        except (services.AccessCodeError, ServiceError) as error:
+            done = registration.register_with_code(
+                token=token, password=form.cleaned_data["password"]
+            )
+        except (redemption.AccessCodeError, ServiceError) as error:
             form.add_error("password", str(error))
         else:
             login(request, done.account, backend=SIGN_IN_BACKEND)
@@ -110,7 +114,7 @@ def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _outcome_message(request: HttpRequest, outcome: services.LinkOutcome) -> None:
+def _outcome_message(request: HttpRequest, outcome: linking.LinkOutcome) -> None:
     if outcome.is_pending:
         messages.info(
             request,
@@ -132,13 +136,13 @@ def add_child(request: HttpRequest, account: Account) -> HttpResponse:
     form = AddChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.add_child(
+            outcome = linking.add_child(
                 actor=account, entry=form.cleaned_data["code"], remote_address=client_ip(request)
             )
-        except services.CodeRefused as error:
+        except redemption.CodeRefused as error:
             form.add_error("code", str(error))
             return render(request, "accesscodes/add_child.html", {"form": form}, status=429)
-        except (services.AccessCodeError, ServiceError) as error:
+        except (redemption.AccessCodeError, ServiceError) as error:
             form.add_error("code", str(error))
         else:
             _outcome_message(request, outcome)
@@ -224,7 +228,7 @@ def codes_reset(request: HttpRequest, account: Account) -> HttpResponse:
         )
     except selectors.NotVisible:
         raise Http404("no such student") from None
-    services.reset_codes(actor=account, student=student)
+    issuing.reset_codes(actor=account, student=student)
     messages.success(
         request,
         f"The access code of {student.first_name} {student.last_name} ({student.student_number}) "
@@ -254,7 +258,7 @@ def codes_reset_all(request: HttpRequest, account: Account) -> HttpResponse:
             raise Http404("no such school") from None
     elif not scope.district_wide:
         raise PermissionDenied("district admins only")
-    count = services.reset_codes(actor=account, school=school)
+    count = issuing.reset_codes(actor=account, school=school)
     where = f"{school} ({school.school_number})" if school else "the district"
     messages.success(
         request,
@@ -289,10 +293,10 @@ def restricted_decide(
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         if decision == "approve":
-            services.approve_link(actor=account, pending=pending, note=note)
+            approve_link(actor=account, pending=pending, note=note)
             messages.success(request, f"Approved: {pending.contact} can now see {pending.student}.")
         else:
-            services.deny_link(actor=account, pending=pending, note=note)
+            deny_link(actor=account, pending=pending, note=note)
             messages.success(
                 request, f"Denied: {pending.contact} was not linked to {pending.student}."
             )

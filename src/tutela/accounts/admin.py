@@ -1,8 +1,9 @@
 """Django admin for accounts: where district admins give staff their schools.
 
-Parents' accounts are managed on the staff screens and with ``tutela accounts``; the admin is
-for staff accounts (``is_staff``, ``is_district_admin``, ``schools``) and for reading the
-security events.
+Parents' accounts are managed on the staff screens and with ``tutela accounts``, which record
+who acted and keep the district's rules: in the admin a parent's account (one with a contact)
+is view only, and no account's contact can be set or changed here. The admin is for staff
+accounts (``is_staff``, ``is_district_admin``, ``schools``) and for reading the security events.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
+from django.http import HttpRequest
 
 from tutela.accounts.models import Account, SecurityEvent
-from tutela.core.admin import AuditTrailAdmin
+from tutela.core.admin import ViewOnlyAdmin
 
 
 class AccountChangeForm(UserChangeForm):
@@ -49,14 +51,24 @@ class AccountAdmin(UserAdmin):
             },
         ),
     )
-    raw_id_fields = ("contact",)
+    readonly_fields = ("contact", "is_imported", "state_guardian_number")
     filter_horizontal = ("groups", "user_permissions", "schools")
     list_display = ("username", "email", "contact", "is_active", "is_staff", "is_district_admin")
     list_filter = ("is_staff", "is_district_admin", "is_active", "is_imported")
 
+    def has_change_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
+        if obj is not None and obj.contact_id is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Account | None = None) -> bool:
+        if obj is not None and obj.contact_id is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(AuditTrailAdmin):
+class SecurityEventAdmin(ViewOnlyAdmin):
     list_display = ("at", "kind", "identifier", "account", "actor", "actor_name", "ip_address")
     list_filter = ("kind",)
     search_fields = ("identifier", "account__username", "ip_address")

@@ -34,7 +34,8 @@ from tutela.accounts.models import (
 )
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import actor_name, audited
-from tutela.notifications.email import send_email_on_commit
+from tutela.notifications.email import send_email
+from tutela.notifications.vocabulary import EmailContext
 from tutela.people.models import Contact, ContactEmail
 from tutela.people.services import OutsideScope, ServiceError, require_whole_contact
 
@@ -256,15 +257,19 @@ def _send_link(*, account: Account, purpose: TokenPurpose) -> None:
         url_name, template = "accounts:password-reset-confirm", "password_reset"
     raw = _issue_token(account, purpose, lifetime)
     link = settings.TUTELA_BASE_URL + reverse(url_name, kwargs={"token": raw})
-    send_email_on_commit(
+    context: EmailContext = {
+        "parent_name": account.get_full_name() or account.username,
+        "username": account.username,
+        "link_expires_at": timezone.localtime(timezone.now() + lifetime),
+    }
+    if purpose == TokenPurpose.ACTIVATION:
+        context["activation_link"] = link
+    else:
+        context["password_reset_link"] = link
+    send_email(
         to=account.email,
-        name=template,
-        context={
-            "name": account.get_full_name() or account.username,
-            "username": account.username,
-            "link": link,
-            "expires_at": timezone.localtime(timezone.now() + lifetime),
-        },
+        template=template,
+        context=context,
         robust=purpose == TokenPurpose.PASSWORD_RESET,
     )
 

@@ -1,4 +1,4 @@
-"""Admin pages for records people read but never edit here: logs and audit trails."""
+"""Admin pages for records people read but never edit here: logs, audit trails, people data."""
 
 from __future__ import annotations
 
@@ -22,8 +22,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditTrailAdmin(ReadOnlyAdmin):
-    """An audit trail: nobody deletes from it through the admin either."""
+class ViewOnlyAdmin(ReadOnlyAdmin):
+    """Browse only, for every account whatever its permissions: audit trails, and the people
+    data that only the services change (with an audit actor, the district's rules and errors
+    a person can read), whichever screen or command the change comes from."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ViewOnlyInline(admin.TabularInline):
+    """The related rows on a view-only page, view-only too."""
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tutela.core.admin import AuditTrailAdmin
+from tutela.core.admin import ViewOnlyAdmin
 from tutela.imports.models import ImportJob
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(AuditTrailAdmin):
+class ImportJobAdmin(ViewOnlyAdmin):
     list_display = ("started_at", "kind", "file_name", "actor_name", "dry_run")
     list_filter = ("kind", "dry_run")

@@ -1,46 +1,146 @@
-"""Sending Tutela's emails: one template set per message, in text and HTML.
+"""Rendering and sending every Tutela email: one path for shipped and district-edited messages.
+
+A shipped message ``NAME`` is made of ``notifications/email/NAME_subject.txt``, ``NAME.txt`` and
+``NAME.html`` (Django templates); a district's stored template (an AutoCreate email) is text with
+``{{ placeholder }}`` names. Both are filled from one ``EmailContext`` (``vocabulary.py``), with
+the district's name and the portal's address added, and leave here as the same kind of message.
 
 Mail goes through Django's email framework, so the transport is a setting: the console in
-development, SMTP when ``EMAIL_HOST`` is set, the in-memory outbox in tests. A message named
-``NAME`` is made of ``notifications/email/NAME_subject.txt``, ``NAME.txt`` and ``NAME.html``.
+development, SMTP when ``EMAIL_HOST`` is set, the in-memory outbox in tests. Services send with
+``send_email``, which waits for the surrounding transaction to commit: a rolled-back change
+sends nothing, and nobody is told of a change that did not happen.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.template import Context, Engine
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import linebreaks, urlize
+
+from tutela.notifications.vocabulary import PLACEHOLDERS, EmailContext, fill_placeholders
+
+logger = logging.getLogger(__name__)
+
+SEND_BATCH = 500
 
 
-def render_email(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """The subject, text body and HTML body of message ``name``."""
-    context = {"district_name": settings.TUTELA_DISTRICT_NAME, **context}
+class StoredTemplate(Protocol):
+    """A district-edited message: subject, text body and an optional HTML body."""
+
+    name: str
+    subject: str
+    body_text: str
+    body_html: str
+
+
+class RenderedEmail(NamedTuple):
+    subject: str
+    text: str
+    html: str
+
+
+class Email(EmailMultiAlternatives):
+    """A message ready to send, knowing the template it came from: logs name the template,
+    never the recipient or the text (which may hold a link with a token)."""
+
+    def __init__(self, rendered: RenderedEmail, *, to: str, template_name: str) -> None:
+        super().__init__(rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [to])
+        self.attach_alternative(rendered.html, "text/html")
+        self.template_name = template_name
+
+
+def portal_url() -> str:
+    return settings.TUTELA_BASE_URL + reverse("portal:home")
+
+
+def _shipped(name: str, context: EmailContext) -> RenderedEmail:
+    """A shipped message; subject and text are plain text, so nothing in them is escaped."""
     base = f"notifications/email/{name}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-    return (
-        subject,
-        render_to_string(f"{base}.txt", context),
-        render_to_string(f"{base}.html", context),
+    engine = Engine.get_default()
+
+    def plain(template: str) -> str:
+        return engine.get_template(template).render(Context(dict(context), autoescape=False))
+
+    return RenderedEmail(
+        subject=" ".join(plain(f"{base}_subject.txt").split()),
+        text=plain(f"{base}.txt"),
+        html=render_to_string(f"{base}.html", dict(context)),
     )
 
 
-def send_email(*, to: str, name: str, context: dict[str, Any]) -> None:
-    """Send message ``name`` to one address now."""
-    subject, text, html = render_email(name, context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+def _stored(template: StoredTemplate, context: EmailContext) -> RenderedEmail:
+    """A district's template: only its placeholders are filled (HTML-escaped in HTML).
+
+    With no HTML body of its own, the HTML part is the text body, escaped, in paragraphs,
+    with its links made clickable.
+    """
+    values = {name: value for name, value in context.items() if name in PLACEHOLDERS}
+    text = fill_placeholders(template.body_text, values)
+    if template.body_html.strip():
+        html = fill_placeholders(template.body_html, values, html=True)
+    else:
+        html = str(linebreaks(urlize(text, autoescape=True)))
+    return RenderedEmail(
+        subject=" ".join(fill_placeholders(template.subject, values).split()),
+        text=text,
+        html=html,
+    )
 
 
-def send_email_on_commit(
-    *, to: str, name: str, context: dict[str, Any], robust: bool = False
+def render_email(template: str | StoredTemplate, context: EmailContext) -> RenderedEmail:
+    """The subject, text body and HTML body of a shipped message (by name) or a stored one."""
+    full: EmailContext = {
+        "district_name": settings.TUTELA_DISTRICT_NAME,
+        "portal_url": portal_url(),
+        **context,
+    }
+    return _shipped(template, full) if isinstance(template, str) else _stored(template, full)
+
+
+def compose_email(*, to: str, template: str | StoredTemplate, context: EmailContext) -> Email:
+    """One message to one address (recipients never see each other), text with an HTML part."""
+    name = template if isinstance(template, str) else template.name
+    return Email(render_email(template, context), to=to, template_name=name)
+
+
+def deliver(messages: Sequence[Email], *, robust: bool = False) -> int:
+    """Send now, over one connection per batch; how many the mail server accepted.
+
+    With ``robust`` a failure is logged (without the addresses) instead of raised, for
+    courtesy messages after a change that must stand whether or not the mail server is up.
+    """
+    sent = 0
+    for start in range(0, len(messages), SEND_BATCH):
+        batch = list(messages[start : start + SEND_BATCH])
+        try:
+            # A backend opens one connection for the batch it is given, and closes it after.
+            sent += get_connection().send_messages(batch) or 0
+        except Exception:
+            if not robust:
+                raise
+            logger.exception("could not send the %s email", batch[0].template_name)
+    return sent
+
+
+def send_email(
+    *,
+    to: str,
+    template: str | StoredTemplate,
+    context: EmailContext,
+    robust: bool = False,
 ) -> None:
-    """Send once the surrounding transaction commits, so a rolled-back change sends nothing.
+    """Render now and send once the surrounding transaction commits (at once outside one).
 
     With ``robust`` a failure to send is logged instead of raised, for answers that must not
     differ with whether an email went out (a password reset must not reveal an account).
     """
-    transaction.on_commit(lambda: send_email(to=to, name=name, context=context), robust=robust)
+    message = compose_email(to=to, template=template, context=context)
+    transaction.on_commit(lambda: deliver([message], robust=robust))

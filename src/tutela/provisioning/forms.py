@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
+from tutela.notifications.vocabulary import PLACEHOLDERS
 from tutela.people.models import School
-from tutela.provisioning.emails import PLACEHOLDERS, template_problems
 from tutela.provisioning.models import EmailTemplate
 
 
@@ -73,6 +73,6 @@ class EmailTemplateForm(forms.ModelForm):
             body_text=data.get("body_text", ""),
             body_html=data.get("body_html", ""),
         )
-        for problem in template_problems(candidate):
+        for problem in candidate.problems():
             self.add_error(None, problem)
         return data

@@ -7,8 +7,13 @@ app's own migrations stay its own.
 
 from __future__ import annotations
 
+import gzip
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from tutela.notifications.vocabulary import PLACEHOLDERS, placeholders_in
 
 
 class StudentAccount(models.Model):
@@ -82,15 +87,13 @@ class AutoCreateJob(models.Model):
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
     def plan_csv(self) -> str:
-        import gzip
-
         return gzip.decompress(bytes(self.plan_csv_gz)).decode("utf-8") if self.plan_csv_gz else ""
 
 
 class EmailTemplate(models.Model):
     """A district-editable email that AutoCreate sends: subject, text and HTML body.
 
-    Bodies use ``{{ placeholder }}`` from a fixed list (``provisioning.emails.PLACEHOLDERS``)
+    Bodies use ``{{ placeholder }}`` from a fixed list (``notifications.vocabulary.PLACEHOLDERS``)
     rather than the Django template language, so a district admin's edit cannot reach into
     anything but the values meant for the message. No placeholder holds a password: accounts
     are activated through a link, and passwords never travel by email.
@@ -118,11 +121,31 @@ class EmailTemplate(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def problems(self) -> list[str]:
+        """Unknown placeholders, and an activation template with no activation link."""
+        problems = []
+        for part, text in (
+            ("subject", self.subject),
+            ("text body", self.body_text),
+            ("HTML body", self.body_html),
+        ):
+            for name in placeholders_in(text):
+                if name not in PLACEHOLDERS:
+                    problems.append(f"the {part} uses an unknown placeholder {{{{ {name} }}}}")
+                elif name == "activation_link" and self.kind != self.Kind.ACCOUNT_CREATED:
+                    problems.append(
+                        f"the {part} uses {{{{ activation_link }}}}, which only "
+                        "account created emails have"
+                    )
+        if self.kind == self.Kind.ACCOUNT_CREATED and "activation_link" not in placeholders_in(
+            self.body_text
+        ):
+            problems.append(
+                "an account created email must give {{ activation_link }} in its text body"
+            )
+        return problems
+
     def clean(self) -> None:
-        from tutela.provisioning.emails import template_problems
-
-        problems = template_problems(self)
+        problems = self.problems()
         if problems:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(problems)

@@ -2,8 +2,9 @@
 
 ``run_autocreate`` applies the plan that ``plan.plan_autocreate`` makes, in one transaction;
 a simulation is the same planning with no writes, so its report is the real run's report.
-Jobs (``start_autocreate_job``/``execute_autocreate_job``) wrap a run for the background queue
-and the command line, with progress the staff screen polls.
+Jobs (``record_autocreate_job``/``execute_autocreate_job``) wrap a run for the background queue
+and the command line, with progress the staff screen polls; putting a job on the queue is
+``jobs.start_autocreate_job``'s business, never a service's.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from tutela.accounts.models import Account
-from tutela.core.audit import actor_name, audited, command_line_user
+from tutela.accounts.scopes import Actor
+from tutela.core.audit import account_of, actor_name, audited, command_line_user
 from tutela.core.bulk import insert_rows
+from tutela.notifications.email import Email, deliver
 from tutela.people.models import StudentContactDetail
 from tutela.provisioning.eligibility import Eligibility
-from tutela.provisioning.emails import EmailChoice, deliver, prepare_emails
+from tutela.provisioning.emails import EmailChoice, prepare_emails
 from tutela.provisioning.models import AutoCreateJob
 from tutela.provisioning.plan import CHUNK, AutoCreatePlan, AutoCreateReport, plan_autocreate
 from tutela.provisioning.progress import clear_progress, save_progress
@@ -36,7 +39,7 @@ PhaseProgress = Callable[[int, int, str], None]
 def run_autocreate(
     *,
     selection: Selection,
-    actor: Any,
+    actor: Actor,
     simulate: bool = False,
     eligibility: Eligibility | None = None,
     today: datetime.date | None = None,
@@ -51,7 +54,7 @@ def run_autocreate(
     gained a student a "new student" email, sent once the run has committed; the report's
     ``emails_sent`` says how many the mail server took.
     """
-    outbox: list[Any] = []
+    outbox: list[Email] = []
     factor = 1 if simulate else 2
 
     def planning(done: int, total: int) -> None:
@@ -128,18 +131,17 @@ def _apply(plan: AutoCreatePlan, progress: PhaseProgress | None) -> None:
         progress(students * 2, students * 2, "writing")
 
 
-def start_autocreate_job(
+def record_autocreate_job(
     *,
     selection: Selection,
-    actor: Any,
+    actor: Actor,
     simulate: bool = True,
     emails: EmailChoice | None = None,
-    enqueue: bool = True,
 ) -> AutoCreateJob:
-    """Record a job and put it on the background queue once the record is committed."""
-    job = AutoCreateJob.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=actor_name(actor) or str(command_line_user()),
+    """Record a job, queued: who asked, for which students, and which emails it sends."""
+    return AutoCreateJob.objects.create(
+        actor=account_of(actor),
+        actor_name=actor_name(actor),
         selection={
             "school": selection.school,
             "grades": list(selection.grades),
@@ -152,12 +154,6 @@ def start_autocreate_job(
         created_template=emails.created if emails else None,
         attached_template=emails.attached if emails else None,
     )
-    if enqueue:
-        from tutela.provisioning.tasks import autocreate_task
-
-        job_id = job.pk
-        transaction.on_commit(lambda: autocreate_task(job_id))
-    return job
 
 
 def selection_of(job: AutoCreateJob) -> Selection:
@@ -174,17 +170,26 @@ def selection_of(job: AutoCreateJob) -> Selection:
 def execute_autocreate_job(
     *,
     job_id: int,
+    actor: Actor | None = None,
     progress: PhaseProgress | None = None,
 ) -> AutoCreateReport | None:
-    """Run a recorded job, keeping its progress and, at the end, its totals and report."""
+    """Run a recorded job, keeping its progress and, at the end, its totals and report.
+
+    The job runs as ``actor`` (the command line running its own job) or, from the queue, as
+    the account that asked for it; a job with no account behind it (recorded by a command, or
+    its account since removed) runs as the worker's own command-line user.
+
+    A queue may deliver a task twice, even to two workers at once: the job is claimed in one
+    statement, so it runs once and the second delivery does nothing (``None``).
+    """
+    claimed = AutoCreateJob.objects.filter(pk=job_id, status=AutoCreateJob.Status.QUEUED).update(
+        status=AutoCreateJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
     job = AutoCreateJob.objects.select_related(
         "actor", "created_template", "attached_template"
     ).get(pk=job_id)
-    if job.status != AutoCreateJob.Status.QUEUED:
-        return None  # a queue may deliver a task twice; a job runs once
-    job.status = AutoCreateJob.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
     last: dict[str, Any] = {"done": 0, "total": 0, "phase": ""}
 
     def report_progress(done: int, total: int, phase: str) -> None:
@@ -196,7 +201,7 @@ def execute_autocreate_job(
     try:
         report = run_autocreate(
             selection=selection_of(job),
-            actor=job.actor,
+            actor=actor or job.actor or command_line_user(),
             simulate=job.simulate,
             progress=report_progress,
             emails=EmailChoice(created=job.created_template, attached=job.attached_template),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
+from tutela.provisioning.services import execute_autocreate_job
+
 
 @db_task()
 def autocreate_task(job_id: int) -> None:
-    from tutela.provisioning.services import execute_autocreate_job
-
     execute_autocreate_job(job_id=job_id)

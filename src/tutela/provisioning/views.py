@@ -16,8 +16,10 @@ from tutela.accounts.access import district_admin_required
 from tutela.accounts.models import Account
 from tutela.core.audit import audited
 from tutela.core.tabular import FileProblem
-from tutela.provisioning.emails import EmailChoice, preview_values, render_template
+from tutela.notifications.email import render_email
+from tutela.provisioning.emails import EmailChoice, preview_context
 from tutela.provisioning.forms import AutoCreateForm, EmailTemplateForm
+from tutela.provisioning.jobs import start_autocreate_job
 from tutela.provisioning.models import AutoCreateJob
 from tutela.provisioning.progress import job_progress
 from tutela.provisioning.selection import Selection, read_student_numbers
@@ -26,7 +28,7 @@ from tutela.provisioning.selectors import (
     preview_recipient,
     templates_visible_to,
 )
-from tutela.provisioning.services import selection_of, start_autocreate_job
+from tutela.provisioning.services import selection_of
 
 SHOWN_LINES = 200
 
@@ -179,8 +181,8 @@ def template_edit(
             actor=account, contact_id=int(contact_id) if contact_id.isdigit() else None
         )
         if recipient is not None:
-            subject, text, html = render_template(template, preview_values(recipient))
-            preview = {"subject": subject, "text": text, "html": html}
+            rendered = render_email(template, preview_context(recipient))
+            preview = {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
     return render(
         request,
         "provisioning/template_edit.html",

@@ -14,7 +14,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils import timezone
 
-from tutela.accesscodes import selectors, services
+from tutela.accesscodes import selectors
+from tutela.accesscodes.services import issuing
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import command_line_user
@@ -100,7 +101,7 @@ class Command(TutelaCommand):
 
     def _generate(self, options: dict[str, Any]) -> None:
         school = _school(options["school"])
-        count = services.generate_codes(
+        count = issuing.generate_codes(
             actor=command_line_user(),
             school=school,
             missing_only=options["missing_only"],
@@ -116,7 +117,7 @@ class Command(TutelaCommand):
             student = Student.objects.filter(student_number=options["student"]).first()
             if student is None:
                 raise UsageError(f"--student {options['student']}: no student with that number")
-        count = services.reset_codes(
+        count = issuing.reset_codes(
             actor=command_line_user(),
             school=school,
             student=student,

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError, check_output
 from tutela.core.wording import counted
 from tutela.people.models import School
 from tutela.provisioning.emails import EmailChoice
 from tutela.provisioning.models import EmailTemplate
 from tutela.provisioning.selection import Selection, read_student_numbers
-from tutela.provisioning.services import execute_autocreate_job, start_autocreate_job
+from tutela.provisioning.services import execute_autocreate_job, record_autocreate_job
 
 
 def on_terminal() -> bool:
@@ -92,12 +93,13 @@ class Command(TutelaCommand):
             created=self._template(options["email_template"], EmailTemplate.Kind.ACCOUNT_CREATED),
             attached=self._template(options["attached_template"], EmailTemplate.Kind.STUDENT_ADDED),
         )
-        job = start_autocreate_job(
-            selection=selection, actor=None, simulate=simulate, emails=emails, enqueue=False
+        actor = command_line_user()
+        job = record_autocreate_job(
+            selection=selection, actor=actor, simulate=simulate, emails=emails
         )
         bar = self._progress_bar() if not options["json"] else None
         try:
-            report = execute_autocreate_job(job_id=job.pk, progress=bar)
+            report = execute_autocreate_job(job_id=job.pk, actor=actor, progress=bar)
         finally:
             if bar is not None:
                 bar(0, 0, "")

@@ -55,7 +55,7 @@ class Command(TutelaCommand):
                 "Created a demo district: {schools} schools, {students} students, "
                 "{contacts} contacts, {links} student links.".format(**counts)
             )
-            from tutela.accesscodes.services import generate_codes
+            from tutela.accesscodes.services.issuing import generate_codes
 
             issued = generate_codes(actor=command_line_user())
             self.stdout.write(
