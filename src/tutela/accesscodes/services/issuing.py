@@ -17,15 +17,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tutela.accesscodes.codes import new_code
-from tutela.accesscodes.models import (
-    AccessCode,
-)
+from tutela.accesscodes.models import AccessCode
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited, log_summary
 from tutela.people.models import School, Student
-from tutela.people.services import (
-    ServiceError,
-)
+from tutela.people.services import ServiceError
 
 logger = logging.getLogger(__name__)
 

@@ -12,12 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tutela.accesscodes.models import (
-    AccessCode,
-    AttemptPurpose,
-    PendingLink,
-    PendingStatus,
-)
+from tutela.accesscodes.models import AccessCode, AttemptPurpose, PendingLink, PendingStatus
 from tutela.accesscodes.services.redemption import NOT_CURRENT, CodeNotAccepted, redeem_code
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor
@@ -26,10 +21,7 @@ from tutela.core.audit import audited
 from tutela.notifications.email import compose_email, deliver
 from tutela.people.details import covers
 from tutela.people.models import Student, StudentContact, StudentContactDetail
-from tutela.people.services import (
-    ServiceError,
-    link_student,
-)
+from tutela.people.services import ServiceError, link_student
 
 logger = logging.getLogger(__name__)
 

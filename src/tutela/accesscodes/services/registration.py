@@ -7,7 +7,6 @@ so the form cannot be used to learn who has one.
 from __future__ import annotations
 
 import datetime
-import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,10 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tutela.accesscodes.models import (
-    AttemptPurpose,
-    RegistrationRequest,
-)
+from tutela.accesscodes.models import AttemptPurpose, RegistrationRequest
 from tutela.accesscodes.services.linking import (
     LinkOutcome,
     consume_if_single_use,
@@ -40,14 +36,7 @@ from tutela.accounts.services import hash_token, record_event
 from tutela.core.audit import audited
 from tutela.notifications.email import send_email
 from tutela.people.models import Contact
-from tutela.people.services import (
-    ServiceError,
-    add_email,
-    create_contact,
-    validate_email_address,
-)
-
-logger = logging.getLogger(__name__)
+from tutela.people.services import ServiceError, add_email, create_contact, validate_email_address
 
 
 def request_registration(

@@ -5,25 +5,16 @@ parent.
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 from django.utils import timezone
 
-from tutela.accesscodes.models import (
-    PendingLink,
-    PendingStatus,
-)
+from tutela.accesscodes.models import PendingLink, PendingStatus
 from tutela.accesscodes.services.linking import grant_link
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, audited
 from tutela.notifications.email import send_email
 from tutela.people.models import StudentContact
-from tutela.people.services import (
-    ServiceError,
-)
-
-logger = logging.getLogger(__name__)
+from tutela.people.services import ServiceError
 
 
 def _decide(pending: PendingLink, *, actor: Actor, status: PendingStatus, note: str) -> None:
