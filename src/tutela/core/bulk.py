@@ -11,16 +11,28 @@ report is the audit record of a bulk write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from itertools import chain, islice
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
 
 from tutela.core.upkeep import upkeep_at_end
 
 ROWS_PER_STATEMENT = 500
+# How many values one look-up sends (``field__in=batch``) or one bulk write takes: well under
+# SQLite's limits on parameters and on the size of an expression, for every database.
+CHUNK = 5000
+T = TypeVar("T")
+
+
+def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size``, in order: every set-based look-up goes through
+    this, so no query ever names more values than a database accepts."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _adapter(field: models.Field[Any, Any], ops: Any) -> Callable[[Any], Any] | None:
