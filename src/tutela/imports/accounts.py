@@ -22,7 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from tutela.accounts.models import Account
 from tutela.accounts.services import imported_password
-from tutela.core.bulk import CHUNK, chunks
+from tutela.core.bulk import CHUNK, by_lowered, chunks
 from tutela.core.columns import ColumnMap
 from tutela.core.values import LARGEST_ID, USERNAME, ValueProblem, file_date, parse_bool
 from tutela.imports.engine import CheckedRow, Group, ImportContext, ImportKind, Touch, value_of
@@ -49,16 +49,6 @@ def _email_or_error(text: str, column: str) -> tuple[str, str | None]:
         return validate_email(text, check_deliverability=False).normalized, None
     except EmailNotValidError as error:
         return "", f"{column} {text!r} is not a valid email address: {error}"
-
-
-def _accounts_by_username(names: Iterable[str]) -> dict[str, Account]:
-    found: dict[str, Account] = {}
-    for batch in chunks(sorted(set(names))):
-        for account in Account.objects.annotate(lower_username=Lower("username")).filter(
-            lower_username__in=batch
-        ):
-            found[account.username.lower()] = account
-    return found
 
 
 def _children(contact_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
@@ -217,13 +207,8 @@ class AccountImporter(ImportKind[CheckedRow[AccountRow]]):
         addresses = sorted({r.address.lower() for _, r in rows if r.address})
         keys = sorted({r.logon_id.lower() for _, r in rows} | set(addresses))
         # A sign-in name is taken when any account has it as username or as account email.
-        by_username = _accounts_by_username(keys)
-        by_email: dict[str, Account] = {}
-        for chunk in chunks(keys):
-            for holder in Account.objects.annotate(lower_email=Lower("email")).filter(
-                lower_email__in=chunk
-            ):
-                by_email[holder.email.lower()] = holder
+        by_username = by_lowered(Account.objects.all(), "username", keys)
+        by_email = by_lowered(Account.objects.all(), "email", keys)
         holders: dict[str, list[int]] = {}
         for chunk in chunks(addresses):
             for contact_id, address in (
@@ -518,7 +503,9 @@ class AccountStudentImporter(ImportKind[CheckedRow[AttachRow]]):
     def apply(self, groups: list[Group[CheckedRow[AttachRow]]], context: ImportContext) -> None:
         rows = [(group, value_of(group)) for group in groups]
         counters = context.result.counters
-        accounts = _accounts_by_username(r.logon_id.lower() for _, r in rows)
+        accounts = by_lowered(
+            Account.objects.all(), "username", (r.logon_id.lower() for _, r in rows)
+        )
         students = _students(r.student_number for _, r in rows)
         own_student: dict[int, int] = {}
         for chunk in chunks(sorted(a.pk for a in accounts.values())):

@@ -15,9 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models.functions import Lower
 
-from tutela.core.bulk import CHUNK, chunks
+from tutela.core.bulk import CHUNK, by_lowered, chunks
 from tutela.imports.engine import CheckedRow, Group, ImportContext, ImportKind, Touch
 from tutela.people.models import School, Student
 from tutela.sections.models import Section
@@ -267,20 +266,6 @@ def _lookups(rows: Iterable[dict[str, str]]) -> Lookups:
         ):
             students[number] = (pk, school_id)
     active = get_user_model().objects.filter(is_active=True).order_by("pk")
-    by_username: dict[str, int] = {}
-    for batch in chunks(usernames):
-        for pk, username in (
-            active.annotate(lower_username=Lower("username"))
-            .filter(lower_username__in=batch)
-            .values_list("pk", "username")
-        ):
-            by_username[username.lower()] = pk
-    by_email: dict[str, int] = {}
-    for batch in chunks(emails):
-        for pk, email in (
-            active.annotate(lower_email=Lower("email"))
-            .filter(lower_email__in=batch)
-            .values_list("pk", "email")
-        ):
-            by_email[email.lower()] = pk
+    by_username = {name: a.pk for name, a in by_lowered(active, "username", usernames).items()}
+    by_email = {email: a.pk for email, a in by_lowered(active, "email", emails).items()}
     return Lookups(schools, students, by_username, by_email)
