@@ -136,6 +136,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from tutela.core.audit import command_line_user
     from tutela.core.tabular import read_table
     from tutela.imports.contacts.importer import ContactImporter
     from tutela.imports.runner import run_import
@@ -143,7 +144,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     start = time.perf_counter()
-    run_import(StudentImporter(), folder / "students.csv")
+    run_import(StudentImporter(), folder / "students.csv", actor=command_line_user())
     students_time = time.perf_counter() - start
 
     # The raw load is short, so one slow moment moves it a lot: take the median of a few.
@@ -163,7 +164,7 @@ def main() -> None:
 
     importer = ContactImporter()
     start = time.perf_counter()
-    result = run_import(importer, contacts)
+    result = run_import(importer, contacts, actor=command_line_user())
     elapsed = time.perf_counter() - start
     timings = dict(importer.timings)
     totals = result.totals()
@@ -200,6 +201,7 @@ def again(contacts: Path, result: Any, work: Path) -> None:
 
     In a fresh database the contacts' ids follow the order of their groups' first rows.
     """
+    from tutela.core.audit import command_line_user
     from tutela.imports.contacts.importer import ContactImporter
     from tutela.imports.runner import run_import
     from tutela.people.models import Contact
@@ -220,7 +222,7 @@ def again(contacts: Path, result: Any, work: Path) -> None:
             writer.writerow([ids[row[0]], *row[1:]])
     importer = ContactImporter()
     start = time.perf_counter()
-    totals = run_import(importer, by_id).totals()
+    totals = run_import(importer, by_id, actor=command_line_user()).totals()
     print(
         f"re-import by ID      {time.perf_counter() - start:.1f} s: added "
         f"{totals['contacts_added']}, updated {totals['contacts_updated']}, rejected groups "

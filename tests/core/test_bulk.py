@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.factories import ContactFactory
 from tutela.accounts.models import AccessToken, Account, TokenPurpose
-from tutela.core.bulk import insert_rows
+from tutela.core.bulk import CHUNK, chunks, insert_rows
 from tutela.people.models import ContactEmail
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,9 @@ def test_many_rows_come_back_in_order_with_their_ids() -> None:
     assert len(ids) == len(set(ids)) == 1234
     stored = dict(ContactEmail.objects.filter(contact=contact).values_list("pk", "address"))
     assert stored == {pk: row[1] for pk, row in zip(ids, rows, strict=True)}
+
+
+def test_chunks_keeps_order_and_never_exceeds_the_size() -> None:
+    assert list(chunks(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(chunks([], 3)) == []
+    assert [len(batch) for batch in chunks(iter(range(CHUNK + 1)))] == [CHUNK, 1]

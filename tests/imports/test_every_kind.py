@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tutela.imports import students
+from tutela.imports import accounts as account_imports
+from tutela.imports import sections, students
 from tutela.imports.models import ImportJob
 from tutela.imports.registry import importers
-from tutela.provisioning import account_imports
-from tutela.sections import importer as sections
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,8 @@ def test_row_results_survive_the_move_both_ways() -> None:
     executor.migrate(AFTER)
     from tutela.imports.models import ImportJob
 
-    assert ImportJob.objects.get().row_results == ROWS
+    # Only the columns this migration knows (later ones are not there yet).
+    assert ImportJob.objects.only("pk", "row_results_gz").get().row_results == ROWS
 
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)

@@ -7,6 +7,7 @@ import datetime
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -23,6 +24,13 @@ from tutela.provisioning.models import StudentAccount
 pytestmark = pytest.mark.django_db
 
 HEADER = ["LOGONID", "FIRST_NAME", "LAST_NAME", "USER_TYPE", "EMAIL", "CONTACT_ID", "STUDENT_ID"]
+
+
+def logged(row: dict[str, Any]) -> str:
+    """What the log says of a ``rows_report`` row: its message, or why it was skipped."""
+    if row["outcome"] == "rejected":
+        return "skipped: " + "; ".join(row["errors"])
+    return str(row["message"])
 
 
 def test_guardian_rows_create_accounts_for_contacts_found_by_id_email_or_made_new(
@@ -71,7 +79,8 @@ def test_a_second_import_updates_and_reports_unchanged_rows(
     run = tutela("import", "accounts", str(second), "--json")
     data = json.loads(run.out)
     assert data["accounts_updated"] == 1
-    assert data["rows_report"][0]["outcome"] == "updated account MLopez2: username, first_name"
+    assert data["rows_report"][0]["outcome"] == "updated"
+    assert logged(data["rows_report"][0]) == "updated account MLopez2: username, first_name"
     account = Account.objects.get(contact=maria)
     assert (account.username, account.first_name) == ("MLopez2", "María")
     again = tutela("import", "accounts", str(second), "--json")
@@ -310,7 +319,8 @@ def test_the_log_shows_added_updated_and_skipped_rows_with_the_reason(
         "  row 4: added account new@example.org for a new contact",
     ]
     rows = json.loads(tutela("import", "accounts", str(path), "--json").out)["rows_report"]
-    assert [row["outcome"] for row in rows] == [
+    assert [row["outcome"] for row in rows] == ["unchanged", "rejected", "unchanged"]
+    assert [logged(row) for row in rows] == [
         "account mlopez unchanged",
         "skipped: USER_TYPE 'TEACHER' is not GUARDIAN or STUDENT",
         "account new@example.org unchanged",
@@ -356,7 +366,9 @@ def test_the_attachment_log_says_added_updated_unchanged_or_skipped(
 
     run = tutela("import", "account-students", str(path), "--json")
 
-    outcomes = [row["outcome"] for row in json.loads(run.out)["rows_report"]]
+    rows = json.loads(run.out)["rows_report"]
+    assert [row["outcome"] for row in rows] == ["added", "updated", "unchanged", "rejected"]
+    outcomes = [logged(row) for row in rows]
     assert [o.split(" ")[0] for o in outcomes] == ["added", "updated", "1003", "skipped:"]
     assert outcomes[2].endswith(": unchanged")
 
@@ -474,7 +486,7 @@ def test_rows_of_one_logon_id_are_related_rows_one_error_rejects_them_all(
     assert (data["groups"], data["imported_groups"], data["rejected_groups"]) == (2, 1, 1)
     assert data["accounts_added"] == 1
     rows = data["rows_report"]
-    assert rows[0]["outcome"] == "skipped: not imported because related row 3 has an error"
+    assert logged(rows[0]) == "skipped: not imported because related row 3 has an error"
     assert rows[1]["errors"] == [
         "LOGONID 'NORA@example.org' already appears on row 2 with other values"
     ]
@@ -514,7 +526,13 @@ def test_account_students_twins_are_duplicates_when_they_mean_the_same_and_confl
     run = tutela("import", "account-students", str(path), "--json")
     assert run.code == 1, run.err
     data = json.loads(run.out)
-    outcomes = [row["outcome"] for row in data["rows_report"]]
+    assert [row["outcome"] for row in data["rows_report"]] == [
+        "added",
+        "skipped",
+        "rejected",
+        "rejected",
+    ]
+    outcomes = [logged(row) for row in data["rows_report"]]
     assert outcomes == [
         "added 1001 to mlopez",
         "same as row 2: ignored",
@@ -544,7 +562,7 @@ def test_attaching_over_an_ended_link_is_refused_not_logged_as_granted(
     run = tutela("import", "account-students", str(path), "--json")
 
     assert run.code == 1, run.err
-    outcomes = [row["outcome"] for row in json.loads(run.out)["rows_report"]]
+    outcomes = [logged(row) for row in json.loads(run.out)["rows_report"]]
     day = f"{ended.month}/{ended.day}/{ended.year}"
     start = f"{begins.month}/{begins.day}/{begins.year}"
     assert outcomes == [

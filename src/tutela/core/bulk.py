@@ -11,16 +11,42 @@ report is the audit record of a bulk write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from itertools import chain, islice
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from tutela.core.upkeep import upkeep_at_end
 
 ROWS_PER_STATEMENT = 500
+# How many values one look-up sends (``field__in=batch``) or one bulk write takes: well under
+# SQLite's limits on parameters and on the size of an expression, for every database.
+CHUNK = 5000
+T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
+
+
+def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size``, in order: every set-based look-up goes through
+    this, so no query ever names more values than a database accepts."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def by_lowered(rows: QuerySet[M], field: str, values: Iterable[str]) -> dict[str, M]:
+    """The rows of ``rows`` whose ``field``, ignoring case, is one of ``values`` (lowered), by
+    that lowered value, a few thousand values a query. Usernames and emails match this way."""
+    found: dict[str, M] = {}
+    lowered = rows.annotate(tutela_lowered=Lower(field))
+    for batch in chunks(sorted(set(values))):
+        for row in lowered.filter(tutela_lowered__in=batch):
+            found[row.tutela_lowered] = row
+    return found
 
 
 def _adapter(field: models.Field[Any, Any], ops: Any) -> Callable[[Any], Any] | None:

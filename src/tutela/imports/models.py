@@ -31,6 +31,9 @@ class ImportJob(models.Model):
     # Every row's result as gzipped JSON: a district's file has hundreds of thousands of rows,
     # which as a JSON column took longer to store than a third of the import's inserts.
     row_results_gz = models.BinaryField(default=b"")
+    # The rejected rows' cells as the file had them, so a results page can offer them for
+    # download (fixed and imported again) after the uploaded file itself is gone.
+    rejected_rows_gz = models.BinaryField(default=b"")
 
     class Meta:
         ordering = ["-started_at"]
@@ -40,12 +43,32 @@ class ImportJob(models.Model):
 
     @property
     def row_results(self) -> list[dict[str, Any]]:
-        """Each row's ``{"row", "group", "status", "errors"}``, in file order."""
-        if not self.row_results_gz:
-            return []
-        return json.loads(gzip.decompress(bytes(self.row_results_gz)))
+        """Each row's ``{"row", "group", "status", "errors", "outcome"}`` (and ``"message"``
+        when the row has one), in file order."""
+        return _unzipped(self.row_results_gz, [])
 
     @row_results.setter
     def row_results(self, rows: list[dict[str, Any]]) -> None:
-        text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-        self.row_results_gz = gzip.compress(text.encode("utf-8"), compresslevel=1)
+        self.row_results_gz = _zipped(rows)
+
+    @property
+    def rejected_rows(self) -> dict[str, Any]:
+        """``{"headers": [...], "rows": {row number: cells}}`` of the rejected rows."""
+        found = _unzipped(self.rejected_rows_gz, {"headers": [], "rows": []})
+        return {"headers": found["headers"], "rows": {n: cells for n, cells in found["rows"]}}
+
+    @rejected_rows.setter
+    def rejected_rows(self, value: dict[str, Any]) -> None:
+        rows = sorted(value["rows"].items())
+        self.rejected_rows_gz = _zipped({"headers": value["headers"], "rows": rows})
+
+
+def _zipped(value: Any) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return gzip.compress(text.encode("utf-8"), compresslevel=1)
+
+
+def _unzipped(data: bytes | memoryview, empty: Any) -> Any:
+    if not data:
+        return empty
+    return json.loads(gzip.decompress(bytes(data)))

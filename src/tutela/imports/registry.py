@@ -1,17 +1,20 @@
-"""The kinds of file ``tutela import KIND FILE`` understands."""
+"""The kinds of file ``tutela import KIND FILE`` (and the web upload) understand, by name."""
 
 from __future__ import annotations
 
-from tutela.imports.runner import Importer
+from typing import Any
+
+from tutela.imports.engine import ImportKind
 
 
-def importers() -> dict[str, Importer]:
+def importers() -> dict[str, ImportKind[Any]]:
+    """Every import kind, in the order the command and the web page list them."""
+    from tutela.imports.accounts import AccountImporter, AccountStudentImporter
     from tutela.imports.contacts.importer import ContactImporter
+    from tutela.imports.sections import SectionImporter
     from tutela.imports.students import StudentImporter
-    from tutela.provisioning.account_imports import AccountImporter, AccountStudentImporter
-    from tutela.sections.importer import SectionImporter
 
-    found: list[Importer] = [
+    found: list[ImportKind[Any]] = [
         StudentImporter(),
         ContactImporter(),
         AccountImporter(),

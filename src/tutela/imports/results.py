@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +20,11 @@ from tutela.core.tabular import XLSX_SUFFIXES, normalise_header
 from tutela.core.wording import counted
 
 Status = Literal["imported", "rejected"]
+# What a row did, one word for every kind of import (django-import-export's import types).
+Outcome = Literal["added", "updated", "unchanged", "deleted", "skipped", "rejected"]
+OUTCOMES: tuple[Outcome, ...] = ("added", "updated", "unchanged", "deleted", "skipped", "rejected")
+# How many rows of a log an import prints (the account imports print one).
+LOG_LIMIT = 200
 
 
 @dataclass(slots=True)
@@ -33,9 +39,45 @@ class RowResult:
     # What tells groups apart when labels may repeat (two rows with neither ID nor Identifier
     # are two groups); the label itself when not set.
     key: object = None
+    outcome: Outcome | None = None
+    # What the row did, in words, for kinds that say it (``added account mlopez``).
+    message: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"row": self.row, "group": self.group, "status": self.status, "errors": self.errors}
+        found: dict[str, Any] = {
+            "row": self.row,
+            "group": self.group,
+            "status": self.status,
+            "errors": self.errors,
+            "outcome": self.outcome,
+        }
+        if self.message:
+            found["message"] = self.message
+        return found
+
+    @property
+    def logged(self) -> str:
+        """The log's words for this row: what it did, or that it was skipped and why."""
+        if self.status == "rejected":
+            return "skipped: " + "; ".join(self.errors)
+        return self.message
+
+
+def reject_rows(rows: Sequence[RowResult], reason_by_row: Mapping[int, list[str]]) -> None:
+    """Reject every row of a group; rows with no error of their own say which row failed."""
+    failing = sorted(reason_by_row)
+    for row in rows:
+        row.status = "rejected"
+        row.outcome = "rejected"
+        row.message = ""
+        own = reason_by_row.get(row.row, [])
+        if own:
+            row.errors = own
+        elif len(failing) == 1:
+            row.errors = [f"not imported because related row {failing[0]} has an error"]
+        else:
+            names = ", ".join(str(n) for n in failing)
+            row.errors = [f"not imported because related rows {names} have errors"]
 
 
 @dataclass
@@ -51,6 +93,10 @@ class ImportResult:
     # Set by importers that do not keep every row's cells in memory: the report reads the
     # rejected rows back from the file instead.
     source: Path | None = None
+    # Whether the summary lists what every row did (the eSchoolPLUS-style account imports).
+    log: bool = False
+    # The ``ImportJob`` that records this run, once saved.
+    job: int | None = None
 
     @property
     def groups(self) -> dict[str, list[RowResult]]:
@@ -78,19 +124,13 @@ class ImportResult:
     def ok(self) -> bool:
         return all(row.status == "imported" for row in self.rows)
 
-    def reject_group(self, rows: list[RowResult], reason_by_row: dict[int, list[str]]) -> None:
-        """Reject every row of a group; rows with no error of their own say which row failed."""
-        failing = sorted(reason_by_row)
-        for row in rows:
-            row.status = "rejected"
-            own = reason_by_row.get(row.row, [])
-            if own:
-                row.errors = own
-            elif len(failing) == 1:
-                row.errors = [f"not imported because related row {failing[0]} has an error"]
-            else:
-                names = ", ".join(str(n) for n in failing)
-                row.errors = [f"not imported because related rows {names} have errors"]
+    def outcomes(self) -> dict[str, int]:
+        """How many rows had each outcome, every outcome named (zeros included)."""
+        counts: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
+        for row in self.rows:
+            if row.outcome is not None:
+                counts[row.outcome] += 1
+        return counts
 
     def totals(self) -> dict[str, Any]:
         groups, rejected = self._group_counts()
@@ -103,12 +143,22 @@ class ImportResult:
         for name in self.counter_names:
             totals[name] = self.counters[name]
         totals["dry_run"] = self.dry_run
+        totals["outcomes"] = self.outcomes()
         return totals
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.totals(), "rows_report": [row.as_json() for row in self.rows]}
+        return {
+            **self.totals(),
+            "job": self.job,
+            "rows_report": [row.as_json() for row in self.rows],
+        }
 
     def summary_lines(self, limit: int = 20) -> list[str]:
+        if self.log:
+            return self._log_lines(limit)
+        return self._summary_lines(limit)
+
+    def _summary_lines(self, limit: int) -> list[str]:
         totals = self.totals()
         prefix = "Dry run (nothing saved): " if self.dry_run else ""
         lines = [
@@ -126,6 +176,33 @@ class ImportResult:
         if len(problems) > limit:
             lines.append(f"  … and {len(problems) - limit} more rejected rows (use --report FILE)")
         return lines
+
+    def _log_lines(self, limit: int) -> list[str]:
+        """The totals and counters, then a log of what each row did: added, updated,
+        unchanged, or skipped with the reason (eSchoolPLUS's "LOG showing you what was added,
+        updated, and skipped"), in file order."""
+        # The rejected rows are in the log below, as skipped.
+        lines = self._summary_lines(limit=0)[: 1 + bool(self.counter_names)]
+        logged = [row for row in self.rows if row.logged]
+        if logged:
+            lines.append("Log:")
+            shown = logged[:LOG_LIMIT]
+            # A skipped row further down still shows (up to ``limit`` of them): its reason is
+            # what the district has to act on.
+            shown += [row for row in logged[LOG_LIMIT:] if row.status == "rejected"][:limit]
+            for row in shown:
+                lines.append(f"  row {row.row}: {row.logged}")
+            if len(logged) > len(shown):
+                lines.append(
+                    f"  … and {len(logged) - len(shown)} more rows (use --json, or --report FILE "
+                    "for the skipped rows)"
+                )
+        return lines
+
+    def rejected_cells(self) -> dict[int, list[str]]:
+        """Every rejected row's cells as the file has them, by row number."""
+        kept = {row.row: row.cells for row in self.rows if row.status == "rejected" and row.cells}
+        return {**self._rejected_cells(), **kept}
 
     def _rejected_cells(self) -> dict[int, list[str]]:
         if self.source is None:

@@ -1,4 +1,4 @@
-"""Running an importer: read the file, apply it in one transaction, record the job.
+"""Running an import: read the file, run the engine in one transaction, record the job.
 
 The CLI, the web upload and background jobs all come through ``run_import`` so a dry run is the
 very same code path as a real one, rolled back at the end.
@@ -8,28 +8,20 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from tutela.core.audit import actor_name, audited, command_line_user
-from tutela.core.tabular import FileProblem, Table, read_table
+from tutela.accounts.scopes import Actor
+from tutela.core.audit import account_of, actor_name, audited
+from tutela.core.tabular import FileProblem, read_table
+from tutela.imports.engine import ImportContext, ImportKind, Progress, run_kind
 from tutela.imports.models import ImportJob
 from tutela.imports.results import ImportResult
-
-Progress = Callable[[int, int], None]
-
-
-class Importer(Protocol):
-    """Turns a table into changes. It must write only inside the caller's transaction."""
-
-    kind: str
-
-    def run(self, table: Table, *, actor: Any, progress: Progress | None) -> ImportResult: ...
 
 
 class _RollBack(Exception):
@@ -62,33 +54,39 @@ def _collector_paused() -> Iterator[None]:
 
 
 def run_import(
-    importer: Importer,
+    kind: ImportKind[Any],
     path: Path,
     *,
-    actor: Any = None,
+    actor: Actor,
     dry_run: bool = False,
     options: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import ``path`` with ``importer``; ``FileProblem`` means nothing was written."""
+    """Import ``path`` as ``kind`` for ``actor``; ``FileProblem`` means nothing was written.
+
+    ``options`` are the kind's own (recorded on the job, and read by the kind); the job's id
+    is the result's ``job``.
+    """
     with _collector_paused():
-        return _run_import(importer, path, actor, dry_run, options, progress)
+        return _run_import(kind, path, actor, dry_run, options or {}, progress)
 
 
 def _run_import(
-    importer: Importer,
+    kind: ImportKind[Any],
     path: Path,
-    actor: Any,
+    actor: Actor,
     dry_run: bool,
-    options: dict[str, Any] | None,
+    options: dict[str, Any],
     progress: Progress | None,
 ) -> ImportResult:
     table = read_table(path)
     started = timezone.now()
-    result: ImportResult | None = None
+    result = ImportResult(kind.kind, table.headers, counter_names=kind.counter_names)
+    result.log = kind.prints_log
+    context = ImportContext(actor=actor, result=result, options=options, progress=progress)
     try:
         with audited(actor), transaction.atomic():
-            result = importer.run(table, actor=actor, progress=progress)
+            run_kind(kind, table, context)
             if not result.rows:  # every kind: a file with nothing to import is not usable
                 raise FileProblem(f"{path.name}: the file has a header but no data rows")
             result.dry_run = dry_run
@@ -96,22 +94,23 @@ def _run_import(
                 raise _RollBack
     except _RollBack:
         pass
-    assert result is not None
     # The report reads the imported file back: rejected rows whose cells were not kept, a
     # byte-order mark to keep, and an .xlsx's cells as the workbook holds them.
     result.source = path
     job = ImportJob(
-        kind=importer.kind,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=actor_name(actor) or str(command_line_user()),
+        kind=kind.kind,
+        actor=account_of(actor),
+        actor_name=actor_name(actor),
         file_name=path.name,
         checksum=sha256_of(path),
-        options={**(options or {}), "dry_run": dry_run},
+        options={**options, "dry_run": dry_run},
         dry_run=dry_run,
         started_at=started,
         finished_at=timezone.now(),
         totals=result.totals(),
     )
     job.row_results = [row.as_json() for row in result.rows]
+    job.rejected_rows = {"headers": result.headers, "rows": result.rejected_cells()}
     job.save()
+    result.job = job.pk
     return result

@@ -6,13 +6,11 @@ checked in memory, and changes are written with ``bulk_create``/``bulk_update``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from tutela.core.columns import map_columns
-from tutela.core.tabular import Table, normalise_header
-from tutela.imports.results import ImportResult, RowResult
-from tutela.imports.runner import Progress
+from tutela.core.bulk import CHUNK, chunks
+from tutela.imports.engine import CheckedRow, Group, ImportContext, ImportKind, Touch, value_of
 from tutela.people.models import School, Student
 
 COLUMNS = (
@@ -26,8 +24,6 @@ COLUMNS = (
     "Enroll_Status",
 )
 REQUIRED = COLUMNS[:4]
-KNOWN = {normalise_header(name): name for name in COLUMNS}
-CHUNK = 5000
 # Each text column's room in the database, so a long value rejects its row (naming the column)
 # instead of failing the whole file on PostgreSQL or being stored whole on SQLite.
 MAX_LENGTH = {
@@ -54,66 +50,52 @@ class StudentRow:
     enroll_status: int | None
 
 
-class StudentImporter:
-    """Each row is its own group, keyed by its student number."""
+Checked = CheckedRow[StudentRow]
+
+
+class StudentImporter(ImportKind[Checked]):
+    """Each row is its own group, keyed by its student number; rows are independent."""
 
     kind = "students"
+    fields = COLUMNS
+    required = REQUIRED
     counter_names = ("students_added", "students_updated", "schools_added")
+    one_row_per_group = True
+    related_rows = False
 
-    def run(self, table: Table, *, actor: Any, progress: Progress | None) -> ImportResult:
-        columns = map_columns(table.headers, KNOWN, REQUIRED, file_name=table.path.name)
-        result = ImportResult(self.kind, table.headers, counter_names=self.counter_names)
-        valid: dict[str, tuple[RowResult, StudentRow]] = {}
-        for number, cells in table.rows:
-            values = {name: columns.get(cells, name) for name in COLUMNS}
-            row = RowResult(
-                row=number, group=values["Student_Number"] or f"row {number}", cells=cells
-            )
-            result.rows.append(row)
-            parsed = self._check(values, row)
-            if parsed is None:
-                row.status = "rejected"
-                continue
-            earlier = valid.get(parsed.student_number)
-            if earlier is not None:
-                if earlier[1] != parsed:
-                    row.status = "rejected"
-                    row.errors.append(
-                        f"Student_Number {parsed.student_number!r} already appears on row "
-                        f"{earlier[0].row} with other values"
-                    )
-                continue  # an identical repeat is a duplicate: ignored
-            valid[parsed.student_number] = (row, parsed)
-        self._apply([parsed for _, parsed in valid.values()], result)
-        # A rejected row of a student number another row imported is a group of its own in the
-        # totals: the student was imported, and the totals must not count it as rejected.
-        for row in result.rows:
-            if row.status == "rejected" and row.group in valid:
-                row.key = (row.group, row.row)
-        if progress:
-            progress(len(result.rows), len(result.rows))
-        return result
+    def check(self, number: int, values: dict[str, str]) -> Checked:
+        label = values["Student_Number"] or f"row {number}"
+        errors: list[str] = []
+        parsed = self._parse(values, errors)
+        return CheckedRow(number, label, label, errors, parsed)
+
+    def conflict(self, first: Checked, later: Checked) -> str | None:
+        if first.value == later.value:
+            return None
+        assert later.value is not None
+        return (
+            f"Student_Number {later.value.student_number!r} already appears on row "
+            f"{first.number} with other values"
+        )
 
     @staticmethod
-    def _check(values: dict[str, str], row: RowResult) -> StudentRow | None:
+    def _parse(values: dict[str, str], errors: list[str]) -> StudentRow | None:
         for name in REQUIRED:
             if not values[name]:
-                row.errors.append(f"{name} is required")
+                errors.append(f"{name} is required")
         for name, limit in MAX_LENGTH.items():
             if limit is not None and len(values[name]) > limit:
-                row.errors.append(f"{name} is longer than {limit} characters")
+                errors.append(f"{name} is longer than {limit} characters")
         enroll_status: int | None = None
         if values["Enroll_Status"]:
             try:
                 enroll_status = int(values["Enroll_Status"])
             except ValueError:
-                row.errors.append(
-                    f"Enroll_Status {values['Enroll_Status']!r} is not a whole number"
-                )
+                errors.append(f"Enroll_Status {values['Enroll_Status']!r} is not a whole number")
             else:
                 if enroll_status not in ENROLL_STATUS_RANGE:
-                    row.errors.append(f"Enroll_Status {values['Enroll_Status']!r} is out of range")
-        if row.errors:
+                    errors.append(f"Enroll_Status {values['Enroll_Status']!r} is out of range")
+        if errors:
             return None
         return StudentRow(
             student_number=values["Student_Number"],
@@ -126,15 +108,30 @@ class StudentImporter:
             enroll_status=enroll_status,
         )
 
-    def _apply(self, rows: list[StudentRow], result: ImportResult) -> None:
-        schools = self._schools(rows, result)
+    def apply(self, groups: list[Group[Checked]], context: ImportContext) -> None:
+        planned = [(group, value_of(group)) for group in groups]
         existing: dict[str, Student] = {}
-        numbers = [r.student_number for r in rows]
-        for start in range(0, len(numbers), CHUNK):
-            for student in Student.objects.filter(
-                student_number__in=numbers[start : start + CHUNK]
-            ):
+        for batch in chunks(r.student_number for _, r in planned):
+            for student in Student.objects.filter(student_number__in=batch):
                 existing[student.student_number] = student
+        if not context.district_wide:
+            known = _schools_by_number(r.school_number for _, r in planned)
+            in_scope = []
+            for group, r in planned:
+                found = existing.get(r.student_number)
+                school = known.get(r.school_number)
+                touched = [Touch(f"student {r.student_number}", found.school_id)] if found else []
+                touched.append(
+                    Touch(
+                        f"student {r.student_number}",
+                        school.pk if school else None,
+                        moving=found is not None,
+                    )
+                )
+                if not context.outside_scope(group, touched):
+                    in_scope.append((group, r))
+            planned = in_scope
+        schools = self._schools([r for _, r in planned], context)
         new: list[Student] = []
         changed: list[Student] = []
         fields = (
@@ -145,7 +142,7 @@ class StudentImporter:
             "grade_level",
             "enroll_status",
         )
-        for r in rows:
+        for group, r in planned:
             wanted = {
                 "first_name": r.first_name,
                 "middle_name": r.middle_name,
@@ -162,6 +159,7 @@ class StudentImporter:
                         **wanted,
                     )
                 )
+                group.done("added")
                 continue
             if r.enroll_status is not None:
                 wanted["enroll_status"] = r.enroll_status
@@ -173,25 +171,35 @@ class StudentImporter:
                 for key, value in wanted.items():
                     setattr(found, key, value)
                 changed.append(found)
+                group.done("updated")
+            else:
+                group.done("unchanged")
         Student.objects.bulk_create(new, batch_size=CHUNK)
         Student.objects.bulk_update(changed, fields, batch_size=CHUNK)
-        result.counters["students_added"] += len(new)
-        result.counters["students_updated"] += len(changed)
+        context.result.counters["students_added"] += len(new)
+        context.result.counters["students_updated"] += len(changed)
 
     @staticmethod
-    def _schools(rows: list[StudentRow], result: ImportResult) -> dict[str, School]:
+    def _schools(rows: list[StudentRow], context: ImportContext) -> dict[str, School]:
         names: dict[str, str] = {}
         for r in rows:
             if r.school_name or r.school_number not in names:
                 names[r.school_number] = r.school_name or names.get(r.school_number, "")
-        schools = {s.school_number: s for s in School.objects.filter(school_number__in=list(names))}
+        schools = _schools_by_number(names)
         missing = [School(school_number=n, name=names[n]) for n in names if n not in schools]
         School.objects.bulk_create(missing)
-        result.counters["schools_added"] += len(missing)
+        context.result.counters["schools_added"] += len(missing)
         renamed = []
         for number, school in schools.items():
             if names[number] and school.name != names[number]:
                 school.name = names[number]
                 renamed.append(school)
         School.objects.bulk_update(renamed, ["name"])
-        return {s.school_number: s for s in School.objects.filter(school_number__in=list(names))}
+        return _schools_by_number(names)
+
+
+def _schools_by_number(numbers: Iterable[str]) -> dict[str, School]:
+    found: dict[str, School] = {}
+    for batch in chunks(sorted(set(numbers))):
+        found.update((s.school_number, s) for s in School.objects.filter(school_number__in=batch))
+    return found

@@ -14,13 +14,15 @@ import csv
 import datetime
 import io
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
 from django.db.models import Model, QuerySet
 
 from tutela.accounts.models import Account
+from tutela.core.bulk import CHUNK as CHUNK  # the batch size AutoCreate writes with
+from tutela.core.bulk import chunks
 from tutela.core.emails import email_problem
 from tutela.core.wording import counted
 from tutela.people.details import covers, pick_active_detail
@@ -35,7 +37,6 @@ from tutela.provisioning.eligibility import Eligibility
 from tutela.provisioning.selection import Selection
 
 Progress = Callable[[int, int], None]
-CHUNK = 5000
 PROGRESS_EVERY = 2000
 USERNAME_MAX = Account._meta.get_field("username").max_length or 150
 
@@ -211,11 +212,6 @@ class _Detail:
     relationship: str | None
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
 def _scoped(
     qs: QuerySet[M], path: str, sel: QuerySet[Student] | None, ids: list[int]
 ) -> Iterable[QuerySet[M]]:
@@ -223,7 +219,7 @@ def _scoped(
     if sel is not None:
         yield qs.filter(**{f"{path}__in": sel.values("id")})
         return
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         yield qs.filter(**{f"{path}__in": list(chunk)})
 
 
@@ -259,7 +255,7 @@ def plan_autocreate(
         wanted = list(selection.student_numbers)
         found: dict[str, tuple[int, str, str, str]] = {}
         base = selection.queryset().values_list("id", "student_number", "first_name", "last_name")
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             for row in base.filter(student_number__in=list(chunk)):
                 found[row[1]] = row
         students = [found[n] for n in wanted if n in found]
@@ -304,9 +300,9 @@ def plan_autocreate(
         email_qs = [ContactEmail.objects.filter(contact_id__in=linked)]
     else:
         contact_ids = sorted({c for links in links_by_student.values() for _, _, c, _ in links})
-        contact_qs = [Contact.objects.filter(id__in=list(c)) for c in _chunks(contact_ids)]
+        contact_qs = [Contact.objects.filter(id__in=list(c)) for c in chunks(contact_ids)]
         email_qs = [
-            ContactEmail.objects.filter(contact_id__in=list(c)) for c in _chunks(contact_ids)
+            ContactEmail.objects.filter(contact_id__in=list(c)) for c in chunks(contact_ids)
         ]
     for contacts in contact_qs:
         for cid, first, last in contacts.values_list("id", "first_name", "last_name"):
@@ -349,8 +345,8 @@ def plan_autocreate(
             and owner not in names
         }
     )
-    for chunk in _chunks(outside):
-        for cid, first, last in Contact.objects.filter(id__in=list(chunk)).values_list(
+    for ids in chunks(outside):
+        for cid, first, last in Contact.objects.filter(id__in=ids).values_list(
             "id", "first_name", "last_name"
         ):
             names[cid] = " ".join(p for p in (first, last) if p)

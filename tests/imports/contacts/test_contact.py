@@ -59,6 +59,7 @@ def test_a_row_with_neither_id_nor_identifier_is_its_own_rejected_group(import_r
         "group": "",
         "status": "rejected",
         "errors": ["ID or Identifier is required"],
+        "outcome": "rejected",
     }
     assert (report["groups"], report["rejected_groups"], report["imported_groups"]) == (2, 1, 1)
 

@@ -145,9 +145,11 @@ def test_json_has_the_documented_keys_and_one_entry_per_row(import_rows) -> None
         "contacts_updated",
         "contacts_deleted",
         "dry_run",
+        "outcomes",
+        "job",
         "rows_report",
     ]
-    assert {k: v for k, v in report.items() if k != "rows_report"} == {
+    assert {k: v for k, v in report.items() if k not in {"rows_report", "job"}} == {
         "rows": 4,
         "groups": 3,
         "imported_groups": 2,
@@ -156,7 +158,16 @@ def test_json_has_the_documented_keys_and_one_entry_per_row(import_rows) -> None
         "contacts_updated": 0,
         "contacts_deleted": 0,
         "dry_run": False,
+        "outcomes": {
+            "added": 3,
+            "updated": 0,
+            "unchanged": 0,
+            "deleted": 0,
+            "skipped": 0,
+            "rejected": 1,
+        },
     }
+    assert report["job"] == ImportJob.objects.get().pk
     assert [(r["row"], r["group"], r["status"]) for r in report["rows_report"]] == [
         (2, "P1", "imported"),
         (3, "P1", "imported"),
@@ -249,7 +260,7 @@ def test_a_dry_run_reports_what_a_real_run_would_and_writes_nothing(import_rows)
     assert not Contact.objects.exists()
     _real_run, real = import_rows(FULL, *FAMILY)
     assert real["dry_run"] is False
-    assert {**dry, "dry_run": False} == real
+    assert {**dry, "dry_run": False, "job": real["job"]} == real  # two runs, two jobs
 
 
 def test_reimporting_the_same_file_by_id_changes_nothing(import_rows) -> None:

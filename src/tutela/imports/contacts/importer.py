@@ -1,26 +1,24 @@
-"""``ContactImporter``: the engine behind ``tutela import contacts`` and the web upload."""
+"""``ContactImporter``: the contacts kind of the import engine (``tutela import contacts``)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
-from tutela.core.columns import map_columns
-from tutela.core.tabular import Table
-from tutela.imports.contacts.columns import KNOWN
+from tutela.core.bulk import chunks
+from tutela.core.columns import ColumnMap
+from tutela.imports.contacts.columns import FIELDS, KNOWN
 from tutela.imports.contacts.planning import Planner
-from tutela.imports.contacts.state import load_world
+from tutela.imports.contacts.state import World, load_world
 from tutela.imports.contacts.validation import ParsedRow, RowValidator
 from tutela.imports.contacts.writing import Writer
-from tutela.imports.results import ImportResult, RowResult
-from tutela.imports.runner import Progress
+from tutela.imports.engine import Group, ImportContext, ImportKind, Touch
 from tutela.people.codesets import CodeBook
-from tutela.people.models import Code
+from tutela.people.models import Code, Student
 
 PROGRESS_EVERY = 5000
 
@@ -49,68 +47,111 @@ def _roomy_sqlite_cache() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-class ContactImporter:
+class ContactImporter(ImportKind[ParsedRow]):
     """Contacts with their emails, phones, addresses, students and access account.
 
     Related rows (the same ``ID``, or without one the same ``Identifier``) form a group that is
     imported whole or not at all; groups are decided in the order of their first row. Every
     decision is made in memory against state loaded up front, so a rejected group writes
-    nothing and the writes themselves are a handful of bulk statements.
+    nothing and the writes themselves are a handful of bulk statements. Every row of a group
+    gets the group's outcome: its contact was added, updated, deleted or left unchanged.
     """
 
     kind = "contacts"
+    fields = FIELDS
     counter_names = ("contacts_added", "contacts_updated", "contacts_deleted")
+    # The rows' cells are not kept (a big file's cells would double the memory used): the
+    # report reads rejected rows back from the file (the runner names it the source).
+    keeps_cells = False
 
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
+        self._codes: list[Code] = []
+        self._validator: RowValidator | None = None
+        self._clock = 0.0
 
-    def run(self, table: Table, *, actor: Any, progress: Progress | None) -> ImportResult:
+    def headers(self) -> Mapping[str, str]:
+        return KNOWN
+
+    def reader(
+        self, columns: ColumnMap, context: ImportContext
+    ) -> Callable[[int, list[str]], ParsedRow]:
+        self.timings = {}
+        self._clock = time.perf_counter()
+        self._codes = list(Code.objects.select_related("parent"))
+        validator = self._validator = RowValidator(columns, CodeBook(self._codes))
+        parse = validator.parse
+
+        def read(number: int, cells: list[str]) -> ParsedRow:
+            row = parse(number, cells)
+            if row.key[0] == "row":  # rule 1: a row with neither is rejected on its own
+                row.errors.insert(0, "ID or Identifier is required")
+            return row
+
+        return read
+
+    def apply(self, groups: list[Group[ParsedRow]], context: ImportContext) -> None:
         with _roomy_sqlite_cache():
-            return self._run(table, progress)
+            self._apply(groups, context)
 
-    def _run(self, table: Table, progress: Progress | None) -> ImportResult:
-        timings = self.timings = {}
-        clock = time.perf_counter()
-        columns = map_columns(table.headers, KNOWN, file_name=table.path.name)
-        codes = list(Code.objects.select_related("parent"))
-        validator = RowValidator(columns, CodeBook(codes))
-        # The rows' cells are not kept (a big file's cells would double the memory used): the
-        # report reads rejected rows back from the file (the runner names it the source).
-        result = ImportResult(self.kind, table.headers, counter_names=self.counter_names)
-        parsed: list[ParsedRow] = []
-        groups: dict[tuple[str, str], list[int]] = {}
-        for number, cells in table.rows:
-            row = validator.parse(number, cells)
-            groups.setdefault(row.key, []).append(len(parsed))
-            parsed.append(row)
-            result.rows.append(RowResult(row=number, group=row.label, cells=[], key=row.key))
-        timings["read and validate"] = time.perf_counter() - clock
-        total = len(parsed)
+    def _apply(self, groups: list[Group[ParsedRow]], context: ImportContext) -> None:
+        timings = self.timings
+        timings["read and validate"] = time.perf_counter() - self._clock
+        assert self._validator is not None
+        counters = context.result.counters
+        total = len(context.result.rows)
 
         clock = time.perf_counter()
-        world = load_world(parsed)
+        world = load_world([row for group in groups for row in group.checked])
+        schools = {} if context.district_wide else _schools_of(world)
         timings["resolve (load what the file names)"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        code_text = {c.pk: c.qualified_code for c in codes}
-        planner = Planner(world, code_text, timezone.localdate(), validator.spelling)
+        code_text = {c.pk: c.qualified_code for c in self._codes}
+        planner = Planner(world, code_text, timezone.localdate(), self._validator.spelling)
         done = 0
-        for key, indexes in groups.items():
-            rows = [parsed[i] for i in indexes]
-            for index in indexes:
-                parsed[index] = None  # type: ignore[call-overload]  # planned: free it
-            errors, outcome = planner.plan(key, rows)
+        for group in groups:
+            rows, group.checked = group.checked, []  # planned: free them
+            done += len(rows)
+            if context.progress and done // PROGRESS_EVERY != (done - len(rows)) // PROGRESS_EVERY:
+                context.progress(done, total)
+            if not context.district_wide and context.outside_scope(
+                group, _touched(world, schools, rows)
+            ):
+                continue
+            errors, outcome = planner.plan(rows[0].key, rows)
             if errors:
-                result.reject_group([result.rows[i] for i in indexes], errors)
-            elif outcome in ("added", "updated", "deleted"):
-                result.counters[f"contacts_{outcome}"] += 1
-            done += len(indexes)
-            if progress and done // PROGRESS_EVERY != (done - len(indexes)) // PROGRESS_EVERY:
-                progress(done, total)
+                group.reject(errors)
+                continue
+            assert outcome is not None
+            if outcome != "unchanged":
+                counters[f"contacts_{outcome}"] += 1
+            group.done(outcome)
         timings["plan (decide each group)"] = time.perf_counter() - clock
-        del parsed, groups
-
         Writer(world, timings).write()
-        if progress:
-            progress(total, total)
-        return result
+
+
+def _schools_of(world: World) -> dict[int, int]:
+    """Every student the file or its contacts name, and the student's school."""
+    found: dict[int, int] = {}
+    for batch in chunks(sorted(world.student_numbers)):
+        found.update(Student.objects.filter(pk__in=batch).values_list("pk", "school_id"))
+    return found
+
+
+def _touched(world: World, schools: dict[int, int], rows: list[ParsedRow]) -> list[Touch]:
+    """The students a group names, and an existing contact's children (all of them: changing
+    a person changes what they see at every school they have a child at)."""
+    touched = []
+    kind, value = rows[0].key
+    if kind == "id" and (contact := world.contacts.get(int(value))) is not None:
+        if not contact.links:
+            touched.append(Touch(f"contact #{contact.id}", None))
+        for student_id in contact.links:
+            number = world.student_numbers[student_id]
+            touched.append(Touch(f"contact #{contact.id}'s student {number}", schools[student_id]))
+    for row in rows:
+        named = row.student.student_number if row.student is not None else None
+        if isinstance(named, str) and named in world.students:
+            touched.append(Touch(f"student {named}", schools[world.students[named]], row.number))
+    return touched

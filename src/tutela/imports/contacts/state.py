@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import F, Lookup
 
 from tutela.accounts.models import Account
+from tutela.core.bulk import CHUNK, chunks
 from tutela.imports.contacts.columns import DETAIL_FLAGS
 from tutela.imports.contacts.validation import ParsedRow
 from tutela.people.models import (
@@ -32,8 +33,6 @@ from tutela.people.models import (
     StudentContactDetail,
 )
 
-CHUNK = 5000
-T = TypeVar("T")
 R = TypeVar("R", bound="Record")
 
 # A contact is known by its id, or for one this file creates, by "new:<Identifier>".
@@ -81,17 +80,6 @@ class AnyOf(Lookup):
         lhs, params = self.process_lhs(compiler, connection)
         test, values = one_of(connection, list(self.rhs))
         return f"{lhs} {test}", [*params, *values]
-
-
-def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class Record:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError, check_output
 from tutela.imports.registry import importers
 from tutela.imports.runner import run_import
@@ -58,6 +59,7 @@ class Command(TutelaCommand):
         result = run_import(
             importer,
             options["file"],
+            actor=command_line_user(),
             dry_run=options["dry_run"],
             options={"report": str(report) if report else None},
             progress=self._progress_bar() if not options["json"] else None,

@@ -2,19 +2,19 @@
 
 ``tutela import accounts FILE`` creates or updates portal accounts (``USER_TYPE`` GUARDIAN for a
 contact's account, STUDENT for a student's own); ``tutela import account-students FILE`` then
-attaches students to the guardians' accounts. Both run on the import engine (``run_import``:
-dry run, job record, results object) and are set-based: the file's logon ids, contacts,
-emails and students are loaded in a few queries, every row is checked in memory, and the
-changes are written in bulk. Accounts get an unusable password; parents set their own
+attaches students to the guardians' accounts. Both are kinds of the import engine (dry run,
+job record, outcomes, scope), one row per account (or account and student), and set-based:
+the file's logon ids, contacts, emails and students are loaded in a few queries, every row is
+checked in memory, and the changes are written in bulk. Each row's message says what it did,
+as eSchoolPLUS's import log does. Accounts get an unusable password; parents set their own
 through an activation link, so no password is hashed here.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Max
 from django.db.models.functions import Lower
@@ -22,11 +22,10 @@ from email_validator import EmailNotValidError, validate_email
 
 from tutela.accounts.models import Account
 from tutela.accounts.services import imported_password
-from tutela.core.columns import map_columns
-from tutela.core.tabular import Table, normalise_header
+from tutela.core.bulk import CHUNK, by_lowered, chunks
+from tutela.core.columns import ColumnMap
 from tutela.core.values import LARGEST_ID, USERNAME, ValueProblem, file_date, parse_bool
-from tutela.imports.results import ImportResult, RowResult
-from tutela.imports.runner import Progress
+from tutela.imports.engine import CheckedRow, Group, ImportContext, ImportKind, Touch, value_of
 from tutela.people.codesets import CodeBook, CodeProblem
 from tutela.people.details import pick_active_detail
 from tutela.people.models import (
@@ -41,72 +40,8 @@ from tutela.people.models import (
 from tutela.provisioning.models import StudentAccount
 from tutela.provisioning.services import unusable_password
 
-CHUNK = 5000
-LOG_LIMIT = 200
 USERNAME_MAX = 150
 NAME_MAX = 100
-
-
-@dataclass
-class LoggedRow(RowResult):
-    """A row with what became of it (``added account …``), for the import's log."""
-
-    outcome: str = ""
-
-    @property
-    def logged(self) -> str:
-        """The log's words for this row: what it did, or that it was skipped and why."""
-        if self.status == "rejected":
-            return "skipped: " + "; ".join(self.errors)
-        return self.outcome
-
-    def as_json(self) -> dict[str, Any]:
-        return {**super().as_json(), "outcome": self.logged}
-
-
-class LoggedImportResult(ImportResult):
-    """The engine's results object, whose summary is a log of what each row did: added,
-    updated, unchanged, or skipped with the reason (the seed's "LOG showing you what was
-    added, updated, and skipped"), in file order."""
-
-    def summary_lines(self, limit: int = 20) -> list[str]:
-        # The totals and counters; the rejected rows are in the log below, as skipped.
-        lines = super().summary_lines(limit=0)[: 1 + bool(self.counter_names)]
-        logged = [row for row in self.rows if isinstance(row, LoggedRow) and row.logged]
-        if logged:
-            lines.append("Log:")
-            shown = logged[:LOG_LIMIT]
-            # A skipped row further down still shows (up to ``limit`` of them): its reason is
-            # what the district has to act on.
-            shown += [row for row in logged[LOG_LIMIT:] if row.status == "rejected"][:limit]
-            for row in shown:
-                lines.append(f"  row {row.row}: {row.logged}")
-            if len(logged) > len(shown):
-                lines.append(
-                    f"  … and {len(logged) - len(shown)} more rows (use --json, or --report FILE "
-                    "for the skipped rows)"
-                )
-        return lines
-
-
-def _reject_related(related: dict[Any, list[LoggedRow]], result: ImportResult) -> set[Any]:
-    """Rows that name one account (or one account and student) are related rows: one row's
-    error rejects them all (the seed's rule for related rows, as in the contacts import), so
-    a group is never counted rejected while one of its rows was applied. Returns the keys of
-    the rejected groups."""
-    rejected = set()
-    for key, rows in related.items():
-        failing = {row.row: row.errors for row in rows if row.status == "rejected"}
-        if failing:
-            rejected.add(key)
-            if len(rows) > 1:
-                result.reject_group(list(rows), failing)
-    return rejected
-
-
-def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield list(values[start : start + CHUNK])
 
 
 def _email_or_error(text: str, column: str) -> tuple[str, str | None]:
@@ -116,20 +51,21 @@ def _email_or_error(text: str, column: str) -> tuple[str, str | None]:
         return "", f"{column} {text!r} is not a valid email address: {error}"
 
 
-def _accounts_by_username(names: Iterable[str]) -> dict[str, Account]:
-    found: dict[str, Account] = {}
-    for chunk in _chunks(sorted(set(names))):
-        for account in Account.objects.annotate(lower_username=Lower("username")).filter(
-            lower_username__in=chunk
-        ):
-            found[account.username.lower()] = account
+def _children(contact_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
+    """Each contact's students (number, school), for a scope bound to schools."""
+    found: dict[int, list[tuple[str, int]]] = {}
+    for batch in chunks(sorted(set(contact_ids))):
+        for contact_id, number, school_id in StudentContact.objects.filter(
+            contact_id__in=batch
+        ).values_list("contact_id", "student__student_number", "student__school_id"):
+            found.setdefault(contact_id, []).append((number, school_id))
     return found
 
 
 def _students(numbers: Iterable[str]) -> dict[str, Student]:
     found: dict[str, Student] = {}
-    for chunk in _chunks(sorted(set(numbers))):
-        for student in Student.objects.filter(student_number__in=chunk):
+    for batch in chunks(sorted(set(numbers))):
+        for student in Student.objects.filter(student_number__in=batch):
             found[student.student_number] = student
     return found
 
@@ -146,7 +82,6 @@ ACCOUNT_COLUMNS = (
     "STUDENT_ID",
 )
 ACCOUNT_REQUIRED = ACCOUNT_COLUMNS[:4]
-ACCOUNT_KNOWN = {normalise_header(name): name for name in ACCOUNT_COLUMNS}
 USER_TYPES = ("GUARDIAN", "STUDENT")
 
 
@@ -166,7 +101,7 @@ class AccountRow:
         return self.email or (self.logon_id if "@" in self.logon_id else "")
 
 
-class AccountImporter:
+class AccountImporter(ImportKind[CheckedRow[AccountRow]]):
     """Create or update portal accounts, one row per account, matched by logon id.
 
     A GUARDIAN row's contact is the one named by ``CONTACT_ID``, else the one contact whose
@@ -175,73 +110,53 @@ class AccountImporter:
     """
 
     kind = "accounts"
+    fields = ACCOUNT_COLUMNS
+    required = ACCOUNT_REQUIRED
     counter_names = (
         "accounts_added",
         "accounts_updated",
         "accounts_unchanged",
         "contacts_added",
     )
+    one_row_per_group = True
+    prints_log = True
 
-    def run(self, table: Table, *, actor: Any, progress: Progress | None) -> ImportResult:
-        columns = map_columns(
-            table.headers, ACCOUNT_KNOWN, ACCOUNT_REQUIRED, file_name=table.path.name
+    def check(self, number: int, values: dict[str, str]) -> CheckedRow[AccountRow]:
+        # Rows that name one account (its logon id, ignoring case) are related rows.
+        logon = values["LOGONID"].lower()
+        key: object = logon or ("row", number)
+        errors: list[str] = []
+        parsed = self._parse(values, errors)
+        return CheckedRow(number, key, logon or f"row {number}", errors, parsed)
+
+    def conflict(self, first: CheckedRow[AccountRow], later: CheckedRow[AccountRow]) -> str | None:
+        if first.value == later.value:
+            return None
+        assert later.value is not None
+        return (
+            f"LOGONID {later.value.logon_id!r} already appears on row {first.number} "
+            "with other values"
         )
-        result = LoggedImportResult(self.kind, table.headers, counter_names=self.counter_names)
-        valid: dict[str, tuple[LoggedRow, AccountRow]] = {}
-        related: dict[str, list[LoggedRow]] = {}
-        for number, cells in table.rows:
-            values = {name: columns.get(cells, name) for name in ACCOUNT_COLUMNS}
-            row = LoggedRow(
-                row=number, group=values["LOGONID"].lower() or f"row {number}", cells=cells
-            )
-            result.rows.append(row)
-            if values["LOGONID"]:
-                related.setdefault(row.group, []).append(row)
-            parsed = self._check(values, row)
-            if parsed is None:
-                row.status = "rejected"
-                continue
-            earlier = valid.get(parsed.logon_id.lower())
-            if earlier is not None:
-                if earlier[1] != parsed:
-                    row.status = "rejected"
-                    row.errors.append(
-                        f"LOGONID {parsed.logon_id!r} already appears on row {earlier[0].row} "
-                        "with other values"
-                    )
-                else:
-                    row.outcome = f"same as row {earlier[0].row}: ignored"
-                continue
-            valid[parsed.logon_id.lower()] = (row, parsed)
-        # Once before applying (a group with a bad row is not applied) and once after (a row
-        # refused while applying takes its twins with it); a group already rejected is unchanged.
-        for key in _reject_related(related, result):
-            valid.pop(key, None)
-        self._apply(list(valid.values()), result)
-        _reject_related(related, result)
-        if progress:
-            progress(len(result.rows), len(result.rows))
-        return result
 
     @staticmethod
-    def _check(values: dict[str, str], row: LoggedRow) -> AccountRow | None:
+    def _parse(values: dict[str, str], errors: list[str]) -> AccountRow | None:
         logon_id = values["LOGONID"]
         if not logon_id:
-            row.errors.append("LOGONID is required")
+            errors.append("LOGONID is required")
         elif len(logon_id) > USERNAME_MAX:
-            row.errors.append(f"LOGONID is longer than {USERNAME_MAX} characters")
+            errors.append(f"LOGONID is longer than {USERNAME_MAX} characters")
         elif not USERNAME.fullmatch(logon_id):
             # The account's own rule (Django's username validator), as the contacts import.
-            row.errors.append(f"LOGONID {logon_id!r} may hold only letters, digits and @ . + - _")
+            errors.append(f"LOGONID {logon_id!r} may hold only letters, digits and @ . + - _")
         if not values["LAST_NAME"]:
-            row.errors.append("LAST_NAME is required")
+            errors.append("LAST_NAME is required")
         for name in ("FIRST_NAME", "LAST_NAME"):
             # A contact's name holds 100 characters: a longer one is the row's error, never cut.
             if len(values[name]) > NAME_MAX:
-                row.errors.append(f"{name} is longer than {NAME_MAX} characters")
+                errors.append(f"{name} is longer than {NAME_MAX} characters")
         user_type = values["USER_TYPE"].upper()
         if user_type not in USER_TYPES:
-            row.errors.append(
+            errors.append(
                 f"USER_TYPE {values['USER_TYPE']!r} is not GUARDIAN or STUDENT"
                 if values["USER_TYPE"]
                 else "USER_TYPE is required (GUARDIAN or STUDENT)"
@@ -250,30 +165,30 @@ class AccountImporter:
         if values["EMAIL"]:
             email, problem = _email_or_error(values["EMAIL"], "EMAIL")
             if problem:
-                row.errors.append(problem)
+                errors.append(problem)
         elif "@" in logon_id:
             _, problem = _email_or_error(logon_id, "LOGONID")
             if problem:
-                row.errors.append(problem)
+                errors.append(problem)
         contact_id: int | None = None
         if values["CONTACT_ID"]:
             text = values["CONTACT_ID"]
             # ASCII digits only (a fullwidth nine is a digit to Python), within a database integer.
             if not (text.isascii() and text.isdigit()) or not 0 < int(text) < LARGEST_ID:
-                row.errors.append(f"CONTACT_ID {text!r} is not a contact id")
+                errors.append(f"CONTACT_ID {text!r} is not a contact id")
             else:
                 contact_id = int(text)
         if user_type == "STUDENT":
             if not values["STUDENT_ID"]:
-                row.errors.append("STUDENT_ID is required on a STUDENT row")
+                errors.append("STUDENT_ID is required on a STUDENT row")
             if values["CONTACT_ID"]:
-                row.errors.append("CONTACT_ID is only for GUARDIAN rows")
+                errors.append("CONTACT_ID is only for GUARDIAN rows")
         elif user_type == "GUARDIAN" and values["STUDENT_ID"]:
-            row.errors.append(
+            errors.append(
                 "STUDENT_ID is only for STUDENT rows; attach students to a guardian's account "
                 "with the account-students import"
             )
-        if row.errors:
+        if errors:
             return None
         return AccountRow(
             logon_id=logon_id,
@@ -285,20 +200,17 @@ class AccountImporter:
             student_number=values["STUDENT_ID"],
         )
 
-    def _apply(self, rows: list[tuple[LoggedRow, AccountRow]], result: ImportResult) -> None:
+    def apply(self, groups: list[Group[CheckedRow[AccountRow]]], context: ImportContext) -> None:
+        rows = [(group, value_of(group)) for group in groups]
+        counters = context.result.counters
         default_password = imported_password()
         addresses = sorted({r.address.lower() for _, r in rows if r.address})
         keys = sorted({r.logon_id.lower() for _, r in rows} | set(addresses))
         # A sign-in name is taken when any account has it as username or as account email.
-        by_username = _accounts_by_username(keys)
-        by_email: dict[str, Account] = {}
-        for chunk in _chunks(keys):
-            for holder in Account.objects.annotate(lower_email=Lower("email")).filter(
-                lower_email__in=chunk
-            ):
-                by_email[holder.email.lower()] = holder
+        by_username = by_lowered(Account.objects.all(), "username", keys)
+        by_email = by_lowered(Account.objects.all(), "email", keys)
         holders: dict[str, list[int]] = {}
-        for chunk in _chunks(addresses):
+        for chunk in chunks(addresses):
             for contact_id, address in (
                 ContactEmail.objects.annotate(lower_address=Lower("address"))
                 .filter(lower_address__in=chunk)
@@ -311,26 +223,26 @@ class AccountImporter:
             | {a.contact_id for a in by_username.values() if a.contact_id}
         )
         contacts: dict[int, Contact] = {}
-        for chunk in _chunks(sorted(contact_ids)):
-            contacts.update(Contact.objects.in_bulk(chunk))
+        for pks in chunks(sorted(contact_ids)):
+            contacts.update(Contact.objects.in_bulk(pks))
         account_of_contact: dict[int, Account] = {}
-        for chunk in _chunks(sorted(contacts)):
-            for account in Account.objects.filter(contact_id__in=chunk):
+        for pks in chunks(sorted(contacts)):
+            for account in Account.objects.filter(contact_id__in=pks):
                 assert account.contact_id is not None
                 account_of_contact[account.contact_id] = account
         students = _students(r.student_number for _, r in rows if r.student_number)
         student_accounts: dict[int, Account] = {}
         owner_student: dict[int, int] = {}
-        for chunk in _chunks(sorted(s.pk for s in students.values())):
-            for link in StudentAccount.objects.filter(student_id__in=chunk).select_related(
-                "account"
-            ):
+        for pks in chunks(sorted(s.pk for s in students.values())):
+            for link in StudentAccount.objects.filter(student_id__in=pks).select_related("account"):
                 student_accounts[link.student_id] = link.account
-        for chunk in _chunks(sorted({a.pk for a in [*by_username.values(), *by_email.values()]})):
+        for pks in chunks(sorted({a.pk for a in [*by_username.values(), *by_email.values()]})):
             for account_id, student_id in StudentAccount.objects.filter(
-                account_id__in=chunk
+                account_id__in=pks
             ).values_list("account_id", "student_id"):
                 owner_student[account_id] = student_id
+
+        linked = {} if context.district_wide else _children(contacts)
 
         claimed: dict[str, int] = {}  # lowered username/email -> row that takes it
         claimed_owner: dict[tuple[str, int], int] = {}  # ("contact"|"student", id) -> row
@@ -346,7 +258,8 @@ class AccountImporter:
                 return "a student's account"
             return "a staff account" if account.is_staff else "an account of no contact"
 
-        for row, r in rows:
+        for group, r in rows:
+            number = group.checked[0].number
             errors: list[str] = []
             logon = r.logon_id.lower()
             named = by_username.get(logon)
@@ -405,16 +318,20 @@ class AccountImporter:
                     clash = next((a for a in others if target is None or a.pk != target.pk), None)
                     if clash is not None:
                         errors.append(f"{what} {key} is already used by {describe(clash)}")
-                    elif key in claimed and claimed[key] != row.row:
+                    elif key in claimed and claimed[key] != number:
                         errors.append(f"{what} {key} is also used on row {claimed[key]}")
             if errors:
-                result.reject_group([row], {row.row: errors})
+                group.reject({number: errors})
                 continue
-            claimed[logon] = row.row
+            if not context.district_wide and context.outside_scope(
+                group, self._touched(r, contact, students, linked)
+            ):
+                continue
+            claimed[logon] = number
             if owner is not None:
-                claimed_owner[owner] = row.row
+                claimed_owner[owner] = number
             if address:
-                claimed[address.lower()] = row.row
+                claimed[address.lower()] = number
             if target is None:
                 account = Account(
                     username=r.logon_id,
@@ -435,15 +352,17 @@ class AccountImporter:
                             is_active=True,
                         )
                         new_contacts.append((contact, address))
-                        row.outcome = f"added account {r.logon_id} for a new contact"
+                        group.done("added", f"added account {r.logon_id} for a new contact")
                     else:
-                        row.outcome = f"added account {r.logon_id} for contact #{contact.pk}"
+                        group.done("added", f"added account {r.logon_id} for contact #{contact.pk}")
                     account.contact = contact
                 else:
                     new_student_links.append((account, students[r.student_number]))
-                    row.outcome = f"added student account {r.logon_id} for {r.student_number}"
+                    group.done(
+                        "added", f"added student account {r.logon_id} for {r.student_number}"
+                    )
                 new_accounts.append(account)
-                result.counters["accounts_added"] += 1
+                counters["accounts_added"] += 1
                 continue
             wanted = {
                 "username": r.logon_id,
@@ -457,11 +376,11 @@ class AccountImporter:
                 for key in differences:
                     setattr(target, key, wanted[key])
                 changed[target.pk] = target
-                row.outcome = f"updated account {r.logon_id}: {', '.join(differences)}"
-                result.counters["accounts_updated"] += 1
+                group.done("updated", f"updated account {r.logon_id}: {', '.join(differences)}")
+                counters["accounts_updated"] += 1
             else:
-                row.outcome = f"account {r.logon_id} unchanged"
-                result.counters["accounts_unchanged"] += 1
+                group.done("unchanged", f"account {r.logon_id} unchanged")
+                counters["accounts_unchanged"] += 1
 
         Contact.objects.bulk_create([c for c, _ in new_contacts], batch_size=CHUNK)
         ContactEmail.objects.bulk_create(
@@ -484,14 +403,32 @@ class AccountImporter:
             ["username", "email", "first_name", "last_name"],
             batch_size=CHUNK,
         )
-        result.counters["contacts_added"] += len(new_contacts)
+        counters["contacts_added"] += len(new_contacts)
+
+    @staticmethod
+    def _touched(
+        r: AccountRow,
+        contact: Contact | None,
+        students: dict[str, Student],
+        linked: dict[int, list[tuple[str, int]]],
+    ) -> list[Touch]:
+        """A STUDENT row touches its student; a GUARDIAN row its contact's children (an
+        existing contact without any is the district's alone)."""
+        if r.user_type == "STUDENT":
+            student = students[r.student_number]
+            return [Touch(f"student {r.student_number}", student.school_id)]
+        if contact is None or contact.pk is None:
+            return []
+        children = linked.get(contact.pk)
+        if not children:
+            return [Touch(f"contact #{contact.pk}", None)]
+        return [Touch(f"contact #{contact.pk}'s student {n}", school) for n, school in children]
 
 
 # --- account-students -----------------------------------------------------------------------
 
 LINK_COLUMNS = ("LOGONID", "STUDENT_ID", "RELATIONSHIP", "DATA_ACCESS")
 LINK_REQUIRED = LINK_COLUMNS[:2]
-LINK_KNOWN = {normalise_header(name): name for name in LINK_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -502,83 +439,76 @@ class AttachRow:
     data_access: bool
 
 
-class AccountStudentImporter:
+class AccountStudentImporter(ImportKind[CheckedRow[AttachRow]]):
     """Attach students to guardians' accounts: link the account's contact to each student and
     grant (or, with ``DATA_ACCESS`` false, withhold) portal access on the link's active detail.
     """
 
     kind = "account-students"
+    fields = LINK_COLUMNS
+    required = LINK_REQUIRED
     counter_names = ("students_attached", "links_updated", "links_unchanged")
+    one_row_per_group = True
+    prints_log = True
 
-    def run(self, table: Table, *, actor: Any, progress: Progress | None) -> ImportResult:
-        columns = map_columns(table.headers, LINK_KNOWN, LINK_REQUIRED, file_name=table.path.name)
-        result = LoggedImportResult(self.kind, table.headers, counter_names=self.counter_names)
+    def reader(
+        self, columns: ColumnMap, context: ImportContext
+    ) -> Callable[[int, list[str]], CheckedRow[AttachRow]]:
         book = CodeBook.load()
-        valid: dict[tuple[str, str], tuple[LoggedRow, AttachRow]] = {}
-        related: dict[tuple[str, str], list[LoggedRow]] = {}
-        for number, cells in table.rows:
+
+        def read(number: int, cells: list[str]) -> CheckedRow[AttachRow]:
             values = {name: columns.get(cells, name) for name in LINK_COLUMNS}
+            # Rows that name one account (ignoring case) and one student are related rows.
             key = (values["LOGONID"].lower(), values["STUDENT_ID"])
-            row = LoggedRow(row=number, group=f"{key[0]} {key[1]}".strip(), cells=cells)
-            result.rows.append(row)
-            if all(key):
-                related.setdefault(key, []).append(row)
-            parsed = self._check(values, row, book)
-            if parsed is None:
-                row.status = "rejected"
-                continue
-            earlier = valid.get(key)
-            if earlier is not None:
-                # The logon id is matched ignoring case; a blank DATA_ACCESS is its default, yes.
-                if (earlier[1].relationship, earlier[1].data_access) != (
-                    parsed.relationship,
-                    parsed.data_access,
-                ):
-                    row.status = "rejected"
-                    row.errors.append(
-                        f"LOGONID {parsed.logon_id!r} and STUDENT_ID {parsed.student_number!r} "
-                        f"already appear on row {earlier[0].row} with other values"
-                    )
-                else:
-                    row.outcome = f"same as row {earlier[0].row}: ignored"
-                continue
-            valid[key] = (row, parsed)
-        # Once before applying (a group with a bad row is not applied) and once after (a row
-        # refused while applying takes its twins with it); a group already rejected is unchanged.
-        for rejected in _reject_related(related, result):
-            valid.pop(rejected, None)
-        self._apply(list(valid.values()), result)
-        _reject_related(related, result)
-        if progress:
-            progress(len(result.rows), len(result.rows))
-        return result
+            errors: list[str] = []
+            parsed = self._parse(values, errors, book)
+            return CheckedRow(number, key, f"{key[0]} {key[1]}".strip(), errors, parsed)
+
+        return read
+
+    def conflict(self, first: CheckedRow[AttachRow], later: CheckedRow[AttachRow]) -> str | None:
+        assert first.value is not None and later.value is not None
+        # The logon id is matched ignoring case; a blank DATA_ACCESS is its default, yes.
+        if (first.value.relationship, first.value.data_access) == (
+            later.value.relationship,
+            later.value.data_access,
+        ):
+            return None
+        return (
+            f"LOGONID {later.value.logon_id!r} and STUDENT_ID {later.value.student_number!r} "
+            f"already appear on row {first.number} with other values"
+        )
 
     @staticmethod
-    def _check(values: dict[str, str], row: LoggedRow, book: CodeBook) -> AttachRow | None:
+    def _parse(values: dict[str, str], errors: list[str], book: CodeBook) -> AttachRow | None:
         for name in LINK_REQUIRED:
             if not values[name]:
-                row.errors.append(f"{name} is required")
+                errors.append(f"{name} is required")
         relationship: Code | None = None
         if values["RELATIONSHIP"]:
             try:
                 relationship = book.match(CodeType.RELATIONSHIP_TYPE, values["RELATIONSHIP"])
             except CodeProblem as problem:
-                row.errors.append(f"RELATIONSHIP: {problem}")
+                errors.append(f"RELATIONSHIP: {problem}")
         data_access = True  # the default: attaching a student lets the account see it
         if values["DATA_ACCESS"]:
             try:
                 data_access = parse_bool(values["DATA_ACCESS"])
             except ValueProblem as problem:
-                row.errors.append(f"DATA_ACCESS: {values['DATA_ACCESS']!r} {problem}")
-        if row.errors:
+                errors.append(f"DATA_ACCESS: {values['DATA_ACCESS']!r} {problem}")
+        if errors:
             return None
         return AttachRow(values["LOGONID"], values["STUDENT_ID"], relationship, data_access)
 
-    def _apply(self, rows: list[tuple[LoggedRow, AttachRow]], result: ImportResult) -> None:
-        accounts = _accounts_by_username(r.logon_id.lower() for _, r in rows)
+    def apply(self, groups: list[Group[CheckedRow[AttachRow]]], context: ImportContext) -> None:
+        rows = [(group, value_of(group)) for group in groups]
+        counters = context.result.counters
+        accounts = by_lowered(
+            Account.objects.all(), "username", (r.logon_id.lower() for _, r in rows)
+        )
         students = _students(r.student_number for _, r in rows)
         own_student: dict[int, int] = {}
-        for chunk in _chunks(sorted(a.pk for a in accounts.values())):
+        for chunk in chunks(sorted(a.pk for a in accounts.values())):
             own_student.update(
                 StudentAccount.objects.filter(account_id__in=chunk).values_list(
                     "account_id", "student_id"
@@ -587,7 +517,7 @@ class AccountStudentImporter:
         contact_ids = sorted({a.contact_id for a in accounts.values() if a.contact_id})
         links: dict[tuple[int, int], StudentContact] = {}
         details: dict[int, list[StudentContactDetail]] = {}
-        for chunk in _chunks(contact_ids):
+        for chunk in chunks(contact_ids):
             for link in StudentContact.objects.filter(contact_id__in=chunk):
                 links[(link.contact_id, link.student_id)] = link
             for detail in StudentContactDetail.objects.filter(link__contact_id__in=chunk).order_by(
@@ -595,7 +525,7 @@ class AccountStudentImporter:
             ):
                 details.setdefault(detail.link_id, []).append(detail)
         top: dict[int, int] = {}
-        for chunk in _chunks(sorted(s.pk for s in students.values())):
+        for chunk in chunks(sorted(s.pk for s in students.values())):
             for student_id, highest in (
                 StudentContact.objects.filter(student_id__in=chunk)
                 .values("student_id")
@@ -603,12 +533,14 @@ class AccountStudentImporter:
                 .values_list("student_id", "highest")
             ):
                 top[student_id] = highest or 0
+        linked = {} if context.district_wide else _children(contact_ids)
 
         today = datetime.date.today()
         new_links: list[StudentContact] = []
         new_details: list[StudentContactDetail] = []
         changed: dict[int, StudentContactDetail] = {}
-        for row, r in rows:
+        for group, r in rows:
+            number = group.checked[0].number
             errors: list[str] = []
             account = accounts.get(r.logon_id.lower())
             student = students.get(r.student_number)
@@ -618,8 +550,13 @@ class AccountStudentImporter:
                 errors.append(f"STUDENT_ID {r.student_number}: no student has this number")
             if account is not None and student is not None and account.contact_id is None:
                 if own_student.get(account.pk) == student.pk:
-                    row.outcome = f"{r.logon_id} is {r.student_number}'s own account: unchanged"
-                    result.counters["links_unchanged"] += 1
+                    touch = Touch(f"student {r.student_number}", student.school_id)
+                    if not context.outside_scope(group, [touch]):
+                        group.done(
+                            "unchanged",
+                            f"{r.logon_id} is {r.student_number}'s own account: unchanged",
+                        )
+                        counters["links_unchanged"] += 1
                     continue
                 errors.append(
                     f"LOGONID {r.logon_id} is a student's account; it sees only its own student"
@@ -627,9 +564,20 @@ class AccountStudentImporter:
                     else f"LOGONID {r.logon_id} is not a guardian's account"
                 )
             if errors:
-                result.reject_group([row], {row.row: errors})
+                group.reject({number: errors})
                 continue
             assert account is not None and student is not None and account.contact_id
+            if not context.district_wide and context.outside_scope(
+                group,
+                [
+                    Touch(f"student {r.student_number}", student.school_id),
+                    *(
+                        Touch(f"contact #{account.contact_id}'s student {n}", school)
+                        for n, school in linked.get(account.contact_id, [])
+                    ),
+                ],
+            ):
+                continue
             grant = r.data_access
             found_link = links.get((account.contact_id, student.pk))
             if found_link is None:
@@ -646,8 +594,8 @@ class AccountStudentImporter:
                         link=link, relationship_type=r.relationship, allow_data_access=grant
                     )
                 )
-                row.outcome = f"added {r.student_number} to {r.logon_id}"
-                result.counters["students_attached"] += 1
+                group.done("added", f"added {r.student_number} to {r.logon_id}")
+                counters["students_attached"] += 1
                 continue
             link = found_link
             active = pick_active_detail(details.get(link.pk, []), today)
@@ -657,16 +605,17 @@ class AccountStudentImporter:
                         link=link, relationship_type=r.relationship, allow_data_access=grant
                     )
                 )
-                row.outcome = f"updated {r.student_number} on {r.logon_id}: new detail record"
-                result.counters["links_updated"] += 1
+                group.done(
+                    "updated", f"updated {r.student_number} on {r.logon_id}: new detail record"
+                )
+                counters["links_updated"] += 1
                 continue
             if grant and active.end_date is not None and active.end_date < today:
                 # The portal shows a student only while the link's detail is in force: a grant
                 # on an ended one would be logged as done and show the parent nothing.
-                result.reject_group(
-                    [row],
+                group.reject(
                     {
-                        row.row: [
+                        number: [
                             f"the link of {r.logon_id} to {r.student_number} ended on "
                             f"{file_date(active.end_date)}: give it a current detail record "
                             "(contacts import) to grant data access"
@@ -686,13 +635,16 @@ class AccountStudentImporter:
                 differences.append(f"relationship {r.relationship.code}")
             if differences:
                 changed[active.pk] = active
-                row.outcome = (
-                    f"updated {r.student_number} on {r.logon_id}: {', '.join(differences)}"
+                group.done(
+                    "updated",
+                    f"updated {r.student_number} on {r.logon_id}: {', '.join(differences)}",
                 )
-                result.counters["links_updated"] += 1
+                counters["links_updated"] += 1
             else:
-                row.outcome = f"{r.student_number} already attached to {r.logon_id}: unchanged"
-                result.counters["links_unchanged"] += 1
+                group.done(
+                    "unchanged", f"{r.student_number} already attached to {r.logon_id}: unchanged"
+                )
+                counters["links_unchanged"] += 1
         StudentContact.objects.bulk_create(new_links, batch_size=CHUNK)
         for detail in new_details:
             detail.link_id = detail.link.pk

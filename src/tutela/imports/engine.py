@@ -1,0 +1,264 @@
+"""The import engine: one cycle for every kind of file, whoever imports it and from where.
+
+    read the file (``tutela.core.tabular``) -> match its headers to the kind's fields
+    -> check each row into typed values (errors never write) -> group related rows by the
+    kind's key -> de-duplicate -> reject related rows -> apply -> results
+
+A kind (``ImportKind``) declares its fields, how a row is checked, what groups rows, what
+makes two rows of a group duplicates or a conflict, and how the valid groups are applied.
+The engine does the rest, so every kind gets the same rules:
+
+- **De-duplicating** (kinds whose group is one row, such as a student or an account): a row
+  repeating an earlier row of its group with the same values is ``skipped``; with other
+  values it is a conflict, rejected with the kind's message.
+- **Related rows**: one rejected row rejects its whole group (each other row says which row
+  failed), before applying and again after, so a group is never counted rejected while one
+  of its rows was applied. The students import is the exception: its rows are independent.
+- **Applying**: the kind loads what the file names in a few queries, decides each group in
+  file order against that state, and writes in bulk; it gives each group an outcome.
+- **Scope**: the kind names what each group touches (a student, a section, at a school) and
+  the engine rejects a group that touches a school outside the actor's ``Scope``.
+
+Every row ends with an outcome (``added``, ``updated``, ``unchanged``, ``deleted``,
+``skipped`` or ``rejected``) and its group key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from tutela.accounts.scopes import Actor, Scope
+from tutela.core.columns import ColumnMap, map_columns
+from tutela.core.tabular import Table, normalise_header
+from tutela.imports.results import ImportResult, Outcome, RowResult, reject_rows
+
+Progress = Callable[[int, int], None]
+V = TypeVar("V")
+
+
+class Checked(Protocol):
+    """What checking a row gives: its group's key and label, its own errors."""
+
+    @property
+    def key(self) -> Hashable: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def errors(self) -> list[str]: ...
+
+
+C = TypeVar("C", bound=Checked)
+
+
+@dataclass(slots=True)
+class CheckedRow(Generic[V]):
+    """A checked row of a kind with plain typed values (``None`` when the row has errors)."""
+
+    number: int
+    key: Hashable
+    label: str
+    errors: list[str]
+    value: V | None = None
+
+
+def value_of(group: Group[CheckedRow[V]]) -> V:
+    """The typed values of a group that is one record (its first valid row's)."""
+    value = group.checked[0].value
+    assert value is not None
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """Something a group would change that belongs to a school: a student, a section.
+
+    ``school_id`` is ``None`` for a school the district does not have yet; ``row`` is the row
+    that names it (``None``: the group as a whole, such as a contact's existing children).
+    """
+
+    subject: str
+    school_id: int | None
+    row: int | None = None
+    moving: bool = False
+
+    @property
+    def problem(self) -> str:
+        verb = "would move to" if self.moving else "is at"
+        return f"{self.subject} {verb} a school outside your scope"
+
+
+@dataclass(eq=False, slots=True)
+class Group(Generic[C]):
+    """Related rows: every row of one key, and the checked values of its valid ones."""
+
+    key: Hashable
+    rows: list[RowResult] = field(default_factory=list)
+    checked: list[C] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return any(row.status == "rejected" for row in self.rows)
+
+    def reject(self, reason_by_row: Mapping[int, list[str]]) -> None:
+        """Reject the whole group; rows rejected earlier keep their own errors."""
+        reasons = {row.row: row.errors for row in self.rows if row.status == "rejected"}
+        reasons.update(reason_by_row)
+        reject_rows(self.rows, reasons)
+
+    def done(self, outcome: Outcome, message: str = "") -> None:
+        """The group's outcome, for each of its rows that has none yet (not the skipped)."""
+        for row in self.rows:
+            if row.outcome is None:
+                row.outcome = outcome
+                row.message = message
+
+
+@dataclass
+class ImportContext:
+    """One run of one kind: who imports, with what options, and the results so far."""
+
+    actor: Actor
+    result: ImportResult
+    options: Mapping[str, Any] = field(default_factory=dict)
+    progress: Progress | None = None
+    scope: Scope = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scope = Scope.of(self.actor)
+
+    @property
+    def district_wide(self) -> bool:
+        """Whether every group is in scope, so a kind need not name what it touches."""
+        return self.scope.district_wide
+
+    def outside_scope(self, group: Group[Any], touched: Iterable[Touch]) -> bool:
+        """Reject ``group`` if it touches a school outside the actor's scope; say if it did.
+
+        The reason goes on the row that names the student or section (the other rows say
+        which row failed), or on every row when the group as a whole touches it.
+        """
+        if self.scope.district_wide:
+            return False
+        for touch in touched:
+            if not self.scope.covers_school(touch.school_id):
+                if touch.row is None:
+                    group.reject({row.row: [touch.problem] for row in group.rows})
+                else:
+                    group.reject({touch.row: [touch.problem]})
+                return True
+        return False
+
+
+class ImportKind(Generic[C]):
+    """One kind of file ``tutela import KIND`` and the web upload understand.
+
+    A kind declares its ``fields`` (the columns, as documented) and which are ``required``,
+    checks a row into typed values (``check``: it never writes), and applies the valid groups
+    (``apply``: set-based, in file order, giving each group an outcome with ``Group.done``).
+    """
+
+    kind: ClassVar[str]
+    fields: ClassVar[tuple[str, ...]]
+    required: ClassVar[tuple[str, ...]] = ()
+    # The counters the totals show (``students_added`` …), kept in ``result.counters``.
+    counter_names: ClassVar[tuple[str, ...]] = ()
+    # A group is one record named by one row: its other rows are duplicates or conflicts.
+    one_row_per_group: ClassVar[bool] = False
+    # One rejected row rejects the other rows of its group.
+    related_rows: ClassVar[bool] = True
+    # Whether results keep each row's cells (the report then reads nothing back from the
+    # file); a kind of very big files keeps none.
+    keeps_cells: ClassVar[bool] = True
+    # Whether the summary lists what every row did.
+    prints_log: ClassVar[bool] = False
+
+    def headers(self) -> Mapping[str, str]:
+        """Each header spelling the kind understands (normalised) and the field it fills."""
+        return {normalise_header(name): name for name in self.fields}
+
+    def reader(self, columns: ColumnMap, context: ImportContext) -> Callable[[int, list[str]], C]:
+        """What checks each row; by default ``check`` over the row's fields by name."""
+        fields = self.fields
+
+        def read(number: int, cells: list[str]) -> C:
+            return self.check(number, {name: columns.get(cells, name) for name in fields})
+
+        return read
+
+    def check(self, number: int, values: dict[str, str]) -> C:
+        raise NotImplementedError
+
+    def conflict(self, first: C, later: C) -> str | None:
+        """Why ``later`` conflicts with ``first`` (same group), or ``None``: a duplicate."""
+        return None
+
+    def apply(self, groups: list[Group[C]], context: ImportContext) -> None:
+        raise NotImplementedError
+
+
+def run_kind(kind: ImportKind[Any], table: Table, context: ImportContext) -> ImportResult:
+    """The import cycle over ``table``; writes only inside the caller's transaction."""
+    result = context.result
+    columns = map_columns(table.headers, kind.headers(), kind.required, file_name=table.path.name)
+    read = kind.reader(columns, context)
+    groups = _grouped(kind, table, read, result)
+    if kind.related_rows:
+        for group in groups:
+            if group.rejected:
+                group.reject({})
+    kind.apply([group for group in groups if group.checked and not group.rejected], context)
+    if kind.related_rows:
+        for group in groups:
+            if group.rejected:
+                group.reject({})
+    assert all(row.outcome is not None for row in result.rows), "a row without an outcome"
+    if context.progress:
+        context.progress(len(result.rows), len(result.rows))
+    return result
+
+
+def _grouped(
+    kind: ImportKind[Any],
+    table: Table,
+    read: Callable[[int, list[str]], Checked],
+    result: ImportResult,
+) -> list[Group[Any]]:
+    """Check every row and gather the rows of each key, in the order of their first row."""
+    groups: dict[Hashable, Group[Any]] = {}
+    keep_cells = kind.keeps_cells
+    single = kind.one_row_per_group
+    rows = result.rows
+    for number, cells in table.rows:
+        checked = read(number, cells)
+        key = checked.key
+        row = RowResult(row=number, group=checked.label, cells=cells if keep_cells else [], key=key)
+        rows.append(row)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(key)
+        group.rows.append(row)
+        if checked.errors:
+            row.status, row.outcome, row.errors = "rejected", "rejected", list(checked.errors)
+        elif single and group.checked:
+            problem = kind.conflict(group.checked[0], checked)
+            if problem is None:
+                first = next(r for r in group.rows if r.status == "imported")
+                row.outcome, row.message = "skipped", f"same as row {first.row}: ignored"
+            else:
+                row.status, row.outcome, row.errors = "rejected", "rejected", [problem]
+        else:
+            group.checked.append(checked)
+    if not kind.related_rows:
+        # An independent row rejected beside a valid one of its key is a group of its own:
+        # the record was imported, and the totals must not count it as rejected.
+        for group in groups.values():
+            if group.checked:
+                for row in group.rows:
+                    if row.status == "rejected":
+                        row.key = (row.key, row.row)
+                group.rows = [row for row in group.rows if row.status != "rejected"]
+    return list(groups.values())
