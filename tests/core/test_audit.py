@@ -117,3 +117,9 @@ def test_another_actor_nested_inside_gives_the_outer_one_back(cast: Cast) -> Non
     assert LogEntry.objects.get_for_object(inner).get().actor == cast.hana
     assert LogEntry.objects.get_for_object(after).get().actor == cast.dana
     assert LogEntry.objects.get_for_object(outside).get().actor is None
+
+
+def test_a_change_without_an_actor_is_refused() -> None:
+    with pytest.raises(TypeError, match="command_line_user"), audited(None):  # type: ignore[arg-type]
+        Contact.objects.create(last_name="Ng")
+    assert not Contact.objects.exists()

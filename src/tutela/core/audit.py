@@ -83,11 +83,11 @@ def account_of(actor: AnyActor | None) -> Any | None:
 
 
 @contextmanager
-def audited(actor: AnyActor | None) -> Iterator[None]:
-    """Name ``actor`` on every change made inside; the command line is ``command_line_user()``."""
+def audited(actor: AnyActor) -> Iterator[None]:
+    """Name ``actor`` on every change made inside; the command line is ``command_line_user()``,
+    never ``None``, so no change goes unattributed."""
     if actor is None:
-        yield
-        return
+        raise TypeError("audited() needs the actor: an account or command_line_user()")
     # An account acting inside a command's context (a rare nesting) is the one named.
     token = _command_line_actor.set(str(actor) if isinstance(actor, CommandLineUser) else None)
     try:
