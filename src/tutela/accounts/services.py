@@ -39,7 +39,7 @@ from tutela.notifications.vocabulary import EmailContext
 from tutela.people.models import Contact, ContactEmail
 from tutela.people.services import OutsideScope, ServiceError, require_whole_contact
 
-# The seed's own words, which district staff already know from PowerSchool.
+# PowerSchool's own words, which district staff already know from PowerSchool.
 USERNAME_NOT_AVAILABLE = "Username not available"
 EMAIL_IN_USE = "The account email address is already in use by another access account"
 
@@ -154,7 +154,7 @@ def create_account(
 ) -> Account:
     """Give a contact its one portal account, enabled, on one of the contact's emails.
 
-    The username defaults to the account email (the seed's advice: it prevents conflicts).
+    The username defaults to the account email (PowerSchool's advice: it prevents conflicts).
     The contact must already be linked to a student. With ``send_activation`` the parent is
     emailed a link to choose a password; with ``temporary_password`` the parent must change it
     at first sign-in (for imported accounts only when the district says imported passwords are

@@ -1,7 +1,7 @@
 """Class sections: a course taught at a school, its teachers and the students enrolled in it.
 
 Sections exist so that a homeroom teacher can hand out the access codes of their own class and
-nobody else's (the seed's course-level download); they are imported from the SIS with
+nobody else's (PowerSchool's course-level code download); they are imported from the SIS with
 ``tutela import sections FILE``.
 """
 

@@ -16,7 +16,7 @@ METHODS = [
 
 
 class AccountCreateForm(forms.Form):
-    """The seed's "Add Account": an email of the contact's, a username, a first-sign-in method."""
+    """PowerSchool's "Add Account": an email of the contact's, a username, a first-sign-in method."""
 
     email = forms.ChoiceField(label="Account email")
     username = forms.CharField(
@@ -73,7 +73,7 @@ class TemporaryPasswordForm(forms.Form):
 
 
 class EmailAddForm(forms.Form):
-    """The seed's "Add Email": an address, and whether it is the primary one."""
+    """PowerSchool's "Add Email": an address, and whether it is the primary one."""
 
     address = forms.CharField(label="Email address", max_length=254)
     is_primary = forms.BooleanField(label="Primary", required=False)

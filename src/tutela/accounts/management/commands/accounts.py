@@ -1,6 +1,6 @@
 """``tutela accounts create|set-password|disable|enable``: portal accounts for staff who script.
 
-The same services as the staff screens. Errors exit 2 with one line, in the seed's words where
+The same services as the staff screens. Errors exit 2 with one line, in PowerSchool's words where
 PowerSchool has them ("Username not available", "The account email address is already in use by
 another access account"). Passwords are read from standard input and never printed.
 """
