@@ -15,6 +15,7 @@ from tests.cast import PASSWORD, build_cast
 from tests.factories import AccountFactory, SectionFactory
 from tutela.accesscodes.models import AccessCode
 from tutela.accesscodes.services import issuing
+from tutela.core.audit import command_line_user
 
 # serialized_rollback: other transactional tests flush the shipped code sets; restore them.
 pytestmark = [
@@ -36,7 +37,7 @@ def test_a_teacher_lands_on_their_sections_and_downloads_only_their_own(
     live_server: Any, browser: Any, tmp_path: Path
 ) -> None:
     cast = build_cast()
-    issuing.generate_codes(actor=None)
+    issuing.generate_codes(actor=command_line_user())
     kim = AccountFactory(username="kim", password=PASSWORD)
     SectionFactory(section_id="HR-K", school=cast.hillcrest, teachers=[kim], students=[cast.holly])
     SectionFactory(section_id="HR-L", school=cast.lakeside, students=[cast.lila])
@@ -60,7 +61,7 @@ def test_a_school_admin_resets_every_code_of_their_school_once_confirmed(
     live_server: Any, browser: Any, tmp_path: Path
 ) -> None:
     cast = build_cast(with_passwords=True)
-    issuing.generate_codes(actor=None)
+    issuing.generate_codes(actor=command_line_user())
     old_lila = AccessCode.objects.get(student=cast.lila, revoked_at__isnull=True)
     old_holly = AccessCode.objects.get(student=cast.holly, revoked_at__isnull=True)
 
