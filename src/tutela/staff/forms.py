@@ -16,7 +16,7 @@ METHODS = [
 
 
 class AccountCreateForm(forms.Form):
-    """PowerSchool's "Add Account": an email of the contact's, a username, a first-sign-in method."""
+    """PowerSchool's "Add Account": one of the contact's emails, a username, a first sign-in."""
 
     email = forms.ChoiceField(label="Account email")
     username = forms.CharField(
