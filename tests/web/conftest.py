@@ -113,6 +113,11 @@ class Site:
             process.communicate()
 
 
+def maintenance_url() -> str:
+    """The PostgreSQL server's own database, to create and drop the site's."""
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres"))
+
+
 def _database_url(home: Path) -> tuple[str, str | None]:
     """The site's database URL, and the PostgreSQL database to drop at the end."""
     test_url = os.environ.get("DATABASE_URL", "")
@@ -122,7 +127,7 @@ def _database_url(home: Path) -> tuple[str, str | None]:
 
     parts = urlsplit(test_url)
     name = f"test_{parts.path.lstrip('/')}_served"
-    with psycopg.connect(test_url, autocommit=True) as admin:
+    with psycopg.connect(maintenance_url(), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}")), name
@@ -147,7 +152,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if dropped:
         import psycopg
 
-        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
+        with psycopg.connect(maintenance_url(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{dropped}" WITH (FORCE)')
 
 
