@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from tutela.core.private import write_private
+from tutela.core.private import keep_files_private, private_directory, write_private
 
 
 def env_str(name: str, default: str) -> str:
@@ -44,6 +46,11 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_list(name: str, default: str) -> list[str]:
+    """A comma-separated list; blanks are dropped."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
 def env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -59,13 +66,14 @@ if TUTELA_ENV not in {"development", "production"}:
     raise ImproperlyConfigured(f"TUTELA_ENV must be development or production, not {TUTELA_ENV!r}")
 PRODUCTION = TUTELA_ENV == "production"
 
-# The data directory holds the embedded database, the generated secret key and job storage.
+# The data directory holds the embedded database, the generated secret key and job storage:
+# every family of the district, so only Tutela's own user may enter it (mode 700).
 TUTELA_HOME = Path(env_str("TUTELA_HOME", "var")).resolve()
+keep_files_private()
 
 
 def _ensure_home() -> Path:
-    TUTELA_HOME.mkdir(parents=True, exist_ok=True)
-    return TUTELA_HOME
+    return private_directory(TUTELA_HOME)
 
 
 def _secret_key() -> str:
@@ -84,10 +92,26 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Django's own deployment check asks for at least 50 characters; production refuses fewer.
+SECRET_KEY_MIN_LENGTH = 50
+if PRODUCTION and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters when "
+        "TUTELA_ENV=production (for example: python3 -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))')"
+    )
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = [
-    h.strip() for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-]
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG cannot be on when TUTELA_ENV=production: its error pages show families' data"
+    )
+# The host names Tutela answers to (TUTELA_ALLOWED_HOSTS; ALLOWED_HOSTS is the older name).
+ALLOWED_HOSTS = env_list(
+    "TUTELA_ALLOWED_HOSTS", env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+)
+
+
+SQLITE_BUSY_SECONDS = 20
 
 
 def _database() -> dict[str, Any]:
@@ -102,6 +126,8 @@ def _database() -> dict[str, Any]:
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            # A writer waits this long for another to finish before "database is locked".
+            "timeout": SQLITE_BUSY_SECONDS,
         }
         config["CONN_MAX_AGE"] = 0
     elif engine != "django.db.backends.postgresql":
@@ -121,7 +147,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "auditlog",
     "axes",
+    "csp",
     "tutela.core",
+    "tutela.web",
     "tutela.people",
     "tutela.accounts",
     "tutela.imports",
@@ -136,8 +164,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (the HTTPS redirect, lockout, limits, audit) sees the client's
+    # own address and scheme, taken from the proxy's headers only when a trusted proxy sent them.
+    "tutela.web.middleware.TrustedProxyMiddleware",
+    "tutela.web.middleware.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tutela.web.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -205,6 +239,12 @@ AXES_COOLOFF_TIME = env_int("TUTELA_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "tutela.accounts.backends.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Counts each attempt before its password is checked, in one locked step (accounts/lockout.py).
+AXES_HANDLER = "tutela.accounts.lockout.AtomicLockoutHandler"
+# The client's address as the trusted-proxy middleware found it, the one the audit records.
+AXES_CLIENT_IP_CALLABLE = "tutela.accounts.signals.client_ip"
+# What was typed in the username box stays out of the attempt records' copy of the form.
+AXES_SENSITIVE_PARAMETERS = ["username", "password"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Before the lockout, each further failure holds the answer this much longer (at most 5 s).
@@ -234,8 +274,73 @@ TUTELA_BASE_URL = env_str("TUTELA_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 
 SESSION_COOKIE_AGE = env_int("TUTELA_SESSION_SECONDS", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SECURE = env_bool("TUTELA_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+# Behind a reverse proxy (docs/deployment.md). Only a connection from one of these addresses
+# or networks may say, in X-Forwarded-For and X-Forwarded-Proto, who the client is and whether
+# it came over HTTPS; from anyone else those headers are ignored.
+def _networks(name: str) -> list[IPv4Network | IPv6Network]:
+    try:
+        return [ip_network(item, strict=False) for item in env_list(name, "")]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+
+
+TUTELA_TRUSTED_PROXIES = _networks("TUTELA_TRUSTED_PROXIES")
+# The HTTPS addresses whose form posts are accepted (Django's origin check), e.g.
+# https://portal.district.org; TUTELA_BASE_URL's own origin is always one of them.
+CSRF_TRUSTED_ORIGINS = env_list("TUTELA_CSRF_TRUSTED_ORIGINS", "")
+_base = urlsplit(TUTELA_BASE_URL)
+if _base.scheme == "https" and f"https://{_base.netloc}" not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(f"https://{_base.netloc}")
+SECURE_SSL_REDIRECT = env_bool("TUTELA_SSL_REDIRECT", PRODUCTION)
+# The load balancer's health probe may speak plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SECURE_HSTS_SECONDS = env_int("TUTELA_HSTS_SECONDS", 60 * 60 * 24 * 365 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TUTELA_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("TUTELA_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from Tutela's own static files, never
+# inline, so an injected <script> cannot run. The pages' small stylesheet and the email
+# template preview's frame size are inline styles, which cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Uploads: a request body above TUTELA_MAX_UPLOAD_MB is refused before it is read, and a form
+# field that is not a file may hold at most 2.5 MB (Django's default). A file above 2.5 MB is
+# spooled to a temporary file, not held in memory.
+TUTELA_MAX_UPLOAD_MB = env_int("TUTELA_MAX_UPLOAD_MB", 50)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# An XLSX whose first sheet unpacks to more than this (or more than TUTELA_MAX_SHEET_RATIO
+# times its packed size) is refused before it is read: a small "zip bomb" would fill memory.
+TUTELA_MAX_SHEET_MB = env_int("TUTELA_MAX_SHEET_MB", 200)
+TUTELA_MAX_SHEET_RATIO = env_int("TUTELA_MAX_SHEET_RATIO", 100)
+for _name, _value in (
+    ("TUTELA_HSTS_SECONDS", SECURE_HSTS_SECONDS),
+    ("TUTELA_MAX_UPLOAD_MB", TUTELA_MAX_UPLOAD_MB),
+    ("TUTELA_MAX_SHEET_MB", TUTELA_MAX_SHEET_MB),
+    ("TUTELA_MAX_SHEET_RATIO", TUTELA_MAX_SHEET_RATIO),
+):
+    if _value < 0:
+        raise ImproperlyConfigured(f"{_name} cannot be negative, not {_value}")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
@@ -243,9 +348,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = TUTELA_HOME / "static"
+STATIC_ROOT = _ensure_home() / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even when empty
-# Serve the apps' static files straight from the package, so no collectstatic step is needed.
+# Serve the apps' static files straight from the package, so no collectstatic step is needed
+# (``tutela serve`` still collects them into STATIC_ROOT, where whitenoise serves them first).
 WHITENOISE_USE_FINDERS = True
 
 # Email: the console backend (standard error) in development; SMTP when EMAIL_HOST is set.
@@ -261,6 +367,14 @@ EMAIL_BACKEND = env_str(
     if EMAIL_HOST
     else "tutela.notifications.backends.ConsoleEmailBackend",
 )
+# The console backend would print live activation and reset links into the server's log.
+if PRODUCTION and not EMAIL_HOST and not os.environ.get("EMAIL_BACKEND"):
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must name the district's mail server when TUTELA_ENV=production "
+        "(or set EMAIL_BACKEND to the outbox you mean, such as "
+        "django.core.mail.backends.filebased.EmailBackend with EMAIL_FILE_PATH)"
+    )
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(TUTELA_HOME / "outbox"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tutela <no-reply@localhost>")
 
 TUTELA_DISTRICT_NAME = env_str("TUTELA_DISTRICT_NAME", "Grand Bend ISD")
@@ -273,6 +387,12 @@ TUTELA_AUTOCREATE_RELATIONSHIPS = [
     for r in env_str("TUTELA_AUTOCREATE_RELATIONSHIPS", "Mother,Father,Guardian").split(",")
     if r.strip()
 ]
+
+
+# ``tutela serve``: where gunicorn listens and how many processes answer.
+TUTELA_BIND = env_str("TUTELA_BIND", "127.0.0.1:8000")
+TUTELA_WEB_WORKERS = env_int("TUTELA_WEB_WORKERS", 2)
+TUTELA_WEB_THREADS = env_int("TUTELA_WEB_THREADS", 4)
 
 
 def _huey() -> dict[str, Any]:

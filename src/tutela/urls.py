@@ -12,6 +12,9 @@ urlpatterns = [
     path("staff/autocreate/", include("tutela.provisioning.urls")),
     path("staff/", include("tutela.staff.urls")),
     path("admin/", admin.site.urls),
+    path("health/", include("tutela.web.urls")),
     # Access codes: /register/, /portal/add-child/, /staff/access-codes/, /staff/restricted-links/
     path("", include("tutela.accesscodes.urls")),
 ]
+
+handler500 = "tutela.web.views.server_error"

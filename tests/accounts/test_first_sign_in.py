@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.accounts.conftest import token_of
-from tests.cast import Cast
+from tests.cast import PASSWORD, Cast
 from tutela.accounts.models import AccessToken, SecurityEvent, SecurityEventKind
 from tutela.accounts.services import (
     InvalidLink,
@@ -220,3 +221,40 @@ def test_a_reset_link_expires(cast: Cast, emailed) -> None:
     path = emailed(request_password_reset, identifier="hana.hill")
     AccessToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert choose(Client(), path).status_code == 410
+
+
+def test_guessing_the_current_password_is_limited_like_signing_in(
+    cast_with_passwords: Cast, settings: Any
+) -> None:
+    client = Client()
+    client.force_login(cast_with_passwords.hana)
+    url = reverse("accounts:password-change")
+    wrong = {
+        "old_password": "a guess",
+        "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    }
+    answers = [client.post(url, wrong).status_code for _ in range(settings.AXES_FAILURE_LIMIT + 2)]
+    assert answers[: settings.AXES_FAILURE_LIMIT - 1] == [200] * (settings.AXES_FAILURE_LIMIT - 1)
+    assert set(answers[settings.AXES_FAILURE_LIMIT - 1 :]) == {429}
+    failures = SecurityEvent.objects.filter(
+        kind=SecurityEventKind.SIGN_IN_FAILED, account=cast_with_passwords.hana
+    )
+    assert failures.count() == len(answers)
+    # Even the right one is refused now, and the password stays as it was.
+    right = {**wrong, "old_password": PASSWORD}
+    assert client.post(url, right).status_code == 429
+    cast_with_passwords.hana.refresh_from_db()
+    assert cast_with_passwords.hana.check_password(PASSWORD)
+
+
+def test_a_right_current_password_clears_the_count(
+    cast_with_passwords: Cast, settings: Any
+) -> None:
+    client = Client()
+    client.force_login(cast_with_passwords.hana)
+    url = reverse("accounts:password-change")
+    for round_ in range(settings.AXES_FAILURE_LIMIT + 1):
+        old, new = (PASSWORD, NEW_PASSWORD) if round_ % 2 == 0 else (NEW_PASSWORD, PASSWORD)
+        done = client.post(url, {"old_password": old, "new_password1": new, "new_password2": new})
+        assert done.status_code == 302

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt, AccessLog
 from django.test import Client
 from django.urls import reverse
 
 from tests.cast import PASSWORD, Cast
+from tutela.accounts.backends import unknown_identifier
 from tutela.accounts.models import SecurityEvent, SecurityEventKind
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +56,30 @@ def test_an_unknown_name_fails_the_same_way(cast_with_passwords: Cast) -> None:
     assert page.status_code == 200
     assert "do not match" in page.content.decode()
     event = SecurityEvent.objects.get(kind=SecurityEventKind.SIGN_IN_FAILED)
-    assert event.account is None and event.identifier == "nobody@example.org"
+    # A name that is no account's is kept as a keyed digest, the same for the same name.
+    assert event.account is None and event.identifier == unknown_identifier("NOBODY@example.org")
+    assert "nobody" not in event.identifier
+
+
+def test_a_password_typed_as_the_name_is_never_stored_in_clear(
+    cast_with_passwords: Cast, settings
+) -> None:
+    secret = "Correct-Horse-Battery-9"
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        sign_in(Client(), secret, "x", REMOTE_ADDR="10.7.7.7")
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOCKED_OUT).exists()
+    stored = [
+        *SecurityEvent.objects.values_list("identifier", flat=True),
+        *(str(row) for row in AccessAttempt.objects.values()),
+        *(str(row) for row in AccessLog.objects.values()),
+    ]
+    assert stored and not [text for text in stored if secret.lower() in text.lower()]
+
+
+def test_the_digest_is_keyed_with_the_secret_key(settings) -> None:
+    before = unknown_identifier("someone")
+    settings.SECRET_KEY = "another secret key " * 4
+    assert unknown_identifier("someone") != before and before.startswith("unknown:")
 
 
 def test_a_disabled_account_cannot_sign_in(cast_with_passwords: Cast) -> None:

@@ -3,6 +3,10 @@
 Parents remember the address they gave the school better than a username, so both work. The
 lockout key (django-axes) is the account's username whichever of the two was typed, so that
 switching between them does not buy an attacker more guesses.
+
+What was typed is kept (in security events and lockout records) only when it names an
+account: people type their password into the username box, and that must not sit in the
+database in clear. Anything else is kept as a keyed digest, enough to count repeats.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from tutela.accounts.models import Account
 
@@ -30,6 +35,22 @@ def find_account(identifier: str) -> Account | None:
     return matches[0] if matches else None
 
 
+def unknown_identifier(typed: str) -> str:
+    """The keyed digest (HMAC with the secret key) kept for a name that is no account's."""
+    typed = (typed or "").strip().lower()
+    if not typed:
+        return ""
+    return "unknown:" + salted_hmac("tutela.accounts.identifier", typed).hexdigest()[:32]
+
+
+def recorded_identifier(typed: str, account: Account | None = None) -> str:
+    """What a record keeps of ``typed``: itself when it names an account, else its digest."""
+    typed = (typed or "").strip()
+    if not typed or account is not None or find_account(typed) is not None:
+        return typed
+    return unknown_identifier(typed)
+
+
 def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
     """django-axes' key for "this account": the username of the account the identifier names."""
     identifier = ""
@@ -38,7 +59,7 @@ def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | 
     elif request is not None:
         identifier = str(request.POST.get("username", ""))
     account = find_account(identifier)
-    return (account.username if account else identifier.strip()).lower()
+    return account.username.lower() if account else unknown_identifier(identifier)
 
 
 class UsernameOrEmailBackend(ModelBackend):

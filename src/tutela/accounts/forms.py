@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 
 from tutela.accounts.models import Account
 
@@ -56,13 +58,16 @@ class ChangePasswordForm(NewPasswordForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
 
-    def __init__(self, account: Account, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, account: Account, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         self.account = account
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_old_password(self) -> str:
+        # Checked as a sign-in is: the same lockout counts each guess (someone at an unlocked
+        # computer must not get unlimited tries), and each failure is a security event.
         old = self.cleaned_data["old_password"]
-        if not self.account.check_password(old):
+        if authenticate(self.request, username=self.account.username, password=old) is None:
             raise forms.ValidationError("That is not your current password.")
         return str(old)
 

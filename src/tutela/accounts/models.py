@@ -104,7 +104,8 @@ class SecurityEvent(models.Model):
 
     Model changes are audited by django-auditlog; these are the events that change no row
     (a failed sign-in) or whose row change would hide what happened (a password hash).
-    ``identifier`` is what was typed to sign in, kept even when no account matched;
+    ``identifier`` is what was typed to sign in when it names an account; anything else (a
+    password typed into the username box, say) is kept only as a keyed digest;
     ``actor_name`` names the actor as import jobs do, including the user of a ``tutela`` command.
     """
 

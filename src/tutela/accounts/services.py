@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from tutela.accounts.backends import find_account
+from tutela.accounts.backends import find_account, recorded_identifier
 from tutela.accounts.models import (
     AccessToken,
     Account,
@@ -82,7 +82,9 @@ def record_event(
         account=account,
         actor=actor if isinstance(actor, Account) and actor.pk else None,
         actor_name=actor_name(actor),
-        identifier=(identifier or (account.username if account else ""))[:254],
+        identifier=(
+            recorded_identifier(identifier, account) or (account.username if account else "")
+        )[:254],
         ip_address=ip_address or None,
     )
 

@@ -13,6 +13,9 @@ from tutela.accounts.models import Account, SecurityEventKind
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: the connection's, or what a trusted proxy said it is
+    (``tutela.web.middleware.TrustedProxyMiddleware``). Lockout, access-code limits and the
+    audit all use this one address."""
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
@@ -56,9 +59,11 @@ def on_locked_out(
     from tutela.accounts.backends import find_account
     from tutela.accounts.services import record_event
 
+    # ``username`` is the lockout key; what was typed is in the credentials django-axes keeps.
+    typed = str((getattr(request, "axes_credentials", None) or {}).get("username") or username)
     record_event(
         SecurityEventKind.LOCKED_OUT,
-        account=find_account(username or ""),
-        identifier=username or "",
+        account=find_account(typed),
+        identifier=typed,
         ip_address=ip_address,
     )

@@ -6,6 +6,7 @@ import datetime
 import time
 from typing import Any
 
+from axes.utils import reset as reset_lockout
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -20,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from tutela.accounts import services
-from tutela.accounts.backends import find_account
+from tutela.accounts.backends import find_account, lockout_username
 from tutela.accounts.forms import (
     ChangePasswordForm,
     NewPasswordForm,
@@ -89,7 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     account = request.user
     assert isinstance(account, Account)
-    form = ChangePasswordForm(account, request.POST or None)
+    form = ChangePasswordForm(account, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(
@@ -100,6 +101,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except services.AccountError as error:
             form.add_error("new_password1", str(error))
         else:
+            # The right current password clears the guesses counted, as a sign-in does.
+            reset_lockout(username=lockout_username(None, {"username": account.username}))
             update_session_auth_hash(request, account)
             messages.success(request, "Your password has been changed.")
             return redirect("home")

@@ -9,6 +9,7 @@ from django import forms
 from tutela.notifications.vocabulary import PLACEHOLDERS
 from tutela.people.models import School
 from tutela.provisioning.models import EmailTemplate
+from tutela.web.uploads import within_upload_limit
 
 
 class AutoCreateForm(forms.Form):
@@ -27,6 +28,7 @@ class AutoCreateForm(forms.Form):
         required=False,
         label="Students file",
         help_text="Optional: a CSV, tab-delimited or XLSX file with a Student_Number column.",
+        validators=[within_upload_limit],
     )
     simulate = forms.BooleanField(
         required=False, initial=True, help_text="Write nothing: show what would be done."

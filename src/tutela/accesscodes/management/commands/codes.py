@@ -7,7 +7,6 @@ Codes are secrets: this command never prints one. ``export`` writes them to the 
 from __future__ import annotations
 
 import datetime
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError
+from tutela.core.private import open_private
 from tutela.people.models import School, Student
 from tutela.people.services import ServiceError
 
@@ -153,9 +153,8 @@ class Command(TutelaCommand):
         output: Path = options["output"]
         partial = output.with_name(output.name + ".partial")
         # Codes are keys to children's records: the file is readable by its owner only.
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            with open(descriptor, "w", newline="", encoding="utf-8") as handle:
+            with open_private(partial, newline="") as handle:
                 written, missing = selectors.write_codes_csv(selectors.code_rows(students), handle)
             partial.replace(output)
         except BaseException:

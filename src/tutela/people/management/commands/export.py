@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from django.core.management.base import CommandParser
 
 from tutela.core.commands import TutelaCommand, check_output
+from tutela.core.private import open_private
 from tutela.people.export import export_contacts
 
 
@@ -35,7 +36,7 @@ class Command(TutelaCommand):
         # Written beside the target and renamed, so a failed export never leaves half a file.
         partial = output.with_name(output.name + ".partial")
         try:
-            with partial.open("w", encoding="utf-8") as handle:
+            with open_private(partial) as handle:
                 self._write(handle)
             partial.replace(output)
         finally:

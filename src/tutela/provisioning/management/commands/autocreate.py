@@ -11,6 +11,7 @@ from django.core.management.base import CommandParser
 
 from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError, check_output
+from tutela.core.private import open_private, write_private
 from tutela.core.wording import counted
 from tutela.people.models import School
 from tutela.provisioning.emails import EmailChoice
@@ -106,9 +107,9 @@ class Command(TutelaCommand):
         assert report is not None
         if report_path is not None:
             if report_path.suffix.lower() == ".json":
-                report_path.write_text(json.dumps(report.as_json()), encoding="utf-8")
+                write_private(report_path, json.dumps(report.as_json()))
             else:
-                with report_path.open("w", newline="", encoding="utf-8") as handle:
+                with open_private(report_path, newline="") as handle:
                     report.write_csv(handle)
         if options["json"]:
             self.stdout.write(
