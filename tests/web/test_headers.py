@@ -13,8 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import PASSWORD, Cast
-from tutela.accesscodes import services as codes
 from tutela.accesscodes.models import AccessCode
+from tutela.accesscodes.services import issuing as codes
+from tutela.core.audit import command_line_user
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "tutela"
@@ -90,7 +91,7 @@ def test_email_links_use_the_base_url_whatever_the_host_header(
 ) -> None:
     settings.ALLOWED_HOSTS = ["*"]
     settings.TUTELA_BASE_URL = "https://portal.example.org"
-    codes.generate_codes(actor=None)
+    codes.generate_codes(actor=command_line_user())
     code = AccessCode.objects.get(student=cast_with_passwords.holly).formatted
     forged = {"HTTP_HOST": "attacker.example", "HTTP_X_FORWARDED_HOST": "attacker.example"}
     with django_capture_on_commit_callbacks(execute=True):
@@ -109,7 +110,7 @@ def test_email_links_use_the_base_url_whatever_the_host_header(
 def test_the_lockout_records_keep_no_link_token(
     cast_with_passwords: Cast, mailoutbox: list[Any], django_capture_on_commit_callbacks
 ) -> None:
-    codes.generate_codes(actor=None)
+    codes.generate_codes(actor=command_line_user())
     code = AccessCode.objects.get(student=cast_with_passwords.holly).formatted
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):

@@ -50,3 +50,21 @@ def test_the_health_probe_is_not_sent_to_https(settings) -> None:
     settings.SECURE_SSL_REDIRECT = True
     assert Client().get("/health/live").status_code == 200
     assert Client().get("/accounts/sign-in/").status_code == 301
+
+
+# The health URLs are public on purpose (a load balancer signs in as nobody): the guard is that
+# every visitor, signed in or not, gets the same few bytes and nothing about the district.
+URLS = {"health:live": "live\n", "health:ready": "ready\n"}
+
+
+@pytest.mark.parametrize("who", ["anonymous", "hana", "sam", "dana"])
+def test_every_visitor_gets_the_same_answer_with_no_data(cast: object, who: str) -> None:
+    from django.urls import reverse
+
+    from tests.cast import Cast, client_as
+
+    assert isinstance(cast, Cast)
+    client = client_as(cast, who)
+    for name, body in URLS.items():
+        page = client.get(reverse(name))
+        assert page.status_code == 200 and page.content.decode() == body
