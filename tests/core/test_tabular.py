@@ -1,7 +1,9 @@
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_xlsx
 from tutela.core.columns import map_columns
 from tutela.core.phones import phone_digits, strip_extension
 from tutela.core.tabular import FileProblem, normalise_header, read_table
@@ -188,3 +190,81 @@ def test_utf32_with_or_without_a_byte_order_mark_is_refused_by_name(
     path.write_bytes("Name,Grade\nJosé,3\n".encode(encoding))
     with pytest.raises(FileProblem, match=r"is UTF-32 text; save it as CSV UTF-8"):
         read_table(path)
+
+
+def test_a_text_file_is_read_in_blocks_never_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("Name,Note\n" + "".join(f"n{i},{'x' * 50}\n" for i in range(50_000)))
+    monkeypatch.setattr("tutela.core.tabular.READ_BLOCK", 4096)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read the whole file"))
+    monkeypatch.setattr(Path, "read_text", lambda self, **k: pytest.fail("read the whole file"))
+    rows = read_table(path).rows
+    assert next(rows) == (2, ["n0", "x" * 50])
+    assert sum(1 for _ in rows) == 49_999
+
+
+def test_an_encoding_problem_late_in_the_file_is_still_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tutela.core.tabular.READ_BLOCK", 1024)
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"Name\n" + b"abc\n" * 5000 + "José\n".encode("cp1252"))
+    assert rows_of(path)[-1] == (5002, ["José"])
+    path.write_bytes(b"Name\n" + b"abc\n" * 5000 + b"\x81\x8d\n")
+    with pytest.raises(FileProblem, match="neither UTF-8 nor Windows-1252"):
+        read_table(path)
+    path.write_bytes(b"Name\n" + b"abc\n" * 5000 + b"\x00\n")
+    with pytest.raises(FileProblem, match="not a text file"):
+        read_table(path)
+
+
+def test_a_cell_above_the_bound_refuses_the_file(tmp_path: Path) -> None:
+    from tutela.core.tabular import MAX_CELL_CHARACTERS
+
+    path = tmp_path / "a.csv"
+    path.write_text("Name,Note\nA," + "n" * (MAX_CELL_CHARACTERS + 1) + "\n")
+    with pytest.raises(FileProblem, match="field larger than field limit"):
+        list(read_table(path).rows)
+
+
+def bomb(path: Path, megabytes: int) -> Path:
+    """A workbook whose sheet is ``megabytes`` of one repeated row: it packs to almost nothing."""
+    write_xlsx(path, [["Student_Number"], ["1001"]])
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    row = b'<row><c t="inlineStr"><is><t>1001</t></is></c></row>'
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    head, tail = sheet.split(b"</sheetData>")
+    filler = row * (megabytes * 1024 * 1024 // len(row))
+    parts["xl/worksheets/sheet1.xml"] = head + filler + b"</sheetData>" + tail
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_an_xlsx_whose_sheet_unpacks_too_big_is_refused_before_reading(
+    tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.TUTELA_MAX_SHEET_MB = 2
+    path = bomb(tmp_path / "big.xlsx", 3)
+    monkeypatch.setattr(
+        "python_calamine.CalamineWorkbook.from_path", lambda *a: pytest.fail("it was read")
+    )
+    with pytest.raises(FileProblem, match="unpacks to more than 2 MB"):
+        read_table(path)
+
+
+def test_an_xlsx_that_compresses_like_a_bomb_is_refused(tmp_path: Path, settings) -> None:
+    settings.TUTELA_MAX_SHEET_MB = 200
+    settings.TUTELA_MAX_SHEET_RATIO = 100
+    with pytest.raises(FileProblem, match="over 100 times its size"):
+        read_table(bomb(tmp_path / "bomb.xlsx", 12))
+
+
+def test_a_normal_xlsx_is_within_the_limits(tmp_path: Path, settings) -> None:
+    settings.TUTELA_MAX_SHEET_MB = 1
+    path = write_xlsx(tmp_path / "a.xlsx", [["Student_Number"], *[[str(n)] for n in range(999)]])
+    assert len(list(read_table(path).rows)) == 999

@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -26,6 +25,10 @@ class FileProblem(Exception):
 
 TEXT_SUFFIXES = {".csv": ",", ".txt": "\t", ".tsv": "\t"}
 XLSX_SUFFIXES = {".xlsx"}
+
+# Text files are read this much at a time; no cell may be longer than MAX_CELL_CHARACTERS.
+READ_BLOCK = 1 << 20
+MAX_CELL_CHARACTERS = 1_000_000
 
 _PARENTHESISED = re.compile(r"\([^()]*\)")
 _SEPARATORS = re.compile(r"[\s_]+")
@@ -69,30 +72,62 @@ def read_table(path: Path) -> Table:
     return Table(path=path, headers=[h.strip() for h in headers], rows=rows)
 
 
-def decode(data: bytes, path: Path) -> str:
-    """Strict UTF-8 (with or without BOM) first, then Windows-1252, else refuse."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or _wide_text(data, 4, 0.95):
-        raise FileProblem(f"{path}: the file is UTF-32 text; save it as CSV UTF-8 and try again")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _wide_text(data, 2, 0.75):
-        raise FileProblem(
-            f'{path}: the file is UTF-16 text (Excel\'s "Unicode Text"); '
-            "save it as CSV UTF-8 and try again"
-        )
-    if b"\x00" in data:
+def text_encoding(path: Path) -> str:
+    """Strict UTF-8 (with or without BOM) first, then Windows-1252, else refuse.
+
+    The file is read block by block, never whole: a district's file may be hundreds of MB.
+    """
+    blank = True
+    nul = False
+    utf8: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder("utf-8")()
+    cp1252 = True
+    with path.open("rb") as handle:
+        sample = handle.read(65536)
+        if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or _wide_text(
+            sample, 4, 0.95
+        ):
+            raise FileProblem(
+                f"{path}: the file is UTF-32 text; save it as CSV UTF-8 and try again"
+            )
+        if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _wide_text(
+            sample, 2, 0.75
+        ):
+            raise FileProblem(
+                f'{path}: the file is UTF-16 text (Excel\'s "Unicode Text"); '
+                "save it as CSV UTF-8 and try again"
+            )
+        block = sample.removeprefix(codecs.BOM_UTF8)
+        while block:
+            nul = nul or b"\x00" in block
+            blank = blank and not block.strip()
+            if utf8 is not None:
+                try:
+                    utf8.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = None
+            if cp1252:
+                try:
+                    block.decode("cp1252")  # one byte a character: blocks split anywhere
+                except UnicodeDecodeError:
+                    cp1252 = False
+            block = handle.read(READ_BLOCK)
+    if nul:
         raise FileProblem(f"{path}: this is not a text file (it contains NUL bytes)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        guess = from_bytes(data[:65536]).best()
+    if utf8 is not None:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = None
+    if utf8 is None and not cp1252:
+        guess = from_bytes(sample).best()
         hint = f" (it looks like {guess.encoding})" if guess else ""
         raise FileProblem(
             f"{path}: the file is neither UTF-8 nor Windows-1252 text{hint}; "
             "save it as CSV UTF-8 and try again"
-        ) from None
+        )
+    if blank:
+        raise FileProblem(f"{path}: the file is empty")
+    return "utf-8-sig" if utf8 is not None else "cp1252"
 
 
 def _wide_text(data: bytes, width: int, nul_share: float) -> bool:
@@ -108,16 +143,16 @@ def _wide_text(data: bytes, width: int, nul_share: float) -> bool:
 
 
 def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    text = decode(path.read_bytes(), path)
-    if not text.strip():
-        raise FileProblem(f"{path}: the file is empty")
-    # No cell can be longer than the file. A too-long value is then its row's error (each
-    # column has its limit), not "field larger than field limit" refusing the whole file.
-    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    encoding = text_encoding(path)
+    # A too-long value is its row's error (each column has its limit), not "field larger than
+    # field limit" refusing the whole file, up to a bound that keeps one cell's memory small.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARACTERS))
+    handle = path.open(encoding=encoding, newline="")
+    reader = csv.reader(handle, delimiter=delimiter, strict=True)
     try:
         headers = next(reader)
     except csv.Error as error:
+        handle.close()
         raise FileProblem(f"{path}: row 1 cannot be read: {error}") from None
 
     # Empty columns after the last named one (Excel writes ",," for columns that only ever
@@ -150,6 +185,8 @@ def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[in
             raise FileProblem(
                 f"{path}: a row near line {reader.line_num} cannot be read: {error}"
             ) from None
+        finally:
+            handle.close()
 
     return headers[:named], rows()
 
@@ -169,11 +206,44 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+# Below this, a part of the workbook is small enough whatever its compression ratio.
+RATIO_FLOOR_BYTES = 10 << 20
+
+
+def _refuse_unpacking_too_much(path: Path) -> None:
+    """Refuse, from the zip's directory alone, a workbook whose sheet (or shared strings)
+    would unpack to more than ``TUTELA_MAX_SHEET_MB``, or compresses far better than any real
+    district file (``TUTELA_MAX_SHEET_RATIO``): the reader holds a whole sheet in memory, and
+    a few MB can unpack to many GB."""
+    from django.conf import settings
+
+    limit_mb, ratio = settings.TUTELA_MAX_SHEET_MB, settings.TUTELA_MAX_SHEET_RATIO
+    try:
+        with zipfile.ZipFile(path) as workbook:
+            parts = workbook.infolist()
+    except zipfile.BadZipFile as error:
+        raise FileProblem(f"{path}: the workbook cannot be read: {error}") from None
+    for part in parts:
+        if not part.filename.startswith("xl/"):
+            continue
+        if part.file_size > limit_mb * 1024 * 1024:
+            raise FileProblem(
+                f"{path}: the workbook unpacks to more than {limit_mb} MB "
+                f"({part.filename}); split it, or save it as CSV"
+            )
+        if part.file_size > RATIO_FLOOR_BYTES and part.file_size > ratio * part.compress_size:
+            raise FileProblem(
+                f"{path}: the workbook unpacks to over {ratio} times its size "
+                f"({part.filename}), which no real sheet does; save it as CSV"
+            )
+
+
 def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     from python_calamine import CalamineWorkbook
 
     if not zipfile.is_zipfile(path):
         raise FileProblem(f"{path}: this is not an Excel .xlsx workbook")
+    _refuse_unpacking_too_much(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         if not workbook.sheet_names:
