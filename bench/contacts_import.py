@@ -35,7 +35,7 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/tutela_bench"
 def generate(students: int, work: Path) -> Path:
     folder = work / f"district-{students}"
     if not (folder / "contacts.csv").exists():
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [
                 sys.executable,
                 str(HERE / "district_files.py"),
@@ -64,7 +64,7 @@ def raw_sqlite(contacts: Path, work: Path) -> tuple[float, str]:
     cli = shutil.which("sqlite3")
     start = time.perf_counter()
     if cli:
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [cli, str(target), ".mode csv", f".import {contacts} raw_contacts"], check=True
         )
         how = "sqlite3 CLI .import"
