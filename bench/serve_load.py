@@ -99,7 +99,7 @@ def wrk(url: str, cookie: str, *, seconds: int, connections: int) -> dict[str, o
         check=True,
     )
     out = done.stdout
-    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.MULTILINE))
+    latency = dict(re.findall(r"^\s*(50|75|90|99)%\s+(\S+)\s*$", out, re.MULTILINE))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: (.*)$", out, re.MULTILINE)
     rate = re.search(r"Requests/sec:\s+(\S+)", out)
