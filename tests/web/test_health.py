@@ -68,3 +68,22 @@ def test_every_visitor_gets_the_same_answer_with_no_data(cast: object, who: str)
     for name, body in URLS.items():
         page = client.get(reverse(name))
         assert page.status_code == 200 and page.content.decode() == body
+
+
+def test_a_busy_embedded_database_is_said_as_busy_not_as_an_error() -> None:
+    from django.test import RequestFactory
+
+    from tutela.web.views import server_error
+
+    request = RequestFactory().get("/portal/")
+    try:
+        raise OperationalError("database is locked")
+    except OperationalError:
+        busy = server_error(request)
+    try:
+        raise OperationalError("no such column: nonsense")
+    except OperationalError:
+        other = server_error(request)
+    assert busy.status_code == 503 and busy["Retry-After"] == "5"
+    assert b"Tutela is busy" in busy.content
+    assert other.status_code == 500
