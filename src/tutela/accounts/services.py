@@ -408,17 +408,18 @@ def set_temporary_password(*, actor: Actor, account: Account, password: str) -> 
 
 def disable_account(*, actor: Actor, account: Account) -> None:
     """A disabled account cannot sign in, and its open sessions stop working."""
-    _require_scope_over(actor, account)
-    with audited(actor), transaction.atomic():
-        account.is_active = False
-        account.save(update_fields=["is_active"])
-        record_event(SecurityEventKind.ACCOUNT_DISABLED, account=account, actor=actor)
+    _set_active(actor, account, active=False)
 
 
 def enable_account(*, actor: Actor, account: Account) -> None:
     """An enabled account can sign in again."""
+    _set_active(actor, account, active=True)
+
+
+def _set_active(actor: Actor, account: Account, *, active: bool) -> None:
     _require_scope_over(actor, account)
     with audited(actor), transaction.atomic():
-        account.is_active = True
+        account.is_active = active
         account.save(update_fields=["is_active"])
-        record_event(SecurityEventKind.ACCOUNT_ENABLED, account=account, actor=actor)
+        kind = SecurityEventKind.ACCOUNT_ENABLED if active else SecurityEventKind.ACCOUNT_DISABLED
+        record_event(kind, account=account, actor=actor)

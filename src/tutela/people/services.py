@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import audited
@@ -61,6 +62,12 @@ def _code(code_type: CodeType, text: str | None) -> Code | None:
         return CodeBook.load().match(code_type, text)
     except CodeProblem as problem:
         raise ServiceError(str(problem)) from None
+
+
+def _next_place(rows: QuerySet[Any], field: str) -> int:
+    """The place after the last of ``rows`` in their order ``field``; 1 when there are none."""
+    top: int | None = rows.aggregate(top=Max(field))["top"]
+    return (top or 0) + 1
 
 
 def add_code(
@@ -196,7 +203,7 @@ def add_email(
                 other.save(update_fields=["is_primary", "order"])
             order = 1
         else:
-            order = (emails.aggregate(top=Max("order"))["top"] or 0) + 1
+            order = _next_place(emails, "order")
         return ContactEmail.objects.create(
             contact=contact,
             address=address,
@@ -237,7 +244,7 @@ def add_phone(
             phone.save(update_fields=["is_sms"])
         links = contact.phones.select_for_update()
         if priority_order is None:
-            priority_order = (links.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+            priority_order = _next_place(links, "priority_order")
         return ContactPhone.objects.create(
             contact=contact,
             phone=phone,
@@ -280,7 +287,7 @@ def add_address(
         )
         links = contact.addresses.select_for_update()
         if priority_order is None:
-            priority_order = (links.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+            priority_order = _next_place(links, "priority_order")
         return ContactAddress.objects.create(
             contact=contact,
             address=address,
@@ -345,14 +352,10 @@ def link_student(
             and StudentContact.objects.filter(student=student, original_contact_type=kind).exists()
         ):
             raise ServiceError(f"{student} already has {OriginalContactType.slot_phrase(kind)}")
-        top = (
-            StudentContact.objects.filter(student=student).aggregate(
-                top=Max("contact_priority_order")
-            )["top"]
-            or 0
-        )
         if contact_priority_order is None:
-            position = top + 1
+            position = _next_place(
+                StudentContact.objects.filter(student=student), "contact_priority_order"
+            )
         else:
             position = contact_priority_order
             make_room_for_priority(student=student, position=position)
@@ -484,7 +487,7 @@ def merge_contacts(
             link.save(update_fields=["contact"])
             _chosen_detail(link, relationship, allow_data_access)
         addresses = {e.address.lower() for e in into.emails.all()}
-        next_order = (into.emails.aggregate(top=Max("order"))["top"] or 0) + 1
+        next_order = _next_place(into.emails.all(), "order")
         for email in duplicate.emails.all():
             if email.address.lower() in addresses:
                 continue
@@ -492,7 +495,7 @@ def merge_contacts(
             email.save(update_fields=["contact", "is_primary", "order"])
             next_order += 1
         phones = set(into.phones.values_list("phone_id", flat=True))
-        next_priority = (into.phones.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+        next_priority = _next_place(into.phones.all(), "priority_order")
         for contact_phone in duplicate.phones.all():
             if contact_phone.phone_id in phones:
                 continue
@@ -503,7 +506,7 @@ def merge_contacts(
             contact_phone.save(update_fields=["contact", "priority_order", "is_preferred"])
             next_priority += 1
         kept = [link.address for link in into.addresses.select_related("address")]
-        next_priority = (into.addresses.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+        next_priority = _next_place(into.addresses.all(), "priority_order")
         for contact_address in duplicate.addresses.select_related("address"):
             if any(_same_address(contact_address.address, a) for a in kept):
                 continue
