@@ -372,7 +372,7 @@ def test_temporary_passwords_typed_by_staff_are_hidden_from_error_reports(
     from django.test import RequestFactory
     from django.views.debug import SafeExceptionReporterFilter
 
-    from tutela.staff import views
+    from tutela.staff.views import contact_account as views
 
     request = RequestFactory().post("/", {field: "river stones sing", "method": "x"})
     request.user = cast.dana
