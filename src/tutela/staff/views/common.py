@@ -1,15 +1,21 @@
-"""What every staff screen needs: a contact in the actor's scope, and which students it shows."""
+"""What every staff screen needs: records in the actor's scope, and one way to run a change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Scope
-from tutela.people.models import Contact
+from tutela.people.models import Contact, StudentContact
 from tutela.people.selectors import contacts_visible_to
+from tutela.people.services import OutsideScope, ServiceError
 
 
 def visible_contact(account: Account, contact_id: int) -> Contact:
@@ -42,3 +48,70 @@ def with_students(contact: Contact, seen: set[int]) -> dict[str, Any]:
         ],
         "hidden": sum(link.student_id not in seen for link in links),
     }
+
+
+def visible_link(account: Account, contact: Contact, link_id: int) -> StudentContact:
+    """One of ``contact``'s student links whose student ``account`` may see, or 404 (another
+    school's child is that school's record, not even confirmed to exist)."""
+    link: StudentContact = get_object_or_404(
+        StudentContact.objects.select_related("student__school", "contact"),
+        contact=contact,
+        pk=link_id,
+    )
+    if not students_seen(account, contact) >= {link.student_id}:
+        raise Http404("no such student link")
+    return link
+
+
+def changed(request: HttpRequest, done: str, change: Callable[[], object]) -> bool:
+    """Run one service call for a button: its success or its refusal becomes the flash
+    message; reaching beyond the actor's scope answers 403."""
+    try:
+        change()
+    except OutsideScope as error:
+        raise PermissionDenied(str(error)) from None
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return False
+    messages.success(request, done)
+    return True
+
+
+def saved(request: HttpRequest, form: Form, done: str, change: Callable[[], object]) -> bool:
+    """Run one service call for a form: a refusal is shown on the form, beside what was typed."""
+    try:
+        change()
+    except OutsideScope as error:
+        raise PermissionDenied(str(error)) from None
+    except ServiceError as error:
+        form.add_error(None, str(error))
+        return False
+    messages.success(request, done)
+    return True
+
+
+def edit_page(
+    request: HttpRequest,
+    *,
+    form: Form,
+    title: str,
+    back: str,
+    back_label: str,
+    submit: str,
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The one page every small edit of the card uses: a heading, the form, a way back."""
+    return render(
+        request,
+        "staff/edit_form.html",
+        {
+            "form": form,
+            "title": title,
+            "back": back,
+            "back_label": back_label,
+            "submit": submit,
+            **(extra or {}),
+        },
+        status=status,
+    )

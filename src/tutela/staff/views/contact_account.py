@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,8 +16,15 @@ from tutela.accounts.models import Account
 from tutela.people.models import Contact
 from tutela.people.selectors import contacts_with_email
 from tutela.people.services import OutsideScope, ServiceError
+from tutela.staff.contact_forms import UsernameForm
 from tutela.staff.forms import AccountCreateForm, MergeForm, TemporaryPasswordForm
-from tutela.staff.views.common import students_seen, visible_contact, with_students
+from tutela.staff.views.common import (
+    edit_page,
+    saved,
+    students_seen,
+    visible_contact,
+    with_students,
+)
 from tutela.staff.views.merge import merge_refusal
 
 
@@ -117,3 +125,33 @@ def account_action(
     except ServiceError as error:
         messages.error(request, str(error))
     return redirect("staff:contact", contact_id=contact.pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def account_username(request: HttpRequest, account: Account, contact_id: int) -> HttpResponse:
+    """Change the portal account's username (PowerSchool's "Username not available")."""
+    contact = visible_contact(account, contact_id)
+    portal_account = get_object_or_404(Account, contact=contact)
+    form = UsernameForm(request.POST or None, initial={"username": portal_account.username})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            request,
+            form,
+            "Username changed.",
+            lambda: account_services.change_username(
+                actor=account, account=portal_account, username=form.cleaned_data["username"]
+            ),
+        )
+    ):
+        return redirect("staff:contact", contact_id=contact.pk)
+    return edit_page(
+        request,
+        form=form,
+        title=f"Change the username of {portal_account.username}",
+        back=reverse("staff:contact", args=[contact.pk]),
+        back_label=str(contact),
+        submit="Change username",
+    )
