@@ -758,10 +758,8 @@ class LinkRights:
     allow_data_access: bool = False
 
     @classmethod
-    def of(cls, detail: StudentContactDetail | None) -> LinkRights:
-        if detail is None:
-            return cls()
-        return cls(**{f.name: getattr(detail, f.name) for f in fields(cls)})
+    def names(cls) -> list[str]:
+        return [field.name for field in fields(cls)]
 
     def put_on(self, detail: StudentContactDetail) -> None:
         for field in fields(self):

@@ -162,7 +162,7 @@ class LinkDetailForm(CodeSetForm):
 
     def rights(self) -> LinkRights:
         data = self.cleaned_data
-        return LinkRights(**{name: bool(data.get(name)) for name in LinkRights.__annotations__})
+        return LinkRights(**{name: bool(data.get(name)) for name in LinkRights.names()})
 
     def dated(self) -> dict[str, Any]:
         """The keyword arguments the detail services take, besides the rights."""
@@ -183,7 +183,7 @@ class LinkDetailForm(CodeSetForm):
             "relationship_note": detail.relationship_note,
             "start_date": detail.start_date,
             "end_date": detail.end_date,
-            **{name: getattr(detail, name) for name in LinkRights.__annotations__},
+            **{name: getattr(detail, name) for name in LinkRights.names()},
         }
 
 

@@ -63,31 +63,29 @@ def visible_link(account: Account, contact: Contact, link_id: int) -> StudentCon
     return link
 
 
-def changed(request: HttpRequest, done: str, change: Callable[[], object]) -> bool:
-    """Run one service call for a button: its success or its refusal becomes the flash
-    message; reaching beyond the actor's scope answers 403."""
+def changed(
+    request: HttpRequest, done: str, change: Callable[[], object], form: Form | None = None
+) -> bool:
+    """Run one service call: ``done`` becomes the flash message, and a refusal is shown on
+    ``form`` beside what was typed (or flashed, for a button); reaching beyond the actor's
+    scope answers 403."""
     try:
         change()
     except OutsideScope as error:
         raise PermissionDenied(str(error)) from None
     except ServiceError as error:
-        messages.error(request, str(error))
+        if form is None:
+            messages.error(request, str(error))
+        else:
+            form.add_error(None, str(error))
         return False
     messages.success(request, done)
     return True
 
 
 def saved(request: HttpRequest, form: Form, done: str, change: Callable[[], object]) -> bool:
-    """Run one service call for a form: a refusal is shown on the form, beside what was typed."""
-    try:
-        change()
-    except OutsideScope as error:
-        raise PermissionDenied(str(error)) from None
-    except ServiceError as error:
-        form.add_error(None, str(error))
-        return False
-    messages.success(request, done)
-    return True
+    """``changed`` for a form: a refusal is shown on the form."""
+    return changed(request, done, change, form)
 
 
 def edit_page(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,26 +22,21 @@ from tutela.staff.contact_forms import PhoneForm
 from tutela.staff.views.common import changed, edit_page, saved, visible_contact
 
 
+def _phone_fields(form: PhoneForm) -> dict[str, Any]:
+    """The phone form's values as the phone services take them."""
+    return {**form.cleaned_data, "phone_type": form.cleaned_data["phone_type"] or None}
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def phone_add(request: HttpRequest, account: Account, contact_id: int) -> HttpResponse:
     contact = visible_contact(account, contact_id)
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
 
         def add() -> None:
             require_contact_in_scope(actor=account, contact=contact)
-            add_phone(
-                actor=account,
-                contact=contact,
-                number=data["number"],
-                extension=data["extension"],
-                phone_type=data["phone_type"] or None,
-                priority_order=data["priority_order"],
-                is_sms=data["is_sms"],
-                is_preferred=data["is_preferred"],
-            )
+            add_phone(actor=account, contact=contact, **_phone_fields(form))
 
         if saved(request, form, "Phone added.", add):
             return redirect("staff:contact", contact_id=contact.pk)
@@ -69,24 +66,17 @@ def phone_edit(
 ) -> HttpResponse:
     row = _phone(account, contact_id, phone_id)
     form = PhoneForm(request.POST or None, initial=PhoneForm.initial_for(row))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if saved(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
             request,
             form,
             "Phone saved.",
-            lambda: update_phone(
-                actor=account,
-                contact_phone=row,
-                number=data["number"],
-                extension=data["extension"],
-                phone_type=data["phone_type"] or None,
-                priority_order=data["priority_order"],
-                is_sms=data["is_sms"],
-                is_preferred=data["is_preferred"],
-            ),
-        ):
-            return redirect("staff:contact", contact_id=contact_id)
+            lambda: update_phone(actor=account, contact_phone=row, **_phone_fields(form)),
+        )
+    ):
+        return redirect("staff:contact", contact_id=contact_id)
     sharing = row.phone.contact_links.exclude(contact_id=contact_id).count()
     return edit_page(
         request,
