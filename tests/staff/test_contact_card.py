@@ -191,3 +191,26 @@ def test_a_new_contact_with_the_same_phone_and_last_name_is_offered_first(cast: 
     client.post(url, {**form, "create_anyway": "1"})
     made = Contact.objects.get(first_name="L.")
     assert StudentContact.objects.filter(contact=made, student=cast.lila).exists()
+
+
+def test_a_new_contact_from_search_names_the_student_by_number(cast: Cast) -> None:
+    client = signed_in(cast.sam)
+    url = reverse("staff:contact-new")
+    refused = client.post(url, {"last_name": "Newman", "student_number": "2001"})
+    assert "No student with this number at your schools" in refused.content.decode()
+    client.post(url, {"last_name": "Newman", "student_number": "3001", "allow_data_access": "on"})
+    made = Contact.objects.get(last_name="Newman")
+    assert StudentContact.objects.get(contact=made).student == cast.lila
+
+
+def test_names_and_codes_are_saved_with_the_districts_codes(cast: Cast) -> None:
+    client = signed_in(cast.sam)
+    url = card(cast, "contact-names", contact=cast.leo_contact)
+    unknown = client.post(url, {"last_name": "Lake", "gender": "Q"})
+    assert "Select a valid choice" in unknown.content.decode()
+    page = client.post(url, {"last_name": "Lake", "first_name": "Leon", "gender": "M"})
+    assert page.status_code == 302
+    cast.leo_contact.refresh_from_db()
+    assert cast.leo_contact.first_name == "Leon" and cast.leo_contact.gender is not None
+    assert cast.leo_contact.gender.code == "M"
+    assert client.post(card(cast, "contact-names"), {"last_name": "X"}).status_code == 404

@@ -239,6 +239,12 @@ class NewContactForm(CodeSetForm):
     last_name = forms.CharField(label="Last name", max_length=100)
     email = forms.CharField(label="Email address", max_length=254, required=False)
     phone = forms.CharField(label="Phone", max_length=64, required=False)
+    student_number = forms.CharField(
+        label="Student number",
+        max_length=32,
+        required=False,
+        help_text="The student this contact belongs to (school staff must give one).",
+    )
     relationship_type = CodeField(CodeType.RELATIONSHIP_TYPE, label="Relationship")
     allow_data_access = forms.BooleanField(
         label="Can access student data and email", required=False

@@ -15,7 +15,7 @@ from tutela.accounts.access import staff_required
 from tutela.accounts.models import Account
 from tutela.accounts.selectors import granted_links
 from tutela.people.models import Contact, Student
-from tutela.people.selectors import duplicate_contacts, student_visible_to
+from tutela.people.selectors import duplicate_contacts, student_visible_to, students_to_attach
 from tutela.people.services import create_contact_for_student, update_contact
 from tutela.staff.contact_forms import ContactNamesForm, EmailForm, NewContactForm
 from tutela.staff.forms import TemporaryPasswordForm
@@ -138,6 +138,15 @@ def contact_new(request: HttpRequest, account: Account) -> HttpResponse:
     student = _student_of(request, account)
     form = NewContactForm(request.POST or None)
     duplicates = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if student is None and data["student_number"].strip():
+            student = next(
+                iter(students_to_attach(actor=account, query=data["student_number"])), None
+            )
+            if student is None or student.student_number != data["student_number"].strip():
+                student = None
+                form.add_error("student_number", "No student with this number at your schools.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         found = duplicate_contacts(
