@@ -12,12 +12,13 @@ from tests.cast import Cast
 from tutela.accounts.selectors import portal_viewers, students_visible_to
 from tutela.accounts.services import USERNAME_NOT_AVAILABLE, AccountError, change_username
 from tutela.core.audit import command_line_user
-from tutela.people.models import Phone, Student, StudentContact
+from tutela.people.models import ContactAddress, Phone, Student, StudentContact
 from tutela.people.selectors import duplicate_contacts
 from tutela.people.services import (
     LinkRights,
     OutsideScope,
     ServiceError,
+    add_address,
     add_email,
     add_link_detail,
     add_phone,
@@ -31,6 +32,7 @@ from tutela.people.services import (
     remove_phone,
     save_student,
     set_link_restricted,
+    update_address,
     update_contact,
     update_link_detail,
     update_phone,
@@ -234,3 +236,15 @@ def test_a_username_taken_by_another_account_is_not_available(cast: Cast) -> Non
     change_username(actor=cast.dana, account=cast.hana, username="hana")
     cast.hana.refresh_from_db()
     assert cast.hana.username == "hana"
+
+
+def test_correcting_an_address_two_contacts_share_changes_it_for_one_only(cast: Cast) -> None:
+    hana = add_address(actor=command_line_user(), contact=cast.hana_contact, street="1 Hill Rd")
+    shared = ContactAddress.objects.create(
+        contact=cast.una_contact, address=hana.address, priority_order=1
+    )
+    update_address(actor=cast.sam, contact_address=shared, street="9 Lake St", city="Grand Bend")
+    hana.address.refresh_from_db()
+    shared.refresh_from_db()
+    assert hana.address.street == "1 Hill Rd"
+    assert shared.address.street == "9 Lake St" and shared.address_id != hana.address_id

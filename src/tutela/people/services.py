@@ -604,20 +604,16 @@ def make_primary_email(*, actor: Actor, email: ContactEmail) -> ContactEmail:
     require_contact_in_scope(actor=actor, contact=email.contact)
     with audited(actor), transaction.atomic():
         emails = list(email.contact.emails.select_for_update().order_by("order"))
-        ordered = [email] + [e for e in emails if e.pk != email.pk]
-        # Clear the old primary first (one primary per contact is a constraint), then renumber
-        # from above the current top so that no two rows ever share a place.
-        for other in ordered:
+        # The old primary loses its flag first: one primary per contact is a constraint.
+        for other in emails:
             if other.is_primary and other.pk != email.pk:
                 other.is_primary = False
                 other.save(update_fields=["is_primary"])
-        top = max(e.order for e in emails)
+        ordered = [email] + [e for e in emails if e.pk != email.pk]
         for place, row in enumerate(ordered, start=1):
-            row.order, row.is_primary = top + place, row.pk == email.pk
-            row.save(update_fields=["order", "is_primary"])
-        for place, row in enumerate(ordered, start=1):
-            row.order = place
-            row.save(update_fields=["order"])
+            if (row.order, row.is_primary) != (place, row.pk == email.pk):
+                row.order, row.is_primary = place, row.pk == email.pk
+                row.save(update_fields=["order", "is_primary"])
         return email
 
 
@@ -721,10 +717,14 @@ def update_address(
         raise ServiceError("an address's priority must be a positive whole number")
     with audited(actor), transaction.atomic():
         address = contact_address.address
+        if address.contact_links.exclude(pk=contact_address.pk).exists():
+            # Someone else lives at the old address too: this contact gets a record of its own.
+            address.pk = None
         address.street, address.line_two, address.unit = street.strip(), line_two, unit
         address.city, address.postal_code = city, postal_code
         address.state = _code(CodeType.STATE, state)
         address.save()
+        contact_address.address = address
         contact_address.address_type = _code(CodeType.ADDRESS_TYPE, address_type)
         contact_address.start_date, contact_address.end_date = start_date, end_date
         if priority_order is not None:
