@@ -299,6 +299,9 @@ class StudentContact(models.Model):
     restricted = models.BooleanField(
         default=False, help_text="a court order or custody note applies to this student"
     )
+    # Why the link is restricted (which order, which note), written by the school admin who set
+    # the flag, so the next person deciding a request for this student knows what applies.
+    restricted_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["student", "contact_priority_order"]
