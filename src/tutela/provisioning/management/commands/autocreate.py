@@ -100,7 +100,9 @@ class Command(TutelaCommand):
         )
         bar = self._progress_bar() if not options["json"] else None
         try:
-            report = execute_autocreate_job(job_id=job.pk, actor=actor, progress=bar)
+            report = execute_autocreate_job(
+                job_id=job.pk, actor=actor, progress=bar, on_wait=self._waiting
+            )
         finally:
             if bar is not None:
                 bar(0, 0, "")
@@ -132,6 +134,11 @@ class Command(TutelaCommand):
             self.stdout.write(f"Full plan written to {report_path}.")
         if emails and not simulate:
             self.stdout.write(f"{counted(report.emails_sent, 'email')} sent.")
+
+    def _waiting(self, message: str) -> None:
+        """One bulk job runs at a time: say which one this run waits for."""
+        self.stderr.write(f"This AutoCreate run is {message}.")
+        self.stderr.flush()
 
     @staticmethod
     def _template(name: str | None, kind: str) -> EmailTemplate | None:
