@@ -125,7 +125,9 @@ def _apply(
         if progress:
             progress(done, total)
 
-    context = ImportContext(actor=actor, result=result, options=options, progress=report)
+    context = ImportContext(
+        actor=actor, result=result, options=options, progress=report, phase=running.phase
+    )
     try:
         with audited(actor), transaction.atomic():
             run_kind(kind, table, context)

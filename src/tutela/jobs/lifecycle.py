@@ -99,6 +99,12 @@ class Running:
                 self._state["phase"] = phase
             self._write()
 
+    def phase(self, name: str) -> None:
+        """Say which step the job has reached (``"writing: contact inserted"``)."""
+        with self._lock:
+            self._state["phase"] = name
+            self._write()
+
     def waiting(self, message: str) -> None:
         """Say what the job waits for (``"waiting for import 12 to finish"``)."""
         with self._lock:

@@ -93,6 +93,7 @@ def _issue(
         )
     )
     current.update(revoked_at=now)
+    progress(0, len(ids))
     insert = partial(
         _insert_codes, now=now, creator_id=creator.pk if creator else None, expires_at=expiry
     )
