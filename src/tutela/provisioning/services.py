@@ -2,8 +2,9 @@
 
 ``run_autocreate`` applies the plan that ``plan.plan_autocreate`` makes, in one transaction;
 a simulation is the same planning with no writes, so its report is the real run's report.
-Jobs (``record_autocreate_job``/``execute_autocreate_job``) wrap a run for the background queue
-and the command line, with progress the staff screen polls; putting a job on the queue is
+Jobs wrap a run for the background queue (``record_autocreate_job``, then
+``execute_autocreate_job``) and the command line (``new_autocreate_job``, then
+``run_autocreate_job``), with progress the staff screen polls; putting a job on the queue is
 ``jobs.start_autocreate_job``'s business, never a service's.
 """
 
@@ -138,15 +139,19 @@ def _apply(plan: AutoCreatePlan, progress: PhaseProgress | None) -> None:
         progress(students * 2, students * 2, "writing")
 
 
-def record_autocreate_job(
+def new_autocreate_job(
     *,
     selection: Selection,
     actor: Actor,
     simulate: bool = True,
     emails: EmailChoice | None = None,
 ) -> AutoCreateJob:
-    """Record a job, queued: who asked, for which students, and which emails it sends."""
-    return AutoCreateJob.objects.create(
+    """A job not yet recorded: who asks, for which students, and which emails it sends.
+
+    The command line runs one this way (``run_autocreate_job``): it is recorded once it may
+    run, so on SQLite nothing is written while another bulk job holds the database.
+    """
+    return AutoCreateJob(
         actor=account_of(actor),
         actor_name=actor_name(actor),
         selection={
@@ -161,6 +166,19 @@ def record_autocreate_job(
         created_template=emails.created if emails else None,
         attached_template=emails.attached if emails else None,
     )
+
+
+def record_autocreate_job(
+    *,
+    selection: Selection,
+    actor: Actor,
+    simulate: bool = True,
+    emails: EmailChoice | None = None,
+) -> AutoCreateJob:
+    """Record a job, queued, for the background queue to run."""
+    job = new_autocreate_job(selection=selection, actor=actor, simulate=simulate, emails=emails)
+    job.save()
+    return job
 
 
 def selection_of(job: AutoCreateJob) -> Selection:
@@ -200,10 +218,23 @@ def execute_autocreate_job(
     if job is None:
         return None
     try:
-        with lifecycle.running(job, bulk=not job.simulate, on_wait=on_wait) as running:
-            return _execute(job, actor, running, progress)
+        return run_autocreate_job(job=job, actor=actor, progress=progress, on_wait=on_wait)
     except lifecycle.AlreadyRun:
         return None
+
+
+def run_autocreate_job(
+    *,
+    job: AutoCreateJob,
+    actor: Actor | None = None,
+    progress: PhaseProgress | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> AutoCreateReport:
+    """Run ``job``: a queued record (``lifecycle.AlreadyRun`` if another delivery has claimed
+    it) or a new one, recorded as started once it may run. A real run is a bulk job: it
+    waits for one already running (``on_wait`` is told which)."""
+    with lifecycle.running(job, bulk=not job.simulate, on_wait=on_wait) as running:
+        return _execute(job, actor, running, progress)
 
 
 def _execute(
