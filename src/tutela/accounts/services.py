@@ -253,7 +253,9 @@ def _issue_token(account: Account, purpose: TokenPurpose, lifetime: datetime.tim
 def _send_link(*, account: Account, purpose: TokenPurpose) -> None:
     if purpose == TokenPurpose.ACTIVATION:
         lifetime = datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
-        url_name, template = "accounts:activate", "activation"
+        # A parent's account is for the portal; an account of no contact is a staff person's.
+        template = "activation" if account.contact_id else "staff_activation"
+        url_name = "accounts:activate"
     else:
         lifetime = datetime.timedelta(hours=settings.TUTELA_PASSWORD_RESET_HOURS)
         url_name, template = "accounts:password-reset-confirm", "password_reset"
