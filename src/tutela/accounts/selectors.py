@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tutela.accounts.models import Account
+from tutela.accounts.scopes import Actor, Scope
 from tutela.people.models import Student, StudentContact
 
 
@@ -51,3 +52,43 @@ def link_visible_to(*, account: Account, student_id: int) -> StudentContact | No
         if link.student_id == student_id:
             return link
     return None
+
+
+# --- what staff may read of parents' accounts (eSchoolPLUS's Logon IDs list) ---------------
+
+
+def parent_accounts_visible_to(*, actor: Actor) -> QuerySet[Account]:
+    """The parents' accounts ``actor`` may list: those of the contacts in its scope (linked to
+    at least one of its students), with their contacts loaded."""
+    return Account.objects.filter(
+        contact__isnull=False, contact__in=Scope.of(actor).contacts()
+    ).select_related("contact")
+
+
+def never_activated(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    """Accounts nobody has signed in to yet: the letter or the activation link went unused."""
+    return accounts.filter(last_login__isnull=True)
+
+
+def search_parent_accounts(
+    accounts: QuerySet[Account], *, actor: Actor, query: str
+) -> QuerySet[Account]:
+    """Narrow ``accounts`` to those every word of ``query`` finds, by username, account email,
+    contact name or the student number of one of the contact's children.
+
+    A student number finds a parent only through a child in ``actor``'s scope: a sibling at
+    another school is that school's record, and searching by it must not confirm the link.
+    """
+    students = Scope.of(actor).students()
+    for word in query.split():
+        parents_of = StudentContact.objects.filter(
+            student__in=students.filter(student_number=word)
+        ).values("contact_id")
+        accounts = accounts.filter(
+            Q(username__icontains=word)
+            | Q(email__icontains=word)
+            | Q(contact__first_name__icontains=word)
+            | Q(contact__last_name__icontains=word)
+            | Q(contact_id__in=parents_of)
+        )
+    return accounts

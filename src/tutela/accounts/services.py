@@ -144,6 +144,40 @@ def _contact_email(contact: Contact, email: str | None) -> ContactEmail:
     raise AccountError(f"{email} is not one of {contact}'s email addresses")
 
 
+def check_sign_in_names(*, username: str, address: str) -> None:
+    """Refuse a new account's username or email when another account signs in with either.
+
+    People sign in with a username or an account email, so each spelling may name one account
+    only: a username that is another account's email would take its sign-in away.
+    """
+    if not username:
+        raise AccountError("a username cannot be blank")
+    longest = Account._meta.get_field("username").max_length or 150
+    if len(username) > longest:
+        raise AccountError(f"a username is at most {longest} characters")
+    existing = (
+        Account.objects.filter(email__iexact=address).first()
+        or Account.objects.filter(username__iexact=address).first()
+    )
+    if existing is not None:
+        raise EmailInUse(existing)
+    if Account.objects.filter(Q(username__iexact=username) | Q(email__iexact=username)).exists():
+        raise UsernameNotAvailable()
+
+
+def save_new_account(account: Account) -> None:
+    """Insert a checked new account; a name or address taken meanwhile is the usual error."""
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        # Another request took the name or address between the check and the insert.
+        taken = Account.objects.filter(email__iexact=account.email).first()
+        if account.email and taken is not None:
+            raise EmailInUse(taken) from None
+        raise UsernameNotAvailable() from None
+
+
 def create_account(
     *,
     actor: Actor,
@@ -172,21 +206,7 @@ def create_account(
     chosen = _contact_email(contact, email)
     address = chosen.address
     name = (username or address).strip()
-    if not name:
-        raise AccountError("a username cannot be blank")
-    longest = Account._meta.get_field("username").max_length or 150
-    if len(name) > longest:
-        raise AccountError(f"a username is at most {longest} characters")
-    # People sign in with a username or an account email, so each spelling may name one
-    # account only: a username that is another account's email would take its sign-in away.
-    existing = (
-        Account.objects.filter(email__iexact=address).first()
-        or Account.objects.filter(username__iexact=address).first()
-    )
-    if existing is not None:
-        raise EmailInUse(existing)
-    if Account.objects.filter(Q(username__iexact=name) | Q(email__iexact=name)).exists():
-        raise UsernameNotAvailable()
+    check_sign_in_names(username=name, address=address)
     if temporary_password is not None:
         check_password_rules(temporary_password, Account(username=name, email=address))
     with audited(actor), transaction.atomic():
@@ -206,14 +226,7 @@ def create_account(
             )
         else:
             account.set_unusable_password()
-        try:
-            with transaction.atomic():
-                account.save()
-        except IntegrityError:
-            # Another request took the name or address between our check and the insert.
-            if Account.objects.filter(email__iexact=address).exists():
-                raise EmailInUse(Account.objects.get(email__iexact=address)) from None
-            raise UsernameNotAvailable() from None
+        save_new_account(account)
         record_event(SecurityEventKind.ACCOUNT_CREATED, account=account, actor=actor)
         if temporary_password is not None:
             record_event(SecurityEventKind.TEMPORARY_PASSWORD_SET, account=account, actor=actor)

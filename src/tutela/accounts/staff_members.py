@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import QuerySet
 
 from tutela.accounts import services
 from tutela.accounts.models import Account, SecurityEventKind
@@ -109,7 +109,7 @@ def add_staff_person(
     """Add a staff person with a role and the schools it covers, and email an activation link.
 
     The username and the email each name one account for signing in, whichever way they are
-    typed (the same rule as a parent's account).
+    typed (``services.check_sign_in_names``, the rule of a parent's account).
     """
     _require_district_admin(actor)
     _check_role(role, schools)
@@ -120,23 +120,14 @@ def add_staff_person(
             f"{username!r} is not a username: 1 to {longest} letters, digits and @ . + - _"
         )
     address = validate_email_address(email)
-    taken = Q(username__iexact=name) | Q(email__iexact=name)
-    if Account.objects.filter(taken).exists():
-        raise services.UsernameNotAvailable()
-    if Account.objects.filter(Q(username__iexact=address) | Q(email__iexact=address)).exists():
-        raise StaffError(f"{address} is already the email or username of another account")
+    services.check_sign_in_names(username=name, address=address)
     with audited(actor), transaction.atomic():
         account = Account(
             username=name, email=address, first_name=first_name.strip(), last_name=last_name.strip()
         )
         _apply_role(account, role)
         account.set_unusable_password()
-        try:
-            with transaction.atomic():
-                account.save()
-        except IntegrityError:
-            # Another request took the name or the address between the check and the insert.
-            raise services.UsernameNotAvailable() from None
+        services.save_new_account(account)
         account.schools.set(schools)
         services.record_event(SecurityEventKind.ACCOUNT_CREATED, account=account, actor=actor)
         services.send_activation(actor=actor, account=account)
