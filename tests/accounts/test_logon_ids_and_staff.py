@@ -83,7 +83,7 @@ def test_staff_changes_are_audited_and_refused_to_school_admins(cast: Cast) -> N
 
 
 def test_a_parents_account_is_not_made_staff(cast: Cast) -> None:
-    with pytest.raises(ServiceError, match="hana.hill is not a staff account"):
+    with pytest.raises(ServiceError, match=r"hana\.hill is not a staff account"):
         staff_members.set_staff_access(
             actor=command_line_user(), account=cast.hana, role="district-admin", schools=[]
         )
