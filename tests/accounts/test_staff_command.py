@@ -50,6 +50,14 @@ def test_add_a_district_admin_and_a_teacher(cast: Cast, tutela) -> None:
     assert not tom.is_staff and Scope.of(tom).school_ids == frozenset()
 
 
+def test_school_numbers_follow_one_school_option_or_several(cast: Cast, tutela) -> None:
+    run = add(tutela, "sara", "--school", "10", "20", "--email", "s@example.org", "--role",
+              "school-admin")  # fmt: skip
+    assert run.code == 0, run.err
+    sara = Account.objects.get(username="sara")
+    assert Scope.of(sara).school_ids == {cast.hillcrest.pk, cast.lakeside.pk}
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -52,10 +52,11 @@ class Command(TutelaCommand):
         add.add_argument("--role", required=True, choices=staff_members.ROLES)
         add.add_argument(
             "--school",
-            action="append",
+            nargs="+",
+            action="extend",
             default=[],
             metavar="N",
-            help="a school number the role covers (repeatable)",
+            help="the school numbers the role covers (one or more; repeatable)",
         )
         add.add_argument("--first-name", default="")
         add.add_argument("--last-name", default="")
@@ -80,6 +81,8 @@ class Command(TutelaCommand):
                 chosen = staff_members.schools_numbered(options["schools"])
                 staff_members.set_staff_access(actor=actor, account=account, schools=chosen)
                 numbers = ", ".join(s.school_number for s in chosen) or "none"
+                if staff_members.role_of(account) == staff_members.DISTRICT_ADMIN:
+                    numbers = "every school (a district admin)"
                 self.stdout.write(f"{account.username} now covers schools: {numbers}")
             else:
                 account = _person(options["username"])
