@@ -65,9 +65,12 @@ def parent_accounts_visible_to(*, actor: Actor) -> QuerySet[Account]:
     ).select_related("contact")
 
 
-def never_activated(accounts: QuerySet[Account]) -> QuerySet[Account]:
-    """Accounts nobody has signed in to yet: the letter or the activation link went unused."""
-    return accounts.filter(last_login__isnull=True)
+def never_activated(*, actor: Actor) -> QuerySet[Account]:
+    """Enabled parent accounts in ``actor``'s scope that have never signed in: the parent has
+    not used the activation link (or the temporary password) yet."""
+    return Account.objects.filter(
+        contact__in=Scope.of(actor).contacts(), is_active=True, last_login__isnull=True
+    )
 
 
 def search_parent_accounts(

@@ -50,7 +50,7 @@ class AccountFilter(django_filters.FilterSet):
 
     def in_state(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
         if value == NEVER_ACTIVATED:
-            return never_activated(queryset)
+            return queryset.filter(pk__in=never_activated(actor=self.actor).values("pk"))
         return queryset.filter(is_active=False)
 
 
