@@ -36,6 +36,8 @@ def test_the_list_finds_a_parent_by_username_email_name_or_a_childs_number(cast:
     assert listed(dana, q="Hill Hana") == ["hana.hill"]
     assert listed(dana, q="200") == []  # a student number is matched whole
     assert listed(dana, q="nobody") == []
+    refused = dana.get(reverse("staff:accounts"), {"q": "hana\x00"})  # never sent to the database
+    assert "Null characters are not allowed." in refused.content.decode()
 
 
 def test_a_school_admin_lists_only_the_accounts_of_their_students_contacts(cast: Cast) -> None:
