@@ -1,6 +1,6 @@
 """The accounts (Logon IDs) and staff people screens in headless Chromium, each page checked
 with axe-core: staff find a parent by a child's student number, add a New User and tie a
-student to it, and a district admin adds a staff person."""
+student to it, a district admin adds a staff person, who chooses a password from the email."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ import pytest
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import sign_in
 from tests.cast import PASSWORD, build_cast
+from tests.conftest import SMTPInbox
+from tutela.accounts import staff_members
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Scope
 from tutela.accounts.selectors import students_visible_to
+from tutela.core.audit import command_line_user
 
 # serialized_rollback: other transactional tests flush the shipped code sets; restore them.
 pytestmark = [
@@ -104,3 +107,30 @@ def test_a_district_admin_adds_a_staff_person(live_server: Any, browser: Any) ->
     assert_accessible(page)
     sara = Account.objects.get(username="sara")
     assert Scope.of(sara).school_ids == {cast.hillcrest.pk}
+
+
+def test_a_new_staff_person_chooses_a_password_from_the_email_and_reaches_their_school(
+    live_server: Any, smtp_server: SMTPInbox, browser: Any, settings: Any
+) -> None:
+    settings.TUTELA_BASE_URL = live_server.url
+    cast = build_cast()
+    staff_members.add_staff_person(
+        actor=command_line_user(),
+        username="sara",
+        email="sara@example.org",
+        role="school-admin",
+        schools=[cast.lakeside],
+    )
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == "sara@example.org" and "staff account" in message["Subject"]
+    page = browser.new_page()
+    page.goto(smtp_server.link_in(message))
+    page.fill("#id_new_password1", "a staff member's own phrase")
+    page.fill("#id_new_password2", "a staff member's own phrase")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/sign-in/")
+    sign_in(page, live_server.url, "sara", "a staff member's own phrase")
+    assert page.url.startswith(f"{live_server.url}/staff/")
+    rows = search_accounts(page, live_server.url, "")
+    assert "leo@example.org" in rows and "hana.hill" not in rows
+    assert_accessible(page)
