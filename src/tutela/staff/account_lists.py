@@ -14,11 +14,11 @@ from django.db.models import QuerySet
 
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor
-from tutela.accounts.selectors import never_activated, search_parent_accounts
+from tutela.accounts.selectors import NEVER_ACTIVATED, search_parent_accounts
 from tutela.accounts.staff_members import DISTRICT_ADMIN, ROLE_NAMES, role_of
 
-NEVER_ACTIVATED = "never-activated"
-DISABLED = "disabled"
+SHOW_NEVER_ACTIVATED = "never-activated"
+SHOW_DISABLED = "disabled"
 PER_PAGE = 50
 
 
@@ -29,7 +29,7 @@ class AccountFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     state = django_filters.ChoiceFilter(
         label="Show",
-        choices=[(NEVER_ACTIVATED, "Never activated"), (DISABLED, "Disabled")],
+        choices=[(SHOW_NEVER_ACTIVATED, "Never activated"), (SHOW_DISABLED, "Disabled")],
         empty_label="All accounts",
         method="in_state",
     )
@@ -49,8 +49,8 @@ class AccountFilter(django_filters.FilterSet):
         return search_parent_accounts(queryset, actor=self.actor, query=value)
 
     def in_state(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
-        if value == NEVER_ACTIVATED:
-            return queryset.filter(pk__in=never_activated(actor=self.actor).values("pk"))
+        if value == SHOW_NEVER_ACTIVATED:
+            return queryset.filter(NEVER_ACTIVATED)
         return queryset.filter(is_active=False)
 
 
