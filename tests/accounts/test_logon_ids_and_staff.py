@@ -30,7 +30,8 @@ def test_new_user_and_tying_a_student_are_audited_as_the_staff_member(cast: Cast
         actor=cast.dana, account=account, student_number="3001", relationship_type="Father"
     )
     assert authors(link) == {cast.dana}
-    assert link.active_detail().allow_data_access
+    detail = link.active_detail()
+    assert detail is not None and detail.allow_data_access
 
 
 def test_a_bad_first_student_leaves_no_contact_behind(cast: Cast) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tests.cast import Cast
+from tests.conftest import Run
 from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind
 from tutela.accounts.scopes import Scope
 from tutela.accounts.services import EMAIL_IN_USE, activate_account
@@ -15,12 +18,15 @@ from tutela.accounts.services import EMAIL_IN_USE, activate_account
 pytestmark = pytest.mark.django_db
 
 
-def add(tutela, *args: str):
+Tutela = Callable[..., Run]
+
+
+def add(tutela: Tutela, *args: str) -> Run:
     return tutela("staff", "add", *args)
 
 
 def test_add_makes_a_school_admin_of_the_named_schools_and_emails_a_link(
-    cast: Cast, tutela, django_capture_on_commit_callbacks
+    cast: Cast, tutela: Tutela, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         run = add(tutela, "sara", "--email", "Sara@Example.org", "--role", "school-admin",
@@ -40,7 +46,7 @@ def test_add_makes_a_school_admin_of_the_named_schools_and_emails_a_link(
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.ACCOUNT_CREATED, account=sara)
 
 
-def test_add_a_district_admin_and_a_teacher(cast: Cast, tutela) -> None:
+def test_add_a_district_admin_and_a_teacher(cast: Cast, tutela: Tutela) -> None:
     assert add(tutela, "dora", "--email", "dora@example.org", "--role", "district-admin").code == 0
     assert Scope.of(Account.objects.get(username="dora")).is_district_admin
     run = add(tutela, "tom", "--email", "tom@example.org", "--role", "teacher", "--school", "10")
@@ -50,7 +56,7 @@ def test_add_a_district_admin_and_a_teacher(cast: Cast, tutela) -> None:
     assert not tom.is_staff and Scope.of(tom).school_ids == frozenset()
 
 
-def test_school_numbers_follow_one_school_option_or_several(cast: Cast, tutela) -> None:
+def test_school_numbers_follow_one_school_option_or_several(cast: Cast, tutela: Tutela) -> None:
     run = add(tutela, "sara", "--school", "10", "20", "--email", "s@example.org", "--role",
               "school-admin")  # fmt: skip
     assert run.code == 0, run.err
@@ -70,20 +76,20 @@ def test_school_numbers_follow_one_school_option_or_several(cast: Cast, tutela) 
     ],
 )
 def test_add_refuses_a_role_with_the_wrong_schools(
-    cast: Cast, tutela, args: list[str], message: str
+    cast: Cast, tutela: Tutela, args: list[str], message: str
 ) -> None:
     run = add(tutela, "sara", "--email", "sara@example.org", *args)
     assert (run.code, run.err) == (2, message)
     assert not Account.objects.filter(username="sara").exists()
 
 
-def test_add_refuses_an_unknown_role_on_one_line(cast: Cast, tutela) -> None:
+def test_add_refuses_an_unknown_role_on_one_line(cast: Cast, tutela: Tutela) -> None:
     run = add(tutela, "sara", "--email", "sara@example.org", "--role", "janitor")
     assert run.code == 2 and "invalid choice: 'janitor'" in run.err
     assert run.err.count("\n") == 1
 
 
-def test_add_refuses_a_taken_username_or_email_ignoring_case(cast: Cast, tutela) -> None:
+def test_add_refuses_a_taken_username_or_email_ignoring_case(cast: Cast, tutela: Tutela) -> None:
     run = add(tutela, "DANA", "--email", "new@example.org", "--role", "teacher")
     assert (run.code, run.err) == (2, "tutela: Username not available\n")
     run = add(tutela, "hana2", "--email", "HANA@example.org", "--role", "teacher")
@@ -92,7 +98,7 @@ def test_add_refuses_a_taken_username_or_email_ignoring_case(cast: Cast, tutela)
     assert run.code == 2 and "is not a username" in run.err
 
 
-def test_list_shows_each_staff_person_with_role_and_schools(cast: Cast, tutela) -> None:
+def test_list_shows_each_staff_person_with_role_and_schools(cast: Cast, tutela: Tutela) -> None:
     run = tutela("staff", "list")
     assert run.code == 0, run.err
     assert run.out.splitlines() == [
@@ -113,7 +119,7 @@ def test_list_shows_each_staff_person_with_role_and_schools(cast: Cast, tutela) 
     }
 
 
-def test_set_schools_replaces_the_schools(cast: Cast, tutela) -> None:
+def test_set_schools_replaces_the_schools(cast: Cast, tutela: Tutela) -> None:
     run = tutela("staff", "set-schools", "SAM", "10")
     assert (run.code, run.out) == (0, "sam now covers schools: 10\n")
     assert Scope.of(Account.objects.get(username="sam")).school_ids == {cast.hillcrest.pk}
@@ -123,7 +129,7 @@ def test_set_schools_replaces_the_schools(cast: Cast, tutela) -> None:
     assert (run.code, run.err) == (2, "tutela: no staff account with username 'hana.hill'\n")
 
 
-def test_disable_stops_a_staff_person(cast: Cast, tutela) -> None:
+def test_disable_stops_a_staff_person(cast: Cast, tutela: Tutela) -> None:
     run = tutela("staff", "disable", "sam")
     assert (run.code, run.out) == (0, "Disabled sam\n")
     assert Scope.of(Account.objects.get(username="sam")).reaches_nothing

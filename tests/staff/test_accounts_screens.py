@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tests.cast import Cast, client_as
 from tests.factories import AccountFactory
@@ -132,7 +133,8 @@ def test_a_school_admin_adds_a_user_with_a_first_student_at_their_school(cast: C
     assert ok.status_code == 302
     account = Account.objects.get(username="a@example.org")
     link = StudentContact.objects.get(contact=account.contact)
-    assert link.student == cast.lila and not link.active_detail().allow_data_access
+    detail = link.active_detail()
+    assert link.student == cast.lila and detail is not None and not detail.allow_data_access
 
 
 def test_a_school_admin_cannot_reach_another_schools_account(cast: Cast) -> None:
@@ -157,7 +159,7 @@ def test_a_school_admin_may_not_change_a_parent_with_children_elsewhere(cast: Ca
 
 
 def test_disable_enable_and_a_new_link_from_the_account_page(
-    cast: Cast, django_capture_on_commit_callbacks
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     dana = client_as(cast, "dana")
     dana.post(reverse("staff:account-status", args=[cast.leo.pk, "disable"]))

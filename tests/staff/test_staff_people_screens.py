@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tests.cast import Cast, client_as
 from tutela.accounts.models import Account
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_district_admin_adds_a_school_admin_who_gets_an_activation_link(
-    cast: Cast, django_capture_on_commit_callbacks
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     dana = client_as(cast, "dana")
     with django_capture_on_commit_callbacks(execute=True):
