@@ -26,7 +26,7 @@ GUESSES = 40
 LIMIT = 10
 
 
-def burst(guess: Callable[[int], None]) -> None:
+def burst(guess: Callable[[int], object]) -> None:
     """``GUESSES`` threads, each with its own connection, released together."""
     start = threading.Barrier(GUESSES)
 

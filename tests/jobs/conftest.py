@@ -88,7 +88,7 @@ class District:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as db:
-            return db.execute(sql, params).fetchall()  # type: ignore[arg-type]
+            return db.execute(sql, params).fetchall()
 
     def snapshot(self) -> dict[str, list[Any]]:
         """Every row of every table but the job records', and the schema (indexes included)."""

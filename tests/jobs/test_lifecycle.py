@@ -81,6 +81,7 @@ def test_a_dry_run_is_recorded_done_with_nothing_kept(students_file: Path) -> No
         importers()["students"], students_file, actor=command_line_user(), dry_run=True
     )
     assert not Student.objects.exists()
+    assert result.job is not None
     job = ImportJob.objects.get(pk=result.job)
     assert (job.status, job.dry_run, job.totals["students_added"]) == ("done", True, 2)
 
