@@ -28,6 +28,7 @@ from tutela.accounts.forms import (
     ResetRequestForm,
     SignInForm,
 )
+from tutela.accounts.jobs import queue_password_reset
 from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind, TokenPurpose
 from tutela.accounts.scopes import Scope
 from tutela.accounts.signals import client_ip
@@ -162,9 +163,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link. The answer is the same whether or not the account exists."""
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_password_reset(
-            identifier=form.cleaned_data["identifier"], ip=client_ip(request)
-        )
+        queue_password_reset(identifier=form.cleaned_data["identifier"], ip=client_ip(request))
         return redirect("accounts:password-reset-sent")
     return render(request, "accounts/password_reset.html", {"form": form})
 
