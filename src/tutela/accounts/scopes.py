@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable
-from functools import reduce
 from dataclasses import dataclass
+from functools import reduce
 from typing import TYPE_CHECKING, TypeAlias
 
 from django.db.models import Q, QuerySet
