@@ -21,8 +21,10 @@ and ``sections()``; services and the import engine ask ``covers_school`` and
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import TYPE_CHECKING, TypeAlias
 
 from django.db.models import Q, QuerySet
@@ -137,9 +139,16 @@ class Scope:
             return Student.objects.all()
         if self.reaches_nothing:
             return Student.objects.none()
-        taught = Q(sections__teachers=self.teacher_id) if self.teacher_id is not None else Q()
-        reached = Q(school__in=self.school_ids) | taught if self.school_ids else taught
-        return Student.objects.filter(pk__in=Student.objects.filter(reached).values("pk"))
+        # Each way in is its own condition on the student's row (its school's index, or the
+        # taught students' ids): one join of every student to every section, ORed with the
+        # school, made the databases scan and fan out for each query that asks this.
+        reached = []
+        if self.school_ids:
+            reached.append(Q(school__in=self.school_ids))
+        if self.teacher_id is not None:
+            taught = Student.objects.filter(sections__teachers=self.teacher_id).values("pk")
+            reached.append(Q(pk__in=taught))
+        return Student.objects.filter(reduce(operator.or_, reached))
 
     def contacts(self) -> QuerySet[Contact]:
         """The contacts linked to at least one student in scope."""
