@@ -28,6 +28,7 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
     "portal:my-details": (lambda c: reverse("portal:my-details"), "get"),
     "staff:home": (lambda c: reverse("staff:home"), "get"),
     "staff:sign-in": (lambda c: reverse("staff:sign-in"), "get"),
+    "staff:search": (lambda c: reverse("staff:search") + "?q=Hill", "get"),
     "staff:contact-search": (lambda c: reverse("staff:contact-search") + "?q=Hill", "get"),
     "staff:contact": (lambda c: reverse("staff:contact", args=[c.hana_contact.pk]), "get"),
     "staff:account-create": (
@@ -78,6 +79,7 @@ EXPECTED = {
         "portal:my-details": 403,
         "staff:home": 200,
         "staff:sign-in": 302,
+        "staff:search": 200,
         "staff:contact-search": 200,
     },
     "lou": {"staff:sign-in": 302},

@@ -9,6 +9,7 @@ app_name = "staff"
 urlpatterns = [
     path("", views.contact_search, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
+    path("search/", views.contact_search, name="search"),
     path("contacts/", views.contact_search, name="contact-search"),
     path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/account/", views.account_create, name="account-create"),
