@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from tutela.staff import views
+from tutela.staff import home, views
 
 app_name = "staff"
 
 urlpatterns = [
-    path("", views.contact_search, name="home"),
+    path("", home.home, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("search/", views.contact_search, name="search"),
     path("contacts/", views.contact_search, name="contact-search"),
