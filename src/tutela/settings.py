@@ -149,6 +149,8 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "django_tables2",
+    "django_filters",
     "tutela.core",
     "tutela.web",
     "tutela.people",
@@ -207,6 +209,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every django-tables2 table: in its scroll box, sortable headers said to screen readers.
+DJANGO_TABLES2_TEMPLATE = "tutela/table.html"
 
 AUTH_USER_MODEL = "accounts.Account"
 PASSWORD_HASHERS = [

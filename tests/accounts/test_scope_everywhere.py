@@ -38,7 +38,7 @@ def _students_named(text: str) -> set[str]:
 
 
 def _staff_search(client: Client) -> tuple[set[str], set[str]]:
-    page = client.get(reverse("staff:contact-search"), {"q": "example.org"})
+    page = client.get(reverse("staff:search"), {"q": "example.org"})
     if page.status_code != 200:
         return set(), set()
     text = page.content.decode()

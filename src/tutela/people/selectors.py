@@ -32,27 +32,6 @@ def contacts_visible_to(*, actor: Actor) -> QuerySet[Contact]:
     return with_students(Scope.of(actor).contacts())
 
 
-def search_contacts(*, actor: Actor, query: str, limit: int = 100) -> list[Contact]:
-    """PowerSchool's "Contacts and Email" search: by name or email, each match with its
-    students."""
-    words = query.split()
-    if not words:
-        return []
-    contacts = Scope.of(actor).contacts()
-    if "@" in query:
-        contacts = contacts.filter(emails__address__iexact=query.strip())
-    else:
-        for word in words:
-            contacts = contacts.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(emails__address__icontains=word)
-            )
-    return list(
-        with_students(contacts.distinct().order_by("last_name", "first_name", "id"))[:limit]
-    )
-
-
 def contacts_with_email(*, actor: Actor, address: str) -> QuerySet[Contact]:
     """The contacts listing ``address`` that ``actor`` may name: those wholly in its scope.
 

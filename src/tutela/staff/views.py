@@ -25,7 +25,7 @@ from tutela.accounts.access import staff_required
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Scope
 from tutela.people.models import Contact
-from tutela.people.selectors import contacts_visible_to, contacts_with_email, search_contacts
+from tutela.people.selectors import contacts_visible_to, contacts_with_email
 from tutela.people.services import (
     OutsideScope,
     ServiceError,
@@ -70,15 +70,6 @@ def _students(contact: Contact, seen: set[int]) -> dict[str, Any]:
         ],
         "hidden": sum(link.student_id not in seen for link in links),
     }
-
-
-@staff_required
-def contact_search(request: HttpRequest, account: Account) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    found = search_contacts(actor=account, query=query)
-    seen = _seen(account, *found)
-    results = [_students(contact, seen) for contact in found]
-    return render(request, "staff/contact_search.html", {"query": query, "results": results})
 
 
 @staff_required
