@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tutela.core.audit import CommandLineUser
 
@@ -136,9 +136,19 @@ class Scope:
             return Student.objects.all()
         if self.reaches_nothing:
             return Student.objects.none()
-        taught = Q(sections__teachers=self.teacher_id) if self.teacher_id is not None else Q()
-        reached = Q(school__in=self.school_ids) | taught if self.school_ids else taught
-        return Student.objects.filter(pk__in=Student.objects.filter(reached).values("pk"))
+        from tutela.sections.models import Section
+
+        # The taught students as a subquery of the enrolment table, not a join: a join would
+        # repeat each student per section and make every query built on this one pass over
+        # the whole district's students (docs/performance.md, the staff search).
+        taught = Q(
+            pk__in=Section.students.through.objects.filter(
+                section__teachers=self.teacher_id
+            ).values("student_id")
+        )
+        return Student.objects.filter(
+            Q(school__in=self.school_ids) | taught if self.school_ids else taught
+        )
 
     def contacts(self) -> QuerySet[Contact]:
         """The contacts linked to at least one student in scope."""
@@ -148,8 +158,12 @@ class Scope:
             return Contact.objects.all()
         if self.reaches_nothing:
             return Contact.objects.none()
-        linked = StudentContact.objects.filter(student__in=self.students().values("pk"))
-        return Contact.objects.filter(pk__in=linked.values("contact_id"))
+        # A correlated EXISTS, not "id IN (every linked contact)": a search or a look-up by id
+        # then checks only the contacts it found, instead of listing a school's thousands.
+        linked = StudentContact.objects.filter(
+            contact=OuterRef("pk"), student__in=self.students().values("pk")
+        )
+        return Contact.objects.filter(Exists(linked))
 
     def whole_contacts(self) -> QuerySet[Contact]:
         """The contacts every one of whose students is in scope.

@@ -4,30 +4,40 @@ and names; students by number or name. Always within the asking actor's ``Scope`
 What staff type is read as every kind of thing it could be, and a contact matches when any
 reading finds it:
 
-- **words** (``hana hill``): each word is part of the contact's first or last name, or each
-  word is part of the first or last name of one of the contact's students in scope;
-- **an email or part of one** (a single word): part of one of the contact's addresses;
+- **words** (``hana hill``, ``han hil``): each word starts the contact's first or last name,
+  or each word starts the first or last name of one of the contact's students in scope;
+- **an email or its start** (a single word): the start of one of the contact's addresses;
 - **a phone number in any punctuation** (``(200) 555-0101``, ``200.555.0101``,
-  ``+1 200 555 0101``): its digits are part of the digits-only form every phone is stored with
+  ``+1 200 555 0101``): its digits start the digits-only form every phone is stored with
   (``Phone.digits``), a leading North American ``1`` being optional;
-- **a student number** (a single word): the start of the number of one of the contact's
-  students in scope.
+- **a student number or its start** (a single word): of one of the contact's students in scope.
 
-Each reading is one subquery over one table, and the contact matches if its id is in any of
-them: no join fans a contact out into rows to de-duplicate, so the database answers from one
-pass over each table (see docs/performance.md).
+"Starts with", as PowerSchool's own search matches, any case. Each reading is an index range
+on one table (the lower-cased names and addresses, the phone digits, the student numbers:
+see the indexes in ``people/models.py``), and a contact matches if its id is in any of them,
+so a search reads a few index entries instead of the whole district (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.phones import phone_digits
-from tutela.people.models import Contact, ContactEmail, ContactPhone, Student, StudentContact
+from tutela.people.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Phone,
+    Student,
+    StudentContact,
+)
 
 # A phone number as people type it: digits with spaces, brackets, dashes, dots, slashes, "+".
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
@@ -62,18 +72,29 @@ class Query:
         return not self.words
 
 
-def _every_word_in_names(words: tuple[str, ...]) -> Q:
+def _starts(expression: Any, text: str) -> Q:
+    """``expression`` starts with ``text``, written as a range (``>= text`` and below the
+    next string after every one that starts with it), which a B-tree index on the expression
+    answers on SQLite and PostgreSQL alike; a ``LIKE 'text%'`` would scan the table on one or
+    the other."""
+    after = text[:-1] + chr(ord(text[-1]) + 1)
+    return Q(GreaterThanOrEqual(expression, text)) & Q(LessThan(expression, after))
+
+
+def _every_word_starts_a_name(words: tuple[str, ...]) -> Q:
     condition = Q()
     for word in words:
-        condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        lowered = word.lower()
+        condition &= _starts(Lower("first_name"), lowered) | _starts(Lower("last_name"), lowered)
     return condition
 
 
 def _students_matching(scope: Scope, query: Query) -> QuerySet[Student]:
-    by_name = _every_word_in_names(query.words)
+    found = _every_word_starts_a_name(query.words)
     if len(query.token) >= MIN_TOKEN:
-        by_name |= Q(student_number__istartswith=query.token)
-    return scope.students().filter(by_name)
+        for number in {query.token, query.token.upper()}:
+            found |= _starts(F("student_number"), number)
+    return scope.students().filter(found)
 
 
 def search_students(*, actor: Actor, text: str) -> QuerySet[Student]:
@@ -92,15 +113,19 @@ def search_contacts(*, actor: Actor, text: str) -> QuerySet[Contact]:
     if query.empty:
         return Contact.objects.none()
     scope = Scope.of(actor)
-    found = _every_word_in_names(query.words)
+    # Every reading is "id IN (one index range)", so the database can take each from its
+    # index and combine them; one reading written on the contacts table itself would have it
+    # scan every contact instead.
+    found = Q(pk__in=Contact.objects.filter(_every_word_starts_a_name(query.words)).values("pk"))
     students = _students_matching(scope, query)
     found |= Q(pk__in=StudentContact.objects.filter(student__in=students).values("contact_id"))
     if len(query.token) >= MIN_TOKEN:
-        emails = ContactEmail.objects.filter(address__icontains=query.token)
+        emails = ContactEmail.objects.filter(_starts(Lower("address"), query.token.lower()))
         found |= Q(pk__in=emails.values("contact_id"))
     if query.phone_digits:
-        any_digits = Q()
+        phones = Q()
         for digits in query.phone_digits:
-            any_digits |= Q(phone__digits__contains=digits)
-        found |= Q(pk__in=ContactPhone.objects.filter(any_digits).values("contact_id"))
+            phones |= _starts(F("digits"), digits)
+        uses = ContactPhone.objects.filter(phone__in=Phone.objects.filter(phones).values("pk"))
+        found |= Q(pk__in=uses.values("contact_id"))
     return scope.contacts().filter(found)
