@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import sign_in
 from tests.cast import PASSWORD, build_cast
 from tutela.core.audit import command_line_user
@@ -40,11 +41,12 @@ def test_the_parent_portal_fits_a_390_px_phone_screen(live_server: Any, browser:
         "/portal/",
         f"/portal/students/{cast.holly.pk}/",
         "/portal/my-details/",
-        "/accounts/password-change/",
+        "/accounts/password/",
         "/portal/no-such-page/",
     ):
         page.goto(f"{live_server.url}{path}")
         assert scroll_width(page) <= 390, path
+        assert_accessible(page)
     page.goto(f"{live_server.url}/portal/")
     assert "Holly" in page.inner_text("main")
     # The stylesheet applied (CSP allows only our own file): the header has the brand colour.
@@ -56,6 +58,7 @@ def test_the_sign_in_page_fits_a_phone_screen(live_server: Any, browser: Any) ->
     page = browser.new_page(viewport=PHONE)
     page.goto(f"{live_server.url}/accounts/sign-in/")
     assert scroll_width(page) <= 390
+    assert_accessible(page)
 
 
 def test_staff_pages_fit_a_laptop_screen(live_server: Any, browser: Any) -> None:
@@ -65,3 +68,4 @@ def test_staff_pages_fit_a_laptop_screen(live_server: Any, browser: Any) -> None
     for path in ("/staff/", "/staff/search/?q=Hill", f"/staff/contacts/{cast.hana_contact.pk}/"):
         page.goto(f"{live_server.url}{path}")
         assert scroll_width(page) <= LAPTOP["width"], path
+        assert_accessible(page)
