@@ -266,6 +266,8 @@ if TUTELA_FIRST_SIGN_IN not in {"activation", "temporary-password"}:
     )
 TUTELA_ACTIVATION_DAYS = env_int("TUTELA_ACTIVATION_DAYS", 7)
 TUTELA_PASSWORD_RESET_HOURS = env_int("TUTELA_PASSWORD_RESET_HOURS", 2)
+# How long the link confirming a parent's new account email works.
+TUTELA_EMAIL_CHANGE_HOURS = env_int("TUTELA_EMAIL_CHANGE_HOURS", 24)
 TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD = env_bool(
     "TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD", True
 )
