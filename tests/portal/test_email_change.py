@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
@@ -85,6 +86,8 @@ def test_a_new_sign_in_email_waits_for_the_link_sent_to_it(
     assert SecurityEvent.objects.filter(
         account=cast.hana, kind=SecurityEventKind.EMAIL_CHANGED
     ).exists()
+    changes = LogEntry.objects.filter(actor=cast.hana, content_type__model__in=["contactemail"])
+    assert changes.exists()  # the audit names the parent who held the link
     assert Client().post(path).status_code == 410  # used once
 
 

@@ -94,7 +94,7 @@ def _students_matching(scope: Scope, query: Query) -> QuerySet[Student]:
     if len(query.token) >= MIN_TOKEN:
         for number in {query.token, query.token.upper()}:
             found |= _starts(F("student_number"), number)
-    return scope.students().filter(found)
+    return scope.students_within(Student.objects.filter(found))
 
 
 def search_students(*, actor: Actor, text: str) -> QuerySet[Student]:
@@ -128,4 +128,4 @@ def search_contacts(*, actor: Actor, text: str) -> QuerySet[Contact]:
             phones |= _starts(F("digits"), digits)
         uses = ContactPhone.objects.filter(phone__in=Phone.objects.filter(phones).values("pk"))
         found |= Q(pk__in=uses.values("contact_id"))
-    return scope.contacts().filter(found)
+    return scope.contacts_within(Contact.objects.filter(found))
