@@ -74,7 +74,8 @@ class ContactTable(tables.Table):
 
 
 class StudentTable(tables.Table):
-    """Each matching student, for finding a child whose contacts are not on file yet."""
+    """Each matching student, linked to the student page (contacts, access code, who sees
+    the student in the portal)."""
 
     name = tables.Column(
         verbose_name="Student", empty_values=(), order_by=("last_name", "first_name", "id")
@@ -91,4 +92,5 @@ class StudentTable(tables.Table):
         verbose_name = "students"
 
     def render_name(self, record: Student) -> str:
-        return " ".join(part for part in (record.last_name + ",", record.first_name) if part)
+        label = ", ".join(part for part in (record.last_name, record.first_name) if part)
+        return format_html('<a href="{}">{}</a>', reverse("staff:student", args=[record.pk]), label)
