@@ -42,7 +42,8 @@ def test_the_parent_portal_fits_a_390_px_phone_screen(live_server: Any, browser:
         f"/portal/students/{cast.holly.pk}/",
         "/portal/my-details/",
         "/accounts/password/",
-        "/portal/no-such-page/",
+        "/portal/no-such-page/",  # the 404 page
+        "/staff/",  # the 403 page
     ):
         page.goto(f"{live_server.url}{path}")
         assert scroll_width(page) <= 390, path
