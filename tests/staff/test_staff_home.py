@@ -78,9 +78,11 @@ def test_the_menu_offers_each_role_its_screens(cast: Cast) -> None:
     assert 'href="/staff/autocreate/"' in dana_screens
     assert 'href="/staff/autocreate/templates/"' in dana_screens
     assert 'href="/staff/autocreate/"' not in sam_screens
+    assert 'href="/staff/people/"' in dana_screens and 'href="/staff/people/"' not in sam_screens
     for screens in (dana_screens, sam_screens):
         assert 'href="/staff/search/"' in screens
         assert 'href="/staff/restricted-links/"' in screens
+        assert 'href="/staff/accounts/"' in screens
 
 
 def test_the_last_imports_are_the_district_admins_and_each_staff_members_own(cast: Cast) -> None:

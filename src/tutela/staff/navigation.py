@@ -46,6 +46,9 @@ MENU = [
         _staff,
         "contacts by name, email or phone; students by number or name",
     ),
+    MenuEntry(
+        "Accounts", "staff:accounts", _staff, "parents' Logon IDs: find, create, tie students"
+    ),
     MenuEntry("AutoCreate", "provisioning:autocreate", _district_admin, "create parents' accounts"),
     MenuEntry(
         "Email templates",
@@ -59,6 +62,9 @@ MENU = [
         "accesscodes:restricted",
         _code_staff,
         "links waiting for a school admin",
+    ),
+    MenuEntry(
+        "Staff people", "staff:staff-people", _district_admin, "staff, their roles and schools"
     ),
 ]
 
