@@ -264,13 +264,19 @@ def _void_tokens(account: Account, *, purpose: TokenPurpose | None = None) -> No
         token.save(update_fields=["voided_at"])
 
 
-def _issue_token(account: Account, purpose: TokenPurpose, lifetime: datetime.timedelta) -> str:
+def _issue_token(
+    account: Account, purpose: TokenPurpose, lifetime: datetime.timedelta, *, new_email: str = ""
+) -> str:
     """A new random token for ``account``; earlier unused ones of the same purpose are voided."""
     now = timezone.now()
     _void_tokens(account, purpose=purpose)
     raw = secrets.token_urlsafe(32)
     AccessToken.objects.create(
-        account=account, purpose=purpose, token_hash=hash_token(raw), expires_at=now + lifetime
+        account=account,
+        purpose=purpose,
+        token_hash=hash_token(raw),
+        expires_at=now + lifetime,
+        new_email=new_email,
     )
     return raw
 
