@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited
 from tutela.core.tabular import FileProblem, read_table
 from tutela.imports.engine import ImportContext, ImportKind, Progress, run_kind
+from tutela.imports.mapping import resolved
 from tutela.imports.models import ImportJob
 from tutela.imports.results import ImportResult
 
@@ -61,14 +62,25 @@ def run_import(
     dry_run: bool = False,
     options: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    mapping: Mapping[str, str] | None = None,
+    file_name: str = "",
 ) -> ImportResult:
     """Import ``path`` as ``kind`` for ``actor``; ``FileProblem`` means nothing was written.
 
-    ``options`` are the kind's own (recorded on the job, and read by the kind); the job's id
-    is the result's ``job``.
+    ``options`` are the kind's own (recorded on the job, and read by the kind); ``mapping``
+    is the person's own column mapping (``imports.mapping``: file header -> field, empty:
+    ignored), recorded on the job too; ``file_name`` is the name the job records when
+    ``path`` is not it (an upload kept under another name); the job's id is the result's
+    ``job``.
     """
+    chosen = resolved(kind, mapping or {})
+    if mapping:
+        options = {**(options or {}), "mapping": dict(mapping)}
     with _collector_paused():
-        return _run_import(kind, path, actor, dry_run, options or {}, progress)
+        job_file_name = file_name or path.name
+        return _run_import(
+            kind, path, actor, dry_run, options or {}, progress, chosen, job_file_name
+        )
 
 
 def _run_import(
@@ -78,12 +90,16 @@ def _run_import(
     dry_run: bool,
     options: dict[str, Any],
     progress: Progress | None,
+    chosen: dict[str, str | None],
+    file_name: str,
 ) -> ImportResult:
     table = read_table(path)
     started = timezone.now()
     result = ImportResult(kind.kind, table.headers, counter_names=kind.counter_names)
     result.log = kind.prints_log
-    context = ImportContext(actor=actor, result=result, options=options, progress=progress)
+    context = ImportContext(
+        actor=actor, result=result, options=options, progress=progress, mapping=chosen
+    )
     try:
         with audited(actor), transaction.atomic():
             run_kind(kind, table, context)
@@ -101,7 +117,7 @@ def _run_import(
         kind=kind.kind,
         actor=account_of(actor),
         actor_name=actor_name(actor),
-        file_name=path.name,
+        file_name=file_name,
         checksum=sha256_of(path),
         options={**options, "dry_run": dry_run},
         dry_run=dry_run,

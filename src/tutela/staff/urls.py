@@ -1,6 +1,6 @@
 """Staff screens, under ``/staff/``."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tutela.staff import views
 
@@ -9,6 +9,7 @@ app_name = "staff"
 urlpatterns = [
     path("", views.contact_search, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
+    path("imports/", include("tutela.staff.imports.urls")),
     path("contacts/", views.contact_search, name="contact-search"),
     path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/account/", views.account_create, name="account-create"),
