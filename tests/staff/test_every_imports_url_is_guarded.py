@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast, client_as
-from tests.staff.imports_helpers import data_folder, queue, run_queued, upload_file  # noqa: F401
+from tests.staff.imports_helpers import run_queued, upload_file
 from tutela.imports.models import ImportJob, ImportUpload
 from tutela.staff.imports.urls import urlpatterns
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast
-from tests.staff.imports_helpers import data_folder, queue, run_queued, upload_file  # noqa: F401
+from tests.staff.imports_helpers import run_queued, upload_file
 from tutela.imports.models import ColumnMapping, ImportJob, ImportUpload
 from tutela.people.models import Contact
 
