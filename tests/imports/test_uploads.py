@@ -78,7 +78,7 @@ def test_the_screen_refuses_a_file_above_the_limit_with_its_size(cast: Cast, set
 def test_the_upload_limit_is_100_mb_unless_set() -> None:
     from django.conf import settings
 
-    assert settings.TUTELA_UPLOAD_MAX_MB == int(os.environ.get("TUTELA_UPLOAD_MAX_MB", 100))
+    assert int(os.environ.get("TUTELA_UPLOAD_MAX_MB", 100)) == settings.TUTELA_UPLOAD_MAX_MB
     assert not hasattr(settings, "TUTELA_MAX_UPLOAD_MB")  # one setting, the documented name
 
 
