@@ -6,13 +6,16 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.cast import Cast
 from tests.staff.imports_helpers import run_queued, upload_file
 from tutela.imports.models import ColumnMapping, ImportJob, ImportUpload
-from tutela.people.models import Contact
+from tutela.imports.selectors import jobs_visible_to
+from tutela.people.models import Contact, Student
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -72,3 +75,56 @@ def test_a_misnamed_column_is_mapped_previewed_confirmed_and_imported(
     assert rows[0][-1] == "Errors" and rows[1][:2] == ["N2", "Nash"]
     every = b"".join(client.get(reverse("staff:imports:rows", args=[real.pk])).streaming_content)
     assert every.decode("utf-8-sig").splitlines()[0] == "Row,Group,Outcome,Messages"
+
+
+def test_a_file_the_run_cannot_use_says_why_and_writes_nothing(
+    cast: Cast, queue: list[int]
+) -> None:
+    client = signed_in(cast.dana)
+    data = b"Student_Number,First_Name,Last_Name,SchoolID\n1001,Ann,Lee,10\n"
+    file = SimpleUploadedFile("students.csv", data, content_type="text/csv")
+    client.post(reverse("staff:imports:new"), {"kind": "students", "file": file})
+    upload = ImportUpload.objects.get()
+    # The person leaves a required column out: the preview refuses the file, naming it.
+    form = {"column_0": "Student_Number", "column_1": "-", "column_2": "Last_Name"}
+    client.post(reverse("staff:imports:map", args=[upload.pk]), {**form, "column_3": "SchoolID"})
+    run_queued(queue)
+    page = client.get(reverse("staff:imports:upload", args=[upload.pk])).content.decode()
+    assert "students.csv: missing required column(s): First_Name" in page
+    assert upload.stored_name not in page and not ImportJob.objects.exists()
+    assert not Student.objects.filter(student_number="1001").exists()
+
+
+def test_two_columns_may_not_fill_one_field(cast: Cast, queue: list[int]) -> None:
+    client = signed_in(cast.dana)
+    client.post(reverse("staff:imports:new"), {"kind": "contacts", "file": upload_file()})
+    upload = ImportUpload.objects.get()
+    form = {f"column_{i}": "FirstName" if i == 1 else "-" for i in range(6)}
+    form["column_2"] = "FirstName"
+    page = client.post(reverse("staff:imports:map", args=[upload.pk]), form)
+    assert "both fill FirstName" in page.content.decode() and queue == []
+
+
+def test_a_post_without_the_csrf_token_is_refused(cast: Cast, queue: list[int]) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.dana)
+    page = client.post(reverse("staff:imports:new"), {"kind": "contacts", "file": upload_file()})
+    assert page.status_code == 403 and not ImportUpload.objects.exists()
+
+
+def test_school_staff_see_their_own_and_their_colleagues_jobs_only(cast: Cast) -> None:
+    from tests.factories import AccountFactory
+
+    colleague = AccountFactory(username="cora", is_staff=True)
+    colleague.schools.add(cast.lakeside)
+    for who in (cast.dana, cast.sam, colleague):
+        ImportJob.objects.create(
+            kind="contacts", actor=who, actor_name=who.username, file_name=f"{who.username}.csv",
+            checksum="", started_at=timezone.now(),
+        )  # fmt: skip
+    seen = {job.actor_name for job in jobs_visible_to(actor=cast.sam)}
+    assert seen == {"sam", "cora"}
+    assert {job.actor_name for job in jobs_visible_to(actor=cast.dana)} == {"dana", "sam", "cora"}
+    assert not jobs_visible_to(actor=cast.hana).exists()
+    history = signed_in(cast.sam).get(reverse("staff:imports:history")).content.decode()
+    assert "cora.csv" in history and "dana.csv" not in history
