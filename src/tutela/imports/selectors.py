@@ -47,7 +47,8 @@ def upload_of_job(*, job: ImportJob, actor: Actor) -> ImportUpload | None:
 def job_rows(*, job: ImportJob, outcome: str = "") -> QuerySet[ImportRowResult]:
     """A job's row results in file order, of one outcome if given (the caller checked that
     the job is visible)."""
-    rows = ImportRowResult.objects.filter(job=job)
+    # By row alone: ordering by the job would join it (its own ordering) for every page.
+    rows = ImportRowResult.objects.filter(job=job).order_by("row")
     return rows.filter(outcome=outcome) if outcome else rows
 
 

@@ -44,8 +44,24 @@ PER_PAGE = 50
 STATUSES = {"complete": "every row imported", "rejected": "some rows rejected"}
 
 
-def _page(request: HttpRequest, items: Any) -> Any:
-    return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are: a job's totals already say how many rows
+    had each outcome, and counting 267,819 rows again took most of the page's time."""
+
+    def __init__(self, items: Any, per_page: int, count: int) -> None:
+        super().__init__(items, per_page)
+        self._known = count
+
+    @property
+    def count(self) -> int:
+        return self._known
+
+
+def _page(request: HttpRequest, items: Any, count: int | None = None) -> Any:
+    pages = (
+        Paginator(items, PER_PAGE) if count is None else CountedPaginator(items, PER_PAGE, count)
+    )
+    return pages.get_page(request.GET.get("page"))
 
 
 def _query(request: HttpRequest, **changes: str) -> str:
@@ -212,7 +228,11 @@ def job_detail(request: HttpRequest, account: Account, job_id: int) -> HttpRespo
             "job": job,
             "outcomes": [(name, outcomes.get(name, 0)) for name in OUTCOMES],
             "outcome": outcome,
-            "page": _page(request, job_rows(job=job, outcome=outcome)),
+            "page": _page(
+                request,
+                job_rows(job=job, outcome=outcome),
+                outcomes.get(outcome, 0) if outcome else job.totals.get("rows", 0),
+            ),
             "query": _query(request, outcome=outcome),
             "upload": upload,
             "confirmable": upload is not None
