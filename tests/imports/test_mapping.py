@@ -3,8 +3,12 @@ every import kind; the engine reads a mapped column as its field and leaves out 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
+from tests.conftest import Run
 from tutela.core.audit import command_line_user
 from tutela.core.tabular import FileProblem
 from tutela.imports.mapping import mapped_headers, parse_map_options, resolved
@@ -19,7 +23,9 @@ EXPORT = ["Student Number", "First", "Last_Name", "SchoolID", "Grade_Level", "No
 ROW = ["1001", "Ann", "Lee", "10", "3", "likes maths"]
 
 
-def test_map_options_map_a_column_and_ignore_another(tutela, csv_file) -> None:
+def test_map_options_map_a_column_and_ignore_another(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file([EXPORT, ROW])
     run = tutela(
         "import", "students", str(path), "--json",
@@ -31,13 +37,17 @@ def test_map_options_map_a_column_and_ignore_another(tutela, csv_file) -> None:
     assert job.options["mapping"] == {"First": "First_Name", "Notes": ""}
 
 
-def test_without_the_mapping_the_file_is_refused_naming_the_column(tutela, csv_file) -> None:
+def test_without_the_mapping_the_file_is_refused_naming_the_column(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     run = tutela("import", "students", str(csv_file([EXPORT, ROW])))
     assert run.code == 2 and "unknown column 'First'" in run.err
     assert not Student.objects.exists()
 
 
-def test_a_saved_mapping_is_used_by_name_and_map_options_change_it(tutela, csv_file) -> None:
+def test_a_saved_mapping_is_used_by_name_and_map_options_change_it(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     save_mapping(
         kind="students",
         name="Weekly SIS export",
@@ -56,7 +66,9 @@ def test_a_saved_mapping_is_used_by_name_and_map_options_change_it(tutela, csv_f
     assert ColumnMapping.objects.get().pairs == {"First": "First_Name", "Notes": ""}
 
 
-def test_an_unknown_saved_mapping_names_the_saved_ones(tutela, csv_file) -> None:
+def test_an_unknown_saved_mapping_names_the_saved_ones(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     save_mapping(kind="students", name="SIS", pairs={}, actor=command_line_user())
     run = tutela("import", "students", str(csv_file([EXPORT, ROW])), "--mapping", "Other")
     assert run.code == 2
@@ -70,14 +82,16 @@ def test_an_unknown_saved_mapping_names_the_saved_ones(tutela, csv_file) -> None
         ("First=Nickname", "students has no field 'Nickname'"),
     ],
 )
-def test_a_bad_map_option_exits_2_and_writes_nothing(tutela, csv_file, option, message) -> None:
+def test_a_bad_map_option_exits_2_and_writes_nothing(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], option: str, message: str
+) -> None:
     run = tutela("import", "students", str(csv_file([EXPORT, ROW])), "--map", option)
     assert run.code == 2 and message in run.err
     assert not ImportJob.objects.exists()
 
 
 @pytest.mark.parametrize("kind", list(importers()))
-def test_every_kind_takes_map_and_mapping(tutela, kind: str) -> None:
+def test_every_kind_takes_map_and_mapping(tutela: Callable[..., Run], kind: str) -> None:
     from tests.conftest import run_tutela
 
     help_text = run_tutela("import", kind, "--help").out

@@ -1,19 +1,20 @@
 """Progress of an import: the engine reports the rows it has read; an upload's run shows rows
-read of the rows in the file, kept beside the queue while the run holds its transaction."""
+read of the rows in the file, from the job's live state beside the queue."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from pytest_django import Settings
 
-from tutela.core import progress
 from tutela.core.audit import command_line_user
 from tutela.imports.engine import PROGRESS_EVERY
 from tutela.imports.registry import importers
 from tutela.imports.runner import run_import
-from tutela.imports.runs import progress_key, run_progress, start_run
+from tutela.imports.runs import run_progress, start_run
 from tutela.imports.uploads import store_upload
+from tutela.jobs import lifecycle
 
 pytestmark = pytest.mark.django_db
 
@@ -39,20 +40,24 @@ def test_the_engine_reports_the_rows_read_then_the_end(tmp_path: Path) -> None:
     assert calls == [(PROGRESS_EVERY, None), (PROGRESS_EVERY * 2, None), (total, total)]
 
 
-def test_a_queued_run_shows_none_read_of_the_rows_in_the_file(settings, tmp_path: Path) -> None:
+def test_a_queued_run_shows_none_read_of_the_rows_in_the_file(
+    settings: Settings, tmp_path: Path
+) -> None:
     settings.TUTELA_HOME = tmp_path
     upload = store_upload(
         kind="students", file_name="s.csv", chunks=[students(3)], actor=command_line_user()
     )
-    start_run(upload=upload, actor=command_line_user(), dry_run=True)
-    upload.refresh_from_db()
-    shown = run_progress(upload)
-    assert (shown["status"], shown["phase"], shown["done"], shown["total"]) == (
-        "running",
+    job = start_run(upload=upload, actor=command_line_user(), dry_run=True)
+    shown = run_progress(upload, job)
+    assert (shown["status"], shown["done"], shown["total"], shown["finished"]) == (
         "queued",
         0,
         3,
+        False,
     )
-    progress.save_progress(progress_key(upload.pk), done=2, total=3, phase="reading rows")
-    assert run_progress(upload)["percent"] == 67
-    progress.clear_progress(progress_key(upload.pk))
+    lifecycle.claim(job)
+    with lifecycle.Running(job) as running:
+        running.progress(2, 0, "reading rows")
+        live = run_progress(upload, job)
+        assert (live["status"], live["phase"], live["percent"]) == ("running", "reading rows", 67)
+        lifecycle.fail(job, "stopped")

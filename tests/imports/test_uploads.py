@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
 from tests.cast import Cast
 from tutela.core.audit import command_line_user
@@ -26,7 +27,7 @@ FILE = b"Student_Number,First_Name,Last_Name,SchoolID\n1001,Ann,Lee,10\n1002,Bo,
 
 
 @pytest.fixture(autouse=True)
-def home(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def home(settings: Settings, tmp_path: Path) -> Path:
     settings.TUTELA_HOME = tmp_path
     return tmp_path
 
@@ -64,7 +65,9 @@ def test_an_unreadable_upload_is_refused_naming_the_file_and_not_kept(
     assert list(upload_folder().iterdir()) == []
 
 
-def test_the_screen_refuses_a_file_above_the_limit_with_its_size(cast: Cast, settings) -> None:
+def test_the_screen_refuses_a_file_above_the_limit_with_its_size(
+    cast: Cast, settings: Settings
+) -> None:
     settings.TUTELA_UPLOAD_MAX_MB = 1
     client = Client()
     client.force_login(cast.dana)
@@ -76,13 +79,13 @@ def test_the_screen_refuses_a_file_above_the_limit_with_its_size(cast: Cast, set
 
 
 def test_the_upload_limit_is_100_mb_unless_set() -> None:
-    from django.conf import settings
+    from django.conf import settings as configured
 
-    assert int(os.environ.get("TUTELA_UPLOAD_MAX_MB", 100)) == settings.TUTELA_UPLOAD_MAX_MB
-    assert not hasattr(settings, "TUTELA_MAX_UPLOAD_MB")  # one setting, the documented name
+    assert int(os.environ.get("TUTELA_UPLOAD_MAX_MB", 100)) == configured.TUTELA_UPLOAD_MAX_MB
+    assert not hasattr(configured, "TUTELA_MAX_UPLOAD_MB")  # one setting, the documented name
 
 
-def test_uploads_older_than_the_keep_days_are_deleted_with_stray_files(settings) -> None:
+def test_uploads_older_than_the_keep_days_are_deleted_with_stray_files(settings: Settings) -> None:
     settings.TUTELA_UPLOAD_KEEP_DAYS = 30
     old, recent = stored("old.csv"), stored("recent.csv")
     ImportUpload.objects.filter(pk=old.pk).update(
@@ -97,7 +100,7 @@ def test_uploads_older_than_the_keep_days_are_deleted_with_stray_files(settings)
     assert sorted(p.name for p in upload_folder().iterdir()) == [recent.stored_name]
 
 
-def test_the_daily_clean_up_is_a_periodic_task(settings) -> None:
+def test_the_daily_clean_up_is_a_periodic_task(settings: Settings) -> None:
     settings.TUTELA_UPLOAD_KEEP_DAYS = 0
     upload = stored()
     ImportUpload.objects.filter(pk=upload.pk).update(

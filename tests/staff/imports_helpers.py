@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pytest_django import Settings
 
 from tutela.imports import jobs, tasks
 from tutela.imports.runs import execute_run
@@ -46,10 +47,10 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def run_queued(queued: list[int]) -> None:
     while queued:
-        execute_run(upload_id=queued.pop(0))
+        execute_run(job_id=queued.pop(0))
 
 
 @pytest.fixture(autouse=True)
-def data_folder(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def data_folder(settings: Settings, tmp_path: Path) -> Path:
     settings.TUTELA_HOME = tmp_path
     return tmp_path

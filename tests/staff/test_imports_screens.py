@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from tests.cast import Cast
 from tests.staff.imports_helpers import run_queued, upload_file
+from tutela.accounts.models import Account
 from tutela.imports.models import ColumnMapping, ImportJob, ImportUpload
 from tutela.imports.selectors import jobs_visible_to
 from tutela.people.models import Contact, Student
@@ -20,7 +22,7 @@ from tutela.people.models import Contact, Student
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-def signed_in(account) -> Client:  # type: ignore[no-untyped-def]
+def signed_in(account: Account) -> Client:
     client = Client()
     client.force_login(account)
     return client
@@ -73,7 +75,8 @@ def test_a_misnamed_column_is_mapped_previewed_confirmed_and_imported(
     rejected = client.get(reverse("staff:imports:rejected", args=[real.pk]))
     rows = list(csv.reader(io.StringIO(rejected.content.decode("utf-8-sig"))))
     assert rows[0][-1] == "Errors" and rows[1][:2] == ["N2", "Nash"]
-    every = b"".join(client.get(reverse("staff:imports:rows", args=[real.pk])).streaming_content)
+    streamed: Any = client.get(reverse("staff:imports:rows", args=[real.pk]))
+    every = b"".join(streamed.streaming_content)
     assert every.decode("utf-8-sig").splitlines()[0] == "Row,Group,Outcome,Messages"
 
 
@@ -90,8 +93,9 @@ def test_a_file_the_run_cannot_use_says_why_and_writes_nothing(
     client.post(reverse("staff:imports:map", args=[upload.pk]), {**form, "column_3": "SchoolID"})
     run_queued(queue)
     page = client.get(reverse("staff:imports:upload", args=[upload.pk])).content.decode()
-    assert "students.csv: missing required column(s): First_Name" in page
-    assert upload.stored_name not in page and not ImportJob.objects.exists()
+    assert "The preview failed: students.csv: missing required column(s): First_Name" in page
+    assert upload.stored_name not in page
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
     assert not Student.objects.filter(student_number="1001").exists()
 
 
@@ -115,7 +119,7 @@ def test_a_post_without_the_csrf_token_is_refused(cast: Cast, queue: list[int]) 
 def test_school_staff_see_their_own_and_their_colleagues_jobs_only(cast: Cast) -> None:
     from tests.factories import AccountFactory
 
-    colleague = AccountFactory(username="cora", is_staff=True)
+    colleague = AccountFactory.create(username="cora", is_staff=True)
     colleague.schools.add(cast.lakeside)
     for who in (cast.dana, cast.sam, colleague):
         ImportJob.objects.create(

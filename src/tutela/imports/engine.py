@@ -132,6 +132,8 @@ class ImportContext:
     # The person's own column mapping (normalised header -> field, ``None``: ignored), asked
     # before the kind's own header spellings (``imports.mapping``).
     mapping: Mapping[str, str | None] = field(default_factory=dict)
+    # Which step a long kind has reached, for the job's live state ("writing: …").
+    phase: Callable[[str], None] | None = None
     scope: Scope = field(init=False)
 
     def __post_init__(self) -> None:

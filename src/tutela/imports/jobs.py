@@ -10,13 +10,13 @@ from django.db import transaction
 
 from tutela.accounts.scopes import Actor
 from tutela.imports import tasks
-from tutela.imports.models import ImportUpload
+from tutela.imports.models import ImportJob, ImportUpload
 from tutela.imports.runs import start_run
 
 
-def queue_run(*, upload: ImportUpload, actor: Actor, dry_run: bool) -> ImportUpload:
+def queue_run(*, upload: ImportUpload, actor: Actor, dry_run: bool) -> ImportJob:
     """Record the run and put it on the queue once the record is committed."""
-    started = start_run(upload=upload, actor=actor, dry_run=dry_run)
-    upload_id = started.pk
-    transaction.on_commit(lambda: tasks.upload_run_task(upload_id))
-    return started
+    job = start_run(upload=upload, actor=actor, dry_run=dry_run)
+    job_id = job.pk
+    transaction.on_commit(lambda: tasks.upload_run_task(job_id))
+    return job

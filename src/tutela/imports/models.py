@@ -10,12 +10,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tutela.jobs.models import Job
 
-class ImportJob(models.Model):
+
+class ImportJob(Job):
     """Who imported which file (name and SHA-256), with what options, and what came of each row.
 
-    A bulk import writes one of these instead of one audit entry per field changed.
+    A bulk import writes one of these instead of one audit entry per field changed. It is
+    recorded as started (status running) before the rows are written, and its final state is
+    saved in the rows' own transaction (``tutela.jobs.lifecycle``).
     """
+
+    job_label = "import"
 
     kind = models.CharField(max_length=32)
     actor = models.ForeignKey(
@@ -26,8 +32,6 @@ class ImportJob(models.Model):
     checksum = models.CharField(max_length=64)
     options = models.JSONField(default=dict)
     dry_run = models.BooleanField(default=False)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
     totals = models.JSONField(default=dict)
     # Every row's result as gzipped JSON: a district's file has hundreds of thousands of rows,
     # which as a JSON column took longer to store than a third of the import's inserts.
@@ -40,7 +44,8 @@ class ImportJob(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.kind} import of {self.file_name} at {self.started_at:%Y-%m-%d %H:%M}"
+        when = f" at {self.started_at:%Y-%m-%d %H:%M}" if self.started_at else ""
+        return f"{self.kind} import of {self.file_name}{when}"
 
     @property
     def row_results(self) -> list[dict[str, Any]]:
@@ -121,14 +126,9 @@ class ImportUpload(models.Model):
     upload through its preview to the real run, and deleted ``TUTELA_UPLOAD_KEEP_DAYS``
     after: it holds children's data. The job records stay.
 
-    ``running`` says which run the queue has for it (``preview`` or ``import``), ``error``
-    why the last run could not read the file.
+    Its preview and its real run are import jobs (``preview``, ``imported``), with their own
+    status, progress and error.
     """
-
-    class Run(models.TextChoices):
-        NONE = "", "none"
-        PREVIEW = "preview", "preview"
-        IMPORT = "import", "import"
 
     kind = models.CharField(max_length=32)
     file_name = models.CharField(max_length=500)
@@ -144,8 +144,6 @@ class ImportUpload(models.Model):
     )
     actor_name = models.CharField(max_length=150, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
-    running = models.CharField(max_length=16, choices=Run.choices, blank=True, default="")
-    error = models.TextField(blank=True)
     preview = models.ForeignKey(
         ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,5 +1,8 @@
 """Running an import: read the file, run the engine in one transaction, record the job.
 
+The job is recorded as started before the transaction and finished inside it, with a heartbeat
+between (``tutela.jobs.lifecycle``); one bulk job runs at a time (``tutela.jobs.exclusive``).
+
 The CLI, the web upload and background jobs all come through ``run_import`` so a dry run is the
 very same code path as a real one, rolled back at the end.
 """
@@ -8,21 +11,21 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited
-from tutela.core.tabular import FileProblem, read_table
+from tutela.core.tabular import FileProblem, Table, read_table
 from tutela.imports.engine import ImportContext, ImportKind, Progress, run_kind
 from tutela.imports.mapping import resolved
 from tutela.imports.models import ImportJob
 from tutela.imports.results import ImportResult
+from tutela.jobs import lifecycle
 
 
 class _RollBack(Exception):
@@ -62,24 +65,25 @@ def run_import(
     dry_run: bool = False,
     options: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    job: ImportJob | None = None,
+    on_wait: Callable[[str], None] | None = None,
     mapping: Mapping[str, str] | None = None,
-    file_name: str = "",
 ) -> ImportResult:
     """Import ``path`` as ``kind`` for ``actor``; ``FileProblem`` means nothing was written.
 
-    ``options`` are the kind's own (recorded on the job, and read by the kind); ``mapping``
-    is the person's own column mapping (``imports.mapping``: file header -> field, empty:
-    ignored), recorded on the job too; ``file_name`` is the name the job records when
-    ``path`` is not it (an upload kept under another name); the job's id is the result's
-    ``job``.
+    ``options`` are the kind's own (recorded on the job, and read by the kind); the job's id
+    is the result's ``job``. ``job`` is a queued record to run (from the web); without it a
+    new one is recorded (``lifecycle.AlreadyRun``: the queued one was run by another delivery).
+    One bulk job runs at a time: a second one waits, and ``on_wait`` is told what it waits
+    for (``"waiting for import 12 to finish"``). ``mapping`` is the person's own column mapping
+    (``imports.mapping``: file header -> field, empty: ignored), recorded on the job.
     """
     chosen = resolved(kind, mapping or {})
     if mapping:
         options = {**(options or {}), "mapping": dict(mapping)}
     with _collector_paused():
-        job_file_name = file_name or path.name
         return _run_import(
-            kind, path, actor, dry_run, options or {}, progress, chosen, job_file_name
+            kind, path, actor, dry_run, options or {}, progress, job, on_wait, chosen
         )
 
 
@@ -90,43 +94,74 @@ def _run_import(
     dry_run: bool,
     options: dict[str, Any],
     progress: Progress | None,
+    queued: ImportJob | None,
+    on_wait: Callable[[str], None] | None,
     chosen: dict[str, str | None],
-    file_name: str,
 ) -> ImportResult:
     table = read_table(path)
-    started = timezone.now()
     result = ImportResult(kind.kind, table.headers, counter_names=kind.counter_names)
     result.log = kind.prints_log
+    job = queued or ImportJob(
+        kind=kind.kind,
+        actor=account_of(actor),
+        actor_name=actor_name(actor),
+        file_name=path.name,
+        checksum=sha256_of(path),
+        options={**options, "dry_run": dry_run},
+        dry_run=dry_run,
+    )
+    with lifecycle.running(job, on_wait=on_wait, refused=(FileProblem,)) as running:
+        _apply(kind, table, job, result, actor, options, running, progress, chosen)
+    result.job = job.pk
+    return result
+
+
+def _apply(
+    kind: ImportKind[Any],
+    table: Table,
+    job: ImportJob,
+    result: ImportResult,
+    actor: Actor,
+    options: dict[str, Any],
+    running: lifecycle.Running,
+    progress: Progress | None,
+    chosen: dict[str, str | None],
+) -> None:
+    """The rows' transaction; the job's final record is saved inside it (or, for a dry run,
+    after it rolled back)."""
+
+    def report(done: int, total: int | None) -> None:
+        # While the file is read the engine counts the rows read (its total is unknown).
+        running.progress(done, total or 0, "reading rows" if total is None else "importing")
+        if progress:
+            progress(done, total)
+
     context = ImportContext(
-        actor=actor, result=result, options=options, progress=progress, mapping=chosen
+        actor=actor,
+        result=result,
+        options=options,
+        progress=report,
+        phase=running.phase,
+        mapping=chosen,
     )
     try:
         with audited(actor), transaction.atomic():
             run_kind(kind, table, context)
             if not result.rows:  # every kind: a file with nothing to import is not usable
-                raise FileProblem(f"{path.name}: the file has a header but no data rows")
-            result.dry_run = dry_run
-            if dry_run:
+                raise FileProblem(f"{table.path.name}: the file has a header but no data rows")
+            result.dry_run = job.dry_run
+            if job.dry_run:
                 raise _RollBack
+            _record(job, result, table.path)
     except _RollBack:
-        pass
+        _record(job, result, table.path)
+
+
+def _record(job: ImportJob, result: ImportResult, path: Path) -> None:
     # The report reads the imported file back: rejected rows whose cells were not kept, a
     # byte-order mark to keep, and an .xlsx's cells as the workbook holds them.
     result.source = path
-    job = ImportJob(
-        kind=kind.kind,
-        actor=account_of(actor),
-        actor_name=actor_name(actor),
-        file_name=file_name,
-        checksum=sha256_of(path),
-        options={**options, "dry_run": dry_run},
-        dry_run=dry_run,
-        started_at=started,
-        finished_at=timezone.now(),
-        totals=result.totals(),
-    )
+    job.totals = result.totals()
     job.row_results = [row.as_json() for row in result.rows]
     job.rejected_rows = {"headers": result.headers, "rows": result.rejected_cells()}
-    job.save()
-    result.job = job.pk
-    return result
+    lifecycle.finish(job)

@@ -1,135 +1,117 @@
 """Running an uploaded file: its preview (the engine's dry run) and its real run, in the
 background, with live progress of the rows read.
 
-``start_run`` records which run the upload waits for; the screens queue it
+``start_run`` records the run as a queued import job (``tutela.jobs.lifecycle``: status,
+heartbeat, stale runs marked failed, one bulk job at a time); the screens put it on the queue
 (``imports.jobs``), and the queue's task calls ``execute_run``, which goes through
-``run_import`` like the command line, with the upload's column mapping and its uploader as
-the actor. The progress (rows read of the rows in the file) is kept beside the queue
-(``core.progress``) where every web worker reads it while the run holds its transaction.
+``run_import`` like the command line, with the upload's column mapping and the person who
+started the run as the actor. The live progress is the job's live state beside the queue,
+which every web worker reads while the run holds its transaction.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
 
 from tutela.accounts.scopes import Actor
-from tutela.core import progress
-from tutela.core.audit import audited, command_line_user
+from tutela.core.audit import account_of, actor_name, audited
 from tutela.core.tabular import FileProblem
 from tutela.imports.models import ImportJob, ImportUpload
 from tutela.imports.registry import importers
 from tutela.imports.rows import index_rows
-from tutela.imports.runner import run_import
+from tutela.imports.runner import run_import, sha256_of
 from tutela.imports.uploads import in_words, stored_path
+from tutela.jobs import lifecycle
 
-logger = logging.getLogger(__name__)
-
-Run = ImportUpload.Run
+Status = ImportJob.Status
 
 
 class RunRefused(Exception):
     """The run cannot start (one is going, or the file was already imported)."""
 
 
-def progress_key(upload_id: int) -> str:
-    return f"tutela.imports.progress.{upload_id}"
+def latest_run(upload: ImportUpload) -> ImportJob | None:
+    """The upload's last run: its real run once there is one, else its preview."""
+    return upload.imported or upload.preview
 
 
-def start_run(*, upload: ImportUpload, actor: Actor, dry_run: bool) -> ImportUpload:
-    """Record that ``upload`` waits for its preview (``dry_run``) or its real run."""
+def start_run(*, upload: ImportUpload, actor: Actor, dry_run: bool) -> ImportJob:
+    """Record ``upload``'s preview (``dry_run``) or real run as a queued import job."""
     with audited(actor), transaction.atomic():
-        locked = ImportUpload.objects.select_for_update().get(pk=upload.pk)
-        if locked.running:
-            raise RunRefused(f"the {locked.running} of {locked.file_name} is still going")
-        if locked.imported_id is not None:
+        locked = (
+            ImportUpload.objects.select_for_update()
+            .select_related("preview", "imported")
+            .get(pk=upload.pk)
+        )
+        going = latest_run(locked)
+        if going is not None and not going.finished:
+            what = "preview" if going.dry_run else "import"
+            raise RunRefused(f"the {what} of {locked.file_name} is still going")
+        if locked.imported is not None and locked.imported.status == Status.DONE:
             raise RunRefused(f"{locked.file_name} was imported already: upload it again")
-        if not dry_run and locked.preview_id is None:
+        if not dry_run and (locked.preview is None or locked.preview.status != Status.DONE):
             raise RunRefused(f"preview {locked.file_name} before importing it")
-        locked.running = Run.PREVIEW if dry_run else Run.IMPORT
-        locked.error = ""
-        locked.save(update_fields=["running", "error"])
-    progress.save_progress(progress_key(upload.pk), done=0, total=locked.rows, phase="queued")
-    return locked
-
-
-def execute_run(*, upload_id: int) -> ImportJob | None:
-    """Run what ``upload_id`` waits for; its job, or ``None`` if the file could not be used
-    (the upload's ``error`` then says why, and nothing was written)."""
-    upload = ImportUpload.objects.select_related("actor").get(pk=upload_id)
-    if not upload.running:
-        return None
-    dry_run = upload.running == Run.PREVIEW
-    actor = upload.actor
-    key = progress_key(upload.pk)
-    total = upload.rows
-
-    def report(done: int, of: int | None) -> None:
-        # The engine reports rows read (``of`` unknown); the kind's later steps count the
-        # same rows again: the bar stays full while the rows are checked and saved.
-        phase = "reading rows" if of is None else ("checking" if dry_run else "saving")
-        progress.save_progress(
-            key, done=min(done, total) if of is None else total, total=total, phase=phase
-        )
-
-    path = stored_path(upload)
-    job: ImportJob | None = None
-    error = ""
-    try:
-        if actor is None or not actor.is_active:
-            raise FileProblem("the account that uploaded the file can no longer import")
-        result = run_import(
-            importers()[upload.kind],
-            path,
-            actor=actor,
+        options: dict[str, Any] = {"upload": locked.pk, "dry_run": dry_run}
+        if locked.pairs:
+            options["mapping"] = dict(locked.pairs)
+        job = ImportJob.objects.create(
+            kind=locked.kind,
+            actor=account_of(actor),
+            actor_name=actor_name(actor),
+            file_name=locked.file_name,
+            checksum=sha256_of(stored_path(locked)),
+            options=options,
             dry_run=dry_run,
-            options={"upload": upload.pk},
-            progress=report,
-            mapping=upload.pairs,
-            file_name=upload.file_name,
         )
-        assert result.job is not None
-        job = ImportJob.objects.defer("row_results_gz", "rejected_rows_gz").get(pk=result.job)
-        index_rows(job, (row.as_json() for row in result.rows))
-    except FileProblem as problem:
-        error = in_words(problem, path, upload.file_name)
-    except Exception:
-        logger.exception("the %s of upload %s failed", upload.running, upload.pk)
-        error = "The run stopped with an unexpected error; nothing was saved. Try it again."
-    finally:
-        progress.clear_progress(key)
-    _finished(upload, actor, job, dry_run, error)
+        if dry_run:
+            locked.preview = job
+        else:
+            locked.imported = job
+        locked.save(update_fields=["preview", "imported"])
     return job
 
 
-def _finished(
-    upload: ImportUpload, actor: Any, job: ImportJob | None, dry_run: bool, error: str
-) -> None:
-    with audited(actor or command_line_user()), transaction.atomic():
-        upload.running = Run.NONE
-        upload.error = error
-        if job is not None and dry_run:
-            upload.preview = job
-        elif job is not None:
-            upload.imported = job
-        upload.save(update_fields=["running", "error", "preview", "imported"])
+def execute_run(*, job_id: int) -> ImportJob:
+    """Run the queued job of an upload; a file the run cannot use marks it failed with why
+    (``lifecycle``), and nothing is written."""
+    job = ImportJob.objects.select_related("actor").get(pk=job_id)
+    upload = ImportUpload.objects.filter(pk=job.options.get("upload")).first()
+    actor = job.actor
+    if upload is None or actor is None or not actor.is_active:
+        lifecycle.fail(job, "the upload or the account that started the run is gone")
+        return job
+    try:
+        result = run_import(
+            importers()[upload.kind],
+            stored_path(upload),
+            actor=actor,
+            dry_run=job.dry_run,
+            job=job,
+            mapping=upload.pairs,
+        )
+    except (FileProblem, lifecycle.AlreadyRun):
+        return job  # recorded on the job: failed with the reason, or run by another delivery
+    index_rows(job, (row.as_json() for row in result.rows))
+    return job
 
 
-def run_progress(upload: ImportUpload) -> dict[str, Any]:
-    """What the progress page and its script show: phase, rows done of total, finished."""
-    finished = not upload.running
-    state = (progress.live_progress(progress_key(upload.pk)) if not finished else None) or {}
-    done = state.get("done", upload.rows if finished else 0)
-    total = state.get("total", upload.rows)
+def run_progress(upload: ImportUpload, job: ImportJob) -> dict[str, Any]:
+    """What the progress page and its script show: status, phase, rows done of total, what
+    the run waits for, and why it failed (naming the file as it was uploaded)."""
+    lifecycle.refreshed(job)
+    live = {} if job.finished else lifecycle.live_state(job)
+    total = live.get("total") or upload.rows
+    done = total if job.status == Status.DONE else min(live.get("done") or 0, total)
     return {
-        "id": upload.pk,
-        "status": "finished" if finished else "running",
-        "phase": state.get("phase", "" if finished else "queued"),
+        "id": job.pk,
+        "status": job.status,
+        "phase": live.get("phase") or "",
         "done": done,
         "total": total,
-        "percent": progress.percent(done, total, finished=finished),
-        "finished": finished,
-        "error": upload.error,
+        "percent": round(100 * done / total) if total else 0,
+        "finished": job.finished,
+        "waiting": live.get("waiting") or "",
+        "error": in_words(job.error, stored_path(upload), upload.file_name),
     }

@@ -41,7 +41,8 @@ def upload_of_job(*, job: ImportJob, actor: Actor) -> ImportUpload | None:
     upload_id = job.options.get("upload")
     if not isinstance(upload_id, int):
         return None
-    return uploads_of(actor=actor).filter(pk=upload_id).first()
+    found = uploads_of(actor=actor).select_related("preview", "imported")
+    return found.filter(pk=upload_id).first()
 
 
 def job_rows(*, job: ImportJob, outcome: str = "") -> QuerySet[ImportRowResult]:

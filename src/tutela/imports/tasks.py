@@ -11,8 +11,8 @@ from tutela.imports.uploads import delete_old_uploads
 
 
 @db_task()
-def upload_run_task(upload_id: int) -> None:
-    execute_run(upload_id=upload_id)
+def upload_run_task(job_id: int) -> None:
+    execute_run(job_id=job_id)
 
 
 @db_periodic_task(crontab(hour="3", minute="17"))

@@ -22,7 +22,7 @@ from tutela.core.audit import account_of, actor_name, audited
 from tutela.core.private import create_private, private_directory
 from tutela.core.tabular import TEXT_SUFFIXES, XLSX_SUFFIXES, FileProblem, read_table
 from tutela.imports.mapping import resolved
-from tutela.imports.models import ColumnMapping, ImportUpload
+from tutela.imports.models import ColumnMapping, ImportJob, ImportUpload
 from tutela.imports.registry import importers
 
 # How many rows the mapping screen shows under each column.
@@ -37,7 +37,7 @@ def stored_path(upload: ImportUpload) -> Path:
     return upload_folder() / upload.stored_name
 
 
-def in_words(problem: FileProblem, path: Path, file_name: str) -> str:
+def in_words(problem: FileProblem | str, path: Path, file_name: str) -> str:
     """A file problem naming the file as the person uploaded it, not where it is stored."""
     return str(problem).replace(str(path), file_name).replace(path.name, file_name)
 
@@ -142,7 +142,12 @@ def delete_old_uploads(*, actor: Actor, now: datetime.datetime | None = None) ->
     (an upload whose record was never made); the job records stay. Returns how many."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.TUTELA_UPLOAD_KEEP_DAYS)
     folder = upload_folder()
-    old = list(ImportUpload.objects.filter(uploaded_at__lt=cutoff).exclude(running__gt=""))
+    going = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    old = list(
+        ImportUpload.objects.filter(uploaded_at__lt=cutoff)
+        .exclude(preview__status__in=going)
+        .exclude(imported__status__in=going)
+    )
     with audited(actor), transaction.atomic():
         for upload in old:
             upload.delete()  # one audit entry each: a handful a day

@@ -1,31 +1,32 @@
-"""Live progress of an AutoCreate job (``core.progress``), as its staff screen shows it."""
+"""What a staff screen shows of an AutoCreate job while it runs and once it has finished.
+
+The live part (phase, done of total, what it waits for) is the job's live state beside the job
+queue (``tutela.jobs.lifecycle``): a real run writes inside one database transaction, so a
+progress column updated from inside it would be invisible until the very end.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tutela.core import progress
+from tutela.jobs import lifecycle
 from tutela.provisioning.models import AutoCreateJob
 
 
-def _key(job_id: int) -> str:
-    return f"tutela.autocreate.progress.{job_id}"
-
-
-def save_progress(job_id: int, *, done: int, total: int, phase: str) -> None:
-    progress.save_progress(_key(job_id), done=done, total=total, phase=phase)
-
-
-def clear_progress(job_id: int) -> None:
-    progress.clear_progress(_key(job_id))
-
-
 def job_progress(job: AutoCreateJob) -> dict[str, Any]:
-    """What a staff screen shows: status, phase, done of total, and the totals when done."""
+    """Status, phase, done of total, what it waits for, and the totals when done.
+
+    Reading a job whose heartbeat has stopped marks it failed first, with the reason.
+    """
+    lifecycle.refreshed(job)
     state: dict[str, Any] = {"done": job.done, "total": job.total, "phase": job.phase}
-    if job.status == AutoCreateJob.Status.RUNNING:
-        state.update(progress.live_progress(_key(job.pk)) or {})
+    waiting = ""
+    if not job.finished:
+        live = lifecycle.live_state(job)
+        state.update({k: live[k] for k in ("done", "total", "phase") if live.get(k) is not None})
+        waiting = live.get("waiting") or ""
     total = state["total"] or 0
+    percent = round(100 * state["done"] / total) if total else (100 if job.finished else 0)
     return {
         "id": job.pk,
         "status": job.status,
@@ -33,8 +34,10 @@ def job_progress(job: AutoCreateJob) -> dict[str, Any]:
         "phase": state["phase"],
         "done": state["done"],
         "total": total,
-        "percent": progress.percent(state["done"], total, finished=job.finished),
+        "percent": percent,
         "finished": job.finished,
         "totals": job.totals,
         "error": job.error,
+        "waiting": waiting,
+        "retry": job.status == AutoCreateJob.Status.FAILED,
     }

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,7 +28,7 @@ from tutela.imports.models import ImportJob
 from tutela.imports.registry import importers
 from tutela.imports.results import OUTCOMES
 from tutela.imports.rows import indexed
-from tutela.imports.runs import RunRefused, run_progress
+from tutela.imports.runs import RunRefused, latest_run, run_progress
 from tutela.imports.selectors import (
     job_rows,
     jobs_visible_to,
@@ -36,12 +36,25 @@ from tutela.imports.selectors import (
     upload_of_job,
     uploads_of,
 )
-from tutela.imports.uploads import choose_mapping, save_mapping, saved_mapping, store_upload
+from tutela.imports.uploads import (
+    choose_mapping,
+    in_words,
+    save_mapping,
+    saved_mapping,
+    store_upload,
+    stored_path,
+)
 from tutela.staff.imports.forms import MappingForm, UploadForm, kind_choices
 
 PER_PAGE = 50
-# A job's status in the history: how its rows came out (the job record has no other state).
-STATUSES = {"complete": "every row imported", "rejected": "some rows rejected"}
+# A job's status in the history: its lifecycle's, a finished one told apart by its rows.
+STATUSES = {
+    "queued": "queued",
+    "running": "running",
+    "complete": "done, every row imported",
+    "rejected": "done, some rows rejected",
+    "failed": "failed",
+}
 
 
 class CountedPaginator(Paginator):
@@ -75,15 +88,17 @@ def _query(request: HttpRequest, **changes: str) -> str:
 @require_GET
 def history(request: HttpRequest, account: Account) -> HttpResponse:
     """Every job the member of staff may see, newest first, by kind and status."""
-    jobs = jobs_visible_to(actor=account).order_by("-started_at", "-pk")
+    jobs = jobs_visible_to(actor=account).order_by("-pk")
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
     if kind in importers():
         jobs = jobs.filter(kind=kind)
     if status == "complete":
-        jobs = jobs.filter(totals__rejected_groups=0)
+        jobs = jobs.filter(status=ImportJob.Status.DONE, totals__rejected_groups=0)
     elif status == "rejected":
-        jobs = jobs.exclude(totals__rejected_groups=0)
+        jobs = jobs.filter(status=ImportJob.Status.DONE).exclude(totals__rejected_groups=0)
+    elif status in STATUSES:
+        jobs = jobs.filter(status=status)
     return render(
         request,
         "staff/imports/history.html",
@@ -127,7 +142,8 @@ def new_import(request: HttpRequest, account: Account) -> HttpResponse:
 def map_columns(request: HttpRequest, account: Account, upload_id: int) -> HttpResponse:
     """Each header with the field it fills; save the mapping, then start the preview."""
     upload = get_object_or_404(uploads_of(actor=account), pk=upload_id)
-    if upload.running:
+    run = latest_run(upload)
+    if run is not None and not run.finished:
         return redirect("staff:imports:upload", upload_id=upload.pk)
     kind = importers()[upload.kind]
     saved = saved_mappings(kind=upload.kind)
@@ -180,13 +196,14 @@ def map_columns(request: HttpRequest, account: Account, upload_id: int) -> HttpR
 def upload_detail(request: HttpRequest, account: Account, upload_id: int) -> HttpResponse:
     """The run's progress while it goes; then its results (or why the file was refused)."""
     upload = get_object_or_404(uploads_of(actor=account), pk=upload_id)
-    if not upload.running and not upload.error:
-        done = upload.imported_id or upload.preview_id
-        if done is not None:
-            return redirect("staff:imports:job", job_id=done)
+    run = latest_run(upload)
+    if run is None:
         return redirect("staff:imports:map", upload_id=upload.pk)
+    progress = run_progress(upload, run)
+    if run.status == ImportJob.Status.DONE:
+        return redirect("staff:imports:job", job_id=run.pk)
     return render(
-        request, "staff/imports/progress.html", {"upload": upload, "progress": run_progress(upload)}
+        request, "staff/imports/progress.html", {"upload": upload, "run": run, "progress": progress}
     )
 
 
@@ -195,7 +212,10 @@ def upload_detail(request: HttpRequest, account: Account, upload_id: int) -> Htt
 def upload_progress(request: HttpRequest, account: Account, upload_id: int) -> JsonResponse:
     """What the progress page polls (``tutela/job.js``)."""
     upload = get_object_or_404(uploads_of(actor=account), pk=upload_id)
-    return JsonResponse(run_progress(upload))
+    run = latest_run(upload)
+    if run is None:
+        raise Http404("nothing is running")
+    return JsonResponse(run_progress(upload, run))
 
 
 @staff_required
@@ -214,7 +234,9 @@ def confirm(request: HttpRequest, account: Account, upload_id: int) -> HttpRespo
 @require_GET
 def job_detail(request: HttpRequest, account: Account, job_id: int) -> HttpResponse:
     """A job's totals and its rows, a page at a time, filtered by outcome."""
-    job = indexed(get_object_or_404(jobs_visible_to(actor=account), pk=job_id))
+    job = get_object_or_404(jobs_visible_to(actor=account), pk=job_id)
+    if job.status == ImportJob.Status.DONE:
+        indexed(job)
     outcomes = job.totals.get("outcomes", {})
     outcome = request.GET.get("outcome")
     if outcome is None and job.dry_run and outcomes.get("rejected"):
@@ -237,10 +259,13 @@ def job_detail(request: HttpRequest, account: Account, job_id: int) -> HttpRespo
             "upload": upload,
             "confirmable": upload is not None
             and job.dry_run
+            and job.status == ImportJob.Status.DONE
             and upload.preview_id == job.pk
-            and upload.imported_id is None
-            and not upload.running,
+            and (upload.imported is None or upload.imported.status == ImportJob.Status.FAILED),
             "rejected": outcomes.get("rejected", 0),
+            "error": in_words(job.error, stored_path(upload), upload.file_name)
+            if upload
+            else job.error,
         },
     )
 
