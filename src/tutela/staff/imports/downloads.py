@@ -3,7 +3,6 @@ column, and every row's result as CSV."""
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from tutela.accounts.access import staff_required
 from tutela.accounts.models import Account
+from tutela.core.spreadsheets import csv_writer
 from tutela.imports.reports import report_suffix, write_rejected_rows
 from tutela.imports.rows import indexed
 from tutela.imports.selectors import job_rows, upload_of_job
@@ -49,22 +49,17 @@ class _Echo:
         return value
 
 
-def _safe(cell: str) -> str:
-    """A cell a spreadsheet would run as a formula, kept as the text it is."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
 @staff_required
 @require_GET
 def all_rows(request: HttpRequest, account: Account, job_id: int) -> StreamingHttpResponse:
     job = indexed(visible_job(account, job_id))
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(["Row", "Group", "Outcome", "Messages"])
         found = job_rows(job=job).values_list("row", "group", "outcome", "messages")
         for row, group, outcome, words in found.iterator(chunk_size=5000):
-            yield writer.writerow([row, _safe(group), outcome, _safe(words)])
+            yield writer.writerow([row, group, outcome, words])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{download_name(job, "rows", ".csv")}"'
