@@ -14,6 +14,7 @@ from tests.accesscodes.test_every_url_is_guarded import URLS as ACCESS_CODE_URLS
 from tests.accounts.test_every_url_is_guarded import URLS as ACCOUNT_URLS
 from tests.portal.test_every_url_is_guarded import URLS as PORTAL_AND_STAFF_URLS
 from tests.provisioning.test_every_url_is_guarded import URLS as AUTOCREATE_URLS
+from tests.staff.test_every_imports_url_is_guarded import URLS as IMPORTS_URLS
 from tests.web.test_health import URLS as HEALTH_URLS
 
 ADMIN = "admin"
@@ -40,6 +41,7 @@ def test_every_url_of_the_app_is_in_a_guard_test() -> None:
         | set(ACCOUNT_URLS)
         | set(PORTAL_AND_STAFF_URLS)
         | set(AUTOCREATE_URLS)
+        | set(IMPORTS_URLS)
         | set(HEALTH_URLS)
     )
     missing = url_names(get_resolver().url_patterns) - guarded

@@ -330,10 +330,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Uploads: a request body above TUTELA_MAX_UPLOAD_MB is refused before it is read, and a form
+# Uploads: a request body above TUTELA_UPLOAD_MAX_MB is refused before it is read, and a form
 # field that is not a file may hold at most 2.5 MB (Django's default). A file above 2.5 MB is
-# spooled to a temporary file, not held in memory.
-TUTELA_MAX_UPLOAD_MB = env_int("TUTELA_MAX_UPLOAD_MB", 50)
+# spooled to a temporary file, not held in memory. A district's contacts export is about 26 MB
+# for 100,000 students. Files uploaded on the imports screen are deleted after
+# TUTELA_UPLOAD_KEEP_DAYS (they hold children's data); their job records stay.
+TUTELA_UPLOAD_MAX_MB = env_int("TUTELA_UPLOAD_MAX_MB", 100)
+TUTELA_UPLOAD_KEEP_DAYS = env_int("TUTELA_UPLOAD_KEEP_DAYS", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -344,7 +347,8 @@ TUTELA_MAX_SHEET_MB = env_int("TUTELA_MAX_SHEET_MB", 200)
 TUTELA_MAX_SHEET_RATIO = env_int("TUTELA_MAX_SHEET_RATIO", 100)
 for _name, _value in (
     ("TUTELA_HSTS_SECONDS", SECURE_HSTS_SECONDS),
-    ("TUTELA_MAX_UPLOAD_MB", TUTELA_MAX_UPLOAD_MB),
+    ("TUTELA_UPLOAD_MAX_MB", TUTELA_UPLOAD_MAX_MB),
+    ("TUTELA_UPLOAD_KEEP_DAYS", TUTELA_UPLOAD_KEEP_DAYS),
     ("TUTELA_MAX_SHEET_MB", TUTELA_MAX_SHEET_MB),
     ("TUTELA_MAX_SHEET_RATIO", TUTELA_MAX_SHEET_RATIO),
 ):

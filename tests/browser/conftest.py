@@ -60,3 +60,7 @@ def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
+
+
+# The imports screens' queue and data folder (tests/staff/imports_helpers.py).
+from tests.staff.imports_helpers import data_folder, queue  # noqa: E402, F401

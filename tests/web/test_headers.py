@@ -67,7 +67,7 @@ def test_pages_with_families_data_are_never_stored(
 def test_a_body_above_the_upload_limit_is_refused_unread(
     cast_with_passwords: Cast, settings: Settings
 ) -> None:
-    settings.TUTELA_MAX_UPLOAD_MB = 1
+    settings.TUTELA_UPLOAD_MAX_MB = 1
     client = signed_in("dana")
     big = client.post(
         "/staff/autocreate/", data=b"x", content_type="text/csv", CONTENT_LENGTH=str(8 << 20)
@@ -80,7 +80,7 @@ def test_the_students_file_on_the_autocreate_screen_is_capped(
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.TUTELA_MAX_UPLOAD_MB = 1
+    settings.TUTELA_UPLOAD_MAX_MB = 1
     upload = SimpleUploadedFile("students.csv", b"Student_Number\n" + b"1\n" * (600 * 1024))
     page = signed_in("dana").post("/staff/autocreate/", {"students_file": upload, "simulate": "on"})
     assert page.status_code == 200

@@ -12,7 +12,7 @@ def test_serve_answers_pages_and_static_files_then_stops_cleanly_on_sigterm(site
     with site.serving() as server:
         page = server.get("/accounts/sign-in/")
         assert page.status == 200 and b"<form" in page.read()
-        script = server.get("/static/provisioning/job.js")
+        script = server.get("/static/tutela/job.js")
         assert script.status == 200 and script.read()
         assert server.stop() == 0
 
@@ -20,7 +20,7 @@ def test_serve_answers_pages_and_static_files_then_stops_cleanly_on_sigterm(site
 def test_serve_collects_the_static_files_into_the_data_folder(site: Site) -> None:
     with site.serving() as server:
         assert server.get("/health/live").status == 200
-    assert (site.home / "static" / "provisioning" / "job.js").is_file()
+    assert (site.home / "static" / "tutela" / "job.js").is_file()
 
 
 def test_serve_refuses_a_nonsense_worker_count(site: Site) -> None:

@@ -32,13 +32,18 @@ def map_columns(
     known: Mapping[str, str],
     required: Iterable[str] = (),
     file_name: str = "the file",
+    chosen: Mapping[str, str | None] | None = None,
 ) -> ColumnMap:
     """Map headers to field names through ``known`` (normalised header → field).
 
+    ``chosen`` is the person's own mapping (normalised header → field, ``None``: ignore the
+    column), asked before ``known``: a district's export that names a column its own way is
+    mapped once, on the mapping screen or with ``--map``, instead of being edited every week.
     Unknown, repeated and missing required columns refuse the whole file before anything
     is written, naming the column as the file spells it. A report's ``Errors`` column is
     skipped.
     """
+    chosen = chosen or {}
     positions: dict[str, int] = {}
     spelled: dict[str, str] = {}
     for index, header in enumerate(headers):
@@ -47,9 +52,14 @@ def map_columns(
                 continue  # a trailing comma in the header row
             raise FileProblem(f"{file_name}: column {index + 1} has no name")
         name = normalise_header(header)
-        if name == normalise_header(REPORT_ERRORS) and name not in known:
+        if name in chosen:
+            field = chosen[name]
+            if field is None:
+                continue
+        elif name == normalise_header(REPORT_ERRORS) and name not in known:
             continue
-        field = known.get(name)
+        else:
+            field = known.get(name)
         if field is None:
             raise FileProblem(f"{file_name}: unknown column {header!r}")
         if field in positions:

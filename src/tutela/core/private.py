@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
@@ -30,6 +30,12 @@ def open_private(path: Path, *, newline: str | None = None) -> TextIO:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
     os.fchmod(descriptor, PRIVATE_FILE)  # a file that already existed keeps its mode otherwise
     return os.fdopen(descriptor, "w", encoding="utf-8", newline=newline)
+
+
+def create_private(path: Path) -> BinaryIO:
+    """Create ``path`` for writing bytes with mode 600; refuse one that already exists."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    return os.fdopen(descriptor, "wb")
 
 
 def write_private(path: Path, text: str) -> None:

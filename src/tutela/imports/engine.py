@@ -34,7 +34,11 @@ from tutela.core.columns import ColumnMap, map_columns
 from tutela.core.tabular import Table, normalise_header
 from tutela.imports.results import ImportResult, Outcome, RowResult, reject_rows
 
-Progress = Callable[[int, int], None]
+# (done, total): rows read so far while the file is read (total ``None``: the engine reads the
+# file once and does not count it first), then a kind's own steps with their total.
+Progress = Callable[[int, int | None], None]
+# How often the engine reports the rows it has read.
+PROGRESS_EVERY = 5000
 V = TypeVar("V")
 
 
@@ -125,6 +129,9 @@ class ImportContext:
     result: ImportResult
     options: Mapping[str, Any] = field(default_factory=dict)
     progress: Progress | None = None
+    # The person's own column mapping (normalised header -> field, ``None``: ignored), asked
+    # before the kind's own header spellings (``imports.mapping``).
+    mapping: Mapping[str, str | None] = field(default_factory=dict)
     # Which step a long kind has reached, for the job's live state ("writing: …").
     phase: Callable[[str], None] | None = None
     scope: Scope = field(init=False)
@@ -182,6 +189,10 @@ class ImportKind(Generic[C]):
         """Each header spelling the kind understands (normalised) and the field it fills."""
         return {normalise_header(name): name for name in self.fields}
 
+    def field_headers(self) -> dict[str, str]:
+        """Each field and the header the documentation gives it: what a mapping names."""
+        return {name: name for name in self.fields}
+
     def reader(self, columns: ColumnMap, context: ImportContext) -> Callable[[int, list[str]], C]:
         """What checks each row; by default ``check`` over the row's fields by name."""
         fields = self.fields
@@ -205,9 +216,15 @@ class ImportKind(Generic[C]):
 def run_kind(kind: ImportKind[Any], table: Table, context: ImportContext) -> ImportResult:
     """The import cycle over ``table``; writes only inside the caller's transaction."""
     result = context.result
-    columns = map_columns(table.headers, kind.headers(), kind.required, file_name=table.path.name)
+    columns = map_columns(
+        table.headers,
+        kind.headers(),
+        kind.required,
+        file_name=table.path.name,
+        chosen=context.mapping,
+    )
     read = kind.reader(columns, context)
-    groups = _grouped(kind, table, read, result)
+    groups = _grouped(kind, table, read, result, context.progress)
     if kind.related_rows:
         for group in groups:
             if group.rejected:
@@ -228,8 +245,10 @@ def _grouped(
     table: Table,
     read: Callable[[int, list[str]], Checked],
     result: ImportResult,
+    progress: Progress | None,
 ) -> list[Group[Any]]:
-    """Check every row and gather the rows of each key, in the order of their first row."""
+    """Check every row and gather the rows of each key, in the order of their first row;
+    report the rows read every ``PROGRESS_EVERY`` rows."""
     groups: dict[Hashable, Group[Any]] = {}
     keep_cells = kind.keeps_cells
     single = kind.one_row_per_group
@@ -239,6 +258,8 @@ def _grouped(
         key = checked.key
         row = RowResult(row=number, group=checked.label, cells=cells if keep_cells else [], key=key)
         rows.append(row)
+        if progress is not None and len(rows) % PROGRESS_EVERY == 0:
+            progress(len(rows), None)
         group = groups.get(key)
         if group is None:
             group = groups[key] = Group(key)

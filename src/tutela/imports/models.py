@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from tutela.jobs.models import Job
 
@@ -66,6 +67,95 @@ class ImportJob(Job):
     def rejected_rows(self, value: dict[str, Any]) -> None:
         rows = sorted(value["rows"].items())
         self.rejected_rows_gz = _zipped({"headers": value["headers"], "rows": rows})
+
+
+class ImportRowResult(models.Model):
+    """One row's result of a job, as the results page lists them.
+
+    A job's ``row_results`` hold every row in one gzipped document: a district's 267,819-row
+    file takes most of a second to decode, too slow to show fifty rows of it (filtered by
+    outcome) on every page. These rows are written from that document once, after the run
+    (or when a command-line job's results are first opened), and read a page at a time.
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_pages")
+    row = models.PositiveIntegerField()
+    group = models.TextField(blank=True)
+    outcome = models.CharField(max_length=16)
+    # The row's errors (rejected) or what it did, joined with "; ".
+    messages = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row"], name="one_result_per_row_of_a_job")
+        ]
+        indexes = [models.Index(fields=["job", "outcome", "row"], name="import_row_by_outcome")]
+
+    def __str__(self) -> str:
+        return f"row {self.row} of import {self.job_id}: {self.outcome}"
+
+
+class ColumnMapping(models.Model):
+    """A column mapping saved under a name, picked again for next week's export of the same
+    file (the mapping screen, or ``tutela import KIND FILE --mapping NAME``).
+
+    ``pairs`` are file header -> the field's documented header (empty: the column is ignored).
+    """
+
+    kind = models.CharField(max_length=32)
+    name = models.CharField(max_length=100)
+    pairs = models.JSONField(default=dict)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="one_mapping_name_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} mapping {self.name}"
+
+
+class ImportUpload(models.Model):
+    """A file uploaded on the imports screen, kept under ``TUTELA_HOME`` (mode 600) from the
+    upload through its preview to the real run, and deleted ``TUTELA_UPLOAD_KEEP_DAYS``
+    after: it holds children's data. The job records stay.
+
+    Its preview and its real run are import jobs (``preview``, ``imported``), with their own
+    status, progress and error.
+    """
+
+    kind = models.CharField(max_length=32)
+    file_name = models.CharField(max_length=500)
+    stored_name = models.CharField(max_length=100, unique=True)
+    size = models.BigIntegerField(default=0)
+    headers = models.JSONField(default=list)
+    # The first rows under each column, for the mapping screen.
+    sample = models.JSONField(default=list)
+    rows = models.PositiveIntegerField(default=0)
+    pairs = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    preview = models.ForeignKey(
+        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported = models.ForeignKey(
+        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} upload {self.file_name} at {self.uploaded_at:%Y-%m-%d %H:%M}"
 
 
 def _zipped(value: Any) -> bytes:

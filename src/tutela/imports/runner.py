@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited
 from tutela.core.tabular import FileProblem, Table, read_table
 from tutela.imports.engine import ImportContext, ImportKind, Progress, run_kind
+from tutela.imports.mapping import resolved
 from tutela.imports.models import ImportJob
 from tutela.imports.results import ImportResult
 from tutela.jobs import lifecycle
@@ -66,6 +67,7 @@ def run_import(
     progress: Progress | None = None,
     job: ImportJob | None = None,
     on_wait: Callable[[str], None] | None = None,
+    mapping: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Import ``path`` as ``kind`` for ``actor``; ``FileProblem`` means nothing was written.
 
@@ -73,10 +75,16 @@ def run_import(
     is the result's ``job``. ``job`` is a queued record to run (from the web); without it a
     new one is recorded (``lifecycle.AlreadyRun``: the queued one was run by another delivery).
     One bulk job runs at a time: a second one waits, and ``on_wait`` is told what it waits
-    for (``"waiting for import 12 to finish"``).
+    for (``"waiting for import 12 to finish"``). ``mapping`` is the person's own column mapping
+    (``imports.mapping``: file header -> field, empty: ignored), recorded on the job.
     """
+    chosen = resolved(kind, mapping or {})
+    if mapping:
+        options = {**(options or {}), "mapping": dict(mapping)}
     with _collector_paused():
-        return _run_import(kind, path, actor, dry_run, options or {}, progress, job, on_wait)
+        return _run_import(
+            kind, path, actor, dry_run, options or {}, progress, job, on_wait, chosen
+        )
 
 
 def _run_import(
@@ -88,6 +96,7 @@ def _run_import(
     progress: Progress | None,
     queued: ImportJob | None,
     on_wait: Callable[[str], None] | None,
+    chosen: dict[str, str | None],
 ) -> ImportResult:
     table = read_table(path)
     result = ImportResult(kind.kind, table.headers, counter_names=kind.counter_names)
@@ -102,7 +111,7 @@ def _run_import(
         dry_run=dry_run,
     )
     with lifecycle.running(job, on_wait=on_wait, refused=(FileProblem,)) as running:
-        _apply(kind, table, job, result, actor, options, running, progress)
+        _apply(kind, table, job, result, actor, options, running, progress, chosen)
     result.job = job.pk
     return result
 
@@ -116,17 +125,24 @@ def _apply(
     options: dict[str, Any],
     running: lifecycle.Running,
     progress: Progress | None,
+    chosen: dict[str, str | None],
 ) -> None:
     """The rows' transaction; the job's final record is saved inside it (or, for a dry run,
     after it rolled back)."""
 
-    def report(done: int, total: int) -> None:
-        running.progress(done, total, "importing")
+    def report(done: int, total: int | None) -> None:
+        # While the file is read the engine counts the rows read (its total is unknown).
+        running.progress(done, total or 0, "reading rows" if total is None else "importing")
         if progress:
             progress(done, total)
 
     context = ImportContext(
-        actor=actor, result=result, options=options, progress=report, phase=running.phase
+        actor=actor,
+        result=result,
+        options=options,
+        progress=report,
+        phase=running.phase,
+        mapping=chosen,
     )
     try:
         with audited(actor), transaction.atomic():

@@ -49,6 +49,9 @@ MENU = [
     MenuEntry(
         "Accounts", "staff:accounts", _staff, "parents' Logon IDs: find, create, tie students"
     ),
+    MenuEntry(
+        "Imports", "staff:imports:history", _staff, "students, contacts, accounts from files"
+    ),
     MenuEntry("AutoCreate", "provisioning:autocreate", _district_admin, "create parents' accounts"),
     MenuEntry(
         "Email templates",

@@ -1,6 +1,6 @@
 """Staff screens, under ``/staff/``."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tutela.staff.views import (
     accounts,
@@ -38,6 +38,7 @@ urlpatterns = [
     path("sign-in/", sign_in.sign_in, name="sign-in"),
     path("search/", search.search, name="search"),
     path("contacts/", search.old_search, name="contact-search"),
+    path("imports/", include("tutela.staff.imports.urls")),
     path("contacts/new/", contacts.contact_new, name="contact-new"),
     path(CONTACT, contacts.contact_detail, name="contact"),
     path(CONTACT + "names/", contacts.contact_names, name="contact-names"),

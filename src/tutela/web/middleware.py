@@ -64,7 +64,7 @@ class TrustedProxyMiddleware:
 
 
 class UploadLimitMiddleware:
-    """A request whose body is larger than a file of ``TUTELA_MAX_UPLOAD_MB`` and the form's
+    """A request whose body is larger than a file of ``TUTELA_UPLOAD_MAX_MB`` and the form's
     other fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``) is refused unread."""
 
     def __init__(self, get_response: Handler) -> None:
@@ -75,7 +75,7 @@ class UploadLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = settings.TUTELA_MAX_UPLOAD_MB
+        limit = settings.TUTELA_UPLOAD_MAX_MB
         if length > limit * 1024 * 1024 + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return HttpResponse(
                 f"The file is too large: Tutela accepts uploads of up to {limit} MB.\n",

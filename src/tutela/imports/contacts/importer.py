@@ -11,17 +11,14 @@ from django.utils import timezone
 
 from tutela.core.bulk import chunks
 from tutela.core.columns import ColumnMap
-from tutela.imports.contacts.columns import FIELDS, KNOWN
+from tutela.imports.contacts.columns import COLUMNS, FIELDS, KNOWN
 from tutela.imports.contacts.planning import Planner
 from tutela.imports.contacts.state import World, load_world
 from tutela.imports.contacts.validation import ParsedRow, RowValidator
 from tutela.imports.contacts.writing import Writer
-from tutela.imports.engine import Group, ImportContext, ImportKind, Touch
+from tutela.imports.engine import PROGRESS_EVERY, Group, ImportContext, ImportKind, Touch
 from tutela.people.codesets import CodeBook
 from tutela.people.models import Code, Student
-
-PROGRESS_EVERY = 5000
-
 
 SQLITE_CACHE_KIB = 64 * 1024
 
@@ -72,6 +69,9 @@ class ContactImporter(ImportKind[ParsedRow]):
 
     def headers(self) -> Mapping[str, str]:
         return KNOWN
+
+    def field_headers(self) -> dict[str, str]:
+        return {column.key: column.header for column in COLUMNS}
 
     def reader(
         self, columns: ColumnMap, context: ImportContext

@@ -22,8 +22,8 @@ from tutela.accounts.selectors import (
     never_activated,
     students_no_parent_can_see,
 )
-from tutela.imports.selectors import import_jobs_visible_to
-from tutela.provisioning.selectors import jobs_visible_to
+from tutela.imports import selectors as imports
+from tutela.provisioning import selectors as autocreate
 from tutela.staff.navigation import staff_menu
 
 RECENT = 5
@@ -77,8 +77,8 @@ def home(request: HttpRequest, account: Account) -> HttpResponse:
             "screens": staff_menu(account)[1:],  # the first entry is this page
             "where": _where(Scope.of(account)),
             "glance": _glance(account),
-            "imports": list(import_jobs_visible_to(actor=account)[:RECENT]),
-            "jobs": list(jobs_visible_to(actor=account)[:RECENT]),
+            "imports": list(imports.jobs_visible_to(actor=account).order_by("-pk")[:RECENT]),
+            "jobs": list(autocreate.jobs_visible_to(actor=account)[:RECENT]),
             "runs_autocreate": Scope.of(account).is_district_admin,
         },
     )

@@ -12,8 +12,10 @@ from django.core.management.base import CommandParser
 
 from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError, check_output
+from tutela.imports.mapping import parse_map_options
 from tutela.imports.registry import importers
 from tutela.imports.runner import run_import
+from tutela.imports.uploads import saved_mapping
 
 EXIT_REJECTED = 1
 
@@ -44,6 +46,20 @@ class Command(TutelaCommand):
                 type=Path,
                 help="write the rejected rows with an Errors column (.csv, .txt/.tsv or .xlsx)",
             )
+            sub.add_argument(
+                "--map",
+                metavar='"File Header=Field"',
+                action="append",
+                default=[],
+                help="read the file's column as this field (repeatable; Field empty: ignore "
+                "the column)",
+            )
+            sub.add_argument(
+                "--mapping",
+                metavar="NAME",
+                help="use the column mapping saved under NAME on the imports screen (--map "
+                "options change it for this run)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         importer = importers()[options["kind"]]
@@ -56,6 +72,8 @@ class Command(TutelaCommand):
                 raise UsageError(
                     f"--report {report}: is the file being imported; give the report another name"
                 )
+        mapping = saved_mapping(importer.kind, options["mapping"]) if options["mapping"] else {}
+        mapping.update(parse_map_options(options["map"]))
         result = run_import(
             importer,
             options["file"],
@@ -63,6 +81,7 @@ class Command(TutelaCommand):
             dry_run=options["dry_run"],
             options={"report": str(report) if report else None},
             progress=self._progress_bar() if not options["json"] else None,
+            mapping=mapping,
             on_wait=self._waiting,
         )
         if report is not None:
@@ -90,9 +109,10 @@ class Command(TutelaCommand):
         task = bar.add_task("Importing", total=None)
         bar.start()
 
-        def update(done: int, total: int) -> None:
+        def update(done: int, total: int | None) -> None:
+            # Rows read while the file is read (no total), then the kind's own steps.
             bar.update(task, completed=done, total=total)
-            if done >= total:
+            if total is not None and done >= total:
                 bar.stop()
 
         return update
