@@ -41,7 +41,7 @@ def start_run(*, upload: ImportUpload, actor: Actor, dry_run: bool) -> ImportJob
     """Record ``upload``'s preview (``dry_run``) or real run as a queued import job."""
     with audited(actor), transaction.atomic():
         locked = (
-            ImportUpload.objects.select_for_update()
+            ImportUpload.objects.select_for_update(of=("self",))
             .select_related("preview", "imported")
             .get(pk=upload.pk)
         )
