@@ -45,6 +45,8 @@ _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 MIN_PHONE_DIGITS = 4
 # An email fragment or a student number shorter than this is too common to mean anything.
 MIN_TOKEN = 2
+# Up to this many matching contacts are handed on as a list of ids (see search_contacts).
+CANDIDATE_LIST = 5000
 
 
 @dataclass(frozen=True)
@@ -128,4 +130,10 @@ def search_contacts(*, actor: Actor, text: str) -> QuerySet[Contact]:
             phones |= _starts(F("digits"), digits)
         uses = ContactPhone.objects.filter(phone__in=Phone.objects.filter(phones).values("pk"))
         found |= Q(pk__in=uses.values("contact_id"))
-    return scope.contacts_within(Contact.objects.filter(found))
+    candidates = Contact.objects.filter(found)
+    # The matches' ids as a list when they are few (nearly always): PostgreSQL cannot estimate
+    # an OR of subqueries and would plan for the whole district; a list it plans for exactly.
+    ids = list(candidates.values_list("pk", flat=True)[: CANDIDATE_LIST + 1])
+    if len(ids) <= CANDIDATE_LIST:
+        candidates = Contact.objects.filter(pk__in=ids)
+    return scope.contacts_within(candidates)
