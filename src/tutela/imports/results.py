@@ -97,6 +97,8 @@ class ImportResult:
     log: bool = False
     # The ``ImportJob`` that records this run, once saved.
     job: int | None = None
+    # What the kind lists beyond its rows, by name (the association import's ``cleared``).
+    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def groups(self) -> dict[str, list[RowResult]]:
@@ -144,6 +146,7 @@ class ImportResult:
             totals[name] = self.counters[name]
         totals["dry_run"] = self.dry_run
         totals["outcomes"] = self.outcomes()
+        totals.update(self.lists)
         return totals
 
     def as_json(self) -> dict[str, Any]:

@@ -83,6 +83,7 @@ def _run_import(
     started = timezone.now()
     result = ImportResult(kind.kind, table.headers, counter_names=kind.counter_names)
     result.log = kind.prints_log
+    result.lists = {name: [] for name in kind.lists}
     context = ImportContext(actor=actor, result=result, options=options, progress=progress)
     try:
         with audited(actor), transaction.atomic():
