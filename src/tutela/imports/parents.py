@@ -62,7 +62,7 @@ class ParentRow:
 
     @property
     def login(self) -> str:
-        """The account's username: ``Username``, else the email (the seed's either-or)."""
+        """The account's username: ``Username``, else the email (Schoology's either-or)."""
         return self.username or self.email
 
 
