@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import sign_in
 from tests.cast import PASSWORD, build_cast
 from tests.factories import AccountFactory, SectionFactory
@@ -48,6 +49,7 @@ def test_a_teacher_lands_on_their_sections_and_downloads_only_their_own(
     sections = page.locator("tr.section").all_inner_texts()
     assert len(sections) == 1 and "HR-K" in sections[0]
     assert "Reset" not in page.inner_text("main")  # teachers hand codes out, never reset them
+    assert_accessible(page)
 
     rows = download(page, "tr.section >> text=Download codes", tmp_path)
     holly = AccessCode.objects.get(student=cast.holly, revoked_at__isnull=True)
@@ -77,6 +79,7 @@ def test_a_school_admin_resets_every_code_of_their_school_once_confirmed(
     with page.expect_navigation():
         page.click("text=Reset codes")
     assert "1 access code(s) of" in page.inner_text("ul.messages")
+    assert_accessible(page)
 
     rows = download(page, "ul.downloads a", tmp_path)  # his one school
     assert [r["Student_Number"] for r in rows] == ["3001"]

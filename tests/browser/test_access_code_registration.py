@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.accessibility import assert_accessible
 from tests.cast import build_cast
 from tests.conftest import SMTPInbox
 from tutela.accounts.models import Account
@@ -50,6 +51,7 @@ def test_a_parent_registers_with_a_code_from_the_export_and_sees_the_student(
     page.fill("#id_email", "pat@example.org")
     page.click("main button[type=submit]")
     assert "Check your email" in page.inner_text("main")
+    assert_accessible(page)
 
     (message,) = smtp_server.wait_for(1)
     assert message["To"] == "pat@example.org"
@@ -58,6 +60,7 @@ def test_a_parent_registers_with_a_code_from_the_export_and_sees_the_student(
     assert codes["Holly"] not in smtp_server.text_of(message)
 
     page.goto(link)
+    assert_accessible(page)
     page.fill("#id_password", PASSWORD)
     page.fill("#id_password_again", PASSWORD)
     page.click("main button[type=submit]")
@@ -73,6 +76,7 @@ def test_a_parent_registers_with_a_code_from_the_export_and_sees_the_student(
     assert "Pat" not in smtp_server.text_of(told)
 
     page.click("text=Add a child with an access code")
+    assert_accessible(page)
     page.fill("#id_code", codes["Hugo"])
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/portal/")

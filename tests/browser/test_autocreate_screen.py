@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import sign_in
 from tests.cast import PASSWORD, build_cast
 from tests.provisioning.helpers import guardian
@@ -43,12 +44,14 @@ def test_a_district_admin_simulates_watches_downloads_then_runs_for_real(
     page.wait_for_url("**/staff/autocreate/jobs/*/")
     (simulation,) = queued
     assert "queued" in page.inner_text("#job-status")
+    assert_accessible(page)
 
     execute_autocreate_job(job_id=simulation)
     # job.js polls the progress URL and reloads the page once the job is finished.
     page.wait_for_selector("text=Accounts to create", timeout=15_000)
     assert "gia@example.org" in page.inner_text("main")
     assert Account.objects.filter(email="gia@example.org").count() == 0  # wrote nothing
+    assert_accessible(page)
 
     with page.expect_download() as download:
         page.click("text=Download the full plan (CSV)")
@@ -67,3 +70,4 @@ def test_a_district_admin_simulates_watches_downloads_then_runs_for_real(
     real = AutoCreateJob.objects.get(pk=simulation + 1)
     assert not real.simulate and real.status == "done"
     assert Account.objects.filter(email="gia@example.org").count() == 1
+    assert_accessible(page)

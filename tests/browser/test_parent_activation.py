@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.accessibility import assert_accessible
 from tests.cast import build_cast
 from tests.conftest import SMTPInbox
 from tutela.accounts.services import send_activation
@@ -32,6 +33,7 @@ def test_a_parent_activates_from_the_email_and_sees_exactly_the_granted_student(
 
     page = browser.new_page()
     page.goto(link)
+    assert_accessible(page)
     page.fill("#id_new_password1", PASSWORD)
     page.fill("#id_new_password2", PASSWORD)
     page.click("button[type=submit]")
@@ -50,6 +52,7 @@ def test_a_parent_activates_from_the_email_and_sees_exactly_the_granted_student(
 
     page.click("text=Holly Hill")
     assert "Grade" in page.inner_text("main")
+    assert_accessible(page)
     # The link is spent, and a guessed URL for the withheld sibling is 404.
     assert page.goto(link).status == 410
     assert page.goto(f"{live_server.url}/portal/students/{cast.hugo.pk}/").status == 404

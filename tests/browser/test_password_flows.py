@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import sign_in
 from tests.cast import build_cast
 from tests.conftest import SMTPInbox
@@ -31,6 +32,7 @@ def test_a_temporary_password_must_be_changed_before_the_portal_opens(
     sign_in(page, live_server.url, "hana.hill", TEMPORARY)
     page.wait_for_url(f"{live_server.url}/accounts/password/")
     assert "Your password is temporary" in page.inner_text("main")
+    assert_accessible(page)
     # Nothing else opens until it is changed: not even a typed portal URL.
     page.goto(f"{live_server.url}/portal/students/{cast.holly.pk}/")
     page.wait_for_url(f"{live_server.url}/accounts/password/")
@@ -69,6 +71,7 @@ def test_a_forgotten_password_is_reset_from_the_emailed_link(
     link = smtp_server.link_in(message)
     assert link.startswith(f"{live_server.url}/accounts/password/reset/")
     page.goto(link)
+    assert_accessible(page)
     page.fill("#id_new_password1", CHOSEN)
     page.fill("#id_new_password2", CHOSEN)
     page.click("main button[type=submit]")
