@@ -255,3 +255,18 @@ def test_a_file_without_a_known_header_is_refused(
     run = tutela("import", "associations", str(path))
     assert run.code == 2
     assert "missing required column(s): 'Parent Unique ID' or 'Parent Unique User ID'" in run.err
+
+
+def test_a_header_row_read_with_no_header_says_so(
+    tutela: Callable[..., Run], csv_file: File, cast: Cast, ada: Contact
+) -> None:
+    path = csv_file([HEADER, ["P-100", "2001"]])
+    options = ["--no-header", "--parent-column", "1", "--student-column", "2", "--json"]
+    run = tutela("import", "associations", str(path), *options)
+    assert run.code == 1
+    header, pair = rows_of(run)
+    assert header["errors"] == [
+        "row 1 looks like a header row ('Parent Unique ID', 'Child Unique ID'): "
+        "leave out --no-header, or remove the row"
+    ]
+    assert pair["outcome"] == "added"

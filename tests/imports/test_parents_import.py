@@ -12,7 +12,10 @@ import pytest
 from tests.cast import Cast
 from tests.conftest import Run, SMTPInbox
 from tutela.accounts.models import AccessToken, Account
+from tutela.accounts.scopes import Scope
 from tutela.imports.models import ImportJob
+from tutela.imports.parents import ParentImporter
+from tutela.imports.runner import run_import
 from tutela.people.models import Contact, School
 
 pytestmark = pytest.mark.django_db
@@ -298,3 +301,22 @@ def test_a_dry_run_sends_no_activation_email(
     assert run.code == 0
     assert callbacks == []
     assert not AccessToken.objects.exists()
+
+
+def test_school_staff_import_parents_of_their_own_school_only(cast: Cast, csv_file: File) -> None:
+    path = csv_file(
+        [
+            HEADER,
+            ["Ada", "Byron", "P-100", "", "ada@example.org", "20", ""],
+            ["Carl", "Dunn", "P-101", "", "carl@example.org", "10", ""],
+        ]
+    )
+    importer = ParentImporter()
+    result = run_import(
+        importer, path, actor=cast.sam, options=importer.options_from({"school_column": True})
+    )
+    ada, carl = result.rows
+    assert ada.outcome == "added"
+    assert carl.errors == ["parent P-101 is at a school outside your scope"]
+    # Sam sees the parent his import put at Lakeside, linked to no student yet.
+    assert Contact.objects.get(unique_id="P-100") in Scope.of(cast.sam).contacts()

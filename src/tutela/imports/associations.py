@@ -205,10 +205,23 @@ class AssociationImporter(ImportKind[CheckedRow[Pair]]):
         self, columns: ColumnMap, context: ImportContext
     ) -> Callable[[int, list[str]], CheckedRow[Pair]]:
         parent_name, student_name = columns.spelled[PARENT], columns.spelled[STUDENT]
+        no_header = bool(context.options.get("no_header"))
+        spellings = {normalise_header(s) for side in SPELLINGS.values() for s in side}
 
         def read(number: int, cells: list[str]) -> CheckedRow[Pair]:
             parent, student = columns.get(cells, PARENT), columns.get(cells, STUDENT)
             errors: list[str] = []
+            if (
+                no_header
+                and number == 1
+                and {normalise_header(parent), normalise_header(student)} & spellings
+            ):
+                # A header row read as data would only say "no such parent": say what it is.
+                errors.append(
+                    f"row 1 looks like a header row ({parent!r}, {student!r}): "
+                    "leave out --no-header, or remove the row"
+                )
+                return CheckedRow(number, (parent, student), f"row {number}", errors)
             if not parent:
                 errors.append(f"{parent_name} is required")
             else:

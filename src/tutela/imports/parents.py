@@ -490,7 +490,7 @@ class ParentImporter(ImportKind[CheckedRow[ParentRow]]):
     ) -> list[Touch]:
         """A new parent touches its school; a known one also its children, or with none its
         schools (a contact in no school and with no child is the district's alone)."""
-        touched = [Touch(f"school {r.school.school_number}", r.school.pk)] if r.school else []
+        touched = [Touch(f"parent {r.unique_id}", r.school.pk)] if r.school else []
         if contact is None:
             return touched or [Touch(f"new parent {r.unique_id} (in no school)", None)]
         children = linked.get(contact.pk)
