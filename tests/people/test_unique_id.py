@@ -10,7 +10,13 @@ from tests.cast import Cast
 from tutela.accounts.scopes import Scope
 from tutela.core.audit import command_line_user
 from tutela.people.models import Contact
-from tutela.people.services import OutsideScope, ServiceError, create_contact, set_unique_id
+from tutela.people.services import (
+    OutsideScope,
+    ServiceError,
+    create_contact,
+    merge_contacts,
+    set_unique_id,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +83,21 @@ def test_a_contact_linked_to_no_student_is_seen_by_the_staff_of_its_schools(cast
     both.schools.add(cast.lakeside)
     both.student_links.create(student=cast.holly, contact_priority_order=9)
     assert both not in sam.contacts()
+
+
+def test_a_merge_keeps_the_duplicates_unique_id_and_schools(cast: Cast) -> None:
+    duplicate = contact("Hill")
+    duplicate.schools.add(cast.lakeside)
+    set_unique_id(actor=command_line_user(), contact=duplicate, unique_id="H-1")
+    merge_contacts(actor=command_line_user(), duplicate=duplicate, into=cast.una_contact)
+    cast.una_contact.refresh_from_db()
+    assert cast.una_contact.unique_id == "H-1"
+    assert list(cast.una_contact.schools.all()) == [cast.lakeside]
+
+
+def test_a_merge_of_two_contacts_with_different_unique_ids_is_refused(cast: Cast) -> None:
+    duplicate = contact("Hill")
+    set_unique_id(actor=command_line_user(), contact=duplicate, unique_id="H-1")
+    set_unique_id(actor=command_line_user(), contact=cast.una_contact, unique_id="U-1")
+    with pytest.raises(ServiceError, match="different Unique IDs"):
+        merge_contacts(actor=command_line_user(), duplicate=duplicate, into=cast.una_contact)

@@ -477,6 +477,12 @@ def check_merge(*, actor: Actor, duplicate: Contact, into: Contact) -> None:
         raise ServiceError("a contact cannot be merged into itself")
     for contact in (duplicate, into):
         require_whole_contact(actor=actor, contact=contact, change="merge these contacts")
+    if duplicate.unique_id and into.unique_id and duplicate.unique_id != into.unique_id:
+        # Other systems name each of them by its ID: one of the two IDs would stop naming anyone.
+        raise ServiceError(
+            f"{duplicate} and {into} have different Unique IDs ({duplicate.unique_id!r}, "
+            f"{into.unique_id!r}): clear the wrong one first"
+        )
 
 
 def _chosen_detail(
@@ -566,10 +572,17 @@ def merge_contacts(
             "gender",
             "state_contact_id",
             "employer",
+            "default_relationship",
         ):
             if not getattr(into, field) and getattr(duplicate, field):
                 setattr(into, field, getattr(duplicate, field))
                 changed.append(field)
+        if duplicate.unique_id and not into.unique_id:
+            # The ID names one contact at a time: the duplicate gives it up before it moves.
+            into.unique_id, duplicate.unique_id = duplicate.unique_id, ""
+            duplicate.save(update_fields=["unique_id"])
+            changed.append("unique_id")
+        into.schools.add(*duplicate.schools.all())
         if duplicate.is_active and not into.is_active:
             into.is_active = True
             changed.append("is_active")
