@@ -270,3 +270,15 @@ def test_a_header_row_read_with_no_header_says_so(
         "leave out --no-header, or remove the row"
     ]
     assert pair["outcome"] == "added"
+
+
+def test_one_parent_named_twice_for_one_child_is_linked_once(
+    tutela: Callable[..., Run], csv_file: File, cast: Cast, ada: Contact
+) -> None:
+    path = csv_file([HEADER, ["P-100", "2001"], ["ada.byron", "2001"]])
+    run = tutela("import", "associations", str(path), "--json")
+    assert run.code == 0
+    first, second = rows_of(run)
+    assert (first["outcome"], second["outcome"]) == ("added", "skipped")
+    assert second["message"] == "same parent and child as row 2: ignored"
+    assert StudentContact.objects.get(contact=ada, student=cast.holly).details.count() == 1

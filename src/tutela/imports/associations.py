@@ -250,6 +250,7 @@ class AssociationImporter(ImportKind[CheckedRow[Pair]]):
         new_details: list[StudentContactDetail] = []
         changed: dict[int, StudentContactDetail] = {}
         kept: dict[int, set[int]] = {}  # student id -> the contacts the file gives it
+        claimed: dict[tuple[int, int], int] = {}  # (contact, student) -> its first row
 
         for group, pair in rows:
             number = group.checked[0].number
@@ -286,6 +287,11 @@ class AssociationImporter(ImportKind[CheckedRow[Pair]]):
                     ),
                 ],
             ):
+                continue
+            first = claimed.setdefault((contact.pk, student.pk), number)
+            if first != number:
+                # The Unique ID on one row and the username on another name one parent.
+                group.done("skipped", f"same parent and child as row {first}: ignored")
                 continue
             kept.setdefault(student.pk, set()).add(contact.pk)
             who = f"{pair.parent} to {student.student_number}"
