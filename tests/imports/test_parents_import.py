@@ -145,13 +145,15 @@ def test_school_by_column_through_a_map_and_an_unknown_school(
             ["Ada", "Byron", "P-100", "", "ada@example.org", "Hillcrest", ""],
             ["Carl", "Dunn", "P-101", "", "carl@example.org", "20", ""],
             ["Eve", "Fox", "P-102", "", "eve@example.org", "Nowhere", ""],
+            ["Gus", "Grey", "P-103", "", "gus@example.org", "lakeside middle", ""],
         ]
     )
     run = tutela(
         "import", "parents", str(path), "--school-column", "--school-map", "Hillcrest=10", "--json"
     )
     assert run.code == 1
-    ada, carl, eve = rows_of(run)
+    ada, carl, eve, gus = rows_of(run)
+    assert gus["outcome"] == "added"
     assert (ada["outcome"], carl["outcome"], eve["outcome"]) == ("added", "added", "rejected")
     assert eve["errors"] == [
         "School 'Nowhere' is not a school of the district (nor a --school-map value)"

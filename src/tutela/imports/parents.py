@@ -70,7 +70,7 @@ def _school_map(pairs: list[str]) -> dict[str, str]:
     """``VALUE=NUMBER`` pairs: a value of the file's School column and the school it means."""
     found: dict[str, str] = {}
     for pair in pairs:
-        value, equals, number = pair.partition("=")
+        value, equals, number = pair.rpartition("=")
         if not equals or not value.strip() or not number.strip():
             raise UsageError(f"--school-map {pair!r}: write VALUE=NUMBER (a school number)")
         found[value.strip().lower()] = number.strip()
@@ -165,6 +165,11 @@ class ParentImporter(ImportKind[CheckedRow[ParentRow]]):
     ) -> Callable[[int, list[str]], CheckedRow[ParentRow]]:
         book = CodeBook.load()
         schools = {s.school_number: s for s in School.objects.all()}
+        # A school's own name, ignoring case, names it too (when no two schools share it).
+        named: dict[str, list[School]] = {}
+        for school in schools.values():
+            if school.name:
+                named.setdefault(school.name.lower(), []).append(school)
         options = context.options
         fixed: str | None = options.get("school")
         mapping: dict[str, str] = options.get("school_map") or {}
@@ -183,6 +188,8 @@ class ParentImporter(ImportKind[CheckedRow[ParentRow]]):
                 return None
             number = mapping.get(text.lower(), text)
             found = schools.get(number)
+            if found is None and number == text and len(named.get(text.lower(), [])) == 1:
+                found = named[text.lower()][0]
             if found is None:
                 errors.append(
                     f"School {text!r} maps to {number!r} (--school-map), which is not a school "
