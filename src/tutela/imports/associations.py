@@ -100,6 +100,14 @@ class AssociationImporter(ImportKind[CheckedRow[Pair]]):
     prints_log = True
     lists = ("cleared",)
 
+    def headers(self) -> Mapping[str, str]:
+        """Every documented spelling of each side's header, and the side it names."""
+        return {
+            normalise_header(spelling): side
+            for side, spellings in SPELLINGS.items()
+            for spelling in spellings
+        }
+
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--parent-column",
@@ -159,7 +167,7 @@ class AssociationImporter(ImportKind[CheckedRow[Pair]]):
         for side in (PARENT, STUDENT):
             chosen = options.get(f"{side.lower()}_column")
             if chosen is None:
-                positions[side] = self._by_spelling(side, headers, name)
+                positions[side] = self._by_spelling(side, headers, self.headers(), name)
             else:
                 positions[side] = self._by_option(side, chosen, headers, name)
         if positions[PARENT] == positions[STUDENT]:
@@ -168,9 +176,10 @@ class AssociationImporter(ImportKind[CheckedRow[Pair]]):
         return table, ColumnMap(positions=positions, spelled=spelled)
 
     @staticmethod
-    def _by_spelling(side: str, headers: list[str], name: str) -> int:
-        wanted = {normalise_header(spelling) for spelling in SPELLINGS[side]}
-        found = [i for i, header in enumerate(headers) if normalise_header(header) in wanted]
+    def _by_spelling(side: str, headers: list[str], known: Mapping[str, str], name: str) -> int:
+        found = [
+            i for i, header in enumerate(headers) if known.get(normalise_header(header)) == side
+        ]
         if not found:
             spellings = " or ".join(repr(s) for s in SPELLINGS[side])
             raise FileProblem(
