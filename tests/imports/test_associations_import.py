@@ -282,3 +282,18 @@ def test_one_parent_named_twice_for_one_child_is_linked_once(
     assert (first["outcome"], second["outcome"]) == ("added", "skipped")
     assert second["message"] == "same parent and child as row 2: ignored"
     assert StudentContact.objects.get(contact=ada, student=cast.holly).details.count() == 1
+
+
+def test_the_summary_lists_what_a_dry_run_would_clear(
+    tutela: Callable[..., Run], csv_file: File, cast: Cast, ada: Contact
+) -> None:
+    path = csv_file([HEADER, ["P-100", "3001"]])
+    run = tutela("import", "associations", str(path), "--clear-for-students", "--dry-run")
+    assert run.code == 0
+    lines = run.out.splitlines()
+    at = lines.index("Cleared:")
+    assert lines[at + 1 :] == [
+        f"  student 3001, contact id {cast.leo_contact.pk}",
+        f"  student 3001, contact id {cast.una_contact.pk}",
+    ]
+    assert granted(cast.leo_contact, "3001")
