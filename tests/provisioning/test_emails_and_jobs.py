@@ -23,6 +23,7 @@ from tutela.accounts.models import AccessToken, Account
 from tutela.core import upkeep
 from tutela.core.audit import command_line_user
 from tutela.notifications.email import render_email
+from tutela.notifications.vocabulary import EmailContext
 from tutela.provisioning import plan as plan_module
 from tutela.provisioning import services, tasks
 from tutela.provisioning.emails import EmailChoice
@@ -259,7 +260,7 @@ def test_the_demo_runs_background_jobs_itself_with_no_worker_to_start() -> None:
 def test_a_shipped_templates_html_part_says_what_its_text_says(name: str) -> None:
     """The HTML part is made from the text; no word or full stop may go missing on the way."""
     template = EmailTemplate.objects.get(name=name)
-    values = {
+    values: EmailContext = {
         "parent_name": "Maria Lopez",
         "username": "maria@example.org",
         "students": "Ann Lopez",

@@ -70,7 +70,9 @@ class Code(models.Model):
         return self.code
 
 
-def code_field(code_type: CodeType, related_name: str) -> models.ForeignKey[Code | None]:
+def code_field(
+    code_type: CodeType, related_name: str
+) -> models.ForeignKey[Code | None, Code | None]:
     """A reference to a district code, kept by a foreign key but not indexed.
 
     Nothing looks records up by their code except deleting a code (refused while it is in
