@@ -227,7 +227,7 @@ def test_a_failed_export_leaves_no_partial_file(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_contacts_unique_id_is_exported_as_written(tutela) -> None:
+def test_a_contacts_unique_id_is_exported_as_written(tutela: Callable[..., Run]) -> None:
     jane = create_contact(actor=command_line_user(), last_name="Smith", first_name="Jane")
     set_unique_id(actor=command_line_user(), contact=jane, unique_id="  Sis-0042 ")
     run = tutela("export", "contacts")
