@@ -20,7 +20,7 @@ def add_parent_code(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0004_drop_redundant_indexes")]
+    dependencies = [("people", "0005_studentcontact_restricted_note")]
 
     operations = [
         migrations.AddField(
