@@ -22,6 +22,7 @@ from tests.provisioning.helpers import guardian, student
 from tutela.accounts.models import AccessToken, Account
 from tutela.core import upkeep
 from tutela.core.audit import command_line_user
+from tutela.jobs import lifecycle
 from tutela.notifications.email import render_email
 from tutela.notifications.vocabulary import EmailContext
 from tutela.provisioning import plan as plan_module
@@ -191,14 +192,14 @@ def test_a_background_job_reports_progress_while_it_runs_and_its_report_when_don
     for number in ("1001", "1002", "1003", "1004"):
         guardian(f"P{number}", "Parent", f"p{number}@example.org", students=(student(number),))
     seen: list[dict[str, Any]] = []
-    real_save = services.save_progress
+    real_progress = lifecycle.Running.progress
 
-    def watch(job_id: int, **progress: Any) -> None:
-        real_save(job_id, **progress)
+    def watch(running: lifecycle.Running, done: int, total: int, phase: str = "") -> None:
+        real_progress(running, done, total, phase)
         # What the staff screen's poll would answer at this moment.
-        seen.append(job_progress(AutoCreateJob.objects.get(pk=job_id)))
+        seen.append(job_progress(AutoCreateJob.objects.get(pk=running.job.pk)))
 
-    monkeypatch.setattr(services, "save_progress", watch)
+    monkeypatch.setattr(lifecycle.Running, "progress", watch)
 
     with django_capture_on_commit_callbacks(execute=True):
         job = start_autocreate_job(selection=Selection(), actor=command_line_user(), simulate=False)
