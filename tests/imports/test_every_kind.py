@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Run
 from tutela.imports import accounts as account_imports
-from tutela.imports import sections, students
+from tutela.imports import parents, sections, students
 from tutela.imports.models import ImportJob
 from tutela.imports.registry import importers
 
@@ -22,6 +22,8 @@ HEADERS = {
     "accounts": list(account_imports.ACCOUNT_REQUIRED),
     "account-students": list(account_imports.LINK_REQUIRED),
     "sections": list(sections.REQUIRED),
+    "parents": [*parents.REQUIRED, "Email"],
+    "associations": ["Parent Unique ID", "Child Unique ID"],
 }
 
 

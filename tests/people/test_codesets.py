@@ -22,8 +22,10 @@ def test_the_default_code_sets_are_shipped() -> None:
     assert codes(CodeType.EMAIL_TYPE) == ["Home", "Work", "Other"]
     assert codes(CodeType.PHONE_TYPE) == ["Home", "Mobile", "Work", "Other"]
     assert codes(CodeType.ADDRESS_TYPE) == ["Home", "Mailing", "Work", "Other"]
-    assert len(codes(CodeType.RELATIONSHIP_TYPE)) == 12
+    # Twelve shipped first, and Parent: a parent file's default role.
+    assert len(codes(CodeType.RELATIONSHIP_TYPE)) == 13
     assert "Foster Parent" in codes(CodeType.RELATIONSHIP_TYPE)
+    assert codes(CodeType.RELATIONSHIP_TYPE)[-1] == "Parent"
     assert codes(CodeType.COUNTRY) == ["US"]
     states = Code.objects.filter(code_type=CodeType.STATE)
     assert states.count() == 56

@@ -17,6 +17,7 @@ from tutela.people.services import (
     add_phone,
     create_contact,
     link_student,
+    set_unique_id,
 )
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,7 @@ def test_a_contact_made_through_the_services_exports_in_the_documented_shape(
         "employer": None,
         "exclude_from_state_reporting": True,
         "is_active": False,
+        "unique_id": None,
         "emails": [
             {
                 "assoc_id": email,
@@ -223,3 +225,11 @@ def test_a_failed_export_leaves_no_partial_file(
     run = tutela("export", "contacts", "--output", str(target))
     assert run.code == 2 and "disk full" in run.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_contacts_unique_id_is_exported_as_written(tutela: Callable[..., Run]) -> None:
+    jane = create_contact(actor=command_line_user(), last_name="Smith", first_name="Jane")
+    set_unique_id(actor=command_line_user(), contact=jane, unique_id="  Sis-0042 ")
+    run = tutela("export", "contacts")
+    assert run.code == 0, run.err
+    assert json.loads(run.out.splitlines()[0])["unique_id"] == "Sis-0042"

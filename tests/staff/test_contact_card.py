@@ -214,3 +214,19 @@ def test_names_and_codes_are_saved_with_the_districts_codes(cast: Cast) -> None:
     assert cast.leo_contact.first_name == "Leon" and cast.leo_contact.gender is not None
     assert cast.leo_contact.gender.code == "M"
     assert client.post(card(cast, "contact-names"), {"last_name": "X"}).status_code == 404
+
+
+def test_the_unique_id_is_set_on_the_card_and_one_person_holds_it(cast: Cast) -> None:
+    client = signed_in(cast.sam)
+    url = card(cast, "contact-names", contact=cast.leo_contact)
+    assert client.post(url, {"last_name": "Lake", "unique_id": "P-77"}).status_code == 302
+    cast.leo_contact.refresh_from_db()
+    assert cast.leo_contact.unique_id == "P-77"
+    taken = client.post(
+        card(cast, "contact-names", contact=cast.una_contact),
+        {"last_name": "Renamed", "unique_id": "P-77"},
+    )
+    assert taken.status_code == 200
+    assert "P-77" in taken.content.decode() and "Lake" in taken.content.decode()
+    cast.una_contact.refresh_from_db()
+    assert cast.una_contact.unique_id == "" and cast.una_contact.last_name != "Renamed"

@@ -24,6 +24,7 @@ from tutela.people.services import (
     create_contact,
     link_student,
     save_student,
+    set_unique_id,
 )
 
 if TYPE_CHECKING:
@@ -440,3 +441,11 @@ def test_school_staff_cannot_move_another_schools_child_to_another_family(cast: 
     # The district admin may.
     assert signed_in(cast.dana).post(merge, {"allow_data_access": "on"}).status_code == 302
     assert not Contact.objects.filter(pk=cast.una_contact.pk).exists()
+
+
+def test_the_contact_card_shows_the_unique_id(cast: Cast) -> None:
+    card = reverse("staff:contact", args=[cast.una_contact.pk])
+    assert "<td>none</td>" in signed_in(cast.sam).get(card).content.decode()
+    set_unique_id(actor=command_line_user(), contact=cast.una_contact, unique_id="SIS-<42>")
+    page = signed_in(cast.sam).get(card).content.decode()
+    assert '<th scope="row">Unique ID</th><td>SIS-&lt;42&gt;</td>' in page

@@ -173,7 +173,8 @@ class Scope:
         return reduce(operator.or_, reached)
 
     def contacts(self) -> QuerySet[Contact]:
-        """The contacts linked to at least one student in scope."""
+        """The contacts linked to at least one student in scope, and the contacts linked to
+        no student yet that a parent file put in one of the scope's schools."""
         from tutela.people.models import Contact, StudentContact
 
         if self.district_wide:
@@ -181,7 +182,13 @@ class Scope:
         if self.reaches_nothing:
             return Contact.objects.none()
         linked = StudentContact.objects.filter(student__in=self.students().values("pk"))
-        return Contact.objects.filter(pk__in=linked.values("contact_id"))
+        reached = Q(pk__in=linked.values("contact_id"))
+        if self.school_ids:
+            waiting = Contact.schools.through.objects.filter(
+                school_id__in=self.school_ids, contact__student_links__isnull=True
+            )
+            reached |= Q(pk__in=waiting.values("contact_id"))
+        return Contact.objects.filter(reached)
 
     def contacts_within(self, contacts: QuerySet[Contact]) -> QuerySet[Contact]:
         """Those of ``contacts`` in scope, found from them: the database looks up the links of
@@ -203,15 +210,22 @@ class Scope:
 
         Changing a person (their account, a merge) changes what they see at every school they
         have a child at, and naming them tells who they are: only a scope covering all of
-        those children may do either. A contact with no student yet is whole to district-wide
-        scopes only.
+        those children may do either. A contact with no student yet is whole to the staff of
+        every school a parent file put it in, and to district-wide scopes only when it has none.
         """
         from tutela.people.models import Contact, StudentContact
 
         if self.district_wide:
             return Contact.objects.all()
         outside = StudentContact.objects.exclude(student__in=self.students().values("pk"))
-        return self.contacts().exclude(pk__in=outside.values("contact_id"))
+        elsewhere = Contact.schools.through.objects.filter(
+            contact__student_links__isnull=True
+        ).exclude(school_id__in=self.school_ids)
+        return (
+            self.contacts()
+            .exclude(pk__in=outside.values("contact_id"))
+            .exclude(pk__in=elsewhere.values("contact_id"))
+        )
 
     def school_students(self) -> QuerySet[Student]:
         """The students of the schools this scope covers wholly (not a teacher's sections):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,7 +36,8 @@ from tutela.accounts.models import (
 )
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import actor_name, audited
-from tutela.notifications.email import send_email
+from tutela.core.bulk import CHUNK
+from tutela.notifications.email import Email, compose_email, deliver, send_email
 from tutela.notifications.vocabulary import EmailContext
 from tutela.people.models import Contact, ContactEmail
 from tutela.people.services import OutsideScope, ServiceError, require_whole_contact
@@ -281,16 +283,15 @@ def _issue_token(
     return raw
 
 
-def _send_link(*, account: Account, purpose: TokenPurpose) -> None:
-    if purpose == TokenPurpose.ACTIVATION:
-        lifetime = datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
-        # A parent's account is for the portal; an account of no contact is a staff person's.
-        template = "activation" if account.contact_id else "staff_activation"
-        url_name = "accounts:activate"
-    else:
-        lifetime = datetime.timedelta(hours=settings.TUTELA_PASSWORD_RESET_HOURS)
-        url_name, template = "accounts:password-reset-confirm", "password_reset"
-    raw = _issue_token(account, purpose, lifetime)
+def _link_context(
+    account: Account, purpose: TokenPurpose, raw: str, lifetime: datetime.timedelta
+) -> EmailContext:
+    """The words of an activation or reset email: whom it greets, the link, its expiry."""
+    url_name = (
+        "accounts:activate"
+        if purpose == TokenPurpose.ACTIVATION
+        else "accounts:password-reset-confirm"
+    )
     link = settings.TUTELA_BASE_URL + reverse(url_name, kwargs={"token": raw})
     context: EmailContext = {
         "parent_name": account.get_full_name() or account.username,
@@ -301,6 +302,19 @@ def _send_link(*, account: Account, purpose: TokenPurpose) -> None:
         context["activation_link"] = link
     else:
         context["password_reset_link"] = link
+    return context
+
+
+def _send_link(*, account: Account, purpose: TokenPurpose) -> None:
+    if purpose == TokenPurpose.ACTIVATION:
+        lifetime = datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
+        # A parent's account is for the portal; an account of no contact is a staff person's.
+        template = "activation" if account.contact_id else "staff_activation"
+    else:
+        lifetime = datetime.timedelta(hours=settings.TUTELA_PASSWORD_RESET_HOURS)
+        template = "password_reset"
+    raw = _issue_token(account, purpose, lifetime)
+    context = _link_context(account, purpose, raw, lifetime)
     send_email(
         to=account.email,
         template=template,
@@ -312,6 +326,52 @@ def _send_link(*, account: Account, purpose: TokenPurpose) -> None:
 def _send_activation_link(*, actor: Actor, account: Account) -> None:
     _send_link(account=account, purpose=TokenPurpose.ACTIVATION)
     record_event(SecurityEventKind.ACTIVATION_SENT, account=account, actor=actor)
+
+
+def send_new_accounts_activation(*, actor: Actor, accounts: Sequence[Account]) -> int:
+    """Email each account an import just created its activation link; how many were queued.
+
+    Set-based for a whole file: the tokens and the security events are written in bulk (new
+    accounts have no earlier links to void), and the messages leave over shared connections
+    once the import commits, so a dry run or a failed import sends nothing. An account
+    without an account email is left out: there is nowhere to write.
+    """
+    lifetime = datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
+    expires = timezone.now() + lifetime
+    tokens: list[AccessToken] = []
+    messages: list[Email] = []
+    for account in accounts:
+        if not account.email or not account.is_active:
+            continue
+        raw = secrets.token_urlsafe(32)
+        tokens.append(
+            AccessToken(
+                account=account,
+                purpose=TokenPurpose.ACTIVATION,
+                token_hash=hash_token(raw),
+                expires_at=expires,
+            )
+        )
+        context = _link_context(account, TokenPurpose.ACTIVATION, raw, lifetime)
+        messages.append(compose_email(to=account.email, template="activation", context=context))
+    with audited(actor), transaction.atomic():
+        AccessToken.objects.bulk_create(tokens, batch_size=CHUNK)
+        SecurityEvent.objects.bulk_create(
+            [
+                SecurityEvent(
+                    kind=SecurityEventKind.ACTIVATION_SENT,
+                    account=token.account,
+                    actor=actor if isinstance(actor, Account) and actor.pk else None,
+                    actor_name=actor_name(actor),
+                    identifier=token.account.username[:254],
+                )
+                for token in tokens
+            ],
+            batch_size=CHUNK,
+        )
+        if messages:
+            transaction.on_commit(lambda: deliver(messages))
+    return len(messages)
 
 
 def send_activation(*, actor: Actor, account: Account) -> None:

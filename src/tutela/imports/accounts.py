@@ -51,7 +51,7 @@ def _email_or_error(text: str, column: str) -> tuple[str, str | None]:
         return "", f"{column} {text!r} is not a valid email address: {error}"
 
 
-def _children(contact_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
+def children_of(contact_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
     """Each contact's students (number, school), for a scope bound to schools."""
     found: dict[int, list[tuple[str, int]]] = {}
     for batch in chunks(sorted(set(contact_ids))):
@@ -62,7 +62,7 @@ def _children(contact_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
     return found
 
 
-def _students(numbers: Iterable[str]) -> dict[str, Student]:
+def students_by_number(numbers: Iterable[str]) -> dict[str, Student]:
     found: dict[str, Student] = {}
     for batch in chunks(sorted(set(numbers))):
         for student in Student.objects.filter(student_number__in=batch):
@@ -230,7 +230,7 @@ class AccountImporter(ImportKind[CheckedRow[AccountRow]]):
             for account in Account.objects.filter(contact_id__in=pks):
                 assert account.contact_id is not None
                 account_of_contact[account.contact_id] = account
-        students = _students(r.student_number for _, r in rows if r.student_number)
+        students = students_by_number(r.student_number for _, r in rows if r.student_number)
         student_accounts: dict[int, Account] = {}
         owner_student: dict[int, int] = {}
         for pks in chunks(sorted(s.pk for s in students.values())):
@@ -242,7 +242,7 @@ class AccountImporter(ImportKind[CheckedRow[AccountRow]]):
             ).values_list("account_id", "student_id"):
                 owner_student[account_id] = student_id
 
-        linked = {} if context.district_wide else _children(contacts)
+        linked = {} if context.district_wide else children_of(contacts)
 
         claimed: dict[str, int] = {}  # lowered username/email -> row that takes it
         claimed_owner: dict[tuple[str, int], int] = {}  # ("contact"|"student", id) -> row
@@ -506,7 +506,7 @@ class AccountStudentImporter(ImportKind[CheckedRow[AttachRow]]):
         accounts = by_lowered(
             Account.objects.all(), "username", (r.logon_id.lower() for _, r in rows)
         )
-        students = _students(r.student_number for _, r in rows)
+        students = students_by_number(r.student_number for _, r in rows)
         own_student: dict[int, int] = {}
         for chunk in chunks(sorted(a.pk for a in accounts.values())):
             own_student.update(
@@ -533,7 +533,7 @@ class AccountStudentImporter(ImportKind[CheckedRow[AttachRow]]):
                 .values_list("student_id", "highest")
             ):
                 top[student_id] = highest or 0
-        linked = {} if context.district_wide else _children(contact_ids)
+        linked = {} if context.district_wide else children_of(contact_ids)
 
         today = datetime.date.today()
         new_links: list[StudentContact] = []

@@ -25,6 +25,7 @@ Every row ends with an outcome (``added``, ``updated``, ``unchanged``, ``deleted
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -184,6 +185,17 @@ class ImportKind(Generic[C]):
     keeps_cells: ClassVar[bool] = True
     # Whether the summary lists what every row did.
     prints_log: ClassVar[bool] = False
+    # Lists of what the run did beyond its rows (``cleared`` links), in ``--json`` and the job.
+    lists: ClassVar[tuple[str, ...]] = ()
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        """The kind's own options on ``tutela import KIND`` (the shared ones are the command's)."""
+
+    def options_from(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """The kind's options, checked, from what the command line (or a web form) gave by
+        option name; what the job records and ``ImportContext.options`` holds. A wrong
+        combination raises ``UsageError`` before anything is read."""
+        return {}
 
     def headers(self) -> Mapping[str, str]:
         """Each header spelling the kind understands (normalised) and the field it fills."""
@@ -192,6 +204,18 @@ class ImportKind(Generic[C]):
     def field_headers(self) -> dict[str, str]:
         """Each field and the header the documentation gives it: what a mapping names."""
         return {name: name for name in self.fields}
+
+    def columns(self, table: Table, context: ImportContext) -> tuple[Table, ColumnMap]:
+        """Where each field is in ``table``: by default its header row, every column known,
+        with the headers the user mapped (``context.mapping``) taking their chosen fields.
+
+        A kind whose options choose the columns (or say the file has no header row) returns
+        the table its rows come from and sets ``context.result.headers`` for the report."""
+        known, required = self.headers(), self.required
+        columns = map_columns(
+            table.headers, known, required, file_name=table.path.name, chosen=context.mapping
+        )
+        return table, columns
 
     def reader(self, columns: ColumnMap, context: ImportContext) -> Callable[[int, list[str]], C]:
         """What checks each row; by default ``check`` over the row's fields by name."""
@@ -216,13 +240,7 @@ class ImportKind(Generic[C]):
 def run_kind(kind: ImportKind[Any], table: Table, context: ImportContext) -> ImportResult:
     """The import cycle over ``table``; writes only inside the caller's transaction."""
     result = context.result
-    columns = map_columns(
-        table.headers,
-        kind.headers(),
-        kind.required,
-        file_name=table.path.name,
-        chosen=context.mapping,
-    )
+    table, columns = kind.columns(table, context)
     read = kind.reader(columns, context)
     groups = _grouped(kind, table, read, result, context.progress)
     if kind.related_rows:

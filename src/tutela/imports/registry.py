@@ -10,7 +10,9 @@ from tutela.imports.engine import ImportKind
 def importers() -> dict[str, ImportKind[Any]]:
     """Every import kind, in the order the command and the web page list them."""
     from tutela.imports.accounts import AccountImporter, AccountStudentImporter
+    from tutela.imports.associations import AssociationImporter
     from tutela.imports.contacts.importer import ContactImporter
+    from tutela.imports.parents import ParentImporter
     from tutela.imports.sections import SectionImporter
     from tutela.imports.students import StudentImporter
 
@@ -20,5 +22,7 @@ def importers() -> dict[str, ImportKind[Any]]:
         AccountImporter(),
         AccountStudentImporter(),
         SectionImporter(),
+        ParentImporter(),
+        AssociationImporter(),
     ]
     return {importer.kind: importer for importer in found}

@@ -97,6 +97,8 @@ class ImportResult:
     log: bool = False
     # The ``ImportJob`` that records this run, once saved.
     job: int | None = None
+    # What the kind lists beyond its rows, by name (the association import's ``cleared``).
+    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def groups(self) -> dict[str, list[RowResult]]:
@@ -144,6 +146,7 @@ class ImportResult:
             totals[name] = self.counters[name]
         totals["dry_run"] = self.dry_run
         totals["outcomes"] = self.outcomes()
+        totals.update(self.lists)
         return totals
 
     def as_json(self) -> dict[str, Any]:
@@ -154,9 +157,25 @@ class ImportResult:
         }
 
     def summary_lines(self, limit: int = 20) -> list[str]:
-        if self.log:
-            return self._log_lines(limit)
-        return self._summary_lines(limit)
+        lines = self._log_lines(limit) if self.log else self._summary_lines(limit)
+        return lines + self._listed_lines()
+
+    def _listed_lines(self) -> list[str]:
+        """What the kind lists beyond its rows (``Cleared:`` and one line each), so a dry run
+        on the command line shows it as ``--json`` does."""
+        lines: list[str] = []
+        for name, entries in self.lists.items():
+            if not entries:
+                continue
+            lines.append(f"{name.capitalize()}:")
+            for entry in entries[:LOG_LIMIT]:
+                words = ", ".join(
+                    f"{key.replace('_', ' ')} {value}" for key, value in entry.items()
+                )
+                lines.append(f"  {words}")
+            if len(entries) > LOG_LIMIT:
+                lines.append(f"  … and {len(entries) - LOG_LIMIT} more (use --json)")
+        return lines
 
     def _summary_lines(self, limit: int) -> list[str]:
         totals = self.totals()

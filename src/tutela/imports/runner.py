@@ -101,6 +101,7 @@ def _run_import(
     table = read_table(path)
     result = ImportResult(kind.kind, table.headers, counter_names=kind.counter_names)
     result.log = kind.prints_log
+    result.lists = {name: [] for name in kind.lists}
     job = queued or ImportJob(
         kind=kind.kind,
         actor=account_of(actor),

@@ -17,7 +17,6 @@ class PeopleConfig(AppConfig):
             models.Code,
             models.School,
             models.Student,
-            models.Contact,
             models.ContactEmail,
             models.Phone,
             models.ContactPhone,
@@ -27,3 +26,5 @@ class PeopleConfig(AppConfig):
             models.StudentContactDetail,
         ):
             auditlog.register(model)
+        # A contact's schools decide which school staff see it: who changed them is audited.
+        auditlog.register(models.Contact, m2m_fields={"schools"})

@@ -146,6 +146,7 @@ def export_contacts(batch_size: int = BATCH) -> Iterator[dict[str, Any]]:
                 "employer": _text(c.employer),
                 "exclude_from_state_reporting": c.exclude_from_state_reporting,
                 "is_active": c.is_active,
+                "unique_id": _text(c.unique_id),
                 "emails": emails[c.pk],
                 "phones": phones[c.pk],
                 "addresses": addresses[c.pk],

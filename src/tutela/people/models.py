@@ -140,7 +140,9 @@ class Student(models.Model):
 class Contact(models.Model):
     """One real person who is a parent, guardian or other contact of one or more students.
 
-    The primary key is the contact's system id (the ``ID`` column of a contacts import).
+    The primary key is the contact's system id (the ``ID`` column of a contacts import);
+    ``unique_id`` is the person's district-wide identifier in other systems (the SIS person
+    id a Schoology-style parent file and its association file name them by).
     """
 
     last_name = models.CharField(max_length=100)
@@ -153,6 +155,15 @@ class Contact(models.Model):
     employer = models.CharField(max_length=200, blank=True)
     exclude_from_state_reporting = models.BooleanField(default=True)
     is_active = models.BooleanField(default=False)
+    # Case-sensitive, as the systems that issue such ids treat them; blank means none, and
+    # any other value names one person in the district.
+    unique_id = models.CharField("Unique ID", max_length=64, blank=True)
+    # The schools a parent file put the contact in: which school staff see the contact while
+    # it is linked to no student yet (then its students decide).
+    schools = models.ManyToManyField(School, blank=True, related_name="contacts")
+    # The role a parent file gave (Parent, Guardian): the relationship of a new link to a
+    # child that an association file makes.
+    default_relationship = code_field(CodeType.RELATIONSHIP_TYPE, "+")
 
     class Meta:
         ordering = ["id"]
@@ -160,6 +171,11 @@ class Contact(models.Model):
         indexes = [
             models.Index(Lower("last_name"), name="contact_last_name_lower_idx"),
             models.Index(Lower("first_name"), name="contact_first_name_lower_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unique_id"], condition=~Q(unique_id=""), name="contact_unique_id_unique"
+            )
         ]
 
     def __str__(self) -> str:

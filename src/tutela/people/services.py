@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 
 from tutela.accounts.scopes import Actor, Scope
@@ -169,6 +169,53 @@ def create_contact(
             exclude_from_state_reporting=exclude_from_state_reporting,
             is_active=is_active,
         )
+
+
+UNIQUE_ID_MAX = Contact._meta.get_field("unique_id").max_length or 64
+
+
+def unique_id_problem(text: str) -> str | None:
+    """What is wrong with ``text`` as a contact's Unique ID (already stripped), or ``None``.
+
+    The one rule for the contact card, the parent import and the association import: up to
+    64 characters, no control characters (a tab or line break pasted from a spreadsheet).
+    Letter case is kept and counts: ``p100`` and ``P100`` are two people, as in the SIS.
+    """
+    if len(text) > UNIQUE_ID_MAX:
+        return f"is longer than {UNIQUE_ID_MAX} characters ({len(text)})"
+    if any(not character.isprintable() for character in text):
+        return "holds a control character (a tab or a line break)"
+    return None
+
+
+def set_unique_id(*, actor: Actor, contact: Contact, unique_id: str) -> Contact:
+    """Give a contact its district-wide Unique ID, or clear it with a blank.
+
+    Another contact holding the same ID is refused, naming it: one ID, one person. Staff change
+    it only when their scope covers all of the contact's students, as for any change to a person.
+    """
+    value = unique_id.strip()
+    problem = unique_id_problem(value)
+    if problem:
+        raise ServiceError(f"Unique ID {problem}")
+    require_whole_contact(actor=actor, contact=contact, change="change their Unique ID")
+    if value:
+        holder = Contact.objects.filter(unique_id=value).exclude(pk=contact.pk).first()
+        if holder is not None:
+            raise ServiceError(
+                f"Unique ID {value!r} already belongs to contact #{holder.pk} {holder}"
+            )
+    if contact.unique_id == value:
+        return contact
+    with audited(actor), transaction.atomic():
+        contact.unique_id = value
+        try:
+            with transaction.atomic():
+                contact.save(update_fields=["unique_id"])
+        except IntegrityError:
+            # Another change took the ID between the check and the write.
+            raise ServiceError(f"Unique ID {value!r} already belongs to another contact") from None
+        return contact
 
 
 def validate_email_address(address: str) -> str:
@@ -434,6 +481,12 @@ def check_merge(*, actor: Actor, duplicate: Contact, into: Contact) -> None:
         raise ServiceError("a contact cannot be merged into itself")
     for contact in (duplicate, into):
         require_whole_contact(actor=actor, contact=contact, change="merge these contacts")
+    if duplicate.unique_id and into.unique_id and duplicate.unique_id != into.unique_id:
+        # Other systems name each of them by its ID: one of the two IDs would stop naming anyone.
+        raise ServiceError(
+            f"{duplicate} and {into} have different Unique IDs ({duplicate.unique_id!r}, "
+            f"{into.unique_id!r}): clear the wrong one first"
+        )
 
 
 def _chosen_detail(
@@ -523,10 +576,17 @@ def merge_contacts(
             "gender",
             "state_contact_id",
             "employer",
+            "default_relationship",
         ):
             if not getattr(into, field) and getattr(duplicate, field):
                 setattr(into, field, getattr(duplicate, field))
                 changed.append(field)
+        if duplicate.unique_id and not into.unique_id:
+            # The ID names one contact at a time: the duplicate gives it up before it moves.
+            into.unique_id, duplicate.unique_id = duplicate.unique_id, ""
+            duplicate.save(update_fields=["unique_id"])
+            changed.append("unique_id")
+        into.schools.add(*duplicate.schools.all())
         if duplicate.is_active and not into.is_active:
             into.is_active = True
             changed.append("is_active")

@@ -57,6 +57,13 @@ class ContactNamesForm(CodeSetForm):
     last_name = forms.CharField(label="Last name", max_length=100)
     suffix = CodeField(CodeType.SUFFIX, label="Suffix")
     gender = CodeField(CodeType.GENDER, label="Gender")
+    unique_id = forms.CharField(
+        label="Unique ID",
+        max_length=64,
+        required=False,
+        strip=False,
+        help_text="The district-wide ID of this person (the SIS person ID), case-sensitive.",
+    )
     state_contact_id = forms.CharField(label="State contact ID", max_length=64, required=False)
     employer = forms.CharField(label="Employer", max_length=200, required=False)
     exclude_from_state_reporting = forms.BooleanField(
@@ -73,6 +80,7 @@ class ContactNamesForm(CodeSetForm):
             "last_name": contact.last_name,
             "suffix": code_of(contact.suffix),
             "gender": code_of(contact.gender),
+            "unique_id": contact.unique_id,
             "state_contact_id": contact.state_contact_id,
             "employer": contact.employer,
             "exclude_from_state_reporting": contact.exclude_from_state_reporting,

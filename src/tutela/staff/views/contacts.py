@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from tutela.accounts.models import Account
 from tutela.accounts.selectors import granted_links
 from tutela.people.models import Contact, Student
 from tutela.people.selectors import duplicate_contacts, student_visible_to, students_to_attach
-from tutela.people.services import create_contact_for_student, update_contact
+from tutela.people.services import create_contact_for_student, set_unique_id, update_contact
 from tutela.staff.contact_forms import ContactNamesForm, EmailForm, NewContactForm
 from tutela.staff.forms import TemporaryPasswordForm
 from tutela.staff.views.common import (
@@ -91,25 +92,30 @@ def contact_names(request: HttpRequest, account: Account, contact_id: int) -> Ht
     form = ContactNamesForm(request.POST or None, initial=ContactNamesForm.initial_for(contact))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if saved(
-            request,
-            form,
-            "Names and codes saved.",
-            lambda: update_contact(
-                actor=account,
-                contact=contact,
-                last_name=data["last_name"],
-                first_name=data["first_name"],
-                middle_name=data["middle_name"],
-                prefix=data["name_prefix"] or None,
-                suffix=data["suffix"] or None,
-                gender=data["gender"] or None,
-                state_contact_id=data["state_contact_id"],
-                employer=data["employer"],
-                exclude_from_state_reporting=data["exclude_from_state_reporting"],
-                is_active=data["is_active"],
-            ),
-        ):
+
+        def save() -> None:
+            # One save: a refused Unique ID leaves the names as they were too. The Unique ID's
+            # own service asks for scope over all of the contact's students, so it is called
+            # only when the ID changes.
+            with transaction.atomic():
+                update_contact(
+                    actor=account,
+                    contact=contact,
+                    last_name=data["last_name"],
+                    first_name=data["first_name"],
+                    middle_name=data["middle_name"],
+                    prefix=data["name_prefix"] or None,
+                    suffix=data["suffix"] or None,
+                    gender=data["gender"] or None,
+                    state_contact_id=data["state_contact_id"],
+                    employer=data["employer"],
+                    exclude_from_state_reporting=data["exclude_from_state_reporting"],
+                    is_active=data["is_active"],
+                )
+                if data["unique_id"].strip() != contact.unique_id:
+                    set_unique_id(actor=account, contact=contact, unique_id=data["unique_id"])
+
+        if saved(request, form, "Names and codes saved.", save):
             return redirect("staff:contact", contact_id=contact.pk)
     return edit_page(
         request,

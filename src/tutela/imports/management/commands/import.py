@@ -33,8 +33,9 @@ class Command(TutelaCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
-        for kind in importers():
+        for kind, importer in importers().items():
             sub = kinds.add_parser(kind, help=f"import {kind}")
+            importer.add_arguments(sub)
             sub.add_argument("file", metavar="FILE", type=Path)
             sub.add_argument(
                 "--dry-run", action="store_true", help="check and report, save nothing"
@@ -74,12 +75,13 @@ class Command(TutelaCommand):
                 )
         mapping = saved_mapping(importer.kind, options["mapping"]) if options["mapping"] else {}
         mapping.update(parse_map_options(options["map"]))
+        own = importer.options_from(options)
         result = run_import(
             importer,
             options["file"],
             actor=command_line_user(),
             dry_run=options["dry_run"],
-            options={"report": str(report) if report else None},
+            options={**own, "report": str(report) if report else None},
             progress=self._progress_bar() if not options["json"] else None,
             mapping=mapping,
             on_wait=self._waiting,
