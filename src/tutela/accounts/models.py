@@ -58,10 +58,13 @@ class Account(AbstractUser):
 class TokenPurpose(models.TextChoices):
     ACTIVATION = "activation"
     PASSWORD_RESET = "password_reset"  # noqa: S105
+    # An activation link printed on a letter home: it opens the same activation page, but
+    # printing letters again voids only earlier letters, never a link the parent was emailed.
+    LETTER_ACTIVATION = "letter_activation"
 
 
 class AccessToken(models.Model):
-    """A single-use link sent by email: activation or password reset.
+    """A single-use link sent by email (activation, password reset) or printed on a letter.
 
     Only a SHA-256 hash of the token is stored, so a copy of the database cannot be used to
     take over accounts. The token is 256 random bits, so a fast hash is enough (no Argon2).

@@ -34,6 +34,9 @@ class EmailContext(TypedDict, total=False):
     registration_link: str  # finishes a self-registration with an access code
     link_expires_at: datetime.datetime  # when the message's link stops working
     link_valid_hours: int  # how long the message's link works, in hours
+    link_expires_on: str  # the date a printed letter's link stops working (YYYY-MM-DD)
+    student_name: str  # the one student a letter is about, first and last name
+    access_code: str  # a student's parent access code, written XXXX-XXXX-XXXX (letters only)
     approved: bool  # whether the school approved a restricted student's link
 
 

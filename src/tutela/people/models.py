@@ -120,10 +120,19 @@ class Student(models.Model):
         return f"{self.first_name} {self.last_name} ({self.student_number})"
 
 
+class Language(models.TextChoices):
+    """The languages Tutela writes to families in: its letters, its emails, its pages."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
 class Contact(models.Model):
     """One real person who is a parent, guardian or other contact of one or more students.
 
     The primary key is the contact's system id (the ``ID`` column of a contacts import).
+    ``preferred_language`` is the language the family reads: letters, emails and AutoCreate
+    use it when a run asks for each contact's own language.
     """
 
     last_name = models.CharField(max_length=100)
@@ -136,9 +145,22 @@ class Contact(models.Model):
     employer = models.CharField(max_length=200, blank=True)
     exclude_from_state_reporting = models.BooleanField(default=True)
     is_active = models.BooleanField(default=False)
+    # A database default too: the contacts import inserts rows in bulk, naming its own columns.
+    preferred_language = models.CharField(
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        db_default=Language.ENGLISH,
+    )
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preferred_language__in=Language.values),
+                name="contact_language_known",
+            )
+        ]
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
