@@ -157,7 +157,19 @@ def _awaiting_activation(account: Account) -> bool:
     return account.is_active and (not account.has_usable_password() or account.must_change_password)
 
 
-def _activation_letters(actor: Actor, request: LetterRequest, run: LetterRun) -> None:
+@dataclass
+class Recipients:
+    """The parents an activation run writes to, with their selected students' names."""
+
+    accounts: list[Account]
+    students: dict[int, list[str]]  # by contact id
+    outside_scope: int = 0
+
+
+def activation_recipients(*, actor: Actor, request: LetterRequest) -> Recipients:
+    """The parents of the selected students whose accounts wait for activation, in print
+    order (by name); parents with children beyond a school admin's schools are left out
+    (counted), as for any change to a person's account."""
     students = _students(actor, request)
     links = StudentContact.objects.filter(student__in=students.values("pk")).order_by(
         "student__last_name", "student__first_name"
@@ -178,25 +190,54 @@ def _activation_letters(actor: Actor, request: LetterRequest, run: LetterRun) ->
     for ids in _chunks(wanted):
         found = Account.objects.filter(contact_id__in=ids).select_related("contact")
         accounts.extend(a for a in found if _awaiting_activation(a))
+    outside = 0
     if not scope.district_wide:
-        whole = set()
+        whole: set[int] = set()
         for ids in _chunks([a.contact_id for a in accounts if a.contact_id]):
             whole |= set(scope.whole_contacts().filter(pk__in=ids).values_list("pk", flat=True))
-        run.outside_scope = sum(1 for a in accounts if a.contact_id not in whole)
+        outside = sum(1 for a in accounts if a.contact_id not in whole)
         accounts = [a for a in accounts if a.contact_id in whole]
-    accounts.sort(key=lambda a: (a.last_name.lower(), a.first_name.lower(), a.pk))
+    accounts.sort(key=_by_name)
+    return Recipients(accounts=accounts, students=names, outside_scope=outside)
 
+
+def _by_name(account: Account) -> tuple[str, str, int]:
+    contact = account.contact
+    assert contact is not None
+    return (contact.last_name.lower(), contact.first_name.lower(), contact.pk)
+
+
+def _outstanding(account_ids: list[int]) -> QuerySet[AccessToken]:
+    return AccessToken.objects.filter(
+        account_id__in=account_ids,
+        purpose=TokenPurpose.LETTER_ACTIVATION,
+        used_at__isnull=True,
+        voided_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def letters_already_printed(*, actor: Actor, request: LetterRequest) -> int:
+    """How many of the run's parents hold an earlier letter whose link still works: printing
+    again voids those links, which the staff screen says before it does."""
+    if request.kind != LetterKind.ACTIVATION:
+        return 0
+    ids = [a.pk for a in activation_recipients(actor=actor, request=request).accounts]
+    return sum(
+        _outstanding(chunk).values("account_id").distinct().count() for chunk in _chunks(ids)
+    )
+
+
+def _activation_letters(actor: Actor, request: LetterRequest, run: LetterRun) -> None:
+    recipients = activation_recipients(actor=actor, request=request)
+    accounts, names = recipients.accounts, recipients.students
+    run.outside_scope = recipients.outside_scope
     now = timezone.now()
     expires = now + datetime.timedelta(days=settings.TUTELA_LETTER_LINK_DAYS)
     account_ids = [a.pk for a in accounts]
     for ids in _chunks(account_ids):
         # Set-based (a run is a school's worth of families): one summary entry below.
-        run.voided += AccessToken.objects.filter(
-            account_id__in=ids,
-            purpose=TokenPurpose.LETTER_ACTIVATION,
-            used_at__isnull=True,
-            voided_at__isnull=True,
-        ).update(voided_at=now)
+        run.voided += _outstanding(ids).update(voided_at=now)
     rows = []
     for account in accounts:
         raw = secrets.token_urlsafe(32)
