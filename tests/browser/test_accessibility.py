@@ -13,6 +13,7 @@ import pytest
 from tests.browser.accessibility import describe, violations
 from tests.browser.conftest import sign_in
 from tests.cast import PASSWORD, build_cast
+from tutela.letters.models import LetterTemplate
 
 pytestmark = [
     pytest.mark.browser,
@@ -85,6 +86,9 @@ def test_every_staff_page_passes_axe(live_server: Any, browser: Any) -> None:
             "/staff/autocreate/templates/new/",
             "/staff/access-codes/",
             "/staff/restricted-links/",
+            "/staff/letters/",
+            "/staff/letters/templates/",
+            f"/staff/letters/templates/{LetterTemplate.objects.first().pk}/",
         ],
     )
     assert not found, _report(found)
