@@ -8,8 +8,7 @@ from django import forms
 
 from tutela.accounts.scopes import Scope
 from tutela.letters.models import LETTER_PLACEHOLDERS, LetterKind, LetterTemplate
-from tutela.letters.services import CONTACT_LANGUAGE
-from tutela.people.models import Language, School
+from tutela.people.models import CONTACT_LANGUAGE, Language, School
 
 LANGUAGE_FIELD_CHOICES = [
     *Language.choices,

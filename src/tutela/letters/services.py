@@ -36,14 +36,12 @@ from tutela.core.bulk import insert_rows
 from tutela.letters.models import LetterKind, LetterTemplate
 from tutela.notifications.email import portal_url
 from tutela.notifications.vocabulary import EmailContext
-from tutela.people.models import Language, School, Student, StudentContact
+from tutela.people.models import CONTACT_LANGUAGE, Language, School, Student, StudentContact
 from tutela.people.services import OutsideScope, ServiceError
 from tutela.provisioning.models import AutoCreateJob
 from tutela.provisioning.plan import CREATE
 from tutela.sections.models import Section
 
-# Each contact's own language instead of one for every letter.
-CONTACT_LANGUAGE = "contact"
 LANGUAGE_CHOICES = (*Language.values, CONTACT_LANGUAGE)
 # Rows per query: well under every database's limit on parameters.
 CHUNK = 500

@@ -127,6 +127,10 @@ class Language(models.TextChoices):
     SPANISH = "es", "Español"
 
 
+# What a run of letters or emails may ask for instead of one language: each contact's own.
+CONTACT_LANGUAGE = "contact"
+
+
 class Contact(models.Model):
     """One real person who is a parent, guardian or other contact of one or more students.
 

@@ -60,6 +60,8 @@ class AutoCreateJob(models.Model):
     attached_template = models.ForeignKey(
         "EmailTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # "" the templates as chosen; en or es for everyone; "contact" each parent's own language.
+    email_language = models.CharField(max_length=8, blank=True)
     emails_sent = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField(max_length=64, blank=True)

@@ -153,6 +153,7 @@ def record_autocreate_job(
         simulate=simulate,
         created_template=emails.created if emails else None,
         attached_template=emails.attached if emails else None,
+        email_language=emails.language if emails else "",
     )
 
 
@@ -204,7 +205,11 @@ def execute_autocreate_job(
             actor=actor or job.actor or command_line_user(),
             simulate=job.simulate,
             progress=report_progress,
-            emails=EmailChoice(created=job.created_template, attached=job.attached_template),
+            emails=EmailChoice(
+                created=job.created_template,
+                attached=job.attached_template,
+                language=job.email_language,
+            ),
         )
     except Exception as error:
         job.status = AutoCreateJob.Status.FAILED

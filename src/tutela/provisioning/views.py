@@ -65,7 +65,9 @@ def autocreate(request: HttpRequest, account: Account) -> HttpResponse:
                 actor=account,
                 simulate=data["simulate"],
                 emails=EmailChoice(
-                    created=data["created_template"], attached=data["attached_template"]
+                    created=data["created_template"],
+                    attached=data["attached_template"],
+                    language=data["email_language"],
                 ),
             )
             return redirect("provisioning:job", job_id=job.pk)
@@ -141,7 +143,11 @@ def job_run_for_real(request: HttpRequest, account: Account, job_id: int) -> Htt
         selection=selection_of(job),
         actor=account,
         simulate=False,
-        emails=EmailChoice(created=job.created_template, attached=job.attached_template),
+        emails=EmailChoice(
+            created=job.created_template,
+            attached=job.attached_template,
+            language=job.email_language,
+        ),
     )
     messages.success(request, "AutoCreate started for real with the simulated selection.")
     return redirect("provisioning:job", job_id=real.pk)
