@@ -101,16 +101,16 @@ def build_cast(*, with_passwords: bool = False) -> Cast:
         actor=command_line_user(), contact=una_contact, student=lila, allow_data_access=True
     )
     password = PASSWORD if with_passwords else None
-    hana = AccountFactory(
+    hana = AccountFactory.create(
         username="hana.hill", email="hana@example.org", contact=hana_contact, password=password
     )
-    leo = AccountFactory(
+    leo = AccountFactory.create(
         username="leo@example.org", email="leo@example.org", contact=leo_contact, password=password
     )
-    dana = AccountFactory(
+    dana = AccountFactory.create(
         username="dana", email="", is_staff=True, is_district_admin=True, password=password
     )
-    sam = AccountFactory(username="sam", email="", is_staff=True, password=password)
+    sam = AccountFactory.create(username="sam", email="", is_staff=True, password=password)
     sam.schools.add(lila.school)
     return Cast(
         hillcrest=holly.school,
@@ -133,8 +133,8 @@ def client_as(cast: Cast, who: str) -> Client:
     not staff), or nobody ("anonymous"): the people every guard test tries."""
     client = Client()
     if who == "lou":
-        lou = AccountFactory(username="lou")
-        SectionFactory(
+        lou = AccountFactory.create(username="lou")
+        SectionFactory.create(
             section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila]
         )
         client.force_login(lou)

@@ -15,13 +15,16 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 import pytest
 
 from tests.cast import Cast, build_cast
 from tutela.cli import main
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 DATA = Path(__file__).parent / "data"
 
@@ -94,6 +97,16 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[object]]) -> Path:
         sheet.append(list(row))
     workbook.save(path)
     return path
+
+
+def read_xlsx(path: Path) -> Worksheet:
+    """The sheet a report workbook holds (its active, first one)."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    sheet = load_workbook(path).active
+    assert isinstance(sheet, Worksheet)
+    return sheet
 
 
 @pytest.fixture

@@ -1,13 +1,19 @@
-"""factory_boy factories for the people models."""
+"""factory_boy factories for the people models.
+
+Each factory is generic in its model, so ``XFactory.create(...)`` is typed as the model it
+makes; calling the factory itself (``XFactory(...)``) is not typed by factory_boy.
+"""
 
 from __future__ import annotations
 
 import factory
 
+from tutela.accounts.models import Account
 from tutela.people.models import Contact, School, Student
+from tutela.sections.models import Section
 
 
-class SchoolFactory(factory.django.DjangoModelFactory):
+class SchoolFactory(factory.django.DjangoModelFactory[School]):
     class Meta:
         model = School
         django_get_or_create = ("school_number",)
@@ -16,7 +22,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"School {o.school_number}")
 
 
-class StudentFactory(factory.django.DjangoModelFactory):
+class StudentFactory(factory.django.DjangoModelFactory[Student]):
     class Meta:
         model = Student
 
@@ -27,7 +33,7 @@ class StudentFactory(factory.django.DjangoModelFactory):
     grade_level = "5"
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -35,11 +41,11 @@ class ContactFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
     """A staff or parent account; pass ``contact=`` for a parent. No password unless given."""
 
     class Meta:
-        model = "accounts.Account"
+        model = Account
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}@example.org")
@@ -48,9 +54,9 @@ class AccountFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(None)
 
 
-class SectionFactory(factory.django.DjangoModelFactory):
+class SectionFactory(factory.django.DjangoModelFactory[Section]):
     class Meta:
-        model = "sections.Section"
+        model = Section
         skip_postgeneration_save = True
 
     section_id = factory.Sequence(lambda n: f"S{1000 + n}")
@@ -60,9 +66,9 @@ class SectionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def teachers(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create and extracted:
-            self.teachers.set(extracted)  # type: ignore[attr-defined]
+            self.teachers.set(extracted)
 
     @factory.post_generation
     def students(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create and extracted:
-            self.students.set(extracted)  # type: ignore[attr-defined]
+            self.students.set(extracted)

@@ -16,8 +16,8 @@ PAGES = ["/admin/people/student/", "/admin/people/contact/", "/admin/imports/imp
 
 
 def test_a_superuser_browses_students_and_contacts(client: Client) -> None:
-    student = StudentFactory(last_name="Quillfeather")
-    contact = ContactFactory(last_name="Brightwater")
+    student = StudentFactory.create(last_name="Quillfeather")
+    contact = ContactFactory.create(last_name="Brightwater")
     client.force_login(Account.objects.create(username="boss", is_staff=True, is_superuser=True))
     assert "Quillfeather" in client.get(PAGES[0]).content.decode()
     assert "Brightwater" in client.get(PAGES[1]).content.decode()
@@ -50,7 +50,7 @@ def test_logs_and_audit_trails_are_read_only_in_the_admin(
 
     model_admin = admin.site._registry[apps.get_model(model_path)]
     request = rf.get("/admin/")
-    request.user = AccountFactory(username="root", is_staff=True, is_superuser=True)
+    request.user = AccountFactory.create(username="root", is_staff=True, is_superuser=True)
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert model_admin.has_delete_permission(request) is deletable
@@ -62,9 +62,10 @@ def people_records() -> dict[str, Any]:
     from tutela.people.models import Code, StudentContact
     from tutela.people.services import link_student
 
-    student = StudentFactory()
-    contact = ContactFactory()
-    parent = AccountFactory(username="parent@example.org", contact=ContactFactory())
+    student = StudentFactory.create()
+    contact = ContactFactory.create()
+    guardian = ContactFactory.create()
+    parent = AccountFactory.create(username="parent@example.org", contact=guardian)
     link_student(actor=command_line_user(), contact=contact, student=student)
     return {
         "people/school": student.school,
@@ -72,9 +73,9 @@ def people_records() -> dict[str, Any]:
         "people/student": student,
         "people/contact": contact,
         "people/studentcontact": StudentContact.objects.get(contact=contact),
-        "sections/section": SectionFactory(),
+        "sections/section": SectionFactory.create(),
         "accesscodes/pendinglink": PendingLink.objects.create(
-            student=student, contact=parent.contact, account=parent
+            student=student, contact=guardian, account=parent
         ),
         "accounts/account": parent,
     }

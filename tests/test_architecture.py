@@ -16,7 +16,15 @@ import pytest
 import tutela
 
 SOURCE = Path(tutela.__file__).resolve().parent
-DOMAIN_APPS = ("people", "accounts", "imports", "provisioning", "accesscodes", "sections")
+DOMAIN_APPS = (
+    "people",
+    "accounts",
+    "imports",
+    "provisioning",
+    "accesscodes",
+    "sections",
+    "jobs",
+)
 SCREENS = ("tutela.staff", "tutela.portal")
 
 

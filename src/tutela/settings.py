@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "csp",
     "tutela.core",
     "tutela.web",
+    "tutela.jobs",
     "tutela.people",
     "tutela.accounts",
     "tutela.imports",
@@ -413,6 +414,9 @@ def _huey() -> dict[str, Any]:
             "name": "tutela",
             "filename": str(_ensure_home() / "queue.sqlite3"),
             "immediate": immediate,
+            # Immediate mode keeps the store on disk too: job heartbeats and progress must be
+            # readable by every process (another web worker, a command), not this one alone.
+            "immediate_use_memory": False,
             "consumer": {"workers": env_int("TUTELA_QUEUE_WORKERS", 1)},
         }
     if not url.startswith(("redis://", "rediss://", "unix://")):
@@ -422,11 +426,17 @@ def _huey() -> dict[str, Any]:
         "name": "tutela",
         "url": url,
         "immediate": immediate,
+        "immediate_use_memory": False,
         "consumer": {"workers": env_int("TUTELA_QUEUE_WORKERS", 1)},
     }
 
 
 HUEY = _huey()
+
+# A running job beats several times within this; silent for longer, it is marked failed.
+TUTELA_JOB_STALE_SECONDS = env_int("TUTELA_JOB_STALE_SECONDS", 120)
+if TUTELA_JOB_STALE_SECONDS < 1:
+    raise ImproperlyConfigured("TUTELA_JOB_STALE_SECONDS must be at least 1")
 
 # Parent access codes (docs/configuration.md, "Parent access codes").
 ACCESS_CODES_ENABLED = env_bool("TUTELA_ACCESS_CODES_ENABLED", True)

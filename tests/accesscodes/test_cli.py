@@ -1,11 +1,13 @@
 import csv
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import Run
 from tests.factories import AccountFactory, SchoolFactory, SectionFactory, StudentFactory
 from tutela.accesscodes.models import AccessCode
 from tutela.accesscodes.selectors import EXPORT_COLUMNS
@@ -15,15 +17,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def district() -> dict[str, Any]:
-    elm, oak = SchoolFactory(school_number="10"), SchoolFactory(school_number="20")
-    ann = StudentFactory(
+    elm, oak = SchoolFactory.create(school_number="10"), SchoolFactory.create(school_number="20")
+    ann = StudentFactory.create(
         student_number="1001", first_name="Ann", last_name="Lee", school=elm, grade_level="3"
     )
-    bo = StudentFactory(student_number="1002", school=elm)
-    cy = StudentFactory(student_number="2001", school=oak)
-    kim, lou = AccountFactory(username="kim"), AccountFactory(username="lou")
-    SectionFactory(section_id="HR-K", school=elm, teachers=[kim], students=[ann, bo])
-    SectionFactory(section_id="HR-L", school=oak, teachers=[lou], students=[cy])
+    bo = StudentFactory.create(student_number="1002", school=elm)
+    cy = StudentFactory.create(student_number="2001", school=oak)
+    kim, lou = AccountFactory.create(username="kim"), AccountFactory.create(username="lou")
+    SectionFactory.create(section_id="HR-K", school=elm, teachers=[kim], students=[ann, bo])
+    SectionFactory.create(section_id="HR-L", school=oak, teachers=[lou], students=[cy])
     return {"elm": elm, "ann": ann, "bo": bo, "cy": cy, "kim": kim, "lou": lou}
 
 
@@ -41,7 +43,9 @@ def codes() -> dict[str, str]:
     }
 
 
-def test_generate_reset_and_export_the_district(tutela, district, tmp_path) -> None:
+def test_generate_reset_and_export_the_district(
+    tutela: Callable[..., Run], district: dict[str, Any], tmp_path: Path
+) -> None:
     run = tutela("codes", "generate")
     assert run.code == 0, run.err
     assert "Issued 3" in run.out
@@ -74,13 +78,17 @@ def test_generate_reset_and_export_the_district(tutela, district, tmp_path) -> N
     assert codes()["2001"] != issued["2001"]
 
 
-def test_generate_missing_only_and_school_scope(tutela, district) -> None:
+def test_generate_missing_only_and_school_scope(
+    tutela: Callable[..., Run], district: dict[str, Any]
+) -> None:
     assert "Issued 2" in tutela("codes", "generate", "--school", "10").out
     assert "Issued 1" in tutela("codes", "generate", "--missing-only").out
     assert "Issued 0" in tutela("codes", "generate", "--missing-only").out
 
 
-def test_export_a_school_or_a_section(tutela, district, tmp_path) -> None:
+def test_export_a_school_or_a_section(
+    tutela: Callable[..., Run], district: dict[str, Any], tmp_path: Path
+) -> None:
     tutela("codes", "generate")
     out = tmp_path / "s.csv"
     assert tutela("codes", "export", "--school", "20", "--output", str(out)).code == 0
@@ -90,7 +98,7 @@ def test_export_a_school_or_a_section(tutela, district, tmp_path) -> None:
 
 
 def test_a_student_without_a_code_is_exported_blank_with_a_warning(
-    tutela, district, tmp_path
+    tutela: Callable[..., Run], district: dict[str, Any], tmp_path: Path
 ) -> None:
     tutela("codes", "generate", "--school", "10")
     out = tmp_path / "c.csv"
@@ -101,7 +109,7 @@ def test_a_student_without_a_code_is_exported_blank_with_a_warning(
 
 
 def test_a_teacher_exports_their_own_section_but_not_another_teachers(
-    tutela, district, tmp_path
+    tutela: Callable[..., Run], district: dict[str, Any], tmp_path: Path
 ) -> None:
     tutela("codes", "generate")
     out = tmp_path / "mine.csv"
@@ -134,7 +142,9 @@ def test_a_teacher_exports_their_own_section_but_not_another_teachers(
         (["codes", "export", "--as-user", "ghost", "--output", "x.csv"], "no active account"),
     ],
 )
-def test_bad_arguments_are_one_line_errors(tutela, district, args, message) -> None:
+def test_bad_arguments_are_one_line_errors(
+    tutela: Callable[..., Run], district: dict[str, Any], args: list[str], message: str
+) -> None:
     run = tutela(*args)
     assert run.code == 2
     assert message in run.err and run.err.count("\n") == 1

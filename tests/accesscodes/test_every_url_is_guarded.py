@@ -94,7 +94,9 @@ def test_the_wrong_person_gets_403_or_404_everywhere(cast: Cast, who: str) -> No
     issuing.generate_codes(actor=command_line_user())
     holly_code = AccessCode.objects.get(student=cast.holly, revoked_at__isnull=True)
     StudentContact.objects.filter(student=cast.holly).update(restricted=True)
-    stranger = AccountFactory(username="stranger@example.org", contact=ContactFactory())
+    stranger = AccountFactory.create(
+        username="stranger@example.org", contact=ContactFactory.create()
+    )
     outcome = linking.add_child(actor=stranger, entry=holly_code.code, remote_address=None)
     pending = outcome.pending
     assert pending is not None

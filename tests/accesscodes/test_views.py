@@ -189,11 +189,13 @@ def test_a_school_admin_downloads_only_their_school(client: Client, codes: Cast)
 def test_a_teacher_downloads_their_own_section_and_not_another_teachers(
     client: Client, codes: Cast
 ) -> None:
-    kim, lou = AccountFactory(username="kim"), AccountFactory(username="lou")
-    SectionFactory(
+    kim, lou = AccountFactory.create(username="kim"), AccountFactory.create(username="lou")
+    SectionFactory.create(
         section_id="HR-K", school=codes.hillcrest, teachers=[kim], students=[codes.holly]
     )
-    SectionFactory(section_id="HR-L", school=codes.lakeside, teachers=[lou], students=[codes.lila])
+    SectionFactory.create(
+        section_id="HR-L", school=codes.lakeside, teachers=[lou], students=[codes.lila]
+    )
     client.force_login(kim)
     page = client.get("/staff/access-codes/").content.decode()
     assert "HR-K" in page and "HR-L" not in page
@@ -207,8 +209,8 @@ def test_a_teacher_downloads_their_own_section_and_not_another_teachers(
 
 
 def test_a_teacher_who_signs_in_lands_on_their_sections_codes(client: Client, codes: Cast) -> None:
-    kim = AccountFactory(username="kim", password=PASSWORD)
-    SectionFactory(
+    kim = AccountFactory.create(username="kim", password=PASSWORD)
+    SectionFactory.create(
         section_id="HR-K", school=codes.hillcrest, teachers=[kim], students=[codes.holly]
     )
     response = client.post(
@@ -285,7 +287,9 @@ def test_a_school_admin_decides_the_queue_of_their_school_only(
 ) -> None:
     StudentContact.objects.filter(student=codes.lila).update(restricted=True)
     StudentContact.objects.filter(student=codes.holly).update(restricted=True)
-    newcomer = AccountFactory(username="newcomer@example.org", contact=ContactFactory())
+    newcomer = AccountFactory.create(
+        username="newcomer@example.org", contact=ContactFactory.create()
+    )
     lila_wait = linking.add_child(actor=newcomer, entry=code_of(codes.lila), remote_address=None)
     holly_wait = linking.add_child(actor=newcomer, entry=code_of(codes.holly), remote_address=None)
     assert lila_wait.pending and holly_wait.pending

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from pytest_django import Settings
 
 from tests.cast import Cast
 from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind
@@ -116,7 +118,7 @@ def test_long_passphrases_without_composition_rules_are_fine(cast: Cast) -> None
     assert account.must_change_password
 
 
-def test_the_minimum_length_is_configurable(cast: Cast, settings) -> None:
+def test_the_minimum_length_is_configurable(cast: Cast, settings: Settings) -> None:
     settings.AUTH_PASSWORD_VALIDATORS = [
         {
             "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -137,7 +139,9 @@ def test_a_staff_temporary_password_must_be_changed(cast: Cast) -> None:
     assert account.check_password("river stones sing")
 
 
-def test_imported_passwords_are_temporary_as_the_district_says(cast: Cast, settings) -> None:
+def test_imported_passwords_are_temporary_as_the_district_says(
+    cast: Cast, settings: Settings
+) -> None:
     settings.TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY = False
     account = create_account(
         actor=command_line_user(),
@@ -158,6 +162,7 @@ def test_create_with_activation_emails_the_account_email(cast: Cast) -> None:
     create_account(actor=command_line_user(), contact=cast.una_contact, send_activation=True)
     assert [m.to for m in mail.outbox] == [["una@example.org"]]
     message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
     assert "/accounts/activate/" in message.body
     assert message.alternatives and "/accounts/activate/" in str(message.alternatives[0][0])
 
@@ -192,7 +197,7 @@ def test_a_username_that_is_another_accounts_email_is_not_available(cast: Cast) 
 def test_an_email_that_is_another_accounts_username_is_already_in_use(cast: Cast) -> None:
     from tests.factories import AccountFactory
 
-    kim = AccountFactory(username="kim@example.org", email="kim.new@example.org")
+    kim = AccountFactory.create(username="kim@example.org", email="kim.new@example.org")
     add_email(actor=command_line_user(), contact=cast.una_contact, address="KIM@example.org")
     with pytest.raises(EmailInUse) as caught:
         create_account(

@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_admin_pages_open(cast: Cast, url: str) -> None:
-    root = AccountFactory(username="root", is_staff=True, is_superuser=True)
+    root = AccountFactory.create(username="root", is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(root)
     assert client.get(url).status_code == 200
     assert client.get(f"/admin/accounts/account/{cast.sam.pk}/change/").status_code == 200
 
 
-def test_a_staff_accounts_schools_and_groups_are_audited(cast) -> None:
+def test_a_staff_accounts_schools_and_groups_are_audited(cast: Cast) -> None:
     from auditlog.models import LogEntry
     from django.contrib.auth.models import Group
 

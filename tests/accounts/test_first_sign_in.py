@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from tests.accounts.conftest import token_of
 from tests.cast import PASSWORD, Cast
@@ -24,16 +26,21 @@ from tutela.accounts.services import (
 )
 from tutela.core.audit import command_line_user
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "seven quiet harbours glow"
 
 
-def choose(client: Client, path: str, password: str = NEW_PASSWORD):
+def choose(client: Client, path: str, password: str = NEW_PASSWORD) -> TestResponse:
     return client.post(path, {"new_password1": password, "new_password2": password})
 
 
-def test_an_activation_link_lets_the_parent_choose_a_password_once(cast: Cast, emailed) -> None:
+def test_an_activation_link_lets_the_parent_choose_a_password_once(
+    cast: Cast, emailed: Callable[..., str]
+) -> None:
     path = emailed(send_activation, actor=cast.dana, account=cast.hana)
     client = Client()
     assert client.get(path).status_code == 200
@@ -50,7 +57,7 @@ def test_an_activation_link_lets_the_parent_choose_a_password_once(cast: Cast, e
     assert cast.hana.check_password(NEW_PASSWORD)
 
 
-def test_only_a_hash_of_the_token_is_stored(cast: Cast, emailed) -> None:
+def test_only_a_hash_of_the_token_is_stored(cast: Cast, emailed: Callable[..., str]) -> None:
     token = token_of(emailed(send_activation, actor=command_line_user(), account=cast.hana))
     stored = AccessToken.objects.get()
     assert stored.token_hash == hash_token(token) and token not in stored.token_hash
@@ -58,7 +65,7 @@ def test_only_a_hash_of_the_token_is_stored(cast: Cast, emailed) -> None:
 
 
 def test_an_activation_link_expires_after_the_configured_days(
-    cast: Cast, emailed, settings
+    cast: Cast, emailed: Callable[..., str], settings: Settings
 ) -> None:
     settings.TUTELA_ACTIVATION_DAYS = 7
     path = emailed(send_activation, actor=command_line_user(), account=cast.hana)
@@ -72,7 +79,7 @@ def test_an_activation_link_expires_after_the_configured_days(
         activate_account(token=token_of(path), password=NEW_PASSWORD)
 
 
-def test_sending_a_new_link_voids_the_old_one(cast: Cast, emailed) -> None:
+def test_sending_a_new_link_voids_the_old_one(cast: Cast, emailed: Callable[..., str]) -> None:
     old = emailed(send_activation, actor=command_line_user(), account=cast.hana)
     new = emailed(send_activation, actor=command_line_user(), account=cast.hana)
     assert old != new
@@ -80,14 +87,16 @@ def test_sending_a_new_link_voids_the_old_one(cast: Cast, emailed) -> None:
     assert choose(Client(), new).status_code == 302
 
 
-def test_a_disabled_accounts_link_does_not_work(cast: Cast, emailed) -> None:
+def test_a_disabled_accounts_link_does_not_work(cast: Cast, emailed: Callable[..., str]) -> None:
     path = emailed(send_activation, actor=command_line_user(), account=cast.hana)
     cast.hana.is_active = False
     cast.hana.save()
     assert choose(Client(), path).status_code == 410
 
 
-def test_a_weak_password_is_refused_and_the_link_stays_usable(cast: Cast, emailed) -> None:
+def test_a_weak_password_is_refused_and_the_link_stays_usable(
+    cast: Cast, emailed: Callable[..., str]
+) -> None:
     path = emailed(send_activation, actor=command_line_user(), account=cast.hana)
     page = choose(Client(), path, "password")
     assert page.status_code == 200 and "too common" in page.content.decode()
@@ -174,14 +183,14 @@ class BrokenMail:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_reset_request_says_the_same_even_when_the_email_cannot_be_sent(
-    cast: Cast, settings
+    cast: Cast, settings: Settings
 ) -> None:
     # An error page only for known accounts would tell who has one.
     settings.EMAIL_BACKEND = f"{__name__}.BrokenMail"
     assert_same_reset_answer_for_known_and_unknown()
 
 
-def test_a_reset_link_sets_a_new_password_once(cast: Cast, emailed) -> None:
+def test_a_reset_link_sets_a_new_password_once(cast: Cast, emailed: Callable[..., str]) -> None:
     path = emailed(request_password_reset, identifier="HANA.HILL")
     assert mail.outbox[-1].to == ["hana@example.org"]
     assert choose(Client(), path).status_code == 302
@@ -192,7 +201,7 @@ def test_a_reset_link_sets_a_new_password_once(cast: Cast, emailed) -> None:
 
 
 def test_no_reset_email_for_unknown_or_disabled_accounts(
-    cast: Cast, django_capture_on_commit_callbacks
+    cast: Cast, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     cast.leo.is_active = False
     cast.leo.save()
@@ -203,7 +212,9 @@ def test_no_reset_email_for_unknown_or_disabled_accounts(
 
 
 def test_imported_users_reset_only_when_the_district_allows(
-    cast: Cast, settings, django_capture_on_commit_callbacks
+    cast: Cast,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     cast.hana.is_imported = True
     cast.hana.save()
@@ -217,7 +228,7 @@ def test_imported_users_reset_only_when_the_district_allows(
     assert len(mail.outbox) == 1
 
 
-def test_a_reset_link_expires(cast: Cast, emailed) -> None:
+def test_a_reset_link_expires(cast: Cast, emailed: Callable[..., str]) -> None:
     path = emailed(request_password_reset, identifier="hana.hill")
     AccessToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert choose(Client(), path).status_code == 410

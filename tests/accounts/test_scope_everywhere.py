@@ -99,9 +99,9 @@ def test_a_school_admin_who_also_teaches_elsewhere_reaches_that_class_everywhere
     mother reach him on the staff screens as on the code pages and the command."""
     from tests.factories import SectionFactory
 
-    SectionFactory(section_id="ART-H", school=cast.hillcrest, teachers=[cast.sam]).students.add(
-        cast.holly
-    )
+    SectionFactory.create(
+        section_id="ART-H", school=cast.hillcrest, teachers=[cast.sam]
+    ).students.add(cast.holly)
     students, contacts = {"2001", "3001"}, {"Hill", "Lake", "Unlinked"}
     client = client_as(cast, "sam")
     assert _staff_search(client) == (students, contacts)

@@ -22,7 +22,7 @@ def test_the_command_line_and_district_admins_reach_the_whole_district(cast: Cas
 def test_a_superuser_without_staff_screens_is_district_wide_but_no_district_admin(
     cast: Cast,
 ) -> None:
-    scope = Scope.of(AccountFactory(username="root", is_superuser=True))
+    scope = Scope.of(AccountFactory.create(username="root", is_superuser=True))
     assert scope.district_wide
     assert not scope.is_district_admin
 
@@ -55,10 +55,10 @@ def test_a_contact_with_a_child_elsewhere_is_not_wholly_in_a_school_scope(cast: 
 
 
 def test_a_teacher_reaches_the_sections_they_teach_and_those_students(cast: Cast) -> None:
-    lou = AccountFactory(username="lou")
-    taught = SectionFactory(section_id="HR-L", school=cast.lakeside, teachers=[lou])
+    lou = AccountFactory.create(username="lou")
+    taught = SectionFactory.create(section_id="HR-L", school=cast.lakeside, teachers=[lou])
     taught.students.add(cast.lila)
-    SectionFactory(section_id="OTHER", school=cast.lakeside)
+    SectionFactory.create(section_id="OTHER", school=cast.lakeside)
     scope = Scope.of(lou)
     assert not scope.staff and not scope.covers_school(cast.lakeside.pk)
     assert list(scope.sections()) == [taught]
@@ -92,9 +92,11 @@ def test_whole_contacts_are_those_with_every_child_in_scope(cast: Cast) -> None:
 
 
 def test_school_students_leave_out_a_teachers_sections(cast: Cast) -> None:
-    lou = AccountFactory(username="lou", is_staff=True)
+    lou = AccountFactory.create(username="lou", is_staff=True)
     lou.schools.add(cast.hillcrest)
-    SectionFactory(section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila])
+    SectionFactory.create(
+        section_id="HR-L", school=cast.lakeside, teachers=[lou], students=[cast.lila]
+    )
     scope = Scope.of(lou)
     assert set(scope.students()) == {cast.holly, cast.hugo, cast.lila}
     assert set(scope.school_students()) == {cast.holly, cast.hugo}
@@ -106,9 +108,9 @@ def test_school_students_leave_out_a_teachers_sections(cast: Cast) -> None:
 
 
 def test_code_distributors_are_staff_and_teachers_of_a_section(cast: Cast) -> None:
-    lou = AccountFactory(username="lou")
+    lou = AccountFactory.create(username="lou")
     assert not Scope.of(lou).is_code_distributor
-    SectionFactory(section_id="HR-L", school=cast.lakeside, teachers=[lou])
+    SectionFactory.create(section_id="HR-L", school=cast.lakeside, teachers=[lou])
     assert Scope.of(lou).is_code_distributor
     assert Scope.of(cast.sam).is_code_distributor
     assert not Scope.of(cast.hana).is_code_distributor

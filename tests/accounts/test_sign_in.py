@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+from typing import Any
+
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from tests.cast import PASSWORD, Cast
 from tutela.accounts.backends import unknown_identifier
@@ -14,7 +21,9 @@ from tutela.accounts.models import SecurityEvent, SecurityEventKind
 pytestmark = pytest.mark.django_db
 
 
-def sign_in(client: Client, identifier: str, password: str = PASSWORD, **extra: str):
+def sign_in(
+    client: Client, identifier: str, password: str = PASSWORD, **extra: Any
+) -> TestResponse:
     return client.post(
         reverse("accounts:sign-in"), {"username": identifier, "password": password}, **extra
     )
@@ -62,7 +71,7 @@ def test_an_unknown_name_fails_the_same_way(cast_with_passwords: Cast) -> None:
 
 
 def test_a_password_typed_as_the_name_is_never_stored_in_clear(
-    cast_with_passwords: Cast, settings
+    cast_with_passwords: Cast, settings: Settings
 ) -> None:
     secret = "Correct-Horse-Battery-9"
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):
@@ -76,7 +85,7 @@ def test_a_password_typed_as_the_name_is_never_stored_in_clear(
     assert stored and not [text for text in stored if secret.lower() in text.lower()]
 
 
-def test_the_digest_is_keyed_with_the_secret_key(settings) -> None:
+def test_the_digest_is_keyed_with_the_secret_key(settings: Settings) -> None:
     before = unknown_identifier("someone")
     settings.SECRET_KEY = "another secret key " * 4
     assert unknown_identifier("someone") != before and before.startswith("unknown:")
@@ -91,7 +100,7 @@ def test_a_disabled_account_cannot_sign_in(cast_with_passwords: Cast) -> None:
 
 
 def test_the_account_is_locked_after_repeated_failures_whatever_name_is_typed(
-    cast_with_passwords: Cast, settings
+    cast_with_passwords: Cast, settings: Settings
 ) -> None:
     limit = settings.AXES_FAILURE_LIMIT
     for attempt in range(limit):
@@ -107,7 +116,7 @@ def test_the_account_is_locked_after_repeated_failures_whatever_name_is_typed(
 
 
 def test_an_address_is_locked_after_repeated_failures_across_accounts(
-    cast_with_passwords: Cast, settings
+    cast_with_passwords: Cast, settings: Settings
 ) -> None:
     for attempt in range(settings.AXES_FAILURE_LIMIT):
         sign_in(Client(), f"guess{attempt}@example.org", "wrong", REMOTE_ADDR="10.9.9.9")
@@ -115,7 +124,7 @@ def test_an_address_is_locked_after_repeated_failures_across_accounts(
     assert sign_in(Client(), "leo@example.org", REMOTE_ADDR="10.9.9.8").status_code == 302
 
 
-def test_sessions_expire(settings) -> None:
+def test_sessions_expire(settings: Settings) -> None:
     assert 0 < settings.SESSION_COOKIE_AGE <= 24 * 60 * 60
 
 
@@ -133,7 +142,7 @@ def test_passwords_are_hashed_with_argon2(cast_with_passwords: Cast) -> None:
 
 
 def test_repeated_failures_slow_down_before_the_lockout(
-    cast_with_passwords: Cast, settings, monkeypatch
+    cast_with_passwords: Cast, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.TUTELA_SIGN_IN_SLOWDOWN_SECONDS = 0.5
     delays: list[float] = []
@@ -143,7 +152,7 @@ def test_repeated_failures_slow_down_before_the_lockout(
     assert delays == [0.5, 1.0]
 
 
-def test_a_session_lasts_the_configured_time(cast_with_passwords: Cast, settings) -> None:
+def test_a_session_lasts_the_configured_time(cast_with_passwords: Cast, settings: Settings) -> None:
     client = Client()
     sign_in(client, "hana.hill")
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from auditlog.models import LogEntry
 
@@ -22,7 +24,7 @@ NEW_PASSWORD = "seven quiet harbours glow"
 
 
 @pytest.fixture
-def emailed_token(emailed):
+def emailed_token(emailed: Callable[..., str]) -> Callable[..., str]:
     """Run a service and return the raw token of the link in the email it sent."""
     return lambda action, *args, **kwargs: token_of(emailed(action, *args, **kwargs))
 
@@ -40,7 +42,7 @@ def assert_no_secret(entry: LogEntry, *secrets: str) -> None:
 
 
 def test_a_new_activation_link_voids_the_old_one_in_the_audit_trail(
-    cast: Cast, emailed_token
+    cast: Cast, emailed_token: Callable[..., str]
 ) -> None:
     first = emailed_token(send_activation, actor=cast.dana, account=cast.hana)
     second = emailed_token(send_activation, actor=cast.dana, account=cast.hana)
@@ -52,7 +54,7 @@ def test_a_new_activation_link_voids_the_old_one_in_the_audit_trail(
 
 
 def test_using_a_link_records_the_use_and_voids_the_others_as_the_parent(
-    cast: Cast, emailed_token
+    cast: Cast, emailed_token: Callable[..., str]
 ) -> None:
     activation = emailed_token(send_activation, actor=cast.dana, account=cast.hana)
     reset = emailed_token(request_password_reset, identifier="hana.hill")
@@ -66,7 +68,7 @@ def test_using_a_link_records_the_use_and_voids_the_others_as_the_parent(
 
 
 def test_a_temporary_password_voids_outstanding_links_in_the_audit_trail(
-    cast: Cast, emailed_token
+    cast: Cast, emailed_token: Callable[..., str]
 ) -> None:
     raw = emailed_token(send_activation, actor=cast.dana, account=cast.hana)
     set_temporary_password(actor=cast.dana, account=cast.hana, password=NEW_PASSWORD)

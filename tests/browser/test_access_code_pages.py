@@ -39,9 +39,11 @@ def test_a_teacher_lands_on_their_sections_and_downloads_only_their_own(
 ) -> None:
     cast = build_cast()
     issuing.generate_codes(actor=command_line_user())
-    kim = AccountFactory(username="kim", password=PASSWORD)
-    SectionFactory(section_id="HR-K", school=cast.hillcrest, teachers=[kim], students=[cast.holly])
-    SectionFactory(section_id="HR-L", school=cast.lakeside, students=[cast.lila])
+    kim = AccountFactory.create(username="kim", password=PASSWORD)
+    SectionFactory.create(
+        section_id="HR-K", school=cast.hillcrest, teachers=[kim], students=[cast.holly]
+    )
+    SectionFactory.create(section_id="HR-L", school=cast.lakeside, students=[cast.lila])
 
     page = browser.new_page()
     sign_in(page, live_server.url, "kim", PASSWORD)

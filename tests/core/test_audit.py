@@ -5,13 +5,16 @@ from __future__ import annotations
 import getpass
 import io
 import sys
+from collections.abc import Callable
 
 import pytest
 from auditlog.models import LogEntry
 from django.contrib import admin
 
 from tests.cast import Cast
+from tests.conftest import Run
 from tutela.accounts.models import SecurityEvent, SecurityEventKind
+from tutela.core.admin import LogEntryAdmin
 from tutela.core.audit import CommandLineUser, audited, command_line_user
 from tutela.people.models import Code, Contact
 from tutela.people.services import create_contact
@@ -57,11 +60,14 @@ def test_the_audit_log_admin_shows_the_command_line_user_instead_of_system() -> 
         contact = create_contact(actor=command_line_user(), last_name="Ng")
     plain = Contact.objects.create(last_name="Oh")
     page = admin.site._registry[LogEntry]
+    assert isinstance(page, LogEntryAdmin)
     assert page.user_url(LogEntry.objects.get_for_object(contact).get()) == "alice (command line)"
     assert page.user_url(LogEntry.objects.get_for_object(plain).get()) == "system"
 
 
-def test_accounts_disable_on_the_command_line_names_the_user(cast: Cast, tutela) -> None:
+def test_accounts_disable_on_the_command_line_names_the_user(
+    cast: Cast, tutela: Callable[..., Run]
+) -> None:
     run = tutela("accounts", "disable", "hana.hill")
     assert run.code == 0, run.err
     entry = LogEntry.objects.get_for_object(cast.hana).get(action=LogEntry.Action.UPDATE)
@@ -72,7 +78,7 @@ def test_accounts_disable_on_the_command_line_names_the_user(cast: Cast, tutela)
 
 
 def test_accounts_set_password_on_the_command_line_names_the_user(
-    cast: Cast, tutela, monkeypatch: pytest.MonkeyPatch
+    cast: Cast, tutela: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough temporary one\n"))
     run = tutela("accounts", "set-password", "--temporary", "hana.hill")
@@ -85,7 +91,7 @@ def test_accounts_set_password_on_the_command_line_names_the_user(
     assert "a long enough temporary one" not in str(list(entries.values_list("changes")))
 
 
-def test_codesets_add_on_the_command_line_names_the_user(tutela) -> None:
+def test_codesets_add_on_the_command_line_names_the_user(tutela: Callable[..., Run]) -> None:
     run = tutela("codesets", "add", "Gender", "U", "--name", "Unknown")
     assert run.code == 0, run.err
     code = Code.objects.get(code="U")

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def test_columns_not_given_take_their_defaults_and_the_time_for_auto_now_add() -> None:
     expires = timezone.now() + datetime.timedelta(days=7)
     before = timezone.now()
-    (account_id,) = insert_rows(Account, ("username", "contact_id"), [("ann", ContactFactory().pk)])
+    (account_id,) = insert_rows(
+        Account, ("username", "contact_id"), [("ann", ContactFactory.create().pk)]
+    )
     (token_id,) = insert_rows(
         AccessToken,
         ("account_id", "purpose", "token_hash", "expires_at"),
@@ -37,7 +39,7 @@ def test_columns_not_given_take_their_defaults_and_the_time_for_auto_now_add() -
 
 def test_many_rows_come_back_in_order_with_their_ids() -> None:
     """More rows than one statement holds, and a remainder: each row keeps its values and id."""
-    contact = ContactFactory()
+    contact = ContactFactory.create()
     rows = [(contact.pk, f"person{n}@example.org", False, n) for n in range(1, 1235)]
     ids = insert_rows(ContactEmail, ("contact_id", "address", "is_primary", "order"), rows)
     assert len(ids) == len(set(ids)) == 1234

@@ -2,6 +2,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pytest_django import Settings
 
 from tests.conftest import write_xlsx
 from tutela.core.columns import map_columns
@@ -246,7 +247,7 @@ def bomb(path: Path, megabytes: int) -> Path:
 
 
 def test_an_xlsx_whose_sheet_unpacks_too_big_is_refused_before_reading(
-    tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.TUTELA_MAX_SHEET_MB = 2
     path = bomb(tmp_path / "big.xlsx", 3)
@@ -257,14 +258,14 @@ def test_an_xlsx_whose_sheet_unpacks_too_big_is_refused_before_reading(
         read_table(path)
 
 
-def test_an_xlsx_that_compresses_like_a_bomb_is_refused(tmp_path: Path, settings) -> None:
+def test_an_xlsx_that_compresses_like_a_bomb_is_refused(tmp_path: Path, settings: Settings) -> None:
     settings.TUTELA_MAX_SHEET_MB = 200
     settings.TUTELA_MAX_SHEET_RATIO = 100
     with pytest.raises(FileProblem, match="over 100 times its size"):
         read_table(bomb(tmp_path / "bomb.xlsx", 12))
 
 
-def test_a_normal_xlsx_is_within_the_limits(tmp_path: Path, settings) -> None:
+def test_a_normal_xlsx_is_within_the_limits(tmp_path: Path, settings: Settings) -> None:
     settings.TUTELA_MAX_SHEET_MB = 1
     path = write_xlsx(tmp_path / "a.xlsx", [["Student_Number"], *[[str(n)] for n in range(999)]])
     assert len(list(read_table(path).rows)) == 999

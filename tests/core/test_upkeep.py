@@ -63,7 +63,7 @@ EMAIL_FIELDS = ("contact_id", "address", "is_primary", "order")
 def test_a_big_import_leaves_every_index_and_key_as_it_was(
     tutela: Callable[..., Run], csv_file: Callable[..., Any]
 ) -> None:
-    StudentFactory(student_number="1001")
+    StudentFactory.create(student_number="1001")
     before = schema()
     path = csv_file(
         [
@@ -90,7 +90,7 @@ def test_a_dangling_reference_still_fails_the_load() -> None:
 @pytest.mark.usefixtures("big_from_one_row")
 def test_a_duplicate_still_fails_the_load() -> None:
     """The duplicate goes in while the unique index is away; building it back refuses it."""
-    contact = ContactFactory()
+    contact = ContactFactory.create()
     with (
         CaptureQueriesContext(connection) as queries,
         pytest.raises(IntegrityError),
@@ -105,7 +105,7 @@ def test_a_duplicate_still_fails_the_load() -> None:
 @postgres_only
 @pytest.mark.usefixtures("big_from_one_row")
 def test_checks_already_queued_by_deletions_do_not_block_the_load() -> None:
-    keep, gone = ContactFactory(), ContactFactory()
+    keep, gone = ContactFactory.create(), ContactFactory.create()
     with transaction.atomic():
         gone.delete()  # queues a deferred check on the contacts table
         with CaptureQueriesContext(connection) as queries:
@@ -116,7 +116,7 @@ def test_checks_already_queued_by_deletions_do_not_block_the_load() -> None:
 
 @pytest.mark.usefixtures("big_from_one_row")
 def test_a_load_smaller_than_the_table_keeps_the_per_row_upkeep() -> None:
-    contact = ContactFactory()
+    contact = ContactFactory.create()
     insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "a@x.org", "b@x.org", "c@x.org"))
     with CaptureQueriesContext(connection) as queries:
         insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "d@x.org", "e@x.org"))
@@ -145,7 +145,7 @@ def another_session_reading_emails() -> Iterator[None]:
 @pytest.mark.usefixtures("big_from_one_row", "another_session_reading_emails")
 def test_a_table_in_use_elsewhere_is_loaded_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(upkeep, "LOCK_WAIT", "200ms")
-    contact = ContactFactory()
+    contact = ContactFactory.create()
     before = schema()
     with transaction.atomic():
         insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "a@example.org"))
@@ -159,7 +159,7 @@ def test_a_table_in_use_elsewhere_is_loaded_row_by_row(monkeypatch: pytest.Monke
 @pytest.mark.usefixtures("big_from_one_row")
 def test_a_district_can_keep_the_per_row_upkeep_for_every_load(settings: Any) -> None:
     settings.TUTELA_IMPORT_BUILDS_INDEXES_AFTER = False
-    contact = ContactFactory()
+    contact = ContactFactory.create()
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "a@example.org"))
     assert dropped(queries) == []
@@ -186,7 +186,7 @@ def test_a_mixed_import_ends_the_same_with_or_without_the_upkeep(
     from tutela.people.models import Contact
 
     for number in ("1001", "1002", "1003"):
-        StudentFactory(student_number=number)
+        StudentFactory.create(student_number=number)
     header = ["ID", "Identifier", "LastName", "EmailAddress", "PhoneNumber", "StudentNumber"]
     first = [
         ["", "A", "Ames", "a@example.org", "212-555-0101", "1001"],

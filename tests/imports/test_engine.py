@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from tests.cast import Cast
-from tests.conftest import write_csv
+from tests.conftest import Run, write_csv
 from tests.factories import SectionFactory
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor
@@ -45,7 +45,7 @@ def outcomes(result: ImportResult) -> list[tuple[str | None, list[str]]]:
 
 
 def test_every_row_has_an_outcome_and_the_json_counts_every_outcome(
-    tutela, csv_file, tmp_path: Path
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
 ) -> None:
     Student.objects.create(
         student_number="1002",
@@ -90,7 +90,9 @@ def test_every_row_has_an_outcome_and_the_json_counts_every_outcome(
     ]
 
 
-def test_a_contacts_groups_rows_share_its_outcome_and_deleting_is_deleted(tutela, csv_file) -> None:
+def test_a_contacts_groups_rows_share_its_outcome_and_deleting_is_deleted(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     contact = Contact.objects.create(first_name="Ray", last_name="Roe")
     header = ["ID", "Identifier", "FirstName", "LastName"]
     path = csv_file(
@@ -108,7 +110,9 @@ def test_a_contacts_groups_rows_share_its_outcome_and_deleting_is_deleted(tutela
     assert [row["outcome"] for row in data["rows_report"]] == ["unchanged"]
 
 
-def test_the_job_keeps_the_rejected_rows_cells_without_the_file(tutela, csv_file) -> None:
+def test_the_job_keeps_the_rejected_rows_cells_without_the_file(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     header = ["Identifier", "LastName", "IsActive"]
     path = csv_file([header, ["P1", "Lee", "yes"], ["P2", "Roe", "maybe"]])
     tutela("import", "contacts", str(path))
@@ -222,7 +226,7 @@ def test_a_school_admin_attaches_students_of_their_schools_only(cast: Cast, tmp_
 
 
 def test_a_school_admin_imports_sections_of_their_schools_only(cast: Cast, tmp_path: Path) -> None:
-    SectionFactory(section_id="HR-H", school=cast.hillcrest)
+    SectionFactory.create(section_id="HR-H", school=cast.hillcrest)
     result = imported(
         tmp_path,
         "sections",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import Run
 from tutela.imports import accounts as account_imports
 from tutela.imports import sections, students
 from tutela.imports.models import ImportJob
@@ -28,7 +30,9 @@ def test_every_kind_is_covered() -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(HEADERS))
-def test_a_file_with_only_a_header_is_refused(tutela, tmp_path: Path, kind: str) -> None:
+def test_a_file_with_only_a_header_is_refused(
+    tutela: Callable[..., Run], tmp_path: Path, kind: str
+) -> None:
     path = tmp_path / f"{kind}.csv"
     path.write_text(",".join(HEADERS[kind]) + "\n\n")
     run = tutela("import", kind, str(path), "--json")

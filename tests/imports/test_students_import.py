@@ -1,9 +1,10 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, Run, read_xlsx
 from tutela.imports.models import ImportJob
 from tutela.people.models import School, Student
 
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.django_db
 HEADER = ["Student_Number", "First_Name", "Last_Name", "SchoolID", "Grade_Level", "School_Name"]
 
 
-def test_it_creates_students_and_their_schools(tutela, csv_file) -> None:
+def test_it_creates_students_and_their_schools(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file(
         [
             HEADER,
@@ -37,7 +40,9 @@ def test_it_creates_students_and_their_schools(tutela, csv_file) -> None:
     )
 
 
-def test_it_updates_students_by_number_and_leaves_unchanged_ones_alone(tutela, csv_file) -> None:
+def test_it_updates_students_by_number_and_leaves_unchanged_ones_alone(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     tutela("import", "students", str(csv_file([HEADER, ["1001", "Ann", "Lee", "10", "3", ""]])))
     path = csv_file(
         [HEADER, ["1001", "Anne", "Lee", "10", "4", ""], ["1002", "Bo", "Lee", "10", "", ""]]
@@ -49,7 +54,9 @@ def test_it_updates_students_by_number_and_leaves_unchanged_ones_alone(tutela, c
     assert (again["students_added"], again["students_updated"]) == (0, 0)
 
 
-def test_header_names_match_loosely(tutela, csv_file) -> None:
+def test_header_names_match_loosely(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file(
         [
             ["student number", "FIRST NAME", "last_name (legal)", "School_ID"],
@@ -60,7 +67,9 @@ def test_header_names_match_loosely(tutela, csv_file) -> None:
     assert Student.objects.filter(student_number="1001", last_name="Lee").exists()
 
 
-def test_a_row_missing_a_required_value_is_rejected_and_named(tutela, csv_file) -> None:
+def test_a_row_missing_a_required_value_is_rejected_and_named(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file(
         [HEADER, ["1001", "", "Lee", "10", "3", ""], ["1002", "Bo", "Lee", "10", "3", ""]]
     )
@@ -78,7 +87,9 @@ def test_a_row_missing_a_required_value_is_rejected_and_named(tutela, csv_file) 
     assert list(Student.objects.values_list("student_number", flat=True)) == ["1002"]
 
 
-def test_the_same_student_twice_with_other_values_rejects_the_later_row(tutela, csv_file) -> None:
+def test_the_same_student_twice_with_other_values_rejects_the_later_row(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file(
         [
             HEADER,
@@ -94,7 +105,9 @@ def test_the_same_student_twice_with_other_values_rejects_the_later_row(tutela, 
     assert "already appears on row 2" in rows[2]["errors"][0]
 
 
-def test_a_bad_enroll_status_is_rejected(tutela, csv_file) -> None:
+def test_a_bad_enroll_status_is_rejected(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file(
         [
             ["Student_Number", "First_Name", "Last_Name", "SchoolID", "Enroll_Status"],
@@ -108,7 +121,9 @@ def test_a_bad_enroll_status_is_rejected(tutela, csv_file) -> None:
     )
 
 
-def test_dry_run_reports_the_same_and_writes_nothing(tutela, csv_file) -> None:
+def test_dry_run_reports_the_same_and_writes_nothing(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file([HEADER, ["1001", "Ann", "Lee", "10", "3", "Elm"]])
     dry = json.loads(tutela("import", "students", str(path), "--json", "--dry-run").out)
     assert dry["dry_run"] is True and dry["students_added"] == 1
@@ -118,7 +133,9 @@ def test_dry_run_reports_the_same_and_writes_nothing(tutela, csv_file) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".tsv", ".xlsx"])
-def test_tab_delimited_and_excel_files_import_the_same(tutela, csv_file, suffix: str) -> None:
+def test_tab_delimited_and_excel_files_import_the_same(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], suffix: str
+) -> None:
     path = csv_file([HEADER, [1001, "Ann", "Lee", 10, 3, "Elm"]], suffix=suffix)
     assert tutela("import", "students", str(path)).code == 0
     ann = Student.objects.get()
@@ -128,7 +145,9 @@ def test_tab_delimited_and_excel_files_import_the_same(tutela, csv_file, suffix:
 @pytest.mark.parametrize(
     "name", ["students_utf8_bom.csv", "students_windows1252.csv", "students.xlsx"]
 )
-def test_golden_files_in_each_encoding_and_format_import(tutela, name: str) -> None:
+def test_golden_files_in_each_encoding_and_format_import(
+    tutela: Callable[..., Run], name: str
+) -> None:
     run = tutela("import", "students", str(DATA / name), "--json")
     assert run.code == 0, run.err
     assert Student.objects.get(student_number="2001").first_name == "José"
@@ -150,7 +169,7 @@ def test_golden_files_in_each_encoding_and_format_import(tutela, name: str) -> N
     ],
 )
 def test_unusable_files_exit_2_with_one_line_and_write_nothing(
-    tutela, tmp_path: Path, content: bytes, message: str
+    tutela: Callable[..., Run], tmp_path: Path, content: bytes, message: str
 ) -> None:
     path = tmp_path / "students.csv"
     path.write_bytes(content)
@@ -161,13 +180,13 @@ def test_unusable_files_exit_2_with_one_line_and_write_nothing(
     assert not Student.objects.exists()
 
 
-def test_a_missing_file_exits_2(tutela, tmp_path: Path) -> None:
+def test_a_missing_file_exits_2(tutela: Callable[..., Run], tmp_path: Path) -> None:
     run = tutela("import", "students", str(tmp_path / "nope.csv"))
     assert run.code == 2 and "no such file" in run.err
 
 
 def test_the_report_file_holds_rejected_rows_with_an_errors_column(
-    tutela, csv_file, tmp_path
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
 ) -> None:
     path = csv_file(
         [HEADER, ["1001", "", "Lee", "10", "3", ""], ["1002", "Bo", "Lee", "10", "3", ""]]
@@ -178,7 +197,9 @@ def test_the_report_file_holds_rejected_rows_with_an_errors_column(
     assert lines == [",".join([*HEADER, "Errors"]), "1001,,Lee,10,3,,First_Name is required"]
 
 
-def test_each_run_is_recorded_as_an_import_job(tutela, csv_file) -> None:
+def test_each_run_is_recorded_as_an_import_job(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file([HEADER, ["1001", "Ann", "Lee", "10", "3", ""]])
     tutela("import", "students", str(path))
     job = ImportJob.objects.get()
@@ -186,19 +207,22 @@ def test_each_run_is_recorded_as_an_import_job(tutela, csv_file) -> None:
     assert job.totals["students_added"] == 1 and job.row_results[0]["status"] == "imported"
 
 
-def test_an_xlsx_report_keeps_formula_like_text_as_text(tutela, csv_file, tmp_path) -> None:
-    from openpyxl import load_workbook
+def test_an_xlsx_report_keeps_formula_like_text_as_text(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
+) -> None:
 
     path = csv_file([HEADER, ["1001", '=HYPERLINK("http://x")', "", "10", "3", ""]])
     report = tmp_path / "rejected.xlsx"
     assert tutela("import", "students", str(path), "--report", str(report)).code == 1
-    sheet = load_workbook(report).active
+    sheet = read_xlsx(report)
     cell = sheet.cell(row=2, column=2)
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
     assert sheet.cell(row=2, column=7).value == "Last_Name is required"
 
 
-def test_a_value_too_long_for_its_field_is_rejected_naming_row_and_field(tutela, csv_file) -> None:
+def test_a_value_too_long_for_its_field_is_rejected_naming_row_and_field(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file(
         [
             ["Student_Number", "First_Name", "Last_Name", "SchoolID", "Enroll_Status"],
@@ -226,7 +250,9 @@ def test_a_value_too_long_for_its_field_is_rejected_naming_row_and_field(tutela,
     assert list(Student.objects.values_list("student_number", flat=True)) == ["1005"]
 
 
-def test_a_fixed_report_imports_again(tutela, csv_file, tmp_path) -> None:
+def test_a_fixed_report_imports_again(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
+) -> None:
     path = csv_file([HEADER, ["1001", "", "Lee", "10", "3", ""]])
     report = tmp_path / "rejected.csv"
     assert tutela("import", "students", str(path), "--report", str(report)).code == 1
@@ -238,7 +264,7 @@ def test_a_fixed_report_imports_again(tutela, csv_file, tmp_path) -> None:
 
 
 def test_a_report_that_cannot_be_written_refuses_the_run_before_anything_is_saved(
-    tutela, csv_file, tmp_path
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
 ) -> None:
     path = csv_file(
         [HEADER, ["1001", "", "Lee", "10", "3", ""], ["1002", "Bo", "Lee", "10", "", ""]]
@@ -251,7 +277,7 @@ def test_a_report_that_cannot_be_written_refuses_the_run_before_anything_is_save
 
 
 def test_a_rejected_repeat_of_an_imported_student_is_its_own_rejected_group_in_the_totals(
-    tutela, csv_file
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
 ) -> None:
     path = csv_file(
         [

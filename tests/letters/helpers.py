@@ -32,6 +32,8 @@ def qr_codes(path: Path) -> list[str]:
                 continue
             seen.add(image.data)
             picture = Image.open(io.BytesIO(image.data)).convert("L")
-            picture = picture.resize((picture.width * 8, picture.height * 8), Image.NEAREST)
+            picture = picture.resize(
+                (picture.width * 8, picture.height * 8), Image.Resampling.NEAREST
+            )
             found.extend(result.text for result in zxingcpp.read_barcodes(picture))
     return found

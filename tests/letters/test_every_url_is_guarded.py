@@ -15,8 +15,7 @@ import pytest
 from django.urls import reverse
 
 from tests.cast import Cast, client_as
-from tests.factories import AccountFactory
-from tutela.accounts.models import AccessToken
+from tutela.accounts.models import AccessToken, Account
 from tutela.letters.models import LetterTemplate
 from tutela.letters.urls import urlpatterns
 
@@ -50,7 +49,7 @@ def test_everyone_but_district_and_school_admins_is_refused_everywhere(
         from django.test import Client
 
         client = Client()
-        client.force_login(AccountFactory(username="stan", is_staff=True))
+        client.force_login(Account.objects.create(username="stan", is_staff=True))
     else:
         client = client_as(cast, who)
     for name, (build, method, _) in URLS.items():

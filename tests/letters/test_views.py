@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -29,7 +31,7 @@ def letter_links() -> int:
 
 
 def test_the_first_print_downloads_the_pdf_and_a_reprint_warns_before_voiding(
-    cast: Cast, tmp_path
+    cast: Cast, tmp_path: Path
 ) -> None:
     client = as_dana(cast)
     first = client.post(reverse("letters:print"), ACTIVATION)
@@ -55,7 +57,7 @@ def test_a_selection_with_no_letters_says_so(cast: Cast) -> None:
     assert b"no letters to print for school 10; grade 12" in response.content
 
 
-def test_a_letter_text_is_edited_in_spanish_and_previewed(cast: Cast, tmp_path) -> None:
+def test_a_letter_text_is_edited_in_spanish_and_previewed(cast: Cast, tmp_path: Path) -> None:
     template = LetterTemplate.objects.get(kind="access-code", language="es")
     client = as_dana(cast)
     page = client.get(reverse("letters:template", args=[template.pk]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from tests.cast import Cast
 from tests.conftest import SMTPInbox
@@ -15,7 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_activation_email_arrives_with_text_and_html_and_a_working_link(
-    cast: Cast, smtp_server: SMTPInbox, django_capture_on_commit_callbacks, settings
+    cast: Cast,
+    smtp_server: SMTPInbox,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    settings: Settings,
 ) -> None:
     settings.TUTELA_BASE_URL = "https://portal.example.org"
     settings.TUTELA_DISTRICT_NAME = "Grand Bend ISD"
@@ -33,7 +37,9 @@ def test_an_activation_email_arrives_with_text_and_html_and_a_working_link(
 
 
 def test_a_reset_email_arrives_through_smtp(
-    cast: Cast, smtp_server: SMTPInbox, django_capture_on_commit_callbacks
+    cast: Cast,
+    smtp_server: SMTPInbox,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         request_password_reset(identifier="leo@example.org")

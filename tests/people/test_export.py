@@ -1,9 +1,12 @@
 import datetime
 import json
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import Run
 from tests.factories import SchoolFactory
 from tutela.accounts.models import Account
 from tutela.core.audit import command_line_user
@@ -21,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def make_jane() -> tuple[int, ...]:
     student = Student.objects.create(
-        student_number="1001", first_name="Ann", last_name="Smith", school=SchoolFactory()
+        student_number="1001", first_name="Ann", last_name="Smith", school=SchoolFactory.create()
     )
     jane = create_contact(
         actor=command_line_user(), last_name="Smith", first_name="Jane", gender="F"
@@ -64,7 +67,9 @@ def make_jane() -> tuple[int, ...]:
     return jane.pk, email.pk, phone.pk, address.pk, link.pk, link.details.get().pk
 
 
-def test_a_contact_made_through_the_services_exports_in_the_documented_shape(tutela) -> None:
+def test_a_contact_made_through_the_services_exports_in_the_documented_shape(
+    tutela: Callable[..., Run],
+) -> None:
     jane, email, phone, address, link, detail = make_jane()
     run = tutela("export", "contacts")
     assert run.code == 0, run.err
@@ -146,8 +151,10 @@ def test_a_contact_made_through_the_services_exports_in_the_documented_shape(tut
     }
 
 
-def test_lists_are_ordered_and_numbers_dates_and_accounts_are_typed(tutela, tmp_path) -> None:
-    school = SchoolFactory()
+def test_lists_are_ordered_and_numbers_dates_and_accounts_are_typed(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    school = SchoolFactory.create()
     contact = create_contact(actor=command_line_user(), last_name="Lee")
     for number in ("2002", "1001"):
         link_student(
@@ -187,24 +194,28 @@ def test_lists_are_ordered_and_numbers_dates_and_accounts_are_typed(tutela, tmp_
     }
 
 
-def test_contacts_are_exported_in_id_order(tutela) -> None:
+def test_contacts_are_exported_in_id_order(tutela: Callable[..., Run]) -> None:
     ids = [create_contact(actor=command_line_user(), last_name=name).pk for name in ("B", "A", "C")]
     lines = tutela("export", "contacts").out.splitlines()
     assert [json.loads(line)["id"] for line in lines] == sorted(ids)
 
 
-def test_an_output_in_a_missing_folder_exits_2_naming_it(tutela, tmp_path) -> None:
+def test_an_output_in_a_missing_folder_exits_2_naming_it(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
     target = tmp_path / "nowhere" / "contacts.jsonl"
     run = tutela("export", "contacts", "--output", str(target))
     assert run.code == 2
     assert run.err == f"tutela: --output {target}: the folder {target.parent} does not exist\n"
 
 
-def test_a_failed_export_leaves_no_partial_file(tutela, tmp_path, monkeypatch) -> None:
+def test_a_failed_export_leaves_no_partial_file(
+    tutela: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     create_contact(actor=command_line_user(), last_name="Lee")
     target = tmp_path / "contacts.jsonl"
 
-    def broken(*args, **kwargs):
+    def broken(*args: object, **kwargs: object) -> Iterator[dict[str, object]]:
         raise OSError("disk full")
         yield  # pragma: no cover
 

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_student_both_were_linked_to_keeps_the_existing_contacts_link() -> None:
-    student = StudentFactory()
-    keep, dup = ContactFactory(), ContactFactory()
+    student = StudentFactory.create()
+    keep, dup = ContactFactory.create(), ContactFactory.create()
     kept = link_student(
         actor=command_line_user(), contact=keep, student=student, allow_data_access=True
     )
@@ -35,30 +35,30 @@ def test_a_student_both_were_linked_to_keeps_the_existing_contacts_link() -> Non
 
 
 def test_the_duplicates_account_moves_when_the_existing_contact_has_none() -> None:
-    keep, dup = ContactFactory(), ContactFactory()
-    account = AccountFactory(contact=dup)
+    keep, dup = ContactFactory.create(), ContactFactory.create()
+    account = AccountFactory.create(contact=dup)
     merge_contacts(actor=command_line_user(), duplicate=dup, into=keep)
     account.refresh_from_db()
     assert account.contact == keep
 
 
 def test_it_refuses_when_both_have_accounts() -> None:
-    keep, dup = ContactFactory(), ContactFactory()
-    AccountFactory(contact=keep)
-    AccountFactory(contact=dup)
+    keep, dup = ContactFactory.create(), ContactFactory.create()
+    AccountFactory.create(contact=keep)
+    AccountFactory.create(contact=dup)
     with pytest.raises(ServiceError, match="both"):
         merge_contacts(actor=command_line_user(), duplicate=dup, into=keep)
     assert Contact.objects.filter(pk=dup.pk).exists()
 
 
 def test_it_refuses_to_merge_a_contact_into_itself() -> None:
-    contact = ContactFactory()
+    contact = ContactFactory.create()
     with pytest.raises(ServiceError):
         merge_contacts(actor=command_line_user(), duplicate=contact, into=contact)
 
 
 def test_same_address_written_in_another_case_is_not_doubled() -> None:
-    keep, dup = ContactFactory(), ContactFactory()
+    keep, dup = ContactFactory.create(), ContactFactory.create()
     add_address(actor=command_line_user(), contact=keep, street="1 Hill Road", city="Grand Bend")
     add_address(actor=command_line_user(), contact=dup, street="1 hill  road", city="GRAND BEND")
     add_email(actor=command_line_user(), contact=dup, address="only@example.org", is_primary=True)
@@ -71,8 +71,8 @@ def test_same_address_written_in_another_case_is_not_doubled() -> None:
 def test_the_merge_is_audited_with_its_actor() -> None:
     from auditlog.models import LogEntry
 
-    staff = AccountFactory(is_staff=True, is_district_admin=True)
-    keep, dup = ContactFactory(), ContactFactory()
+    staff = AccountFactory.create(is_staff=True, is_district_admin=True)
+    keep, dup = ContactFactory.create(), ContactFactory.create()
     dup_pk = dup.pk
     merge_contacts(actor=staff, duplicate=dup, into=keep)
     deleted = LogEntry.objects.filter(
@@ -95,8 +95,8 @@ def test_school_staff_may_merge_only_contacts_wholly_in_their_scope(cast: Cast) 
 
 
 def test_a_moved_link_without_a_detail_gets_one_from_today_with_the_chosen_values() -> None:
-    student = StudentFactory()
-    keep, dup = ContactFactory(), ContactFactory()
+    student = StudentFactory.create()
+    keep, dup = ContactFactory.create(), ContactFactory.create()
     link = link_student(actor=command_line_user(), contact=dup, student=student)
     link.details.all().delete()
     merge_contacts(
@@ -115,8 +115,8 @@ def test_a_moved_link_without_a_detail_gets_one_from_today_with_the_chosen_value
 
 
 def test_a_moved_link_without_a_detail_stays_without_one_when_nothing_was_chosen() -> None:
-    student = StudentFactory()
-    keep, dup = ContactFactory(), ContactFactory()
+    student = StudentFactory.create()
+    keep, dup = ContactFactory.create(), ContactFactory.create()
     link = link_student(actor=command_line_user(), contact=dup, student=student)
     link.details.all().delete()
     merge_contacts(actor=command_line_user(), duplicate=dup, into=keep)

@@ -15,11 +15,42 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.cast import Cast, client_as
+from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContact, StudentContactDetail
+from tutela.people.services import add_address
 from tutela.portal.urls import urlpatterns as portal_patterns
 from tutela.staff.urls import urlpatterns as staff_patterns
 
 pytestmark = pytest.mark.django_db
+
+
+def card_url(cast: Cast, name: str, *ids: int) -> str:
+    """A URL of Hana's contact card (a Hillcrest family: Sam, at Lakeside, may not open it)."""
+    return reverse(f"staff:{name}", args=[cast.hana_contact.pk, *ids])
+
+
+def email_of(cast: Cast) -> int:
+    return cast.hana_contact.emails.get().pk
+
+
+def phone_of(cast: Cast) -> int:
+    return cast.hana_contact.phones.get().pk
+
+
+def address_of(cast: Cast) -> int:
+    found = cast.hana_contact.addresses.first()
+    if found is None:
+        found = add_address(actor=command_line_user(), contact=cast.hana_contact, street="1 Hill")
+    return found.pk
+
+
+def link_of(cast: Cast) -> int:
+    return StudentContact.objects.get(contact=cast.hana_contact, student=cast.holly).pk
+
+
+def detail_of(cast: Cast) -> int:
+    return StudentContactDetail.objects.get(link_id=link_of(cast)).pk
+
 
 # URL name -> (how to build it for the cast, method)
 URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
@@ -44,6 +75,46 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
     ),
     "staff:account-action": (
         lambda c: reverse("staff:account-action", args=[c.hana_contact.pk, "disable"]),
+        "post",
+    ),
+    "staff:contact-new": (lambda c: reverse("staff:contact-new"), "get"),
+    "staff:contact-names": (
+        lambda c: reverse("staff:contact-names", args=[c.hana_contact.pk]),
+        "post",
+    ),
+    "staff:account-username": (
+        lambda c: reverse("staff:account-username", args=[c.hana_contact.pk]),
+        "post",
+    ),
+    "staff:email-edit": (lambda c: card_url(c, "email-edit", email_of(c)), "post"),
+    "staff:email-primary": (lambda c: card_url(c, "email-primary", email_of(c)), "post"),
+    "staff:email-delete": (lambda c: card_url(c, "email-delete", email_of(c)), "post"),
+    "staff:phone-add": (lambda c: card_url(c, "phone-add"), "post"),
+    "staff:phone-edit": (lambda c: card_url(c, "phone-edit", phone_of(c)), "post"),
+    "staff:phone-delete": (lambda c: card_url(c, "phone-delete", phone_of(c)), "post"),
+    "staff:address-add": (lambda c: card_url(c, "address-add"), "post"),
+    "staff:address-edit": (lambda c: card_url(c, "address-edit", address_of(c)), "post"),
+    "staff:address-delete": (lambda c: card_url(c, "address-delete", address_of(c)), "post"),
+    "staff:students-add": (lambda c: card_url(c, "students-add") + "?q=2002", "get"),
+    "staff:link-edit": (lambda c: card_url(c, "link-edit", link_of(c)), "get"),
+    "staff:link-detail-add": (lambda c: card_url(c, "link-detail-add", link_of(c)), "post"),
+    "staff:link-detail-end": (
+        lambda c: card_url(c, "link-detail-end", link_of(c), detail_of(c)),
+        "post",
+    ),
+    "staff:link-restricted": (lambda c: card_url(c, "link-restricted", link_of(c)), "post"),
+    "staff:link-remove": (lambda c: card_url(c, "link-remove", link_of(c)), "post"),
+    "staff:student": (lambda c: reverse("staff:student", args=[c.holly.pk]), "get"),
+    "staff:student-attach": (
+        lambda c: reverse("staff:student-attach", args=[c.holly.pk]) + "?q=Hill",
+        "get",
+    ),
+    "staff:student-access-code": (
+        lambda c: reverse("staff:student-access-code", args=[c.holly.pk]),
+        "post",
+    ),
+    "staff:student-contact-move": (
+        lambda c: reverse("staff:student-contact-move", args=[c.holly.pk, link_of(c)]),
         "post",
     ),
 }
@@ -79,6 +150,7 @@ EXPECTED = {
         "staff:home": 200,
         "staff:sign-in": 302,
         "staff:contact-search": 200,
+        "staff:contact-new": 200,  # an empty form; he may add contacts for his own school
     },
     "lou": {"staff:sign-in": 302},
     "anonymous": {},

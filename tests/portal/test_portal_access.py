@@ -7,8 +7,10 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from tests.cast import Cast
+from tutela.accounts.models import Account
 from tutela.accounts.selectors import students_visible_to
 from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContactDetail
@@ -16,7 +18,7 @@ from tutela.people.models import StudentContactDetail
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(account) -> Client:
+def signed_in(account: Account) -> Client:
     client = Client()
     client.force_login(account)
     return client
@@ -183,7 +185,7 @@ def test_a_parent_changing_their_phone_does_not_change_it_for_others_who_share_i
 
 
 def test_the_portal_list_takes_a_few_queries_however_many_children(
-    cast: Cast, django_assert_max_num_queries
+    cast: Cast, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     from tests.factories import StudentFactory
     from tutela.people.services import link_student
@@ -192,7 +194,7 @@ def test_the_portal_list_takes_a_few_queries_however_many_children(
         link_student(
             actor=command_line_user(),
             contact=cast.hana_contact,
-            student=StudentFactory(),
+            student=StudentFactory.create(),
             allow_data_access=True,
         )
     client = signed_in(cast.hana)

@@ -41,7 +41,7 @@ def guardian(
 
 
 def student(number: str, **fields: Any) -> Student:
-    return StudentFactory(student_number=number, **fields)  # type: ignore[no-any-return]
+    return StudentFactory.create(student_number=number, **fields)
 
 
 YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+from pytest_django import Settings
 
-from tests.conftest import Run
+from tests.conftest import Run, read_xlsx
 from tests.provisioning.helpers import guardian, student
 from tutela.accounts.models import Account
 from tutela.core.audit import command_line_user
@@ -239,7 +239,7 @@ DEFAULT_PASSWORD = "welcome to grand bend"
 
 
 def test_the_districts_default_password_is_given_to_imported_parents_and_is_temporary(
-    tutela: Callable[..., Run], csv_file: Callable[..., Path], settings
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], settings: Settings
 ) -> None:
     from django.test import Client
     from django.urls import reverse
@@ -270,7 +270,7 @@ def test_the_districts_default_password_is_given_to_imported_parents_and_is_temp
 
 
 def test_imported_default_passwords_need_no_change_when_the_district_says_so(
-    tutela: Callable[..., Run], csv_file: Callable[..., Path], settings
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], settings: Settings
 ) -> None:
     settings.TUTELA_IMPORTED_DEFAULT_PASSWORD = DEFAULT_PASSWORD
     settings.TUTELA_IMPORTED_PASSWORDS_ARE_TEMPORARY = False
@@ -282,7 +282,7 @@ def test_imported_default_passwords_need_no_change_when_the_district_says_so(
 
 
 def test_a_default_password_that_breaks_the_rules_stops_the_import(
-    tutela: Callable[..., Run], csv_file: Callable[..., Path], settings
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], settings: Settings
 ) -> None:
     settings.TUTELA_IMPORTED_DEFAULT_PASSWORD = "password"
     path = csv_file([HEADER, ["nora@example.org", "Nora", "Diaz", "GUARDIAN", "", "", ""]])
@@ -437,7 +437,7 @@ def test_a_report_looks_like_the_file_it_came_from_bom_and_xlsx_numbers_kept(
     xlsx_report = tmp_path / "rejected.xlsx"
     run = tutela("import", "account-students", str(workbook), "--report", str(xlsx_report))
     assert run.code == 1, run.err
-    rows = list(load_workbook(xlsx_report).active.iter_rows(values_only=True))
+    rows = list(read_xlsx(xlsx_report).iter_rows(values_only=True))
     assert rows[1][:2] == ("nobody", 1001)
 
 

@@ -129,7 +129,9 @@ def test_eligibility_is_judged_on_the_active_detail_not_an_ended_one() -> None:
     ("start", "end"),
     [(datetime.date(2020, 1, 1), datetime.date(2021, 1, 1)), (datetime.date(2999, 1, 1), None)],
 )
-def test_a_link_whose_only_detail_is_not_in_force_is_skipped(start, end) -> None:
+def test_a_link_whose_only_detail_is_not_in_force_is_skipped(
+    start: datetime.date, end: datetime.date | None
+) -> None:
     guardian(
         "Maria",
         "Lopez",
@@ -259,7 +261,10 @@ def test_simulation_writes_nothing_and_reports_what_the_real_run_does() -> None:
 def test_selection_by_school_grade_and_file() -> None:
     from tests.factories import SchoolFactory
 
-    north, south = SchoolFactory(school_number="10"), SchoolFactory(school_number="20")
+    north, south = (
+        SchoolFactory.create(school_number="10"),
+        SchoolFactory.create(school_number="20"),
+    )
     a = student("1001", school=north, grade_level="3")
     b = student("1002", school=north, grade_level="4")
     c = student("1003", school=south, grade_level="3")

@@ -22,7 +22,9 @@ from tests.provisioning.helpers import guardian, student
 from tutela.accounts.models import AccessToken, Account
 from tutela.core import upkeep
 from tutela.core.audit import command_line_user
+from tutela.jobs import lifecycle
 from tutela.notifications.email import render_email
+from tutela.notifications.vocabulary import EmailContext
 from tutela.provisioning import plan as plan_module
 from tutela.provisioning import services, tasks
 from tutela.provisioning.emails import EmailChoice
@@ -190,14 +192,14 @@ def test_a_background_job_reports_progress_while_it_runs_and_its_report_when_don
     for number in ("1001", "1002", "1003", "1004"):
         guardian(f"P{number}", "Parent", f"p{number}@example.org", students=(student(number),))
     seen: list[dict[str, Any]] = []
-    real_save = services.save_progress
+    real_progress = lifecycle.Running.progress
 
-    def watch(job_id: int, **progress: Any) -> None:
-        real_save(job_id, **progress)
+    def watch(running: lifecycle.Running, done: int, total: int, phase: str = "") -> None:
+        real_progress(running, done, total, phase)
         # What the staff screen's poll would answer at this moment.
-        seen.append(job_progress(AutoCreateJob.objects.get(pk=job_id)))
+        seen.append(job_progress(AutoCreateJob.objects.get(pk=running.job.pk)))
 
-    monkeypatch.setattr(services, "save_progress", watch)
+    monkeypatch.setattr(lifecycle.Running, "progress", watch)
 
     with django_capture_on_commit_callbacks(execute=True):
         job = start_autocreate_job(selection=Selection(), actor=command_line_user(), simulate=False)
@@ -259,7 +261,7 @@ def test_the_demo_runs_background_jobs_itself_with_no_worker_to_start() -> None:
 def test_a_shipped_templates_html_part_says_what_its_text_says(name: str) -> None:
     """The HTML part is made from the text; no word or full stop may go missing on the way."""
     template = EmailTemplate.objects.get(name=name)
-    values = {
+    values: EmailContext = {
         "parent_name": "Maria Lopez",
         "username": "maria@example.org",
         "students": "Ann Lopez",

@@ -32,6 +32,10 @@ URLS: dict[str, tuple[Callable[[Cast, AutoCreateJob, EmailTemplate], str], str]]
     ),
     "provisioning:job-plan": (lambda c, j, t: reverse("provisioning:job-plan", args=[j.pk]), "get"),
     "provisioning:job-run": (lambda c, j, t: reverse("provisioning:job-run", args=[j.pk]), "post"),
+    "provisioning:job-retry": (
+        lambda c, j, t: reverse("provisioning:job-retry", args=[j.pk]),
+        "post",
+    ),
     "provisioning:templates": (lambda c, j, t: reverse("provisioning:templates"), "get"),
     "provisioning:template-new": (lambda c, j, t: reverse("provisioning:template-new"), "get"),
     "provisioning:template": (

@@ -1,8 +1,11 @@
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import Run
 from tests.factories import AccountFactory, SchoolFactory, SectionFactory, StudentFactory
 from tutela.accounts.models import Account
 from tutela.sections.models import Section
@@ -21,18 +24,20 @@ HEADER = [
 
 @pytest.fixture
 def district() -> dict[str, Any]:
-    elm = SchoolFactory(school_number="10")
+    elm = SchoolFactory.create(school_number="10")
     return {
         "elm": elm,
-        "kim": AccountFactory(username="kim", email="kim@school.example"),
-        "lou": AccountFactory(username="lou", email="lou@school.example"),
-        "ann": StudentFactory(student_number="1001", school=elm),
-        "bo": StudentFactory(student_number="1002", school=elm),
-        "cy": StudentFactory(student_number="1003", school=elm),
+        "kim": AccountFactory.create(username="kim", email="kim@school.example"),
+        "lou": AccountFactory.create(username="lou", email="lou@school.example"),
+        "ann": StudentFactory.create(student_number="1001", school=elm),
+        "bo": StudentFactory.create(student_number="1002", school=elm),
+        "cy": StudentFactory.create(student_number="1003", school=elm),
     }
 
 
-def test_it_creates_sections_with_their_teachers_and_students(tutela, csv_file, district) -> None:
+def test_it_creates_sections_with_their_teachers_and_students(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], district: dict[str, Any]
+) -> None:
     path = csv_file(
         [
             HEADER,
@@ -57,16 +62,18 @@ def test_it_creates_sections_with_their_teachers_and_students(tutela, csv_file, 
 
 
 def test_a_section_in_the_file_gets_exactly_the_roster_the_file_names(
-    tutela, csv_file, district
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], district: dict[str, Any]
 ) -> None:
-    SectionFactory(
+    SectionFactory.create(
         section_id="HR-1",
         name="Home room one",  # the factory's own names run "Homeroom 1", "Homeroom 2", ...
         school=district["elm"],
         teachers=[district["lou"]],
         students=[district["ann"], district["cy"]],
     )
-    other = SectionFactory(section_id="HR-9", school=district["elm"], students=[district["ann"]])
+    other = SectionFactory.create(
+        section_id="HR-9", school=district["elm"], students=[district["ann"]]
+    )
     path = csv_file([HEADER, ["HR-1", "10", "Homeroom 1", "kim", "", "1002"]])
     report = json.loads(tutela("import", "sections", str(path), "--json").out)
     assert report["sections_updated"] == 1
@@ -76,7 +83,9 @@ def test_a_section_in_the_file_gets_exactly_the_roster_the_file_names(
     assert list(other.students.all()) == [district["ann"]]  # not in the file: untouched
 
 
-def test_a_bad_row_rejects_its_whole_section_and_only_that_one(tutela, csv_file, district) -> None:
+def test_a_bad_row_rejects_its_whole_section_and_only_that_one(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], district: dict[str, Any]
+) -> None:
     path = csv_file(
         [
             HEADER,
@@ -99,7 +108,9 @@ def test_a_bad_row_rejects_its_whole_section_and_only_that_one(tutela, csv_file,
     assert list(Section.objects.values_list("section_id", flat=True)) == ["HR-2"]
 
 
-def test_it_refuses_a_file_without_the_required_columns(tutela, csv_file, district) -> None:
+def test_it_refuses_a_file_without_the_required_columns(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], district: dict[str, Any]
+) -> None:
     run = tutela(
         "import", "sections", str(csv_file([["Section_ID", "Student_Number"], ["A", "1"]]))
     )
@@ -108,7 +119,7 @@ def test_it_refuses_a_file_without_the_required_columns(tutela, csv_file, distri
 
 
 def test_a_dry_run_reports_what_a_real_run_does_and_saves_nothing(
-    tutela, csv_file, district
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], district: dict[str, Any]
 ) -> None:
     path = csv_file([HEADER, ["HR-1", "10", "Homeroom 1", "kim", "", "1001"]])
     dry = json.loads(tutela("import", "sections", str(path), "--json", "--dry-run").out)
@@ -122,7 +133,10 @@ def test_a_dry_run_reports_what_a_real_run_does_and_saves_nothing(
 
 
 def test_the_report_holds_the_rejected_rows_with_their_errors(
-    tutela, csv_file, district, tmp_path
+    tutela: Callable[..., Run],
+    csv_file: Callable[..., Path],
+    district: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     path = csv_file(
         [HEADER, ["HR-1", "10", "Homeroom 1", "kim", "", "1001"], ["HR-2", "10", "", "", "", "404"]]
@@ -139,7 +153,11 @@ def test_the_report_holds_the_rejected_rows_with_their_errors(
 
 @pytest.mark.parametrize(("column", "limit"), [("Section_ID", 64), ("Course_Name", 200)])
 def test_a_value_longer_than_its_column_rejects_its_section_on_every_database(
-    tutela, csv_file, district, column: str, limit: int
+    tutela: Callable[..., Run],
+    csv_file: Callable[..., Path],
+    district: dict[str, Any],
+    column: str,
+    limit: int,
 ) -> None:
     # Longer than the csv module's default cell limit too: still the row's error, and never a
     # PostgreSQL "value too long" refusing the file (or, on SQLite, the value stored whole).
@@ -156,7 +174,9 @@ def test_a_value_longer_than_its_column_rejects_its_section_on_every_database(
     assert list(Section.objects.values_list("section_id", flat=True)) == ["HR-2"]
 
 
-def test_a_district_with_more_than_a_thousand_teachers_imports(tutela, csv_file, district) -> None:
+def test_a_district_with_more_than_a_thousand_teachers_imports(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], district: dict[str, Any]
+) -> None:
     # One query naming every teacher was too large an expression for SQLite.
     Account.objects.bulk_create(
         Account(username=f"t{n}", email=f"t{n}@school.example", password="!") for n in range(1200)

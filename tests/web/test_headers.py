@@ -11,6 +11,7 @@ import pytest
 from axes.models import AccessLog
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from tests.cast import PASSWORD, Cast
 from tutela.accesscodes.models import AccessCode
@@ -64,7 +65,7 @@ def test_pages_with_families_data_are_never_stored(
 
 
 def test_a_body_above_the_upload_limit_is_refused_unread(
-    cast_with_passwords: Cast, settings
+    cast_with_passwords: Cast, settings: Settings
 ) -> None:
     settings.TUTELA_MAX_UPLOAD_MB = 1
     client = signed_in("dana")
@@ -75,7 +76,7 @@ def test_a_body_above_the_upload_limit_is_refused_unread(
 
 
 def test_the_students_file_on_the_autocreate_screen_is_capped(
-    cast_with_passwords: Cast, settings, tmp_path: Path
+    cast_with_passwords: Cast, settings: Settings, tmp_path: Path
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -87,13 +88,19 @@ def test_the_students_file_on_the_autocreate_screen_is_capped(
 
 
 def test_email_links_use_the_base_url_whatever_the_host_header(
-    cast_with_passwords: Cast, settings, mailoutbox: list[Any], django_capture_on_commit_callbacks
+    cast_with_passwords: Cast,
+    settings: Settings,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     settings.ALLOWED_HOSTS = ["*"]
     settings.TUTELA_BASE_URL = "https://portal.example.org"
     codes.generate_codes(actor=command_line_user())
     code = AccessCode.objects.get(student=cast_with_passwords.holly).formatted
-    forged = {"HTTP_HOST": "attacker.example", "HTTP_X_FORWARDED_HOST": "attacker.example"}
+    forged: dict[str, Any] = {
+        "HTTP_HOST": "attacker.example",
+        "HTTP_X_FORWARDED_HOST": "attacker.example",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         Client().post(reverse("accounts:password-reset"), {"identifier": "hana.hill"}, **forged)
         Client().post(
@@ -108,7 +115,9 @@ def test_email_links_use_the_base_url_whatever_the_host_header(
 
 
 def test_the_lockout_records_keep_no_link_token(
-    cast_with_passwords: Cast, mailoutbox: list[Any], django_capture_on_commit_callbacks
+    cast_with_passwords: Cast,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     codes.generate_codes(actor=command_line_user())
     code = AccessCode.objects.get(student=cast_with_passwords.holly).formatted

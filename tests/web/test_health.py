@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 from django.test import Client
+from pytest_django import Settings
 
 
 def test_live_answers_without_the_database() -> None:
@@ -21,7 +22,9 @@ def test_ready_answers_when_the_database_and_the_queue_answer() -> None:
 
 
 @pytest.mark.django_db
-def test_ready_says_503_and_nothing_more_when_the_database_is_down(monkeypatch) -> None:
+def test_ready_says_503_and_nothing_more_when_the_database_is_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def down(*args: object, **kwargs: object) -> None:
         raise OperationalError("could not connect to server at 10.1.2.3: secret detail")
 
@@ -31,7 +34,7 @@ def test_ready_says_503_and_nothing_more_when_the_database_is_down(monkeypatch) 
 
 
 @pytest.mark.django_db
-def test_ready_says_503_when_the_queue_is_down(monkeypatch) -> None:
+def test_ready_says_503_when_the_queue_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
     from huey.contrib.djhuey import HUEY
 
     def down() -> int:
@@ -46,7 +49,7 @@ def test_health_answers_only_gets() -> None:
     assert Client().post("/health/live").status_code == 405
 
 
-def test_the_health_probe_is_not_sent_to_https(settings) -> None:
+def test_the_health_probe_is_not_sent_to_https(settings: Settings) -> None:
     settings.SECURE_SSL_REDIRECT = True
     assert Client().get("/health/live").status_code == 200
     assert Client().get("/accounts/sign-in/").status_code == 301

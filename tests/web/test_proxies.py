@@ -5,11 +5,13 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 from ipaddress import ip_network
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from tests.cast import Cast
 from tutela.accounts.models import SecurityEvent, SecurityEventKind
@@ -20,11 +22,11 @@ Run = subprocess.CompletedProcess[str]
 
 
 @pytest.fixture
-def behind_proxy(settings) -> None:
+def behind_proxy(settings: Settings) -> None:
     settings.TUTELA_TRUSTED_PROXIES = [ip_network("10.0.0.0/24"), ip_network("127.0.0.1")]
 
 
-def failed_sign_in(**meta: str) -> None:
+def failed_sign_in(**meta: Any) -> None:
     Client().post(
         reverse("accounts:sign-in"), {"username": "hana.hill", "password": "wrong"}, **meta
     )
@@ -74,13 +76,13 @@ def test_a_forged_hop_left_of_the_client_is_ignored(
     ],
 )
 def test_the_client_is_the_right_most_untrusted_hop(
-    settings, behind_proxy: None, chain: str, client: str
+    settings: Settings, behind_proxy: None, chain: str, client: str
 ) -> None:
     assert forwarded_client("10.0.0.5", chain) == client
 
 
 def test_forwarded_proto_is_believed_only_from_a_trusted_proxy(
-    settings, behind_proxy: None
+    settings: Settings, behind_proxy: None
 ) -> None:
     settings.SECURE_SSL_REDIRECT = True
     sign_in = reverse("accounts:sign-in")

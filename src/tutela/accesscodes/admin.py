@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tutela.accesscodes.models import AddressBlock, CodeAttempt, PendingLink
+from tutela.accesscodes.models import AccessCodeJob, AddressBlock, CodeAttempt, PendingLink
 from tutela.core.admin import ReadOnlyAdmin, ViewOnlyAdmin
 
 
@@ -31,3 +31,11 @@ class AddressBlockAdmin(admin.ModelAdmin):
 class PendingLinkAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "student", "contact", "status", "decided_by", "decided_at")
     list_filter = ("status",)
+
+
+@admin.register(AccessCodeJob)
+class AccessCodeJobAdmin(ViewOnlyAdmin):
+    """The record of each bulk issue of codes (never the codes themselves)."""
+
+    list_display = ("started_at", "action", "scope", "actor_name", "issued", "status")
+    list_filter = ("action", "status")

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from tutela.accesscodes.codes import format_code
+from tutela.jobs.models import Job
 
 
 class AccessCode(models.Model):
@@ -206,3 +207,40 @@ class PendingLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} → {self.student} ({self.status})"
+
+
+class AccessCodeJob(Job):
+    """One bulk issue of codes (a school's or the district's reset, or a generation): who ran
+    it, over which students, and how many codes it issued.
+
+    It is recorded as started before the codes are written and finished in their transaction
+    (``tutela.jobs.lifecycle``), so a run killed half-way is marked failed and left no codes.
+    """
+
+    class Action(models.TextChoices):
+        GENERATE = "generate"
+        RESET = "reset"
+
+    job_label = "access code job"
+
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    scope = models.CharField(max_length=200)
+    issued = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"access code {self.action} #{self.pk} of {self.scope} ({self.status})"
+
+    @property
+    def label(self) -> str:
+        return f"access code {self.action} {self.pk}"

@@ -155,3 +155,11 @@ def pending_links_visible_to(*, actor: Actor) -> QuerySet[PendingLink]:
     return PendingLink.objects.filter(
         status=PendingStatus.PENDING, student__in=Scope.of(actor).school_students()
     ).select_related("student__school", "contact", "account")
+
+
+def current_code(*, actor: Actor, student: Student) -> AccessCode | None:
+    """The student's current (unrevoked) code, for staff who may hand it out; ``None`` when
+    the student has none or ``actor`` may not see it."""
+    if not Scope.of(actor).students().filter(pk=student.pk).exists():
+        return None
+    return AccessCode.objects.filter(student=student, revoked_at__isnull=True).first()

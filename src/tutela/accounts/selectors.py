@@ -13,11 +13,14 @@ today; for access that fallback is not enough: a grant that has ended, or not ye
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
+from auditlog.models import LogEntry
 from django.db.models import QuerySet
 
 from tutela.accounts.models import Account
-from tutela.people.models import Student, StudentContact
+from tutela.core.audit import ACTOR_KEY
+from tutela.people.models import Student, StudentContact, StudentContactDetail
 
 
 def granted_links(*, account: Account, today: datetime.date | None = None) -> list[StudentContact]:
@@ -51,3 +54,56 @@ def link_visible_to(*, account: Account, student_id: int) -> StudentContact | No
         if link.student_id == student_id:
             return link
     return None
+
+
+@dataclass(frozen=True)
+class PortalViewer:
+    """One account that sees a student in the portal, and why: the link and the detail that
+    grant it, since when, and who granted it (from the audit log; a bulk import that wrote
+    the grant without a row-by-row entry is named by its summary instead)."""
+
+    account: Account
+    link: StudentContact
+    detail: StudentContactDetail
+    granted_at: datetime.datetime | None
+    granted_by: str
+
+
+def _grant_record(detail: StudentContactDetail) -> tuple[datetime.datetime | None, str]:
+    """When data access was last switched on for this detail, and by whom."""
+    for entry in LogEntry.objects.get_for_object(detail).select_related("actor"):
+        change = (entry.changes_dict or {}).get("allow_data_access")
+        if change is not None and str(change[-1]) == "True":
+            name = entry.actor.get_username() if entry.actor else ""
+            name = name or (entry.additional_data or {}).get(ACTOR_KEY, "") or "not recorded"
+            return entry.timestamp, name
+    return None, "not recorded (written in bulk by an import)"
+
+
+def portal_viewers(*, student: Student, today: datetime.date | None = None) -> list[PortalViewer]:
+    """Every enabled account the portal shows ``student`` to, by the portal's own rule
+    (``granted_links``), in the student's contact order. The caller checks the asker may see
+    the student."""
+    day = today or datetime.date.today()
+    links = (
+        StudentContact.objects.filter(student=student, contact__account__is_active=True)
+        .select_related("contact__account")
+        .prefetch_related("details__relationship_type")
+        .order_by("contact_priority_order")
+    )
+    viewers = []
+    for link in links:
+        detail = link.active_detail(day)
+        if detail is None or not link.grants_access(day):
+            continue
+        granted_at, granted_by = _grant_record(detail)
+        viewers.append(
+            PortalViewer(
+                account=link.contact.account,
+                link=link,
+                detail=detail,
+                granted_at=granted_at,
+                granted_by=granted_by,
+            )
+        )
+    return viewers

@@ -144,6 +144,16 @@ def _contact_email(contact: Contact, email: str | None) -> ContactEmail:
     raise AccountError(f"{email} is not one of {contact}'s email addresses")
 
 
+def _checked_username(username: str) -> str:
+    name = username.strip()
+    if not name:
+        raise AccountError("a username cannot be blank")
+    longest = Account._meta.get_field("username").max_length or 150
+    if len(name) > longest:
+        raise AccountError(f"a username is at most {longest} characters")
+    return name
+
+
 def create_account(
     *,
     actor: Actor,
@@ -171,12 +181,7 @@ def create_account(
     require_whole_contact(actor=actor, contact=contact, change="give them an account")
     chosen = _contact_email(contact, email)
     address = chosen.address
-    name = (username or address).strip()
-    if not name:
-        raise AccountError("a username cannot be blank")
-    longest = Account._meta.get_field("username").max_length or 150
-    if len(name) > longest:
-        raise AccountError(f"a username is at most {longest} characters")
+    name = _checked_username(username or address)
     # People sign in with a username or an account email, so each spelling may name one
     # account only: a username that is another account's email would take its sign-in away.
     existing = (
@@ -414,17 +419,39 @@ def set_temporary_password(*, actor: Actor, account: Account, password: str) -> 
 
 def disable_account(*, actor: Actor, account: Account) -> None:
     """A disabled account cannot sign in, and its open sessions stop working."""
-    _require_scope_over(actor, account)
-    with audited(actor), transaction.atomic():
-        account.is_active = False
-        account.save(update_fields=["is_active"])
-        record_event(SecurityEventKind.ACCOUNT_DISABLED, account=account, actor=actor)
+    _set_active(actor, account, active=False)
 
 
 def enable_account(*, actor: Actor, account: Account) -> None:
     """An enabled account can sign in again."""
+    _set_active(actor, account, active=True)
+
+
+def _set_active(actor: Actor, account: Account, *, active: bool) -> None:
     _require_scope_over(actor, account)
     with audited(actor), transaction.atomic():
-        account.is_active = True
+        account.is_active = active
         account.save(update_fields=["is_active"])
-        record_event(SecurityEventKind.ACCOUNT_ENABLED, account=account, actor=actor)
+        kind = SecurityEventKind.ACCOUNT_ENABLED if active else SecurityEventKind.ACCOUNT_DISABLED
+        record_event(kind, account=account, actor=actor)
+
+
+def change_username(*, actor: Actor, account: Account, username: str) -> Account:
+    """Staff give an account another username; PowerSchool's "Username not available" when
+    another account signs in with that name or email (ignoring case)."""
+    _require_scope_over(actor, account)
+    name = _checked_username(username)
+    if name == account.username:
+        return account
+    taken = Account.objects.filter(Q(username__iexact=name) | Q(email__iexact=name))
+    if taken.exclude(pk=account.pk).exists():
+        raise UsernameNotAvailable()
+    with audited(actor), transaction.atomic():
+        account.username = name
+        try:
+            with transaction.atomic():
+                account.save(update_fields=["username"])
+        except IntegrityError:
+            # Another request took the name between our check and the update.
+            raise UsernameNotAvailable() from None
+        return account

@@ -10,5 +10,5 @@ from tutela.imports.models import ImportJob
 
 @admin.register(ImportJob)
 class ImportJobAdmin(ViewOnlyAdmin):
-    list_display = ("started_at", "kind", "file_name", "actor_name", "dry_run")
-    list_filter = ("kind", "dry_run")
+    list_display = ("started_at", "kind", "file_name", "actor_name", "dry_run", "status")
+    list_filter = ("kind", "dry_run", "status")

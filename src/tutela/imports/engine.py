@@ -125,6 +125,8 @@ class ImportContext:
     result: ImportResult
     options: Mapping[str, Any] = field(default_factory=dict)
     progress: Progress | None = None
+    # Which step a long kind has reached, for the job's live state ("writing: …").
+    phase: Callable[[str], None] | None = None
     scope: Scope = field(init=False)
 
     def __post_init__(self) -> None:

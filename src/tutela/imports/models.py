@@ -9,12 +9,18 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from tutela.jobs.models import Job
 
-class ImportJob(models.Model):
+
+class ImportJob(Job):
     """Who imported which file (name and SHA-256), with what options, and what came of each row.
 
-    A bulk import writes one of these instead of one audit entry per field changed.
+    A bulk import writes one of these instead of one audit entry per field changed. It is
+    recorded as started (status running) before the rows are written, and its final state is
+    saved in the rows' own transaction (``tutela.jobs.lifecycle``).
     """
+
+    job_label = "import"
 
     kind = models.CharField(max_length=32)
     actor = models.ForeignKey(
@@ -25,8 +31,6 @@ class ImportJob(models.Model):
     checksum = models.CharField(max_length=64)
     options = models.JSONField(default=dict)
     dry_run = models.BooleanField(default=False)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
     totals = models.JSONField(default=dict)
     # Every row's result as gzipped JSON: a district's file has hundreds of thousands of rows,
     # which as a JSON column took longer to store than a third of the import's inserts.
@@ -39,7 +43,8 @@ class ImportJob(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.kind} import of {self.file_name} at {self.started_at:%Y-%m-%d %H:%M}"
+        when = f" at {self.started_at:%Y-%m-%d %H:%M}" if self.started_at else ""
+        return f"{self.kind} import of {self.file_name}{when}"
 
     @property
     def row_results(self) -> list[dict[str, Any]]:

@@ -276,12 +276,12 @@ class ImportResult:
         ]
         if xlsx_report:
             from openpyxl import Workbook
-            from openpyxl.cell import WriteOnlyCell
+            from openpyxl.cell import Cell, WriteOnlyCell
 
             workbook = Workbook(write_only=True)
             sheet = workbook.create_sheet("Rejected rows")
 
-            def as_cell(value: object) -> WriteOnlyCell:
+            def as_cell(value: object) -> Cell:
                 # A number, yes/no or date cell of an .xlsx source comes back as that cell
                 # (unchanged); everything else is written as text: a value such as
                 # "=HYPERLINK(...)" in a district's file must come back as the text it was,
@@ -291,7 +291,8 @@ class ImportResult:
                 if isinstance(value, bool | int | float):
                     return WriteOnlyCell(sheet, value=value)
                 if isinstance(value, datetime.date):
-                    cell = WriteOnlyCell(sheet, value=value)
+                    # The stub allows only a datetime; openpyxl writes a date as well.
+                    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
                     cell.number_format = "m/d/yyyy"
                     return cell
                 cell = WriteOnlyCell(sheet, value="" if value is None else str(value))

@@ -1,5 +1,8 @@
 """Running an import: read the file, run the engine in one transaction, record the job.
 
+The job is recorded as started before the transaction and finished inside it, with a heartbeat
+between (``tutela.jobs.lifecycle``); one bulk job runs at a time (``tutela.jobs.exclusive``).
+
 The CLI, the web upload and background jobs all come through ``run_import`` so a dry run is the
 very same code path as a real one, rolled back at the end.
 """
@@ -8,20 +11,20 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited
-from tutela.core.tabular import FileProblem, read_table
+from tutela.core.tabular import FileProblem, Table, read_table
 from tutela.imports.engine import ImportContext, ImportKind, Progress, run_kind
 from tutela.imports.models import ImportJob
 from tutela.imports.results import ImportResult
+from tutela.jobs import lifecycle
 
 
 class _RollBack(Exception):
@@ -61,14 +64,19 @@ def run_import(
     dry_run: bool = False,
     options: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    job: ImportJob | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import ``path`` as ``kind`` for ``actor``; ``FileProblem`` means nothing was written.
 
     ``options`` are the kind's own (recorded on the job, and read by the kind); the job's id
-    is the result's ``job``.
+    is the result's ``job``. ``job`` is a queued record to run (from the web); without it a
+    new one is recorded (``lifecycle.AlreadyRun``: the queued one was run by another delivery).
+    One bulk job runs at a time: a second one waits, and ``on_wait`` is told what it waits
+    for (``"waiting for import 12 to finish"``).
     """
     with _collector_paused():
-        return _run_import(kind, path, actor, dry_run, options or {}, progress)
+        return _run_import(kind, path, actor, dry_run, options or {}, progress, job, on_wait)
 
 
 def _run_import(
@@ -78,26 +86,13 @@ def _run_import(
     dry_run: bool,
     options: dict[str, Any],
     progress: Progress | None,
+    queued: ImportJob | None,
+    on_wait: Callable[[str], None] | None,
 ) -> ImportResult:
     table = read_table(path)
-    started = timezone.now()
     result = ImportResult(kind.kind, table.headers, counter_names=kind.counter_names)
     result.log = kind.prints_log
-    context = ImportContext(actor=actor, result=result, options=options, progress=progress)
-    try:
-        with audited(actor), transaction.atomic():
-            run_kind(kind, table, context)
-            if not result.rows:  # every kind: a file with nothing to import is not usable
-                raise FileProblem(f"{path.name}: the file has a header but no data rows")
-            result.dry_run = dry_run
-            if dry_run:
-                raise _RollBack
-    except _RollBack:
-        pass
-    # The report reads the imported file back: rejected rows whose cells were not kept, a
-    # byte-order mark to keep, and an .xlsx's cells as the workbook holds them.
-    result.source = path
-    job = ImportJob(
+    job = queued or ImportJob(
         kind=kind.kind,
         actor=account_of(actor),
         actor_name=actor_name(actor),
@@ -105,12 +100,52 @@ def _run_import(
         checksum=sha256_of(path),
         options={**options, "dry_run": dry_run},
         dry_run=dry_run,
-        started_at=started,
-        finished_at=timezone.now(),
-        totals=result.totals(),
     )
-    job.row_results = [row.as_json() for row in result.rows]
-    job.rejected_rows = {"headers": result.headers, "rows": result.rejected_cells()}
-    job.save()
+    with lifecycle.running(job, on_wait=on_wait, refused=(FileProblem,)) as running:
+        _apply(kind, table, job, result, actor, options, running, progress)
     result.job = job.pk
     return result
+
+
+def _apply(
+    kind: ImportKind[Any],
+    table: Table,
+    job: ImportJob,
+    result: ImportResult,
+    actor: Actor,
+    options: dict[str, Any],
+    running: lifecycle.Running,
+    progress: Progress | None,
+) -> None:
+    """The rows' transaction; the job's final record is saved inside it (or, for a dry run,
+    after it rolled back)."""
+
+    def report(done: int, total: int) -> None:
+        running.progress(done, total, "importing")
+        if progress:
+            progress(done, total)
+
+    context = ImportContext(
+        actor=actor, result=result, options=options, progress=report, phase=running.phase
+    )
+    try:
+        with audited(actor), transaction.atomic():
+            run_kind(kind, table, context)
+            if not result.rows:  # every kind: a file with nothing to import is not usable
+                raise FileProblem(f"{table.path.name}: the file has a header but no data rows")
+            result.dry_run = job.dry_run
+            if job.dry_run:
+                raise _RollBack
+            _record(job, result, table.path)
+    except _RollBack:
+        _record(job, result, table.path)
+
+
+def _record(job: ImportJob, result: ImportResult, path: Path) -> None:
+    # The report reads the imported file back: rejected rows whose cells were not kept, a
+    # byte-order mark to keep, and an .xlsx's cells as the workbook holds them.
+    result.source = path
+    job.totals = result.totals()
+    job.row_results = [row.as_json() for row in result.rows]
+    job.rejected_rows = {"headers": result.headers, "rows": result.rejected_cells()}
+    lifecycle.finish(job)

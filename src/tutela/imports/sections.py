@@ -127,17 +127,15 @@ class SectionImporter(ImportKind[Checked]):
             else:
                 plan.name = name
         # Either column may name the teacher; the username wins when a row has both.
-        username, email = values["Teacher_Username"], values["Teacher_Email"]
-        if username:
-            teacher = found.by_username.get(username.lower())
+        column, accounts, unknown = (
+            ("Teacher_Username", found.by_username, "is not an active account")
+            if values["Teacher_Username"]
+            else ("Teacher_Email", found.by_email, "is not an active account's email")
+        )
+        if given := values[column]:
+            teacher = accounts.get(given.lower())
             if teacher is None:
-                errors.append(f"Teacher_Username {username!r} is not an active account")
-            else:
-                plan.teacher_ids.add(teacher)
-        elif email:
-            teacher = found.by_email.get(email.lower())
-            if teacher is None:
-                errors.append(f"Teacher_Email {email!r} is not an active account's email")
+                errors.append(f"{column} {given!r} {unknown}")
             else:
                 plan.teacher_ids.add(teacher)
         number = values["Student_Number"]

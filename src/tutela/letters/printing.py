@@ -126,7 +126,8 @@ def letters_html(run: LetterRun) -> str:
 
 def letters_pdf(run: LetterRun) -> bytes:
     """The run as a PDF, one page a letter."""
-    from weasyprint import HTML  # pango is loaded on first use, not when Django starts
+    # pango is loaded on first use, not when Django starts; WeasyPrint ships no types.
+    from weasyprint import HTML  # type: ignore[import-untyped]
 
     return HTML(string=letters_html(run)).write_pdf()
 

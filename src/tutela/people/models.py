@@ -70,7 +70,9 @@ class Code(models.Model):
         return self.code
 
 
-def code_field(code_type: CodeType, related_name: str) -> models.ForeignKey[Code | None]:
+def code_field(
+    code_type: CodeType, related_name: str
+) -> models.ForeignKey[Code | None, Code | None]:
     """A reference to a district code, kept by a foreign key but not indexed.
 
     Nothing looks records up by their code except deleting a code (refused while it is in
@@ -85,6 +87,16 @@ def code_field(code_type: CodeType, related_name: str) -> models.ForeignKey[Code
         related_name=related_name,
         limit_choices_to={"code_type": code_type},
         db_index=False,
+    )
+
+
+def dates_in_order(name: str) -> models.CheckConstraint:
+    """A dated record may be open at either end, but never ends before it starts."""
+    return models.CheckConstraint(
+        condition=Q(start_date__isnull=True)
+        | Q(end_date__isnull=True)
+        | Q(start_date__lte=F("end_date")),
+        name=name,
     )
 
 
@@ -274,14 +286,7 @@ class ContactAddress(models.Model):
 
     class Meta:
         ordering = ["contact", "priority_order"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(start_date__isnull=True)
-                | Q(end_date__isnull=True)
-                | Q(start_date__lte=F("end_date")),
-                name="contact_address_dates_in_order",
-            )
-        ]
+        constraints = [dates_in_order("contact_address_dates_in_order")]
 
     def __str__(self) -> str:
         return f"{self.contact}: {self.address}"
@@ -320,6 +325,9 @@ class StudentContact(models.Model):
     restricted = models.BooleanField(
         default=False, help_text="a court order or custody note applies to this student"
     )
+    # Why the link is restricted (which order, which note), written by the school admin who set
+    # the flag, so the next person deciding a request for this student knows what applies.
+    restricted_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["student", "contact_priority_order"]
@@ -372,14 +380,7 @@ class StudentContactDetail(models.Model):
 
     class Meta:
         ordering = ["link", "start_date", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(start_date__isnull=True)
-                | Q(end_date__isnull=True)
-                | Q(start_date__lte=F("end_date")),
-                name="student_contact_detail_dates_in_order",
-            )
-        ]
+        constraints = [dates_in_order("student_contact_detail_dates_in_order")]
 
     def __str__(self) -> str:
         return f"{self.link} from {self.start_date or 'the start'} to {self.end_date or 'now'}"

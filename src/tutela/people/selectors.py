@@ -6,10 +6,13 @@ change a contact whose children are elsewhere too is ``Scope.covers_contact``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from tutela.accounts.scopes import Actor, Scope
-from tutela.people.models import Contact, StudentContact
+from tutela.core.phones import phone_digits, strip_extension
+from tutela.people.models import Contact, Student, StudentContact
 
 
 def with_students(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -59,3 +62,61 @@ def contacts_with_email(*, actor: Actor, address: str) -> QuerySet[Contact]:
     """
     contacts = Scope.of(actor).whole_contacts().filter(emails__address__iexact=address.strip())
     return with_students(contacts.distinct())
+
+
+def students_to_attach(*, actor: Actor, query: str, limit: int = 50) -> list[Student]:
+    """Add Students' search: by student number (exact) or name, among the students whose
+    contacts ``actor`` may change (the schools it covers wholly, ``require_school_of``)."""
+    words = query.split()
+    if not words:
+        return []
+    students = Scope.of(actor).school_students().select_related("school")
+    by_number = students.filter(student_number=query.strip())
+    if by_number.exists():
+        return list(by_number)
+    for word in words:
+        students = students.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return list(students.order_by("last_name", "first_name", "student_number")[:limit])
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """Contacts a new one may be the same person as: those the actor may open, and how many
+    others (another school's families stay unnamed)."""
+
+    named: list[Contact]
+    unnamed: int
+
+
+def duplicate_contacts(*, actor: Actor, last_name: str, email: str, phone: str) -> Duplicates:
+    """Who a new contact may already be: the same email, or the same phone and last name."""
+    match = Q(pk__in=[])
+    if email.strip():
+        match |= Q(emails__address__iexact=email.strip())
+    digits = phone_digits(strip_extension(phone))
+    if digits and last_name.strip():
+        match |= Q(phones__phone__digits=digits, last_name__iexact=last_name.strip())
+    candidates = set(Contact.objects.filter(match).values_list("pk", flat=True))
+    if not candidates:
+        return Duplicates(named=[], unnamed=0)
+    named = list(with_students(Scope.of(actor).contacts().filter(pk__in=candidates)).order_by("pk"))
+    return Duplicates(named=named, unnamed=len(candidates) - len(named))
+
+
+def student_visible_to(*, actor: Actor, student_id: int) -> Student | None:
+    """One student ``actor`` may open on the staff screens, with its contacts loaded."""
+    return (
+        Scope.of(actor)
+        .students()
+        .select_related("school")
+        .prefetch_related(
+            Prefetch(
+                "contact_links",
+                queryset=StudentContact.objects.select_related("contact__account").prefetch_related(
+                    "details__relationship_type", "contact__emails"
+                ),
+            )
+        )
+        .filter(pk=student_id)
+        .first()
+    )

@@ -8,10 +8,12 @@ did it.
 from __future__ import annotations
 
 import datetime
+from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import audited
@@ -62,6 +64,12 @@ def _code(code_type: CodeType, text: str | None) -> Code | None:
         return CodeBook.load().match(code_type, text)
     except CodeProblem as problem:
         raise ServiceError(str(problem)) from None
+
+
+def _next_place(rows: QuerySet[Any], field: str) -> int:
+    """The place after the last of ``rows`` in their order ``field``; 1 when there are none."""
+    top: int | None = rows.aggregate(top=Max(field))["top"]
+    return (top or 0) + 1
 
 
 def add_code(
@@ -226,7 +234,7 @@ def add_email(
                 other.save(update_fields=["is_primary", "order"])
             order = 1
         else:
-            order = (emails.aggregate(top=Max("order"))["top"] or 0) + 1
+            order = _next_place(emails, "order")
         return ContactEmail.objects.create(
             contact=contact,
             address=address,
@@ -267,7 +275,7 @@ def add_phone(
             phone.save(update_fields=["is_sms"])
         links = contact.phones.select_for_update()
         if priority_order is None:
-            priority_order = (links.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+            priority_order = _next_place(links, "priority_order")
         return ContactPhone.objects.create(
             contact=contact,
             phone=phone,
@@ -310,7 +318,7 @@ def add_address(
         )
         links = contact.addresses.select_for_update()
         if priority_order is None:
-            priority_order = (links.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+            priority_order = _next_place(links, "priority_order")
         return ContactAddress.objects.create(
             contact=contact,
             address=address,
@@ -375,14 +383,10 @@ def link_student(
             and StudentContact.objects.filter(student=student, original_contact_type=kind).exists()
         ):
             raise ServiceError(f"{student} already has {OriginalContactType.slot_phrase(kind)}")
-        top = (
-            StudentContact.objects.filter(student=student).aggregate(
-                top=Max("contact_priority_order")
-            )["top"]
-            or 0
-        )
         if contact_priority_order is None:
-            position = top + 1
+            position = _next_place(
+                StudentContact.objects.filter(student=student), "contact_priority_order"
+            )
         else:
             position = contact_priority_order
             make_room_for_priority(student=student, position=position)
@@ -514,7 +518,7 @@ def merge_contacts(
             link.save(update_fields=["contact"])
             _chosen_detail(link, relationship, allow_data_access)
         addresses = {e.address.lower() for e in into.emails.all()}
-        next_order = (into.emails.aggregate(top=Max("order"))["top"] or 0) + 1
+        next_order = _next_place(into.emails.all(), "order")
         for email in duplicate.emails.all():
             if email.address.lower() in addresses:
                 continue
@@ -522,7 +526,7 @@ def merge_contacts(
             email.save(update_fields=["contact", "is_primary", "order"])
             next_order += 1
         phones = set(into.phones.values_list("phone_id", flat=True))
-        next_priority = (into.phones.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+        next_priority = _next_place(into.phones.all(), "priority_order")
         for contact_phone in duplicate.phones.all():
             if contact_phone.phone_id in phones:
                 continue
@@ -533,7 +537,7 @@ def merge_contacts(
             contact_phone.save(update_fields=["contact", "priority_order", "is_preferred"])
             next_priority += 1
         kept = [link.address for link in into.addresses.select_related("address")]
-        next_priority = (into.addresses.aggregate(top=Max("priority_order"))["top"] or 0) + 1
+        next_priority = _next_place(into.addresses.all(), "priority_order")
         for contact_address in duplicate.addresses.select_related("address"):
             if any(_same_address(contact_address.address, a) for a in kept):
                 continue
@@ -563,3 +567,469 @@ def merge_contacts(
             dup_account.save(update_fields=["contact"])
         duplicate.delete()
         return into
+
+
+# --- the contact card: staff correct a contact's own records ---------------------------------
+
+
+def require_contact_in_scope(*, actor: Actor, contact: Contact) -> None:
+    """Refuse to change a contact's own records unless ``actor`` may open the contact.
+
+    Names, emails, phones and addresses describe the person, whom every school of the family
+    shares (PowerSchool keeps one contact per person): any school that sees the contact may
+    correct them. What the person may *see* (their account, their links) has stricter rules.
+    """
+    scope = Scope.of(actor)
+    if not scope.district_wide and not scope.contacts().filter(pk=contact.pk).exists():
+        raise OutsideScope(f"{contact} is not a contact of your students")
+
+
+def update_contact(
+    *,
+    actor: Actor,
+    contact: Contact,
+    last_name: str,
+    first_name: str = "",
+    middle_name: str = "",
+    prefix: str | None = None,
+    suffix: str | None = None,
+    gender: str | None = None,
+    state_contact_id: str = "",
+    employer: str = "",
+    exclude_from_state_reporting: bool = True,
+    is_active: bool = False,
+) -> Contact:
+    """Correct a contact's names and codes (the card's "names and codes" section)."""
+    require_contact_in_scope(actor=actor, contact=contact)
+    if not last_name.strip():
+        raise ServiceError("a contact needs a last name")
+    with audited(actor), transaction.atomic():
+        contact.last_name = last_name.strip()
+        contact.first_name = first_name.strip()
+        contact.middle_name = middle_name.strip()
+        contact.prefix = _code(CodeType.PREFIX, prefix)
+        contact.suffix = _code(CodeType.SUFFIX, suffix)
+        contact.gender = _code(CodeType.GENDER, gender)
+        contact.state_contact_id = state_contact_id.strip()
+        contact.employer = employer.strip()
+        contact.exclude_from_state_reporting = exclude_from_state_reporting
+        contact.is_active = is_active
+        contact.save()
+        return contact
+
+
+def update_email(
+    *, actor: Actor, email: ContactEmail, address: str, email_type: str | None = None
+) -> ContactEmail:
+    """Correct one of a contact's emails and its type (staff, on the card)."""
+    require_contact_in_scope(actor=actor, contact=email.contact)
+    kind = _code(CodeType.EMAIL_TYPE, email_type)
+    with audited(actor), transaction.atomic():
+        change_email_address(actor=actor, email=email, address=address)
+        if email.email_type_id != (kind.pk if kind else None):
+            email.email_type = kind
+            email.save(update_fields=["email_type"])
+        return email
+
+
+def make_primary_email(*, actor: Actor, email: ContactEmail) -> ContactEmail:
+    """Make this the contact's primary email: it moves first, the others keep their order."""
+    require_contact_in_scope(actor=actor, contact=email.contact)
+    with audited(actor), transaction.atomic():
+        emails = list(email.contact.emails.select_for_update().order_by("order"))
+        # The old primary loses its flag first: one primary per contact is a constraint.
+        for other in emails:
+            if other.is_primary and other.pk != email.pk:
+                other.is_primary = False
+                other.save(update_fields=["is_primary"])
+        ordered = [email] + [e for e in emails if e.pk != email.pk]
+        for place, row in enumerate(ordered, start=1):
+            if (row.order, row.is_primary) != (place, row.pk == email.pk):
+                row.order, row.is_primary = place, row.pk == email.pk
+                row.save(update_fields=["order", "is_primary"])
+        return email
+
+
+def remove_email(*, actor: Actor, email: ContactEmail) -> None:
+    """Remove one of a contact's emails; the next one becomes primary if this one was.
+
+    The email a portal account signs in and is reached with cannot go: the parent would be
+    left with an account email the district no longer knows.
+    """
+    contact = email.contact
+    require_contact_in_scope(actor=actor, contact=contact)
+    account = getattr(contact, "account", None)
+    if account is not None and account.email.lower() == email.address.lower():
+        raise ServiceError(
+            f"{email.address} is the account email of {account.username}: "
+            "change the account email before removing it"
+        )
+    with audited(actor), transaction.atomic():
+        was_primary = email.is_primary
+        email.delete()
+        following = contact.emails.order_by("order").first()
+        if was_primary and following is not None:
+            following.is_primary = True
+            following.save(update_fields=["is_primary"])
+
+
+def update_phone(
+    *,
+    actor: Actor,
+    contact_phone: ContactPhone,
+    number: str,
+    extension: str = "",
+    phone_type: str | None = None,
+    priority_order: int | None = None,
+    is_sms: bool = False,
+    is_preferred: bool = False,
+) -> ContactPhone:
+    """Correct one of a contact's phones: number, extension, type, priority, SMS, preferred.
+
+    The number is a shared record: a new number moves only this contact to it, while SMS
+    belongs to the number itself and so changes for everyone who shares it.
+    """
+    require_contact_in_scope(actor=actor, contact=contact_phone.contact)
+    if priority_order is not None and priority_order < 1:
+        raise ServiceError("a phone's priority must be a positive whole number")
+    kind = _code(CodeType.PHONE_TYPE, phone_type)
+    with audited(actor), transaction.atomic():
+        change_phone_number(
+            actor=actor, contact_phone=contact_phone, number=number, extension=extension
+        )
+        phone = contact_phone.phone
+        if phone.is_sms != is_sms:
+            phone.is_sms = is_sms
+            phone.save(update_fields=["is_sms"])
+        contact_phone.phone_type = kind
+        contact_phone.is_preferred = is_preferred
+        if priority_order is not None:
+            contact_phone.priority_order = priority_order
+        contact_phone.save(update_fields=["phone_type", "is_preferred", "priority_order"])
+        if is_preferred:
+            # One preferred phone per contact: the others lose the flag.
+            others = contact_phone.contact.phones.filter(is_preferred=True)
+            for other in others.exclude(pk=contact_phone.pk):
+                other.is_preferred = False
+                other.save(update_fields=["is_preferred"])
+        return contact_phone
+
+
+def remove_phone(*, actor: Actor, contact_phone: ContactPhone) -> None:
+    """Remove a phone from one contact; the number itself goes once nobody uses it."""
+    require_contact_in_scope(actor=actor, contact=contact_phone.contact)
+    with audited(actor), transaction.atomic():
+        phone = contact_phone.phone
+        contact_phone.delete()
+        if not phone.contact_links.exists():
+            phone.delete()
+
+
+def update_address(
+    *,
+    actor: Actor,
+    contact_address: ContactAddress,
+    street: str,
+    line_two: str = "",
+    unit: str = "",
+    city: str = "",
+    state: str | None = None,
+    postal_code: str = "",
+    address_type: str | None = None,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    priority_order: int | None = None,
+) -> ContactAddress:
+    """Correct one of a contact's addresses, its type, dates and place in the order."""
+    require_contact_in_scope(actor=actor, contact=contact_address.contact)
+    if not street.strip():
+        raise ServiceError("an address needs a street")
+    if start_date and end_date and start_date > end_date:
+        raise ServiceError("an address cannot end before it starts")
+    if priority_order is not None and priority_order < 1:
+        raise ServiceError("an address's priority must be a positive whole number")
+    with audited(actor), transaction.atomic():
+        address = contact_address.address
+        if address.contact_links.exclude(pk=contact_address.pk).exists():
+            # Someone else lives at the old address too: this contact gets a record of its own.
+            address.pk = None
+        address.street, address.line_two, address.unit = street.strip(), line_two, unit
+        address.city, address.postal_code = city, postal_code
+        address.state = _code(CodeType.STATE, state)
+        address.save()
+        contact_address.address = address
+        contact_address.address_type = _code(CodeType.ADDRESS_TYPE, address_type)
+        contact_address.start_date, contact_address.end_date = start_date, end_date
+        if priority_order is not None:
+            contact_address.priority_order = priority_order
+        contact_address.save()
+        return contact_address
+
+
+def remove_address(*, actor: Actor, contact_address: ContactAddress) -> None:
+    """Remove one of a contact's addresses (each contact has its own address record)."""
+    require_contact_in_scope(actor=actor, contact=contact_address.contact)
+    with audited(actor), transaction.atomic():
+        address = contact_address.address
+        contact_address.delete()
+        if not address.contact_links.exists():
+            address.delete()
+
+
+# --- a contact's students: who is linked, with which rights ----------------------------------
+
+
+@dataclass(frozen=True)
+class LinkRights:
+    """The yes/no facts of a link's detail that staff choose: custody, pickup, portal access."""
+
+    has_custody: bool = False
+    lives_with: bool = False
+    allow_school_pickup: bool = False
+    is_emergency_contact: bool = False
+    receives_mailings: bool = False
+    allow_data_access: bool = False
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [field.name for field in fields(cls)]
+
+    def put_on(self, detail: StudentContactDetail) -> None:
+        for field in fields(self):
+            setattr(detail, field.name, getattr(self, field.name))
+
+
+def require_school_of(*, actor: Actor, student: Student) -> None:
+    """Refuse to change who is linked to ``student``, or with which rights, unless ``actor``
+    covers the student's school: who may see a child is that school's office's decision (a
+    teacher's sections are not enough)."""
+    if not Scope.of(actor).covers_school(student.school_id):
+        raise OutsideScope(
+            f"{student} is at a school outside yours: only that school's staff or a district "
+            "admin may change the student's contacts"
+        )
+
+
+def attach_student(
+    *,
+    actor: Actor,
+    contact: Contact,
+    student: Student,
+    contact_priority_order: int | None = None,
+    relationship_type: str | None = None,
+    relationship_note: str = "",
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    rights: LinkRights = LinkRights(),
+) -> StudentContact:
+    """PowerSchool's "Add Students": staff link one of their contacts to a student of their
+    school (a sibling, usually), with a relationship and the link's rights."""
+    require_school_of(actor=actor, student=student)
+    require_contact_in_scope(actor=actor, contact=contact)
+    return link_student(
+        actor=actor,
+        contact=contact,
+        student=student,
+        contact_priority_order=contact_priority_order,
+        relationship_type=relationship_type,
+        relationship_note=relationship_note,
+        start_date=start_date,
+        end_date=end_date,
+        **asdict(rights),
+    )
+
+
+def create_contact_for_student(
+    *,
+    actor: Actor,
+    student: Student | None,
+    last_name: str,
+    first_name: str = "",
+    middle_name: str = "",
+    email: str = "",
+    email_type: str | None = None,
+    phone: str = "",
+    phone_type: str | None = None,
+    relationship_type: str | None = None,
+    rights: LinkRights = LinkRights(),
+) -> Contact:
+    """A new contact with its first email and phone, linked to ``student`` when given.
+
+    School staff must name one of their school's students: a contact linked to nobody is
+    reachable by district admins only, so it would vanish from the screen that made it.
+    """
+    if student is None:
+        if not Scope.of(actor).district_wide:
+            raise OutsideScope(
+                "choose one of your school's students: a contact linked to no student can "
+                "only be reached by a district admin"
+            )
+    else:
+        require_school_of(actor=actor, student=student)
+    with audited(actor), transaction.atomic():
+        contact = create_contact(
+            actor=actor, last_name=last_name, first_name=first_name, middle_name=middle_name
+        )
+        if email.strip():
+            add_email(
+                actor=actor, contact=contact, address=email, email_type=email_type, is_primary=True
+            )
+        if phone.strip():
+            add_phone(actor=actor, contact=contact, number=phone, phone_type=phone_type)
+        if student is not None:
+            link_student(
+                actor=actor,
+                contact=contact,
+                student=student,
+                relationship_type=relationship_type,
+                **asdict(rights),
+            )
+        return contact
+
+
+def _check_dates(start: datetime.date | None, end: datetime.date | None) -> None:
+    if start and end and start > end:
+        raise ServiceError("a relationship cannot end before it starts")
+
+
+def update_link_detail(
+    *,
+    actor: Actor,
+    detail: StudentContactDetail,
+    relationship_type: str | None = None,
+    relationship_note: str = "",
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    rights: LinkRights = LinkRights(),
+) -> StudentContactDetail:
+    """The pencil: correct one detail record of a link (its relationship, dates and rights).
+
+    Data access off takes effect on the parent's next request: the portal reads the grant
+    afresh every time.
+    """
+    require_school_of(actor=actor, student=detail.link.student)
+    _check_dates(start_date, end_date)
+    with audited(actor), transaction.atomic():
+        detail.relationship_type = _code(CodeType.RELATIONSHIP_TYPE, relationship_type)
+        detail.relationship_note = relationship_note
+        detail.start_date, detail.end_date = start_date, end_date
+        rights.put_on(detail)
+        detail.save()
+        return detail
+
+
+def add_link_detail(
+    *,
+    actor: Actor,
+    link: StudentContact,
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    relationship_type: str | None = None,
+    relationship_note: str = "",
+    rights: LinkRights = LinkRights(),
+) -> StudentContactDetail:
+    """The pencil's new dated detail: from ``start_date`` these facts hold instead.
+
+    The detail in force until then is ended the day before, so exactly one detail covers each
+    day and the history stays ("custody from March", "no data access from today").
+    """
+    require_school_of(actor=actor, student=link.student)
+    _check_dates(start_date, end_date)
+    with audited(actor), transaction.atomic():
+        for earlier in link.details.select_for_update():
+            if earlier.start_date is not None and earlier.start_date >= start_date:
+                raise ServiceError(
+                    f"a detail already starts on {earlier.start_date}: edit it instead"
+                )
+            if earlier.end_date is None or earlier.end_date >= start_date:
+                earlier.end_date = start_date - datetime.timedelta(days=1)
+                earlier.save(update_fields=["end_date"])
+        return StudentContactDetail.objects.create(
+            link=link,
+            relationship_type=_code(CodeType.RELATIONSHIP_TYPE, relationship_type),
+            relationship_note=relationship_note,
+            start_date=start_date,
+            end_date=end_date,
+            **asdict(rights),
+        )
+
+
+def end_link_detail(
+    *, actor: Actor, detail: StudentContactDetail, end_date: datetime.date
+) -> StudentContactDetail:
+    """End a detail on ``end_date`` (inclusive): after it, that detail's rights no longer hold."""
+    require_school_of(actor=actor, student=detail.link.student)
+    _check_dates(detail.start_date, end_date)
+    with audited(actor), transaction.atomic():
+        detail.end_date = end_date
+        detail.save(update_fields=["end_date"])
+        return detail
+
+
+def _close_priority_gaps(student: Student) -> None:
+    """Renumber the student's contacts 1, 2, 3... in their order, row by row (audited)."""
+    links = list(StudentContact.objects.filter(student=student).order_by("contact_priority_order"))
+    for place, link in enumerate(links, start=1):
+        if link.contact_priority_order != place:
+            link.contact_priority_order = place
+            link.save(update_fields=["contact_priority_order"])
+
+
+def remove_link(*, actor: Actor, link: StudentContact) -> None:
+    """Unlink a contact from a student (with every detail); the others close up the order."""
+    student = link.student
+    require_school_of(actor=actor, student=student)
+    with audited(actor), transaction.atomic():
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        link.delete()
+        _close_priority_gaps(student)
+
+
+def move_link(*, actor: Actor, link: StudentContact, position: int) -> StudentContact:
+    """Put a contact at ``position`` among the student's contacts (1 is called first)."""
+    student = link.student
+    require_school_of(actor=actor, student=student)
+    with audited(actor), transaction.atomic():
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        links = list(
+            StudentContact.objects.filter(student=student).order_by("contact_priority_order")
+        )
+        position = max(1, min(position, len(links)))
+        ordered = [other for other in links if other.pk != link.pk]
+        ordered.insert(position - 1, link)
+        # Move every row above the current top first, so no two share a place on the way.
+        top = max(other.contact_priority_order for other in links)
+        for place, row in enumerate(ordered, start=1):
+            if row.contact_priority_order != place:
+                row.contact_priority_order = top + place
+                row.save(update_fields=["contact_priority_order"])
+        for place, row in enumerate(ordered, start=1):
+            if row.contact_priority_order != place:
+                row.contact_priority_order = place
+                row.save(update_fields=["contact_priority_order"])
+        link.refresh_from_db()
+        return link
+
+
+def set_link_restricted(
+    *, actor: Actor, link: StudentContact, restricted: bool, note: str
+) -> StudentContact:
+    """Mark a link restricted (a court order, a custody note), or lift it, saying why.
+
+    Only staff of the student's school and district admins decide it: the flag sends every
+    access code request for the student to their restricted queue.
+    """
+    if not Scope.of(actor).staff:
+        raise OutsideScope("only school and district admins may restrict a student's link")
+    require_school_of(actor=actor, student=link.student)
+    note = note.strip()
+    if not note:
+        raise ServiceError("say why: a note is required (the court order or custody note)")
+    limit = StudentContact._meta.get_field("restricted_note").max_length or 500
+    if len(note) > limit:
+        raise ServiceError(f"the note is at most {limit} characters, not {len(note)}")
+    with audited(actor), transaction.atomic():
+        link.restricted = restricted
+        link.restricted_note = note
+        link.save(update_fields=["restricted", "restricted_note"])
+        return link

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from tutela.jobs.models import Job
 from tutela.notifications.vocabulary import PLACEHOLDERS, placeholders_in
 
 
@@ -30,7 +31,7 @@ class StudentAccount(models.Model):
         return f"{self.account} → {self.student}"
 
 
-class AutoCreateJob(models.Model):
+class AutoCreateJob(Job):
     """One AutoCreate run (simulated or real): who asked, for which students, how far it got,
     and its full report.
 
@@ -38,11 +39,7 @@ class AutoCreateJob(models.Model):
     ``done``/``total`` is the progress a staff screen polls and the command line draws.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+    job_label = "AutoCreate run"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,19 +60,15 @@ class AutoCreateJob(models.Model):
     # "" the templates as chosen; en or es for everyone; "contact" each parent's own language.
     email_language = models.CharField(max_length=8, blank=True)
     emails_sent = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     phase = models.CharField(max_length=64, blank=True)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     totals = models.JSONField(default=dict)
     duplicates = models.JSONField(default=list)
     # The full plan as gzipped CSV: a district's run has hundreds of thousands of lines, and
     # this is what the staff screen offers for download.
     plan_csv_gz = models.BinaryField(default=b"")
-    error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -83,10 +76,6 @@ class AutoCreateJob(models.Model):
     def __str__(self) -> str:
         mode = "simulation" if self.simulate else "run"
         return f"AutoCreate {mode} #{self.pk} ({self.status})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
 
     def plan_csv(self) -> str:
         return gzip.decompress(bytes(self.plan_csv_gz)).decode("utf-8") if self.plan_csv_gz else ""

@@ -2,8 +2,9 @@
 
 ``run_autocreate`` applies the plan that ``plan.plan_autocreate`` makes, in one transaction;
 a simulation is the same planning with no writes, so its report is the real run's report.
-Jobs (``record_autocreate_job``/``execute_autocreate_job``) wrap a run for the background queue
-and the command line, with progress the staff screen polls; putting a job on the queue is
+Jobs wrap a run for the background queue (``record_autocreate_job``, then
+``execute_autocreate_job``) and the command line (``new_autocreate_job``, then
+``run_autocreate_job``), with progress the staff screen polls; putting a job on the queue is
 ``jobs.start_autocreate_job``'s business, never a service's.
 """
 
@@ -13,23 +14,21 @@ import datetime
 import gzip
 import secrets
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
-from django.utils import timezone
 
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited, command_line_user
 from tutela.core.bulk import insert_rows
+from tutela.jobs import lifecycle
 from tutela.notifications.email import Email, deliver
 from tutela.people.models import StudentContactDetail
 from tutela.provisioning.eligibility import Eligibility
 from tutela.provisioning.emails import EmailChoice, prepare_emails
 from tutela.provisioning.models import AutoCreateJob
 from tutela.provisioning.plan import CHUNK, AutoCreatePlan, AutoCreateReport, plan_autocreate
-from tutela.provisioning.progress import clear_progress, save_progress
 from tutela.provisioning.selection import Selection
 
 Progress = Callable[[int, int], None]
@@ -45,8 +44,12 @@ def run_autocreate(
     today: datetime.date | None = None,
     progress: PhaseProgress | None = None,
     emails: EmailChoice | None = None,
+    on_applied: Callable[[AutoCreateReport], None] | None = None,
 ) -> AutoCreateReport:
     """Plan and, unless ``simulate``, apply: create the accounts and grant data access.
+
+    ``on_applied`` is given the report inside the run's transaction (after it for a
+    simulation): a job saves its record there, so that it commits with the run's writes.
 
     Progress is reported as (done, total, phase): planning walks the students; a real run
     then counts the same number again while it writes, so a bar never goes backwards.
@@ -63,9 +66,12 @@ def run_autocreate(
 
     if simulate:
         # Only reads: no transaction, so on SQLite a simulation never holds the write lock.
-        return plan_autocreate(
+        simulated = plan_autocreate(
             selection, eligibility=eligibility, today=today, progress=planning
         ).report
+        if on_applied:
+            on_applied(simulated)
+        return simulated
     with audited(actor), transaction.atomic():
         plan = plan_autocreate(selection, eligibility=eligibility, today=today, progress=planning)
         _apply(plan, progress)
@@ -79,6 +85,8 @@ def run_autocreate(
                 report.emails_sent = deliver(outbox)
 
             transaction.on_commit(send)
+        if on_applied:
+            on_applied(plan.report)
     return plan.report
 
 
@@ -131,15 +139,19 @@ def _apply(plan: AutoCreatePlan, progress: PhaseProgress | None) -> None:
         progress(students * 2, students * 2, "writing")
 
 
-def record_autocreate_job(
+def new_autocreate_job(
     *,
     selection: Selection,
     actor: Actor,
     simulate: bool = True,
     emails: EmailChoice | None = None,
 ) -> AutoCreateJob:
-    """Record a job, queued: who asked, for which students, and which emails it sends."""
-    return AutoCreateJob.objects.create(
+    """A job not yet recorded: who asks, for which students, and which emails it sends.
+
+    The command line runs one this way (``run_autocreate_job``): it is recorded once it may
+    run, so on SQLite nothing is written while another bulk job holds the database.
+    """
+    return AutoCreateJob(
         actor=account_of(actor),
         actor_name=actor_name(actor),
         selection={
@@ -155,6 +167,19 @@ def record_autocreate_job(
         attached_template=emails.attached if emails else None,
         email_language=emails.language if emails else "",
     )
+
+
+def record_autocreate_job(
+    *,
+    selection: Selection,
+    actor: Actor,
+    simulate: bool = True,
+    emails: EmailChoice | None = None,
+) -> AutoCreateJob:
+    """Record a job, queued, for the background queue to run."""
+    job = new_autocreate_job(selection=selection, actor=actor, simulate=simulate, emails=emails)
+    job.save()
+    return job
 
 
 def selection_of(job: AutoCreateJob) -> Selection:
@@ -173,6 +198,7 @@ def execute_autocreate_job(
     job_id: int,
     actor: Actor | None = None,
     progress: PhaseProgress | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> AutoCreateReport | None:
     """Run a recorded job, keeping its progress and, at the end, its totals and report.
 
@@ -181,50 +207,70 @@ def execute_autocreate_job(
     its account since removed) runs as the worker's own command-line user.
 
     A queue may deliver a task twice, even to two workers at once: the job is claimed in one
-    statement, so it runs once and the second delivery does nothing (``None``).
+    statement, so it runs once and the second delivery does nothing (``None``). A real run
+    is a bulk job: it waits for one already running (``on_wait`` is told which), and its
+    report is saved in the run's own transaction (``tutela.jobs.lifecycle``).
     """
-    claimed = AutoCreateJob.objects.filter(pk=job_id, status=AutoCreateJob.Status.QUEUED).update(
-        status=AutoCreateJob.Status.RUNNING, started_at=timezone.now()
+    job = (
+        AutoCreateJob.objects.select_related("actor", "created_template", "attached_template")
+        .filter(pk=job_id, status=AutoCreateJob.Status.QUEUED)
+        .first()
     )
-    if not claimed:
+    if job is None:
         return None
-    job = AutoCreateJob.objects.select_related(
-        "actor", "created_template", "attached_template"
-    ).get(pk=job_id)
-    last: dict[str, Any] = {"done": 0, "total": 0, "phase": ""}
+    try:
+        return run_autocreate_job(job=job, actor=actor, progress=progress, on_wait=on_wait)
+    except lifecycle.AlreadyRun:
+        return None
 
+
+def run_autocreate_job(
+    *,
+    job: AutoCreateJob,
+    actor: Actor | None = None,
+    progress: PhaseProgress | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> AutoCreateReport:
+    """Run ``job``: a queued record (``lifecycle.AlreadyRun`` if another delivery has claimed
+    it) or a new one, recorded as started once it may run. A real run is a bulk job: it
+    waits for one already running (``on_wait`` is told which)."""
+    with lifecycle.running(job, bulk=not job.simulate, on_wait=on_wait) as running:
+        return _execute(job, actor, running, progress)
+
+
+def _execute(
+    job: AutoCreateJob,
+    actor: Actor | None,
+    running: lifecycle.Running,
+    progress: PhaseProgress | None,
+) -> AutoCreateReport:
     def report_progress(done: int, total: int, phase: str) -> None:
-        last.update(done=done, total=total, phase=phase)
-        save_progress(job_id, done=done, total=total, phase=phase)
+        job.done, job.total, job.phase = done, total, phase
+        running.progress(done, total, phase)
         if progress:
             progress(done, total, phase)
 
-    try:
-        report = run_autocreate(
-            selection=selection_of(job),
-            actor=actor or job.actor or command_line_user(),
-            simulate=job.simulate,
-            progress=report_progress,
-            emails=EmailChoice(
-                created=job.created_template,
-                attached=job.attached_template,
-                language=job.email_language,
-            ),
-        )
-    except Exception as error:
-        job.status = AutoCreateJob.Status.FAILED
-        job.error = f"{error.__class__.__name__}: {error}"[:500]
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        clear_progress(job_id)
-        raise
-    job.status = AutoCreateJob.Status.DONE
-    job.done, job.total, job.phase = last["total"], last["total"], "finished"
-    job.totals = report.totals()
-    job.emails_sent = report.emails_sent
-    job.duplicates = [d.as_json() for d in report.duplicates]
-    job.plan_csv_gz = gzip.compress(report.csv_text().encode("utf-8"), compresslevel=5)
-    job.finished_at = timezone.now()
-    job.save()
-    clear_progress(job_id)
+    def record(report: AutoCreateReport) -> None:
+        job.done, job.phase = job.total, "finished"
+        job.totals = report.totals()
+        job.duplicates = [d.as_json() for d in report.duplicates]
+        job.plan_csv_gz = gzip.compress(report.csv_text().encode("utf-8"), compresslevel=5)
+        lifecycle.finish(job)
+
+    report = run_autocreate(
+        selection=selection_of(job),
+        actor=actor or job.actor or command_line_user(),
+        simulate=job.simulate,
+        progress=report_progress,
+        emails=EmailChoice(
+            created=job.created_template,
+            attached=job.attached_template,
+            language=job.email_language,
+        ),
+        on_applied=record,
+    )
+    if report.emails_sent:
+        # Counted once the mail server took them, after the run committed.
+        AutoCreateJob.objects.filter(pk=job.pk).update(emails_sent=report.emails_sent)
+        job.emails_sent = report.emails_sent
     return report

@@ -139,18 +139,38 @@ def job_plan_csv(request: HttpRequest, account: Account, job_id: int) -> HttpRes
 def job_run_for_real(request: HttpRequest, account: Account, job_id: int) -> HttpResponse:
     """After reviewing a simulation: the same selection and emails, for real."""
     job = get_object_or_404(jobs_visible_to(actor=account), pk=job_id, simulate=True)
-    real = start_autocreate_job(
+    real = _again(job, account, simulate=False)
+    messages.success(request, "AutoCreate started for real with the simulated selection.")
+    return redirect("provisioning:job", job_id=real.pk)
+
+
+@district_admin_required
+@require_POST
+def job_retry(request: HttpRequest, account: Account, job_id: int) -> HttpResponse:
+    """A failed run (its worker stopped, or an error): the same run again, as a new job.
+
+    The failed run wrote nothing (its writes were one transaction), so running it again is
+    safe; the failed record stays, with its reason."""
+    job = get_object_or_404(
+        jobs_visible_to(actor=account), pk=job_id, status=AutoCreateJob.Status.FAILED
+    )
+    again = _again(job, account, simulate=job.simulate)
+    messages.success(request, f"AutoCreate #{job.pk} started again as #{again.pk}.")
+    return redirect("provisioning:job", job_id=again.pk)
+
+
+def _again(job: AutoCreateJob, account: Account, *, simulate: bool) -> AutoCreateJob:
+    """A new job with ``job``'s students and emails."""
+    return start_autocreate_job(
         selection=selection_of(job),
         actor=account,
-        simulate=False,
+        simulate=simulate,
         emails=EmailChoice(
             created=job.created_template,
             attached=job.attached_template,
             language=job.email_language,
         ),
     )
-    messages.success(request, "AutoCreate started for real with the simulated selection.")
-    return redirect("provisioning:job", job_id=real.pk)
 
 
 @district_admin_required

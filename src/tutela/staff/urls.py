@@ -2,25 +2,86 @@
 
 from django.urls import path
 
-from tutela.staff import views
+from tutela.staff.views import (
+    contact_account,
+    contact_addresses,
+    contact_emails,
+    contact_phones,
+    contact_students,
+    contacts,
+    merge,
+    search,
+    sign_in,
+    students,
+)
 
 app_name = "staff"
 
+CONTACT = "contacts/<int:contact_id>/"
+LINK = CONTACT + "students/<int:link_id>/"
+STUDENT = "students/<int:student_id>/"
+
 urlpatterns = [
-    path("", views.contact_search, name="home"),
-    path("sign-in/", views.sign_in, name="sign-in"),
-    path("contacts/", views.contact_search, name="contact-search"),
-    path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
-    path("contacts/<int:contact_id>/account/", views.account_create, name="account-create"),
-    path("contacts/<int:contact_id>/emails/", views.email_add, name="email-add"),
+    path("", search.contact_search, name="home"),
+    path("sign-in/", sign_in.sign_in, name="sign-in"),
+    path("contacts/", search.contact_search, name="contact-search"),
+    path("contacts/new/", contacts.contact_new, name="contact-new"),
+    path(CONTACT, contacts.contact_detail, name="contact"),
+    path(CONTACT + "names/", contacts.contact_names, name="contact-names"),
+    path(CONTACT + "account/", contact_account.account_create, name="account-create"),
+    path(CONTACT + "account/username/", contact_account.account_username, name="account-username"),
+    path(CONTACT + "emails/", contact_emails.email_add, name="email-add"),
+    path(CONTACT + "emails/<int:email_id>/", contact_emails.email_edit, name="email-edit"),
     path(
-        "contacts/<int:contact_id>/merge-into/<int:target_id>/",
-        views.contact_merge,
+        CONTACT + "emails/<int:email_id>/primary/",
+        contact_emails.email_primary,
+        name="email-primary",
+    ),
+    path(
+        CONTACT + "emails/<int:email_id>/delete/", contact_emails.email_delete, name="email-delete"
+    ),
+    path(CONTACT + "phones/", contact_phones.phone_add, name="phone-add"),
+    path(CONTACT + "phones/<int:phone_id>/", contact_phones.phone_edit, name="phone-edit"),
+    path(
+        CONTACT + "phones/<int:phone_id>/delete/", contact_phones.phone_delete, name="phone-delete"
+    ),
+    path(CONTACT + "addresses/", contact_addresses.address_add, name="address-add"),
+    path(
+        CONTACT + "addresses/<int:address_id>/",
+        contact_addresses.address_edit,
+        name="address-edit",
+    ),
+    path(
+        CONTACT + "addresses/<int:address_id>/delete/",
+        contact_addresses.address_delete,
+        name="address-delete",
+    ),
+    path(CONTACT + "students/add/", contact_students.students_add, name="students-add"),
+    path(LINK, contact_students.link_edit, name="link-edit"),
+    path(LINK + "details/", contact_students.link_detail_add, name="link-detail-add"),
+    path(
+        LINK + "details/<int:detail_id>/end/",
+        contact_students.link_detail_end,
+        name="link-detail-end",
+    ),
+    path(LINK + "restricted/", contact_students.link_restricted, name="link-restricted"),
+    path(LINK + "remove/", contact_students.link_remove, name="link-remove"),
+    path(
+        CONTACT + "merge-into/<int:target_id>/",
+        merge.contact_merge,
         name="contact-merge",
     ),
     path(
-        "contacts/<int:contact_id>/account/<str:action>/",
-        views.account_action,
+        CONTACT + "account/<str:action>/",
+        contact_account.account_action,
         name="account-action",
+    ),
+    path(STUDENT, students.student_detail, name="student"),
+    path(STUDENT + "attach/", students.student_attach, name="student-attach"),
+    path(STUDENT + "access-code/", students.student_access_code, name="student-access-code"),
+    path(
+        STUDENT + "contacts/<int:link_id>/move/",
+        students.student_contact_move,
+        name="student-contact-move",
     ),
 ]

@@ -17,7 +17,7 @@ from tutela.people.models import Student
 
 @pytest.fixture
 def students(db: None) -> dict[str, Student]:
-    school = SchoolFactory(school_number="10")
+    school = SchoolFactory.create(school_number="10")
     return {
         number: Student.objects.create(
             student_number=number, first_name=f"Kid{number}", last_name="Lee", school=school

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
+from typing import Any
 
+import pytest
+from pytest_django import Settings
+
+from tests.conftest import Run
 from tests.imports.contacts.conftest import errors_of
 from tutela.accounts.models import Account
 from tutela.people.models import Contact
@@ -37,7 +42,9 @@ def row(ident: str, username: str = "", email: str = "", **values: str) -> list[
     return [cells[h] for h in H]
 
 
-def test_an_account_is_created_enabled_without_a_password(import_rows) -> None:
+def test_an_account_is_created_enabled_without_a_password(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     run, _ = import_rows(
         H, row("Lee", "ann.lee", "ann@example.org", AllowDataAccess="1", StateGuardianNumber="G7")
     )
@@ -54,25 +61,31 @@ def test_an_account_is_created_enabled_without_a_password(import_rows) -> None:
     assert account.is_imported
 
 
-def test_is_access_account_enabled_zero_creates_a_disabled_account(import_rows) -> None:
+def test_is_access_account_enabled_zero_creates_a_disabled_account(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     import_rows(H, row("Lee", "ann", "ann@example.org", **{"Is Access Account Enabled": "0"}))
     assert Account.objects.get().is_active is False
 
 
-def test_the_account_email_is_required_to_create_an_account(import_rows) -> None:
+def test_the_account_email_is_required_to_create_an_account(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     _run, report = import_rows(H, row("Lee", "ann"))
     assert errors_of(report) == [
         "Access Account Email Address is required to create an access account"
     ]
 
 
-def test_account_fields_without_a_username_cannot_create_an_account(import_rows) -> None:
+def test_account_fields_without_a_username_cannot_create_an_account(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     _run, report = import_rows(H, row("Lee", "", "ann@example.org"))
     assert errors_of(report) == ["Access Account User Name is required to create an access account"]
 
 
 def test_is_access_account_enabled_alone_on_a_contact_without_an_account_is_ignored(
-    import_rows,
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
 ) -> None:
     """A district's file carries the flag (default 1) on contacts that have no account."""
     for flag in ("1", "0"):
@@ -87,7 +100,9 @@ def test_is_access_account_enabled_alone_on_a_contact_without_an_account_is_igno
     ]
 
 
-def test_a_new_account_needs_a_student(import_rows) -> None:
+def test_a_new_account_needs_a_student(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     _run, report = import_rows(H, row("Lee", "ann", "ann@example.org", StudentNumber=""))
     assert errors_of(report) == [
         "Access Account User Name 'ann': a new access account needs the contact linked to at "
@@ -95,14 +110,18 @@ def test_a_new_account_needs_a_student(import_rows) -> None:
     ]
 
 
-def test_a_taken_username_ignoring_case_is_not_available(import_rows) -> None:
+def test_a_taken_username_ignoring_case_is_not_available(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     Account.objects.create(username="Ann", email="other@example.org")
     _run, report = import_rows(H, row("Lee", "ANN", "ann@example.org"))
     assert errors_of(report) == ["Access Account User Name 'ANN': Username not available"]
     assert Account.objects.count() == 1
 
 
-def test_the_earlier_group_wins_a_new_username(import_rows) -> None:
+def test_the_earlier_group_wins_a_new_username(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     _run, report = import_rows(
         H, row("Lee", "ann", "a@example.org"), row("Ray", "Ann", "b@example.org")
     )
@@ -112,7 +131,9 @@ def test_the_earlier_group_wins_a_new_username(import_rows) -> None:
     ]
 
 
-def test_an_account_email_in_use_by_another_account_is_rejected(import_rows) -> None:
+def test_an_account_email_in_use_by_another_account_is_rejected(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     Account.objects.create(username="someone", email="Ann@Example.org")
     _run, report = import_rows(H, row("Lee", "ann", "ann@example.org"))
     assert errors_of(report) == [
@@ -121,7 +142,9 @@ def test_an_account_email_in_use_by_another_account_is_rejected(import_rows) -> 
     ]
 
 
-def test_a_username_may_not_be_another_accounts_email(import_rows) -> None:
+def test_a_username_may_not_be_another_accounts_email(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     """Parents sign in with either, so each spelling names one account only."""
     Account.objects.create(username="someone", email="Ann@Example.org")
     _run, report = import_rows(H, row("Lee", "ann@example.org", "lee@example.org"))
@@ -130,7 +153,9 @@ def test_a_username_may_not_be_another_accounts_email(import_rows) -> None:
     ]
 
 
-def test_an_account_email_may_not_be_another_accounts_username(import_rows) -> None:
+def test_an_account_email_may_not_be_another_accounts_username(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     _run, report = import_rows(
         H, row("Lee", "boss@example.org", "lee@example.org"), row("Ray", "ray", "BOSS@example.org")
     )
@@ -141,13 +166,17 @@ def test_an_account_email_may_not_be_another_accounts_username(import_rows) -> N
     ]
 
 
-def test_an_account_may_sign_in_with_its_email_as_its_username(import_rows) -> None:
+def test_an_account_may_sign_in_with_its_email_as_its_username(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     run, _ = import_rows(H, row("Lee", "lee@example.org", "LEE@example.org"))
     assert run.code == 0
     assert Account.objects.get().username == "lee@example.org"
 
 
-def test_an_existing_account_is_updated(import_rows) -> None:
+def test_an_existing_account_is_updated(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     import_rows(H, row("Lee", "ann", "ann@example.org"))
     contact = Contact.objects.get()
     run, report = import_rows(
@@ -164,7 +193,9 @@ def test_an_existing_account_is_updated(import_rows) -> None:
     )
 
 
-def test_two_contacts_may_swap_usernames_in_one_file(import_rows) -> None:
+def test_two_contacts_may_swap_usernames_in_one_file(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     import_rows(H, row("Lee", "ann", "ann@example.org"), row("Ray", "ray", "ray@example.org"))
     lee, ray = Contact.objects.get(last_name="Lee"), Contact.objects.get(last_name="Ray")
     run, report = import_rows(
@@ -174,7 +205,9 @@ def test_two_contacts_may_swap_usernames_in_one_file(import_rows) -> None:
     assert Account.objects.get(contact=ray).username == "ann"
 
 
-def test_clear_in_the_username_or_account_email_is_an_error(import_rows) -> None:
+def test_clear_in_the_username_or_account_email_is_an_error(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     import_rows(H, row("Lee", "ann", "ann@example.org"))
     contact = Contact.objects.get()
     _run, report = import_rows(
@@ -187,7 +220,9 @@ def test_clear_in_the_username_or_account_email_is_an_error(import_rows) -> None
     ]
 
 
-def test_delete_in_the_username_deletes_the_account(import_rows) -> None:
+def test_delete_in_the_username_deletes_the_account(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     import_rows(H, row("Lee", "ann", "ann@example.org"))
     contact = Contact.objects.get()
     run, _ = import_rows(["ID", "Access Account User Name"], [contact.pk, "#delete"])
@@ -196,7 +231,9 @@ def test_delete_in_the_username_deletes_the_account(import_rows) -> None:
     assert Contact.objects.filter(pk=contact.pk).exists()
 
 
-def test_a_deleted_account_frees_its_username_for_a_later_group(import_rows) -> None:
+def test_a_deleted_account_frees_its_username_for_a_later_group(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     import_rows(H, row("Lee", "ann", "ann@example.org"))
     contact = Contact.objects.get()
     run, report = import_rows(
@@ -212,10 +249,13 @@ def test_a_deleted_account_frees_its_username_for_a_later_group(import_rows) -> 
         ["", "P2", "Ray", "1001", "ann", "ann@example.org"],
     )
     assert run.code == 0, report
-    assert Account.objects.get().contact.last_name == "Ray"
+    linked = Account.objects.get().contact
+    assert linked is not None and linked.last_name == "Ray"
 
 
-def test_allow_data_access_needs_an_access_account(import_rows) -> None:
+def test_allow_data_access_needs_an_access_account(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     _run, report = import_rows(H, row("Lee", AllowDataAccess="1"))
     assert errors_of(report) == [
         "AllowDataAccess 'true': the contact has no access account (add Access Account User "
@@ -223,12 +263,16 @@ def test_allow_data_access_needs_an_access_account(import_rows) -> None:
     ]
 
 
-def test_allow_data_access_is_fine_when_the_group_creates_the_account(import_rows) -> None:
+def test_allow_data_access_is_fine_when_the_group_creates_the_account(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     run, _ = import_rows(H, row("Lee", "ann", "ann@example.org", AllowDataAccess="y"))
     assert run.code == 0
 
 
-def test_a_username_with_spaces_is_an_error(import_rows) -> None:
+def test_a_username_with_spaces_is_an_error(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     _run, report = import_rows(H, row("Lee", "ann lee", "ann@example.org"))
     assert errors_of(report) == [
         "Access Account User Name 'ann lee': may hold only letters, digits and @ . + - _"
@@ -236,7 +280,7 @@ def test_a_username_with_spaces_is_an_error(import_rows) -> None:
 
 
 def test_the_districts_default_password_is_given_to_imported_accounts(
-    import_rows, settings
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]], settings: Settings
 ) -> None:
     settings.TUTELA_IMPORTED_DEFAULT_PASSWORD = "welcome to grand bend"
     run, _ = import_rows(H, row("Lee", "ann.lee", "ann@example.org", AllowDataAccess="1"))

@@ -3,80 +3,91 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_xlsx
+from tests.conftest import Run, write_xlsx
 from tutela.imports.models import ImportJob
-from tutela.people.models import Contact
+from tutela.people.models import Contact, Student
 
 pytestmark = pytest.mark.django_db
 
 
-def refused(run, text: str) -> None:
+def refused(run: Run, text: str) -> None:
     assert run.code == 2, (run.out, run.err)
     assert run.err.count("\n") == 1 and text in run.err, run.err
     assert Contact.objects.count() == 0
 
 
-def test_an_unknown_column_refuses_the_file_and_names_the_column(tutela, csv_file) -> None:
+def test_an_unknown_column_refuses_the_file_and_names_the_column(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file([["Identifier", "LastName", "Nickname"], ["P1", "Lee", "Al"]])
     refused(tutela("import", "contacts", str(path)), "unknown column 'Nickname'")
     assert not ImportJob.objects.exists()
 
 
-def test_a_file_in_neither_utf8_nor_windows_1252_is_refused(tutela, tmp_path: Path) -> None:
+def test_a_file_in_neither_utf8_nor_windows_1252_is_refused(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
     path = tmp_path / "contacts.csv"
     path.write_bytes(b"Identifier,LastName\nP1,L\x81e\x8de\n")
     refused(tutela("import", "contacts", str(path)), "neither UTF-8 nor Windows-1252")
 
 
-def test_a_ragged_row_is_refused(tutela, tmp_path: Path) -> None:
+def test_a_ragged_row_is_refused(tutela: Callable[..., Run], tmp_path: Path) -> None:
     path = tmp_path / "contacts.csv"
     path.write_text("Identifier,LastName\nP1,Lee\nP2,Ray,extra\n")
     refused(tutela("import", "contacts", str(path)), "row 3 has 3 cells but the header has 2")
 
 
-def test_an_empty_file_is_refused(tutela, tmp_path: Path) -> None:
+def test_an_empty_file_is_refused(tutela: Callable[..., Run], tmp_path: Path) -> None:
     path = tmp_path / "contacts.csv"
     path.write_bytes(b"")
     refused(tutela("import", "contacts", str(path)), "the file is empty")
 
 
-def test_binary_junk_is_refused(tutela, tmp_path: Path) -> None:
+def test_binary_junk_is_refused(tutela: Callable[..., Run], tmp_path: Path) -> None:
     path = tmp_path / "contacts.csv"
     path.write_bytes(bytes(range(256)) * 4)
     refused(tutela("import", "contacts", str(path)), "not a text file")
 
 
-def test_an_xlsx_that_is_not_a_zip_is_refused(tutela, tmp_path: Path) -> None:
+def test_an_xlsx_that_is_not_a_zip_is_refused(tutela: Callable[..., Run], tmp_path: Path) -> None:
     path = tmp_path / "contacts.xlsx"
     path.write_text("Identifier,LastName\nP1,Lee\n")
     refused(tutela("import", "contacts", str(path)), "not an Excel .xlsx workbook")
 
 
-def test_a_missing_file_and_an_unknown_suffix_are_refused(tutela, tmp_path: Path) -> None:
+def test_a_missing_file_and_an_unknown_suffix_are_refused(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
     refused(tutela("import", "contacts", str(tmp_path / "nope.csv")), "no such file")
     other = tmp_path / "contacts.pdf"
     other.write_text("x")
     refused(tutela("import", "contacts", str(other)), "unsupported file type")
 
 
-def test_a_bad_report_name_is_a_usage_error(tutela, csv_file) -> None:
+def test_a_bad_report_name_is_a_usage_error(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file([["Identifier", "LastName"], ["P1", "Lee"]])
     refused(tutela("import", "contacts", str(path), "--report", "out.pdf"), "--report")
 
 
 def test_a_report_in_a_missing_folder_is_refused_before_anything_is_written(
-    tutela, csv_file, tmp_path: Path
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path
 ) -> None:
     path = csv_file([["Identifier", "LastName"], ["P1", "Lee"]])
     report = tmp_path / "missing" / "rejected.csv"
     refused(tutela("import", "contacts", str(path), "--report", str(report)), "--report")
 
 
-def test_headers_match_ignoring_case_spaces_underscores_and_parentheses(tutela, csv_file) -> None:
+def test_headers_match_ignoring_case_spaces_underscores_and_parentheses(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file(
         [
             ["identifier", "last_name", "Phone Number (as entered)", "PersonEmailAddessAssocID"],
@@ -89,7 +100,9 @@ def test_headers_match_ignoring_case_spaces_underscores_and_parentheses(tutela, 
     assert contact.phones.get().phone.number == "212-555-0101"
 
 
-def test_a_windows_1252_file_and_a_utf8_file_with_bom_both_import(tutela, csv_file) -> None:
+def test_a_windows_1252_file_and_a_utf8_file_with_bom_both_import(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     rows = [["Identifier", "LastName", "FirstName"], ["P1", "Muñoz", "José"]]
     assert tutela("import", "contacts", str(csv_file(rows, encoding="cp1252"))).code == 0
     rows[1][0] = "P2"
@@ -100,13 +113,17 @@ def test_a_windows_1252_file_and_a_utf8_file_with_bom_both_import(tutela, csv_fi
     ]
 
 
-def test_a_tab_delimited_file_imports(tutela, csv_file) -> None:
+def test_a_tab_delimited_file_imports(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file([["Identifier", "LastName"], ["P1", "Lee"]], suffix=".txt")
     assert tutela("import", "contacts", str(path)).code == 0
     assert Contact.objects.get().last_name == "Lee"
 
 
-def test_xlsx_numbers_are_read_as_the_text_a_person_sees(tutela, students, tmp_path) -> None:
+def test_xlsx_numbers_are_read_as_the_text_a_person_sees(
+    tutela: Callable[..., Run], students: dict[str, Student], tmp_path: Path
+) -> None:
     path = write_xlsx(
         tmp_path / "contacts.xlsx",
         [
@@ -124,7 +141,7 @@ def test_xlsx_numbers_are_read_as_the_text_a_person_sees(tutela, students, tmp_p
 
 
 def test_empty_columns_after_the_last_named_one_are_ignored_as_in_an_xlsx(
-    tutela, students, tmp_path: Path
+    tutela: Callable[..., Run], students: dict[str, Student], tmp_path: Path
 ) -> None:
     # Excel writes ",," for columns beyond the table that only ever held formatting.
     path = tmp_path / "contacts.csv"
@@ -140,7 +157,9 @@ def test_empty_columns_after_the_last_named_one_are_ignored_as_in_an_xlsx(
     assert Contact.objects.count() == 2
 
 
-def test_a_value_under_an_unnamed_column_refuses_the_file(tutela, tmp_path: Path) -> None:
+def test_a_value_under_an_unnamed_column_refuses_the_file(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
     path = tmp_path / "contacts.csv"
     path.write_text("Identifier,LastName,\nP1,Lee,\nP2,Ray,lost\n")
     refused(
@@ -149,7 +168,7 @@ def test_a_value_under_an_unnamed_column_refuses_the_file(tutela, tmp_path: Path
 
 
 def test_a_report_named_as_the_imported_file_is_refused_and_the_file_kept(
-    tutela, students, tmp_path: Path
+    tutela: Callable[..., Run], students: dict[str, Student], tmp_path: Path
 ) -> None:
     path = tmp_path / "contacts.csv"
     path.write_text("Identifier,LastName,StudentNumber\nP1,Lee,9999\nP2,Ray,1001\n")
@@ -160,7 +179,9 @@ def test_a_report_named_as_the_imported_file_is_refused_and_the_file_kept(
     assert not ImportJob.objects.exists()
 
 
-def test_a_very_long_cell_rejects_its_row_not_the_file(tutela, students, tmp_path: Path) -> None:
+def test_a_very_long_cell_rejects_its_row_not_the_file(
+    tutela: Callable[..., Run], students: dict[str, Student], tmp_path: Path
+) -> None:
     # Longer than the csv module's default limit of 131,072 characters per cell.
     path = tmp_path / "contacts.csv"
     note = "n" * 200_000
@@ -177,13 +198,17 @@ def test_a_very_long_cell_rejects_its_row_not_the_file(tutela, students, tmp_pat
     assert rows[1]["status"] == "imported"
 
 
-def test_utf16_without_a_byte_order_mark_is_refused_by_name(tutela, tmp_path: Path) -> None:
+def test_utf16_without_a_byte_order_mark_is_refused_by_name(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
     path = tmp_path / "contacts.csv"
     path.write_bytes("Identifier,LastName\nP1,Lee\n".encode("utf-16-le"))
     refused(tutela("import", "contacts", str(path)), "UTF-16 text")
 
 
-def test_a_header_with_nested_parentheses_matches(tutela, csv_file) -> None:
+def test_a_header_with_nested_parentheses_matches(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
     path = csv_file([["Identifier", "LastName (legal (as on file))"], ["P1", "Lee"]])
     run = tutela("import", "contacts", str(path))
     assert run.code == 0, run.err

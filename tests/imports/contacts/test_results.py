@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
+from tests.conftest import Run, read_xlsx
 from tests.imports.contacts.conftest import exported
 from tutela.imports.models import ImportJob
-from tutela.people.models import Contact
+from tutela.people.models import Contact, Student
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +138,9 @@ FAMILY = [
 ]
 
 
-def test_json_has_the_documented_keys_and_one_entry_per_row(import_rows) -> None:
+def test_json_has_the_documented_keys_and_one_entry_per_row(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     run, report = import_rows(FULL, *FAMILY)
     assert run.code == 1
     assert list(report) == [
@@ -176,19 +183,25 @@ def test_json_has_the_documented_keys_and_one_entry_per_row(import_rows) -> None
     ]
 
 
-def test_without_json_a_short_summary_is_printed(tutela, csv_file, students) -> None:
+def test_without_json_a_short_summary_is_printed(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], students: dict[str, Student]
+) -> None:
     run = tutela("import", "contacts", str(csv_file([FULL, *FAMILY])))
     assert run.code == 1
     assert run.out.splitlines()[0] == "4 rows in 3 groups: 2 imported, 1 rejected."
     assert "row 5: EmailAddress 'cy@example'" in run.out
 
 
-def test_exit_zero_when_every_group_imports_even_with_duplicates(import_rows) -> None:
+def test_exit_zero_when_every_group_imports_even_with_duplicates(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     run, _ = import_rows(FULL, FAMILY[0], FAMILY[0])
     assert run.code == 0
 
 
-def test_the_csv_report_holds_rejected_rows_unchanged_with_errors(import_rows, tmp_path) -> None:
+def test_the_csv_report_holds_rejected_rows_unchanged_with_errors(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]], tmp_path: Path
+) -> None:
     out = tmp_path / "rejected.csv"
     _run, _ = import_rows(FULL, *FAMILY, args=["--report", str(out)])
     with out.open(encoding="utf-8-sig", newline="") as handle:
@@ -201,7 +214,7 @@ def test_the_csv_report_holds_rejected_rows_unchanged_with_errors(import_rows, t
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
 def test_the_csv_report_has_a_byte_order_mark_when_the_file_had_one(
-    tutela, csv_file, tmp_path, encoding
+    tutela: Callable[..., Run], csv_file: Callable[..., Path], tmp_path: Path, encoding: str
 ) -> None:
     path = csv_file([["Identifier", "LastName", "FirstName"], ["P1", "", "Zoë"]], encoding=encoding)
     out = tmp_path / "rejected.csv"
@@ -212,7 +225,11 @@ def test_the_csv_report_has_a_byte_order_mark_when_the_file_had_one(
     assert "Zoë" in data.decode(encoding)
 
 
-def test_the_report_can_be_fixed_and_imported_again(import_rows, tutela, tmp_path) -> None:
+def test_the_report_can_be_fixed_and_imported_again(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+    tutela: Callable[..., Run],
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "rejected.csv"
     import_rows(FULL, *FAMILY, args=["--report", str(out)])
     with out.open(encoding="utf-8-sig", newline="") as handle:
@@ -227,7 +244,9 @@ def test_the_report_can_be_fixed_and_imported_again(import_rows, tutela, tmp_pat
 
 
 def test_the_report_of_a_report_keeps_one_errors_column_with_this_runs_messages(
-    import_rows, tutela, tmp_path
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+    tutela: Callable[..., Run],
+    tmp_path: Path,
 ) -> None:
     first = tmp_path / "rejected.csv"
     import_rows(FULL, *FAMILY, args=["--report", str(first)])
@@ -245,16 +264,20 @@ def test_the_report_of_a_report_keeps_one_errors_column_with_this_runs_messages(
     assert "cy@example'" not in row[-1]
 
 
-def test_the_xlsx_report(import_rows, tmp_path) -> None:
+def test_the_xlsx_report(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]], tmp_path: Path
+) -> None:
     out = tmp_path / "rejected.xlsx"
     import_rows(FULL, *FAMILY, args=["--report", str(out)])
-    sheet = load_workbook(out).active
+    sheet = read_xlsx(out)
     values = [[c or "" for c in r] for r in sheet.iter_rows(values_only=True)]
     assert values[0] == [*FULL, "Errors"]
     assert values[1][:-1] == FAMILY[3]
 
 
-def test_a_dry_run_reports_what_a_real_run_would_and_writes_nothing(import_rows) -> None:
+def test_a_dry_run_reports_what_a_real_run_would_and_writes_nothing(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     dry_run, dry = import_rows(FULL, *FAMILY, args=["--dry-run"])
     assert dry["dry_run"] is True and dry_run.code == 1
     assert not Contact.objects.exists()
@@ -263,7 +286,9 @@ def test_a_dry_run_reports_what_a_real_run_would_and_writes_nothing(import_rows)
     assert {**dry, "dry_run": False, "job": real["job"]} == real  # two runs, two jobs
 
 
-def test_reimporting_the_same_file_by_id_changes_nothing(import_rows) -> None:
+def test_reimporting_the_same_file_by_id_changes_nothing(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     import_rows(FULL, *FAMILY[:3])
     before = exported()
     ids = {c["first_name"]: c["id"] for c in before}
@@ -276,7 +301,9 @@ def test_reimporting_the_same_file_by_id_changes_nothing(import_rows) -> None:
     assert exported() == before
 
 
-def test_each_run_is_recorded_as_an_import_job(import_rows) -> None:
+def test_each_run_is_recorded_as_an_import_job(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     import_rows(FULL, *FAMILY, args=["--dry-run"])
     job = ImportJob.objects.get()
     assert job.kind == "contacts" and job.dry_run is True
@@ -286,7 +313,9 @@ def test_each_run_is_recorded_as_an_import_job(import_rows) -> None:
     assert job.options["dry_run"] is True
 
 
-def test_the_export_after_an_import_has_the_file_s_values(import_rows) -> None:
+def test_the_export_after_an_import_has_the_file_s_values(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]],
+) -> None:
     import_rows(FULL, *FAMILY[:3])
     ann = next(c for c in exported() if c["first_name"] == "Ann")
     assert [e["address"] for e in ann["emails"]] == ["ann@example.org", "ann@work.example"]
@@ -307,7 +336,9 @@ def test_the_export_after_an_import_has_the_file_s_values(import_rows) -> None:
     assert json.dumps(ann)  # JSON-ready
 
 
-def test_an_xlsx_file_s_rejected_rows_are_read_back_for_the_report(tutela, students, tmp_path):
+def test_an_xlsx_file_s_rejected_rows_are_read_back_for_the_report(
+    tutela: Callable[..., Run], students: dict[str, Student], tmp_path: Path
+) -> None:
     from tests.conftest import write_xlsx
 
     source = write_xlsx(
@@ -317,14 +348,16 @@ def test_an_xlsx_file_s_rejected_rows_are_read_back_for_the_report(tutela, stude
     out = tmp_path / "rejected.xlsx"
     run = tutela("import", "contacts", str(source), "--report", str(out))
     assert run.code == 1
-    values = list(load_workbook(out).active.iter_rows(values_only=True))
+    values = list(read_xlsx(out).iter_rows(values_only=True))
     assert values == [
         ("Identifier", "LastName", "StudentNumber", "Errors"),
         ("P2", "Ray", 9999, "StudentNumber '9999' is not a student"),
     ]
 
 
-def test_an_xlsx_report_of_an_xlsx_file_keeps_its_cells_as_they_were(tutela, students, tmp_path):
+def test_an_xlsx_report_of_an_xlsx_file_keeps_its_cells_as_they_were(
+    tutela: Callable[..., Run], students: dict[str, Student], tmp_path: Path
+) -> None:
     """Rejected rows "unchanged": number and date cells stay numbers and dates, text stays text
     (a formula-like text never becomes a live formula)."""
     import datetime
@@ -336,18 +369,22 @@ def test_an_xlsx_report_of_an_xlsx_file_keeps_its_cells_as_they_were(tutela, stu
     bad = [7, "=HYPERLINK(1)", 12207, 42.5, datetime.datetime(2020, 1, 2), "1 Main", "0042", "x"]
     source = write_xlsx(tmp_path / "contacts.xlsx", [headers, bad])
     workbook = load_workbook(source)
-    workbook.active["B2"].data_type = "s"  # a text cell that looks like a formula
+    source_sheet = workbook.active
+    assert isinstance(source_sheet, Worksheet)
+    source_sheet["B2"].data_type = "s"  # a text cell that looks like a formula
     workbook.save(source)
     out = tmp_path / "rejected.xlsx"
     run = tutela("import", "contacts", str(source), "--report", str(out))
     assert run.code == 1
-    sheet = load_workbook(out).active
+    sheet = read_xlsx(out)
     assert [c.value for c in sheet[2]][:-1] == bad
     assert sheet["B2"].data_type == "s"
     assert sheet["G2"].data_type == "s"
 
 
-def test_a_golden_file_with_every_column_imports_and_exports_as_written(tutela, students):
+def test_a_golden_file_with_every_column_imports_and_exports_as_written(
+    tutela: Callable[..., Run], students: dict[str, Student]
+) -> None:
     from tests.conftest import DATA
 
     run = tutela("import", "contacts", str(DATA / "contacts_powerschool.csv"), "--json")
@@ -403,7 +440,9 @@ def test_a_golden_file_with_every_column_imports_and_exports_as_written(tutela, 
     assert rosa["students"][0]["original_contact_type"] == "emergency1"
 
 
-def test_a_run_by_a_user_id_with_no_name_is_recorded_under_its_id(import_rows, monkeypatch) -> None:
+def test_a_run_by_a_user_id_with_no_name_is_recorded_under_its_id(
+    import_rows: Callable[..., tuple[Run, dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A container's arbitrary user id has no passwd entry: getpass.getuser() raises."""
     import getpass
     import os

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_any_of_finds_exactly_the_ids_given() -> None:
-    first, _, third = ContactFactory(), ContactFactory(), ContactFactory()
+    first, _, third = ContactFactory.create(), ContactFactory.create(), ContactFactory.create()
     found = Contact.objects.filter(AnyOf(F("pk"), [first.pk, third.pk, 987_654]))
     assert sorted(found.values_list("pk", flat=True)) == sorted([first.pk, third.pk])
 
 
 def test_any_of_an_empty_list_finds_nothing() -> None:
-    ContactFactory()
+    ContactFactory.create()
     assert not Contact.objects.filter(AnyOf(F("pk"), [])).exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import Counter
+from collections.abc import Callable
 from functools import partial
 
 from django.conf import settings
@@ -17,9 +18,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tutela.accesscodes.codes import new_code
-from tutela.accesscodes.models import AccessCode
+from tutela.accesscodes.models import AccessCode, AccessCodeJob
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited, log_summary
+from tutela.jobs import lifecycle
 from tutela.people.models import School, Student
 from tutela.people.services import ServiceError
 
@@ -61,6 +63,7 @@ def _issue(
     expires_at: datetime.datetime | None,
     action: str,
     scope: str,
+    progress: Callable[[int, int], None],
 ) -> int:
     """Revoke the current codes of ``students`` and give each a new one, in bulk.
 
@@ -90,6 +93,7 @@ def _issue(
         )
     )
     current.update(revoked_at=now)
+    progress(0, len(ids))
     insert = partial(
         _insert_codes, now=now, creator_id=creator.pk if creator else None, expires_at=expiry
     )
@@ -100,6 +104,7 @@ def _issue(
                 insert(list(zip(chunk, _distinct_codes(len(chunk)), strict=True)))
         except IntegrityError:
             insert(list(zip(chunk, _unused_codes(len(chunk)), strict=True)))
+        progress(start + len(chunk), len(ids))
     for school in School.objects.filter(pk__in=issued.keys()).order_by("pk"):
         log_summary(
             instance=school,
@@ -110,6 +115,34 @@ def _issue(
             expires_at=expiry.isoformat() if expiry else None,
         )
     return len(ids)
+
+
+def _issue_as_job(
+    job: AccessCodeJob,
+    students: QuerySet[Student],
+    *,
+    actor: Actor,
+    expires_at: datetime.datetime | None,
+    on_wait: Callable[[str], None] | None,
+) -> int:
+    """``_issue`` as a job: started before the transaction, finished inside it."""
+    job.actor, job.actor_name = account_of(actor), actor_name(actor)
+    action = "access codes generated" if job.action == job.Action.GENERATE else "access codes reset"
+    with (
+        lifecycle.running(job, on_wait=on_wait) as running,
+        audited(actor),
+        transaction.atomic(),
+    ):
+        job.issued = _issue(
+            students,
+            actor=actor,
+            expires_at=expires_at,
+            action=action,
+            scope=job.scope,
+            progress=lambda done, total: running.progress(done, total, "issuing"),
+        )
+        lifecycle.finish(job)
+    return job.issued
 
 
 def _insert_codes(
@@ -154,30 +187,31 @@ def generate_codes(
     school: School | None = None,
     missing_only: bool = False,
     expires_at: datetime.datetime | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> int:
     """Give every student (of ``school``, if given) a new code; the number of codes issued.
 
     Without ``missing_only`` a student's existing code is replaced and stops working. With it,
     only students without a usable code (none yet, expired, or used up) get one: the way to
-    cover new enrolments and, with single-use codes, the next guardian.
+    cover new enrolments and, with single-use codes, the next guardian. A bulk job: it waits
+    for one already running (``on_wait`` is told which).
     """
-    with audited(actor), transaction.atomic():
-        students = Student.objects.all()
-        if school is not None:
-            students = students.filter(school=school)
-        if missing_only:
-            usable = AccessCode.objects.filter(_usable_now(timezone.now()))
-            students = students.exclude(pk__in=usable.values("student_id"))
-        scope = f"school {school.school_number}" if school else "the district"
-        if missing_only:
-            scope += ", students without a usable code"
-        issued = _issue(
-            students,
-            actor=actor,
-            expires_at=expires_at,
-            action="access codes generated",
-            scope=scope,
-        )
+    students = Student.objects.all()
+    if school is not None:
+        students = students.filter(school=school)
+    if missing_only:
+        usable = AccessCode.objects.filter(_usable_now(timezone.now()))
+        students = students.exclude(pk__in=usable.values("student_id"))
+    scope = f"school {school.school_number}" if school else "the district"
+    if missing_only:
+        scope += ", students without a usable code"
+    issued = _issue_as_job(
+        AccessCodeJob(action=AccessCodeJob.Action.GENERATE, scope=scope),
+        students,
+        actor=actor,
+        expires_at=expires_at,
+        on_wait=on_wait,
+    )
     logger.info(
         "access codes: %d issued (school %s, missing only %s) by %s",
         issued,
@@ -203,6 +237,7 @@ def issue_missing_codes(*, actor: Actor, students: QuerySet[Student], scope: str
             expires_at=None,
             action="access codes generated",
             scope=f"{scope}, students without a usable code",
+            progress=lambda done, total: None,  # a letter run is one school's: no progress bar
         )
 
 
@@ -212,16 +247,18 @@ def reset_codes(
     school: School | None = None,
     student: Student | None = None,
     expires_at: datetime.datetime | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> int:
     """Replace the codes of one student, a school, or (neither given) the whole district.
 
     The old codes stop working at once, including in registrations still waiting for their
-    email link.
+    email link. A school's or the district's reset is a bulk job: it waits for one already
+    running (``on_wait`` is told which).
     """
     if school is not None and student is not None:
         raise ServiceError("reset one student or one school, not both")
-    with audited(actor), transaction.atomic():
-        if student is not None:
+    if student is not None:
+        with audited(actor), transaction.atomic():
             # One student: through the ORM, so the audit trail records the reset by name.
             now = timezone.now()
             for current in AccessCode.objects.filter(student=student, revoked_at__isnull=True):
@@ -234,16 +271,19 @@ def reset_codes(
                 expires_at=expires_at if expires_at is not None else default_expiry(now),
             )
             return 1
-        students = Student.objects.all()
-        if school is not None:
-            students = students.filter(school=school)
-        replaced = _issue(
-            students,
-            actor=actor,
-            expires_at=expires_at,
-            action="access codes reset",
+    students = Student.objects.all()
+    if school is not None:
+        students = students.filter(school=school)
+    replaced = _issue_as_job(
+        AccessCodeJob(
+            action=AccessCodeJob.Action.RESET,
             scope=f"school {school.school_number}" if school else "the district",
-        )
+        ),
+        students,
+        actor=actor,
+        expires_at=expires_at,
+        on_wait=on_wait,
+    )
     logger.info(
         "access codes: %d reset (school %s) by %s",
         replaced,

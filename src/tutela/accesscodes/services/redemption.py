@@ -2,7 +2,9 @@
 
 Every entry is recorded (without what was typed), failures are limited per address and per
 account within a window, and a burst of wrong guesses at many different codes blocks the address
-for longer. Attempt records are committed before a refusal is raised, so callers must not wrap
+for longer. Each entry counts the failures and records its own under an advisory lock per
+address and per account (PostgreSQL), so parallel entries never get more than the limit looked
+at. Attempt records are committed before a refusal is raised, so callers must not wrap
 ``redeem_code`` in their own transaction.
 """
 
@@ -27,6 +29,7 @@ from tutela.accesscodes.models import (
     AttemptPurpose,
     CodeAttempt,
 )
+from tutela.accounts.lockout import lock_attempts
 from tutela.accounts.models import Account
 from tutela.people.models import Student
 
@@ -156,6 +159,13 @@ def redeem_code(
         "account": account,
     }
     with transaction.atomic():
+        # Count and record in one step: under READ COMMITTED, parallel entries would all count
+        # the failures before any of them recorded its own (PostgreSQL; SQLite writes one
+        # transaction at a time already).
+        keys = [f"access-code:address:{remote_address}"] if remote_address else []
+        if getattr(account, "pk", None):
+            keys.append(f"access-code:account:{account.pk}")  # type: ignore[union-attr]
+        lock_attempts(*keys)
         if (
             remote_address
             and AddressBlock.objects.filter(

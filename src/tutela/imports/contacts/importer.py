@@ -128,7 +128,7 @@ class ContactImporter(ImportKind[ParsedRow]):
                 counters[f"contacts_{outcome}"] += 1
             group.done(outcome)
         timings["plan (decide each group)"] = time.perf_counter() - clock
-        Writer(world, timings).write()
+        Writer(world, timings, phase=context.phase).write()
 
 
 def _schools_of(world: World) -> dict[int, int]:

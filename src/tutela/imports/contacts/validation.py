@@ -336,12 +336,7 @@ class RowValidator:
     def _email(raw: dict[str, str], values: dict[str, Any], errors: list[str]) -> EmailPart:
         assoc = values.get("email_assoc_id")
         address = values.get("email_address")
-        if address is None and "email_address" not in raw and assoc is None:
-            errors.append(COLUMN["email_address"].required_message())
-        if address is DELETE and "email_assoc_id" not in raw:
-            errors.append(
-                "EmailAddress '#delete' needs the PersonEmailAddressAssocID of the email to delete"
-            )
+        _check_named(raw, values, errors, "email_address", "email_assoc_id", "email")
         return EmailPart(
             assoc_id=assoc,
             address=address,
@@ -368,12 +363,7 @@ class RowValidator:
                 errors.append(
                     f"PhoneNumber {raw['phone_number']!r}: has more than {PHONE_DIGITS} digits"
                 )
-        elif number is None and "phone_number" not in raw and assoc is None:
-            errors.append(COLUMN["phone_number"].required_message())
-        if number is DELETE and "phone_assoc_id" not in raw:
-            errors.append(
-                "PhoneNumber '#delete' needs the PhoneNumberAssocID of the phone to delete"
-            )
+        _check_named(raw, values, errors, "phone_number", "phone_assoc_id", "phone")
         identity = list(map(str.lower, map(raw.get, PHONE_IDENTITY, repeat(""))))
         # The same phone however it is punctuated.
         identity[_NUMBER_AT] = digits or identity[_NUMBER_AT]
@@ -393,16 +383,8 @@ class RowValidator:
     def _address(raw: dict[str, str], values: dict[str, Any], errors: list[str]) -> AddressPart:
         assoc = values.get("address_assoc_id")
         street = values.get("street")
-        if street is None and "street" not in raw and assoc is None:
-            errors.append(COLUMN["street"].required_message())
-        if street is DELETE and "address_assoc_id" not in raw:
-            errors.append("Street '#delete' needs the AddressAssocID of the address to delete")
-        start, end = values.get("address_start"), values.get("address_end")
-        if isinstance(start, datetime.date) and isinstance(end, datetime.date) and start > end:
-            errors.append(
-                f"AddressStartDate {raw['address_start']!r} is after "
-                f"AddressEndDate {raw['address_end']!r}"
-            )
+        _check_named(raw, values, errors, "street", "address_assoc_id", "address")
+        _check_in_order(raw, values, errors, "address_start", "address_end")
         return AddressPart(
             assoc_id=assoc,
             street=street,
@@ -418,18 +400,9 @@ class RowValidator:
     def _student(raw: dict[str, str], values: dict[str, Any], errors: list[str]) -> StudentPart:
         assoc = values.get("student_assoc_id")
         number = values.get("student_number")
-        if number is None and "student_number" not in raw and assoc is None:
-            errors.append(COLUMN["student_number"].required_message())
-        if number is DELETE and "student_assoc_id" not in raw:
-            errors.append(
-                "StudentNumber '#delete' needs the StudentContactAssocID of the link to delete"
-            )
+        _check_named(raw, values, errors, "student_number", "student_assoc_id", "link")
+        _check_in_order(raw, values, errors, "relationship_start", "relationship_end")
         start, end = values.get("relationship_start"), values.get("relationship_end")
-        if isinstance(start, datetime.date) and isinstance(end, datetime.date) and start > end:
-            errors.append(
-                f"RelationshipStartDate {raw['relationship_start']!r} is after "
-                f"RelationshipEndDate {raw['relationship_end']!r}"
-            )
         return StudentPart(
             assoc_id=assoc,
             student_number=number,
@@ -440,6 +413,37 @@ class RowValidator:
             start=start if isinstance(start, datetime.date) else None,
             end=end if isinstance(end, datetime.date) else None,
             written=_written(raw, STUDENT_FIELDS),
+        )
+
+
+def _check_named(
+    raw: dict[str, str],
+    values: dict[str, Any],
+    errors: list[str],
+    column: str,
+    assoc_column: str,
+    record: str,
+) -> None:
+    """A group's main column is required unless its association id names the record, and
+    '#delete' needs that id: it says which record to delete."""
+    value = values.get(column)
+    if value is None and column not in raw and values.get(assoc_column) is None:
+        errors.append(COLUMN[column].required_message())
+    if value is DELETE and assoc_column not in raw:
+        errors.append(
+            f"{COLUMN[column].header} '#delete' needs the {COLUMN[assoc_column].header} "
+            f"of the {record} to delete"
+        )
+
+
+def _check_in_order(
+    raw: dict[str, str], values: dict[str, Any], errors: list[str], start: str, end: str
+) -> None:
+    """A dated record cannot end before it starts."""
+    first, last = values.get(start), values.get(end)
+    if isinstance(first, datetime.date) and isinstance(last, datetime.date) and first > last:
+        errors.append(
+            f"{COLUMN[start].header} {raw[start]!r} is after {COLUMN[end].header} {raw[end]!r}"
         )
 
 

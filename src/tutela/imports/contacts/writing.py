@@ -74,9 +74,15 @@ def _diff(rec: Any, mapping: dict[str, str] | None = None) -> dict[str, Any]:
 class Writer:
     """Turns the planner's final state into as few statements as possible."""
 
-    def __init__(self, world: World, timings: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        timings: dict[str, float] | None = None,
+        phase: Callable[[str], None] | None = None,
+    ) -> None:
         self.world = world
         self.timings = timings if timings is not None else {}
+        self.phase = phase
 
     def _timed(self, name: str, action: Callable[[], None]) -> None:
         start = time.perf_counter()
@@ -90,9 +96,13 @@ class Writer:
         ids = insert_rows(model, fields, rows)
         name = f"  insert {model._meta.model_name} ({len(rows):,})"
         self.timings[name] = time.perf_counter() - start
+        if self.phase:
+            self.phase(f"writing: {model._meta.model_name} inserted")
         return ids
 
     def write(self) -> None:
+        if self.phase:
+            self.phase("writing")
         self._timed("write: delete", self._deletes)
         self._timed("write: make room", self._phase_one)
         self._timed("write: insert", self._inserts)

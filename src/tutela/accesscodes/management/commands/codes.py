@@ -99,6 +99,11 @@ class Command(TutelaCommand):
         except ServiceError as error:
             raise UsageError(str(error)) from None
 
+    def _waiting(self, message: str) -> None:
+        """One bulk job runs at a time: say which one this one waits for."""
+        self.stderr.write(f"This access code job is {message}.")
+        self.stderr.flush()
+
     def _generate(self, options: dict[str, Any]) -> None:
         school = _school(options["school"])
         count = issuing.generate_codes(
@@ -106,6 +111,7 @@ class Command(TutelaCommand):
             school=school,
             missing_only=options["missing_only"],
             expires_at=_expiry(options["expires"]),
+            on_wait=self._waiting,
         )
         where = f"school {school.school_number}" if school else "the district"
         self.stdout.write(f"Issued {count} new access code(s) for {where}.")
@@ -122,6 +128,7 @@ class Command(TutelaCommand):
             school=school,
             student=student,
             expires_at=_expiry(options["expires"]),
+            on_wait=self._waiting,
         )
         if student is not None:
             where = f"student {student.student_number}"

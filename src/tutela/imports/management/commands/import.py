@@ -63,6 +63,7 @@ class Command(TutelaCommand):
             dry_run=options["dry_run"],
             options={"report": str(report) if report else None},
             progress=self._progress_bar() if not options["json"] else None,
+            on_wait=self._waiting,
         )
         if report is not None:
             result.write_report(report)
@@ -73,6 +74,11 @@ class Command(TutelaCommand):
                 self.stdout.write(line)
         if not result.ok:
             sys.exit(EXIT_REJECTED)
+
+    def _waiting(self, message: str) -> None:
+        """One bulk job runs at a time: say which one this import waits for."""
+        self.stderr.write(f"This import is {message}.")
+        self.stderr.flush()
 
     def _progress_bar(self) -> Any:
         """A rich progress bar when a person is watching a terminal; silence otherwise."""

@@ -17,7 +17,7 @@ from tutela.people.models import CONTACT_LANGUAGE, Language, School
 from tutela.provisioning.emails import EmailChoice
 from tutela.provisioning.models import EmailTemplate
 from tutela.provisioning.selection import Selection, read_student_numbers
-from tutela.provisioning.services import execute_autocreate_job, record_autocreate_job
+from tutela.provisioning.services import new_autocreate_job, run_autocreate_job
 
 
 def on_terminal() -> bool:
@@ -106,16 +106,13 @@ class Command(TutelaCommand):
             language=options["language"],
         )
         actor = command_line_user()
-        job = record_autocreate_job(
-            selection=selection, actor=actor, simulate=simulate, emails=emails
-        )
+        job = new_autocreate_job(selection=selection, actor=actor, simulate=simulate, emails=emails)
         bar = self._progress_bar() if not options["json"] else None
         try:
-            report = execute_autocreate_job(job_id=job.pk, actor=actor, progress=bar)
+            report = run_autocreate_job(job=job, actor=actor, progress=bar, on_wait=self._waiting)
         finally:
             if bar is not None:
                 bar(0, 0, "")
-        assert report is not None
         if report_path is not None:
             if report_path.suffix.lower() == ".json":
                 write_private(report_path, json.dumps(report.as_json()))
@@ -143,6 +140,11 @@ class Command(TutelaCommand):
             self.stdout.write(f"Full plan written to {report_path}.")
         if emails and not simulate:
             self.stdout.write(f"{counted(report.emails_sent, 'email')} sent.")
+
+    def _waiting(self, message: str) -> None:
+        """One bulk job runs at a time: say which one this run waits for."""
+        self.stderr.write(f"This AutoCreate run is {message}.")
+        self.stderr.flush()
 
     @staticmethod
     def _template(name: str | None, kind: str) -> EmailTemplate | None:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0004_drop_redundant_indexes"),
+        ("people", "0005_studentcontact_restricted_note"),
     ]
 
     operations = [

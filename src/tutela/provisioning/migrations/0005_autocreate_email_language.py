@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("provisioning", "0003_student_added_username_line"),
+        ("provisioning", "0004_autocreate_job_heartbeat"),
     ]
 
     operations = [
