@@ -148,6 +148,8 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "django_tables2",
+    "django_filters",
     "tutela.core",
     "tutela.web",
     "tutela.jobs",

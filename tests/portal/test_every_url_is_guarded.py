@@ -117,6 +117,21 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
         lambda c: reverse("staff:student-contact-move", args=[c.holly.pk, link_of(c)]),
         "post",
     ),
+    "staff:accounts": (lambda c: reverse("staff:accounts") + "?q=2001", "get"),
+    "staff:account-new": (lambda c: reverse("staff:account-new"), "get"),
+    "staff:account": (lambda c: reverse("staff:account", args=[c.hana.pk]), "get"),
+    "staff:account-tie": (lambda c: reverse("staff:account-tie", args=[c.hana.pk]), "post"),
+    "staff:account-status": (
+        lambda c: reverse("staff:account-status", args=[c.hana.pk, "disable"]),
+        "post",
+    ),
+    "staff:staff-people": (lambda c: reverse("staff:staff-people"), "get"),
+    "staff:staff-new": (lambda c: reverse("staff:staff-new"), "get"),
+    "staff:staff-person": (lambda c: reverse("staff:staff-person", args=[c.dana.pk]), "get"),
+    "staff:staff-status": (
+        lambda c: reverse("staff:staff-status", args=[c.dana.pk, "disable"]),
+        "post",
+    ),
 }
 
 
@@ -151,6 +166,13 @@ EXPECTED = {
         "staff:sign-in": 302,
         "staff:contact-search": 200,
         "staff:contact-new": 200,  # an empty form; he may add contacts for his own school
+        "staff:accounts": 200,  # his school's parents only: Hana's child's number finds none
+        "staff:account-new": 200,
+        # Staff people are the district admins' alone.
+        "staff:staff-people": 403,
+        "staff:staff-new": 403,
+        "staff:staff-person": 403,
+        "staff:staff-status": 403,
     },
     "lou": {"staff:sign-in": 302},
     "anonymous": {},
@@ -171,7 +193,8 @@ def test_the_wrong_person_gets_403_or_404_everywhere(cast: Cast, who: str) -> No
         if who != "hana":
             assert b"Holly" not in response.content, (who, name)
     cast.hana.refresh_from_db()
-    assert cast.hana.is_active
+    cast.dana.refresh_from_db()
+    assert cast.hana.is_active and cast.dana.is_active
 
 
 def withdraw(cast: Cast, how: str) -> None:

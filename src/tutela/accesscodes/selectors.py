@@ -7,7 +7,6 @@ reaches is ``Scope.of(actor)``, as on every other screen.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -18,6 +17,7 @@ from django.utils import timezone
 from tutela.accesscodes.codes import format_code
 from tutela.accesscodes.models import AccessCode, PendingLink, PendingStatus
 from tutela.accounts.scopes import Actor, Scope
+from tutela.core.spreadsheets import csv_writer
 from tutela.people.models import School, Student
 from tutela.sections.models import Section
 
@@ -139,7 +139,7 @@ def code_rows(students: QuerySet[Student]) -> Iterator[CodeRow]:
 
 def write_codes_csv(rows: Iterator[CodeRow], handle: IO[str]) -> tuple[int, int]:
     """The distribution CSV; returns (rows written, rows without a code)."""
-    writer = csv.writer(handle)
+    writer = csv_writer(handle)
     writer.writerow(EXPORT_COLUMNS)
     written = missing = 0
     for row in rows:

@@ -9,7 +9,6 @@ not exist.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -39,6 +38,7 @@ from tutela.accounts.access import code_distributor_required, parent_required, s
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Scope
 from tutela.accounts.signals import client_ip
+from tutela.core.spreadsheets import csv_writer
 from tutela.people.models import School
 from tutela.people.services import ServiceError
 from tutela.sections.models import Section
@@ -184,7 +184,7 @@ class _Echo:
 
 
 def _csv_lines(rows: Iterator[selectors.CodeRow]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield writer.writerow(selectors.EXPORT_COLUMNS)
     for row in rows:
         yield writer.writerow(row.cells())

@@ -8,8 +8,9 @@ place that tells them apart:
 - **School staff**: a staff account with schools. The students of those schools, the contacts
   linked to them, and the schools' sections.
 - **Teachers**: any enabled account named as a section's teacher. The sections they teach and
-  those sections' students. A teacher's account needs no schools; giving it schools makes it
-  school staff as well.
+  those sections' students. A teacher's account needs no schools (schools without the staff
+  flag widen nothing); making it staff with schools makes it school staff as well
+  (``accounts.staff_members`` names these roles).
 - **Everyone else** (parents, disabled accounts, anonymous visitors) reaches nothing here: what
   a parent sees is the district's data-access grant, read by ``accounts.selectors``.
 

@@ -16,9 +16,10 @@ import datetime
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tutela.accounts.models import Account
+from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import ACTOR_KEY
 from tutela.people.models import Student, StudentContact, StudentContactDetail
 
@@ -107,3 +108,44 @@ def portal_viewers(*, student: Student, today: datetime.date | None = None) -> l
             )
         )
     return viewers
+
+
+# --- what staff may read of parents' accounts (eSchoolPLUS's Logon IDs list) ---------------
+
+
+def parent_accounts_visible_to(*, actor: Actor) -> QuerySet[Account]:
+    """The parents' accounts ``actor`` may list: those of the contacts in its scope (linked to
+    at least one of its students), with their contacts loaded."""
+    scope = Scope.of(actor)
+    accounts = Account.objects.filter(contact__isnull=False).select_related("contact")
+    # Every contact is in a district-wide scope: no need to ask the database to check.
+    return accounts if scope.district_wide else accounts.filter(contact__in=scope.contacts())
+
+
+# An enabled account nobody has signed in to yet: the parent has not used the activation link
+# (or the temporary password). The accounts list filters on it; the staff home counts them.
+NEVER_ACTIVATED = Q(is_active=True, last_login__isnull=True)
+
+
+def search_parent_accounts(
+    accounts: QuerySet[Account], *, actor: Actor, query: str
+) -> QuerySet[Account]:
+    """Narrow ``accounts`` to those every word of ``query`` finds, by username, account email,
+    contact name or the student number of one of the contact's children.
+
+    A student number finds a parent only through a child in ``actor``'s scope: a sibling at
+    another school is that school's record, and searching by it must not confirm the link.
+    """
+    students = Scope.of(actor).students()
+    for word in query.split():
+        parents_of = StudentContact.objects.filter(
+            student__in=students.filter(student_number=word)
+        ).values("contact_id")
+        accounts = accounts.filter(
+            Q(username__icontains=word)
+            | Q(email__icontains=word)
+            | Q(contact__first_name__icontains=word)
+            | Q(contact__last_name__icontains=word)
+            | Q(contact_id__in=parents_of)
+        )
+    return accounts

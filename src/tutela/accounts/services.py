@@ -154,6 +154,38 @@ def _checked_username(username: str) -> str:
     return name
 
 
+def check_sign_in_names(*, username: str, address: str) -> str:
+    """The new account's username, checked; refused when another account signs in with it or
+    with the address.
+
+    People sign in with a username or an account email, so each spelling may name one account
+    only: a username that is another account's email would take its sign-in away.
+    """
+    name = _checked_username(username)
+    existing = (
+        Account.objects.filter(email__iexact=address).first()
+        or Account.objects.filter(username__iexact=address).first()
+    )
+    if existing is not None:
+        raise EmailInUse(existing)
+    if Account.objects.filter(Q(username__iexact=name) | Q(email__iexact=name)).exists():
+        raise UsernameNotAvailable()
+    return name
+
+
+def save_new_account(account: Account) -> None:
+    """Insert a checked new account; a name or address taken meanwhile is the usual error."""
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        # Another request took the name or address between the check and the insert.
+        taken = Account.objects.filter(email__iexact=account.email).first()
+        if account.email and taken is not None:
+            raise EmailInUse(taken) from None
+        raise UsernameNotAvailable() from None
+
+
 def create_account(
     *,
     actor: Actor,
@@ -181,17 +213,7 @@ def create_account(
     require_whole_contact(actor=actor, contact=contact, change="give them an account")
     chosen = _contact_email(contact, email)
     address = chosen.address
-    name = _checked_username(username or address)
-    # People sign in with a username or an account email, so each spelling may name one
-    # account only: a username that is another account's email would take its sign-in away.
-    existing = (
-        Account.objects.filter(email__iexact=address).first()
-        or Account.objects.filter(username__iexact=address).first()
-    )
-    if existing is not None:
-        raise EmailInUse(existing)
-    if Account.objects.filter(Q(username__iexact=name) | Q(email__iexact=name)).exists():
-        raise UsernameNotAvailable()
+    name = check_sign_in_names(username=username or address, address=address)
     if temporary_password is not None:
         check_password_rules(temporary_password, Account(username=name, email=address))
     with audited(actor), transaction.atomic():
@@ -211,14 +233,7 @@ def create_account(
             )
         else:
             account.set_unusable_password()
-        try:
-            with transaction.atomic():
-                account.save()
-        except IntegrityError:
-            # Another request took the name or address between our check and the insert.
-            if Account.objects.filter(email__iexact=address).exists():
-                raise EmailInUse(Account.objects.get(email__iexact=address)) from None
-            raise UsernameNotAvailable() from None
+        save_new_account(account)
         record_event(SecurityEventKind.ACCOUNT_CREATED, account=account, actor=actor)
         if temporary_password is not None:
             record_event(SecurityEventKind.TEMPORARY_PASSWORD_SET, account=account, actor=actor)
@@ -258,7 +273,9 @@ def _issue_token(account: Account, purpose: TokenPurpose, lifetime: datetime.tim
 def _send_link(*, account: Account, purpose: TokenPurpose) -> None:
     if purpose == TokenPurpose.ACTIVATION:
         lifetime = datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
-        url_name, template = "accounts:activate", "activation"
+        # A parent's account is for the portal; an account of no contact is a staff person's.
+        template = "activation" if account.contact_id else "staff_activation"
+        url_name = "accounts:activate"
     else:
         lifetime = datetime.timedelta(hours=settings.TUTELA_PASSWORD_RESET_HOURS)
         url_name, template = "accounts:password-reset-confirm", "password_reset"

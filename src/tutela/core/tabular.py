@@ -2,7 +2,8 @@
 
 Every reader yields ``(row_number, cells)`` where ``row_number`` is the spreadsheet row (the
 header is row 1), so that every message can name the row a person sees in Excel. Problems with
-the file as a whole raise ``FileProblem``, whose message is shown as is.
+the file as a whole raise ``FileProblem``, whose message is shown as is. A ``'`` that Tutela put
+before a formula-like cell of a CSV it wrote (``core.spreadsheets``) is taken away again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
+
+from tutela.core.spreadsheets import restored
 
 
 class FileProblem(Exception):
@@ -69,7 +72,7 @@ def read_table(path: Path) -> Table:
         )
     if not any(h.strip() for h in headers):
         raise FileProblem(f"{path}: the first row has no column names")
-    return Table(path=path, headers=[h.strip() for h in headers], rows=rows)
+    return Table(path=path, headers=[h.strip() for h in restored(headers)], rows=rows)
 
 
 def text_encoding(path: Path) -> str:
@@ -180,7 +183,7 @@ def _text_rows(path: Path, delimiter: str) -> tuple[list[str], Iterator[tuple[in
                             f"{path}: row {number} has a value beyond the last named column"
                         )
                     cells = cells[:named]
-                yield number, cells
+                yield number, restored(cells)
         except csv.Error as error:
             raise FileProblem(
                 f"{path}: a row near line {reader.line_num} cannot be read: {error}"
@@ -270,6 +273,6 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
                 raise FileProblem(f"{path}: row {number} has a value beyond the last named column")
             cells = cells[:width] + [""] * (width - len(cells))
             if any(c.strip() for c in cells):
-                yield number, cells
+                yield number, restored(cells)
 
     return headers, rows()

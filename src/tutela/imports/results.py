@@ -7,7 +7,6 @@ so a district can fix them in Excel and import that file again.
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tutela.core.columns import REPORT_ERRORS
+from tutela.core.spreadsheets import csv_writer
 from tutela.core.tabular import XLSX_SUFFIXES, normalise_header
 from tutela.core.wording import counted
 
@@ -304,7 +304,7 @@ class ImportResult:
             workbook.save(path)
             return
         with path.open("w", newline="", encoding=self._report_encoding()) as handle:
-            writer = csv.writer(
+            writer = csv_writer(
                 handle, delimiter="\t" if path.suffix.lower() in {".txt", ".tsv"} else ","
             )
             writer.writerow(header)

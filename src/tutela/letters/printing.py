@@ -12,7 +12,6 @@ segno's search for the best of eight costs more than the rest of the letter; any
 from __future__ import annotations
 
 import base64
-import csv
 import io
 from collections.abc import Callable, Iterable
 from typing import IO
@@ -24,7 +23,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
 from tutela.accounts.scopes import Actor
-from tutela.core.spreadsheets import spreadsheet_safe
+from tutela.core.spreadsheets import csv_writer
 from tutela.letters.models import LetterKind, LetterTemplate
 from tutela.letters.services import (
     Letter,
@@ -133,18 +132,19 @@ def letters_pdf(run: LetterRun) -> bytes:
 
 
 def csv_rows(run: LetterRun) -> Iterable[list[str]]:
-    """The mail-merge header and one row a letter; no cell can become a spreadsheet formula."""
+    """The mail-merge header and one row a letter."""
     columns = CSV_COLUMNS[run.kind]
     yield [header for header, _ in columns]
     district = district_values()
     for letter in run.letters:
         values: dict[str, object] = {**district, **letter.values}
         values["key"], values["language"] = letter.key, letter.language
-        yield [spreadsheet_safe(str(values.get(name, ""))) for _, name in columns]
+        yield [str(values.get(name, "")) for _, name in columns]
 
 
 def write_letters_csv(run: LetterRun, handle: IO[str]) -> None:
-    csv.writer(handle).writerows(csv_rows(run))
+    """The mail-merge CSV; no cell can become a spreadsheet formula (``csv_writer``)."""
+    csv_writer(handle).writerows(csv_rows(run))
 
 
 def letters_csv(run: LetterRun) -> bytes:

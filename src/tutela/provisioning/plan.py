@@ -10,7 +10,6 @@ decision is made in memory. No query per student.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections import Counter, defaultdict
@@ -24,6 +23,7 @@ from tutela.accounts.models import Account
 from tutela.core.bulk import CHUNK as CHUNK  # the batch size AutoCreate writes with
 from tutela.core.bulk import chunks
 from tutela.core.emails import email_problem
+from tutela.core.spreadsheets import csv_writer
 from tutela.core.wording import counted
 from tutela.people.details import covers, pick_active_detail
 from tutela.people.models import (
@@ -154,7 +154,7 @@ class AutoCreateReport:
         contact); the separate list is in the JSON, the text report and the job page.
         No second table in the file: a spreadsheet or a CSV reader sees only plan lines.
         """
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(LINE_FIELDS)
         for line in self.lines:
             writer.writerow(

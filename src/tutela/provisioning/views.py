@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.accounts.access import district_admin_required
 from tutela.accounts.models import Account
 from tutela.core.audit import audited
+from tutela.core.spreadsheets import restored
 from tutela.core.tabular import FileProblem
 from tutela.notifications.email import render_email
 from tutela.provisioning.emails import EmailChoice, preview_context
@@ -110,7 +111,7 @@ def _report_lines(csv_text: str) -> tuple[list[list[str]], int]:
             break  # plans saved before the CSV was one table end their lines at a blank row
         total += 1
         if len(shown) < SHOWN_LINES:
-            shown.append(row)
+            shown.append(restored(row))  # the page shows the names as typed
     return shown, max(0, total - len(shown))
 
 

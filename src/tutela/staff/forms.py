@@ -48,9 +48,9 @@ class AccountCreateForm(forms.Form):
         return data
 
 
-def relationship_choices() -> list[tuple[str, str]]:
+def relationship_choices(blank: str = "(keep as recorded)") -> list[tuple[str, str]]:
     codes = Code.objects.filter(code_type=CodeType.RELATIONSHIP_TYPE)
-    return [("", "(keep as recorded)")] + [(c.code, c.display_name or c.code) for c in codes]
+    return [("", blank)] + [(c.code, c.display_name or c.code) for c in codes]
 
 
 class MergeForm(forms.Form):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tutela.staff.views import (
+    accounts,
     contact_account,
     contact_addresses,
     contact_emails,
@@ -12,6 +13,7 @@ from tutela.staff.views import (
     merge,
     search,
     sign_in,
+    staff_people,
     students,
 )
 
@@ -22,6 +24,15 @@ LINK = CONTACT + "students/<int:link_id>/"
 STUDENT = "students/<int:student_id>/"
 
 urlpatterns = [
+    path("accounts/", accounts.account_list, name="accounts"),
+    path("accounts/new/", accounts.account_new, name="account-new"),
+    path("accounts/<int:pk>/", accounts.account_detail, name="account"),
+    path("accounts/<int:pk>/students/", accounts.account_tie, name="account-tie"),
+    path("accounts/<int:pk>/<str:action>/", accounts.account_status, name="account-status"),
+    path("people/", staff_people.staff_list, name="staff-people"),
+    path("people/new/", staff_people.staff_new, name="staff-new"),
+    path("people/<int:pk>/", staff_people.staff_person, name="staff-person"),
+    path("people/<int:pk>/<str:action>/", staff_people.staff_status, name="staff-status"),
     path("", search.contact_search, name="home"),
     path("sign-in/", sign_in.sign_in, name="sign-in"),
     path("contacts/", search.contact_search, name="contact-search"),
