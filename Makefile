@@ -13,15 +13,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+# Debian's pango for WeasyPrint (the letters home), checked on every install: it is no pip package.
 install: $(STAMP)
+	scripts/ensure-pango
 
-demo: $(STAMP)
+demo: install
 	$(VENV)/bin/tutela demo
 
 lint: $(STAMP)
 	scripts/lint
 
-test: $(STAMP)
+test: install
 	scripts/lint
 	scripts/test-all
 

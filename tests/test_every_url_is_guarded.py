@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.accesscodes.test_every_url_is_guarded import URLS as ACCESS_CODE_URLS
 from tests.accounts.test_every_url_is_guarded import URLS as ACCOUNT_URLS
+from tests.letters.test_every_url_is_guarded import URLS as LETTERS_URLS
 from tests.portal.test_every_url_is_guarded import URLS as PORTAL_AND_STAFF_URLS
 from tests.provisioning.test_every_url_is_guarded import URLS as AUTOCREATE_URLS
 from tests.staff.test_every_imports_url_is_guarded import URLS as IMPORTS_URLS
@@ -42,6 +43,7 @@ def test_every_url_of_the_app_is_in_a_guard_test() -> None:
         | set(PORTAL_AND_STAFF_URLS)
         | set(AUTOCREATE_URLS)
         | set(IMPORTS_URLS)
+        | set(LETTERS_URLS)
         | set(HEALTH_URLS)
     )
     missing = url_names(get_resolver().url_patterns) - guarded

@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "tutela.sections",
     "tutela.accesscodes",
+    "tutela.letters",
     "tutela.sampledata",
 ]
 
@@ -269,6 +270,13 @@ TUTELA_ACTIVATION_DAYS = env_int("TUTELA_ACTIVATION_DAYS", 7)
 TUTELA_PASSWORD_RESET_HOURS = env_int("TUTELA_PASSWORD_RESET_HOURS", 2)
 # How long the link confirming a parent's new account email works.
 TUTELA_EMAIL_CHANGE_HOURS = env_int("TUTELA_EMAIL_CHANGE_HOURS", 24)
+# How long an activation link printed on a letter home works: paper travels home in a school
+# bag and waits on a kitchen table, so longer than an emailed link.
+TUTELA_LETTER_LINK_DAYS = env_int("TUTELA_LETTER_LINK_DAYS", 30)
+if TUTELA_LETTER_LINK_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"TUTELA_LETTER_LINK_DAYS must be at least 1, not {TUTELA_LETTER_LINK_DAYS}"
+    )
 TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD = env_bool(
     "TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD", True
 )

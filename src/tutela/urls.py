@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("tutela.accounts.urls")),
     path("portal/", include("tutela.portal.urls")),
     path("staff/autocreate/", include("tutela.provisioning.urls")),
+    path("staff/letters/", include("tutela.letters.urls")),
     path("staff/", include("tutela.staff.urls")),
     path("admin/", admin.site.urls),
     path("health/", include("tutela.web.urls")),

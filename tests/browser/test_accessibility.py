@@ -13,6 +13,7 @@ import pytest
 from tests.browser.accessibility import describe, violations
 from tests.browser.conftest import sign_in
 from tests.cast import PASSWORD, build_cast
+from tutela.letters.models import LetterTemplate
 
 pytestmark = [
     pytest.mark.browser,
@@ -70,6 +71,7 @@ def test_every_page_of_a_parent_passes_axe(live_server: Any, browser: Any) -> No
 
 def test_every_staff_page_passes_axe(live_server: Any, browser: Any) -> None:
     cast = build_cast(with_passwords=True)
+    spanish_letter = LetterTemplate.objects.get(kind="access-code", language="es")
     page = browser.new_page()
     sign_in(page, live_server.url, cast.dana.username, PASSWORD)
     found = _walk(
@@ -86,6 +88,9 @@ def test_every_staff_page_passes_axe(live_server: Any, browser: Any) -> None:
             "/staff/autocreate/templates/new/",
             "/staff/access-codes/",
             "/staff/restricted-links/",
+            "/staff/letters/",
+            "/staff/letters/templates/",
+            f"/staff/letters/templates/{spanish_letter.pk}/",
         ],
     )
     assert not found, _report(found)

@@ -1,9 +1,10 @@
 """The access-code pages: self-registration, Add Child, code downloads, and the restricted queue.
 
-Thin adapters over ``services`` and ``selectors``. A code is never put in a URL, a message or a
-log; the fields that carry one are marked sensitive so Django's error reports hide them. A
-school, section, student or queue entry the person may not see answers 404, exactly like one
-that does not exist.
+Thin adapters over ``services`` and ``selectors``. A code is never put in a URL (but the QR
+code of its own letter, which opens registration with it filled in), a message or a log; the
+fields that carry one are marked sensitive so Django's error reports hide them. A school,
+section, student or queue entry the person may not see answers 404, exactly like one that does
+not exist.
 """
 
 from __future__ import annotations
@@ -57,10 +58,16 @@ def _link_for(token: str) -> str:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    """Step 1: a code, a name and an email; the email receives the link to step 2."""
+    """Step 1: a code, a name and an email; the email receives the link to step 2.
+
+    The QR code of an access-code letter opens this page with ``?code=`` so the code is
+    filled in: the one URL that carries a code, and only the code that is on the paper in the
+    parent's hand. Nothing is checked or counted until the form is sent.
+    """
     if not settings.ACCESS_CODES_ENABLED:
         raise Http404("access codes are off")
-    form = RegistrationForm(request.POST or None)
+    printed = request.GET.get("code", "")[:32]
+    form = RegistrationForm(request.POST or None, initial={"code": printed} if printed else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

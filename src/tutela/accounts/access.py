@@ -46,6 +46,11 @@ district_admin_required = _requires(
     lambda account: Scope.of(account).is_district_admin, "district admins only"
 )
 
+# District admins and school admins (staff with schools): letters home, for their schools.
+school_staff_required = _requires(
+    lambda account: Scope.of(account).is_school_staff, "district and school staff only"
+)
+
 # Staff, and teachers of at least one section: the access-code downloads.
 code_distributor_required = _requires(
     lambda account: Scope.of(account).is_code_distributor, "staff and teachers only"

@@ -59,11 +59,14 @@ class TokenPurpose(models.TextChoices):
     ACTIVATION = "activation"
     PASSWORD_RESET = "password_reset"  # noqa: S105
     EMAIL_CHANGE = "email_change"
+    # An activation link printed on a letter home: it opens the same activation page, but
+    # printing letters again voids only earlier letters, never a link the parent was emailed.
+    LETTER_ACTIVATION = "letter_activation"
 
 
 class AccessToken(models.Model):
-    """A single-use link sent by email: activation, password reset, or confirming a new
-    account email (``new_email``, the address the link was sent to).
+    """A single-use link sent by email (activation, password reset, or confirming a new
+    account email: ``new_email``, the address the link was sent to) or printed on a letter.
 
     Only a SHA-256 hash of the token is stored, so a copy of the database cannot be used to
     take over accounts. The token is 256 random bits, so a fast hash is enough (no Argon2).

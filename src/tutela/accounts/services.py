@@ -386,10 +386,16 @@ def send_activation(*, actor: Actor, account: Account) -> None:
 
 
 def _valid_token(raw: str, purpose: TokenPurpose) -> AccessToken:
+    # An activation link may have come by email or on a letter: both open the same page.
+    purposes = (
+        [TokenPurpose.ACTIVATION, TokenPurpose.LETTER_ACTIVATION]
+        if purpose == TokenPurpose.ACTIVATION
+        else [purpose]
+    )
     token = (
         AccessToken.objects.select_for_update()
         .select_related("account")
-        .filter(token_hash=hash_token(raw or ""), purpose=purpose)
+        .filter(token_hash=hash_token(raw or ""), purpose__in=purposes)
         .first()
     )
     if (

@@ -44,6 +44,14 @@ def write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` (a PDF, say) to ``path`` with mode 600, replacing what was there."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    os.fchmod(descriptor, PRIVATE_FILE)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
 def keep_files_private() -> None:
     """Every file this process creates from now on is private (umask 077), including those it
     does not open itself: SQLite's database and its WAL files, the job queue, reports."""

@@ -36,6 +36,9 @@ class EmailContext(TypedDict, total=False):
     new_email: str  # the account email a parent asked to change to
     link_expires_at: datetime.datetime  # when the message's link stops working
     link_valid_hours: int  # how long the message's link works, in hours
+    link_expires_on: str  # the date a printed letter's link stops working (YYYY-MM-DD)
+    student_name: str  # the one student a letter is about, first and last name
+    access_code: str  # a student's parent access code, written XXXX-XXXX-XXXX (letters only)
     approved: bool  # whether the school approved a restricted student's link
 
 

@@ -137,12 +137,25 @@ class Student(models.Model):
         return f"{self.first_name} {self.last_name} ({self.student_number})"
 
 
+class Language(models.TextChoices):
+    """The languages Tutela writes to families in: its letters, its emails, its pages."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
+# What a run of letters or emails may ask for instead of one language: each contact's own.
+CONTACT_LANGUAGE = "contact"
+
+
 class Contact(models.Model):
     """One real person who is a parent, guardian or other contact of one or more students.
 
     The primary key is the contact's system id (the ``ID`` column of a contacts import);
     ``unique_id`` is the person's district-wide identifier in other systems (the SIS person
     id a Schoology-style parent file and its association file name them by).
+    ``preferred_language`` is the language the family reads: letters, emails and AutoCreate
+    use it when a run asks for each contact's own language.
     """
 
     last_name = models.CharField(max_length=100)
@@ -164,6 +177,13 @@ class Contact(models.Model):
     # The role a parent file gave (Parent, Guardian): the relationship of a new link to a
     # child that an association file makes.
     default_relationship = code_field(CodeType.RELATIONSHIP_TYPE, "+")
+    # A database default too: the contacts import inserts rows in bulk, naming its own columns.
+    preferred_language = models.CharField(
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        db_default=Language.ENGLISH,
+    )
 
     class Meta:
         ordering = ["id"]
@@ -175,7 +195,11 @@ class Contact(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["unique_id"], condition=~Q(unique_id=""), name="contact_unique_id_unique"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(preferred_language__in=Language.values),
+                name="contact_language_known",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from tutela.people.models import (
     ContactAddress,
     ContactEmail,
     ContactPhone,
+    Language,
     OriginalContactType,
     Phone,
     School,
@@ -152,8 +153,10 @@ def create_contact(
     employer: str = "",
     exclude_from_state_reporting: bool = True,
     is_active: bool = False,
+    preferred_language: str = Language.ENGLISH,
 ) -> Contact:
     """Create a contact; codes are given as text and matched against their code sets."""
+    preferred_language = _language(preferred_language)
     if not last_name.strip():
         raise ServiceError("a contact needs a last name")
     with audited(actor), transaction.atomic():
@@ -168,6 +171,7 @@ def create_contact(
             employer=employer,
             exclude_from_state_reporting=exclude_from_state_reporting,
             is_active=is_active,
+            preferred_language=preferred_language,
         )
 
 
@@ -216,6 +220,32 @@ def set_unique_id(*, actor: Actor, contact: Contact, unique_id: str) -> Contact:
             # Another change took the ID between the check and the write.
             raise ServiceError(f"Unique ID {value!r} already belongs to another contact") from None
         return contact
+
+
+def _language(code: str) -> str:
+    """A language code Tutela writes in (``en``, ``es``), read in any case."""
+    cleaned = (code or "").strip().lower()
+    if cleaned not in Language.values:
+        known = ", ".join(Language.values)
+        raise ServiceError(f"unknown language {code!r}: use one of {known}")
+    return cleaned
+
+
+def set_preferred_language(*, actor: Actor, contact: Contact, language: str) -> Contact:
+    """Record the language a family reads (``en`` or ``es``): letters, emails and AutoCreate
+    runs that ask for each contact's own language write to them in it.
+
+    A preference, not a change to what the family sees: the parent may set their own, and any
+    staff whose scope reaches the contact (one of their children) may set it.
+    """
+    chosen = _language(language)
+    own = getattr(actor, "contact_id", None) == contact.pk
+    if not own and not Scope.of(actor).contacts().filter(pk=contact.pk).exists():
+        raise OutsideScope(f"{contact} is not a contact of a student you may see")
+    with audited(actor), transaction.atomic():
+        contact.preferred_language = chosen
+        contact.save(update_fields=["preferred_language"])
+    return contact
 
 
 def validate_email_address(address: str) -> str:

@@ -22,20 +22,47 @@ from tutela.accounts.services import hash_token
 from tutela.core.bulk import insert_rows
 from tutela.notifications.email import Email, compose_email
 from tutela.notifications.vocabulary import EmailContext
-from tutela.people.models import Contact
+from tutela.people.models import CONTACT_LANGUAGE, Contact
 from tutela.provisioning.models import EmailTemplate
 from tutela.provisioning.plan import ATTACH, CHUNK, CREATE, AutoCreatePlan
 
 
 @dataclass(frozen=True)
 class EmailChoice:
-    """Which templates a run sends; either may be left out."""
+    """Which templates a run sends (either may be left out), and in which language: ``""`` for
+    the templates as chosen, ``en`` or ``es`` for everyone, ``contact`` for each parent's own."""
 
     created: EmailTemplate | None = None
     attached: EmailTemplate | None = None
+    language: str = ""
 
     def __bool__(self) -> bool:
         return self.created is not None or self.attached is not None
+
+
+def in_language(template: EmailTemplate, language: str) -> EmailTemplate:
+    """The district's template of ``template``'s kind in ``language``: ``template`` itself when
+    it is in that language, else the first by name; ``template`` when there is none."""
+    if not language or template.language == language:
+        return template
+    return (
+        EmailTemplate.objects.filter(kind=template.kind, language=language).order_by("name").first()
+        or template
+    )
+
+
+def _languages(choice: EmailChoice, contacts: list[int]) -> dict[int, str]:
+    """The language of each recipient's email under ``choice`` (``""``: the template's own)."""
+    if choice.language != CONTACT_LANGUAGE:
+        return dict.fromkeys(contacts, choice.language)
+    languages: dict[int, str] = {}
+    for start in range(0, len(contacts), CHUNK):
+        languages.update(
+            Contact.objects.filter(pk__in=contacts[start : start + CHUNK]).values_list(
+                "pk", "preferred_language"
+            )
+        )
+    return languages
 
 
 def activation_url(raw_token: str) -> str:
@@ -90,6 +117,15 @@ def prepare_emails(plan: AutoCreatePlan, choice: EmailChoice) -> list[Email]:
     for line in plan.report.lines:
         if line.contact is not None:
             full_names.setdefault(line.contact, line.contact_name)
+    languages = _languages(choice, [contact_id for _, contact_id, _, _, _ in accounts])
+    versions: dict[tuple[int, str], EmailTemplate] = {}
+
+    def version(template: EmailTemplate, language: str) -> EmailTemplate:
+        key = (template.pk, language)
+        if key not in versions:
+            versions[key] = in_language(template, language)
+        return versions[key]
+
     messages = []
     for account_id, contact_id, username, email, first_name in sorted(accounts):
         if not email:
@@ -106,6 +142,7 @@ def prepare_emails(plan: AutoCreatePlan, choice: EmailChoice) -> list[Email]:
         else:
             assert choice.attached is not None
             template = choice.attached
+        template = version(template, languages.get(contact_id, ""))
         messages.append(compose_email(to=email, template=template, context=context))
     return messages
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from tutela.notifications.vocabulary import PLACEHOLDERS
-from tutela.people.models import School
+from tutela.people.models import CONTACT_LANGUAGE, School
 from tutela.provisioning.models import EmailTemplate
 from tutela.web.uploads import within_upload_limit
 
@@ -44,6 +44,17 @@ class AutoCreateForm(forms.Form):
         required=False,
         empty_label="Send no email",
         label="Email to accounts that gain a student",
+    )
+
+    email_language = forms.ChoiceField(
+        label="Language of the emails",
+        required=False,
+        choices=[
+            ("", "The chosen templates' own language"),
+            (CONTACT_LANGUAGE, "Each parent's preferred language"),
+        ],
+        help_text="With each parent's language, a parent who reads Spanish gets the district's "
+        "Spanish template of the same kind, when there is one.",
     )
 
     def clean_grades(self) -> tuple[str, ...]:

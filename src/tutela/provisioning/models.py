@@ -57,6 +57,8 @@ class AutoCreateJob(Job):
     attached_template = models.ForeignKey(
         "EmailTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # "" the templates as chosen; en or es for everyone; "contact" each parent's own language.
+    email_language = models.CharField(max_length=8, blank=True)
     emails_sent = models.PositiveIntegerField(default=0)
     phase = models.CharField(max_length=64, blank=True)
     done = models.PositiveIntegerField(default=0)

@@ -165,6 +165,7 @@ def new_autocreate_job(
         simulate=simulate,
         created_template=emails.created if emails else None,
         attached_template=emails.attached if emails else None,
+        email_language=emails.language if emails else "",
     )
 
 
@@ -261,7 +262,11 @@ def _execute(
         actor=actor or job.actor or command_line_user(),
         simulate=job.simulate,
         progress=report_progress,
-        emails=EmailChoice(created=job.created_template, attached=job.attached_template),
+        emails=EmailChoice(
+            created=job.created_template,
+            attached=job.attached_template,
+            language=job.email_language,
+        ),
         on_applied=record,
     )
     if report.emails_sent:

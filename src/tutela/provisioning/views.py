@@ -66,7 +66,9 @@ def autocreate(request: HttpRequest, account: Account) -> HttpResponse:
                 actor=account,
                 simulate=data["simulate"],
                 emails=EmailChoice(
-                    created=data["created_template"], attached=data["attached_template"]
+                    created=data["created_template"],
+                    attached=data["attached_template"],
+                    language=data["email_language"],
                 ),
             )
             return redirect("provisioning:job", job_id=job.pk)
@@ -164,7 +166,11 @@ def _again(job: AutoCreateJob, account: Account, *, simulate: bool) -> AutoCreat
         selection=selection_of(job),
         actor=account,
         simulate=simulate,
-        emails=EmailChoice(created=job.created_template, attached=job.attached_template),
+        emails=EmailChoice(
+            created=job.created_template,
+            attached=job.attached_template,
+            language=job.email_language,
+        ),
     )
 
 

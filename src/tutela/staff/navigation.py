@@ -34,6 +34,10 @@ def _district_admin(scope: Scope) -> bool:
     return scope.is_district_admin
 
 
+def _school_staff(scope: Scope) -> bool:
+    return scope.is_school_staff
+
+
 def _code_staff(scope: Scope) -> bool:
     return scope.staff and settings.ACCESS_CODES_ENABLED
 
@@ -58,6 +62,12 @@ MENU = [
         "provisioning:templates",
         _district_admin,
         "the district's wording of every email",
+    ),
+    MenuEntry(
+        "Letters home",
+        "letters:print",
+        _school_staff,
+        "activation and access-code letters to print or mail-merge",
     ),
     MenuEntry("Access codes", "accesscodes:codes", _code_staff, "download and reset codes"),
     MenuEntry(

@@ -222,6 +222,25 @@ def generate_codes(
     return issued
 
 
+def issue_missing_codes(*, actor: Actor, students: QuerySet[Student], scope: str) -> int:
+    """Give each of ``students`` without a usable code a new one; the number issued.
+
+    For letters and lists handed out by selection (a grade, a section): a student who has a
+    usable code keeps it, so letters printed earlier stay good.
+    """
+    with audited(actor), transaction.atomic():
+        usable = AccessCode.objects.filter(_usable_now(timezone.now()))
+        missing = students.exclude(pk__in=usable.values("student_id"))
+        return _issue(
+            missing,
+            actor=actor,
+            expires_at=None,
+            action="access codes generated",
+            scope=f"{scope}, students without a usable code",
+            progress=lambda done, total: None,  # a letter run is one school's: no progress bar
+        )
+
+
 def reset_codes(
     *,
     actor: Actor,

@@ -13,7 +13,7 @@ from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError, check_output
 from tutela.core.private import open_private, write_private
 from tutela.core.wording import counted
-from tutela.people.models import School
+from tutela.people.models import CONTACT_LANGUAGE, Language, School
 from tutela.provisioning.emails import EmailChoice
 from tutela.provisioning.models import EmailTemplate
 from tutela.provisioning.selection import Selection, read_student_numbers
@@ -23,6 +23,9 @@ from tutela.provisioning.services import new_autocreate_job, run_autocreate_job
 def on_terminal() -> bool:
     """Whether a person is watching standard error (then a progress bar is drawn there)."""
     return sys.stderr.isatty()
+
+
+LANGUAGES = (*Language.values, CONTACT_LANGUAGE)
 
 
 class Command(TutelaCommand):
@@ -61,6 +64,13 @@ class Command(TutelaCommand):
             metavar="NAME",
             help="email each existing account that gained a student this template",
         )
+        parser.add_argument(
+            "--language",
+            choices=LANGUAGES,
+            default="",
+            help="send the templates' version in this language; 'contact': each parent's own "
+            "preferred language (the district's template of the same kind in that language)",
+        )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument(
             "--report",
@@ -93,6 +103,7 @@ class Command(TutelaCommand):
         emails = EmailChoice(
             created=self._template(options["email_template"], EmailTemplate.Kind.ACCOUNT_CREATED),
             attached=self._template(options["attached_template"], EmailTemplate.Kind.STUDENT_ADDED),
+            language=options["language"],
         )
         actor = command_line_user()
         job = new_autocreate_job(selection=selection, actor=actor, simulate=simulate, emails=emails)
