@@ -178,7 +178,7 @@ def main() -> None:
                 connections=args.connections,
             ),
             "staff_search": wrk(
-                f"{base}/staff/contacts/?q={search}",
+                f"{base}/staff/search/?q={search}",
                 sign_in(port, STAFF),
                 seconds=args.seconds,
                 connections=args.connections,

@@ -204,6 +204,20 @@ def smtp_server(settings: Any) -> Iterator[SMTPInbox]:
         controller.stop()
 
 
+@pytest.fixture
+def immediate_queue() -> Iterator[Any]:
+    """Huey in immediate mode: a task runs as soon as it is enqueued, in this process (as
+    ``tutela worker`` would run it)."""
+    from huey.contrib.djhuey import HUEY
+
+    before = HUEY.immediate
+    HUEY.immediate = True
+    try:
+        yield HUEY
+    finally:
+        HUEY.immediate = before
+
+
 @pytest.fixture(autouse=True)
 def quick_argon2(settings: Any) -> None:
     """Tests hash many passwords; production's Argon2 work factors would make them crawl."""

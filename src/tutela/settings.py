@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
@@ -204,10 +205,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tutela.accounts.context_processors.district",
                 "tutela.accesscodes.context_processors.access_codes",
+                "tutela.staff.context_processors.navigation",
             ],
         },
     },
 ]
+
+# Every django-tables2 table: in its scroll box, sortable headers said to screen readers.
+DJANGO_TABLES2_TEMPLATE = "tutela/table.html"
 
 AUTH_USER_MODEL = "accounts.Account"
 PASSWORD_HASHERS = [
@@ -262,6 +267,8 @@ if TUTELA_FIRST_SIGN_IN not in {"activation", "temporary-password"}:
     )
 TUTELA_ACTIVATION_DAYS = env_int("TUTELA_ACTIVATION_DAYS", 7)
 TUTELA_PASSWORD_RESET_HOURS = env_int("TUTELA_PASSWORD_RESET_HOURS", 2)
+# How long the link confirming a parent's new account email works.
+TUTELA_EMAIL_CHANGE_HOURS = env_int("TUTELA_EMAIL_CHANGE_HOURS", 24)
 TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD = env_bool(
     "TUTELA_IMPORTED_USERS_CAN_RESET_PASSWORD", True
 )
@@ -308,14 +315,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content-Security-Policy (django-csp): scripts only from Tutela's own static files, never
-# inline, so an injected <script> cannot run. The pages' small stylesheet and the email
-# template preview's frame size are inline styles, which cannot run code.
+# Content-Security-Policy (django-csp): scripts and styles only from Tutela's own static files,
+# never inline, so an injected <script> cannot run nor an injected <style> restyle a page.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
@@ -350,7 +356,15 @@ for _name, _value in (
         raise ImproperlyConfigured(f"{_name} cannot be negative, not {_value}")
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
+# The district's time zone: every date and time on a page is shown in it (TIME_ZONE is the
+# older name). An unknown zone stops the start, naming the variable.
+TIME_ZONE = env_str("TUTELA_TIME_ZONE", env_str("TIME_ZONE", "America/New_York"))
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f"TUTELA_TIME_ZONE must name a time zone such as America/Chicago, not {TIME_ZONE!r}"
+    ) from None
 USE_I18N = True
 USE_TZ = True
 

@@ -27,6 +27,7 @@ URLS: dict[str, tuple[str, str, int]] = {
     "accounts:password-reset-sent": ("/accounts/password/reset/sent/", "get", 200),
     "accounts:password-reset-confirm": ("/accounts/password/reset/not-a-token/", "get", 410),
     "accounts:activate": ("/accounts/activate/not-a-token/", "get", 410),
+    "accounts:email-change-confirm": ("/accounts/email/confirm/not-a-token/", "get", 410),
 }
 
 

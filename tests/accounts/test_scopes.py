@@ -8,6 +8,7 @@ from tests.cast import Cast
 from tests.factories import AccountFactory, SectionFactory
 from tutela.accounts.scopes import Scope
 from tutela.core.audit import command_line_user
+from tutela.people.models import Contact
 
 
 def test_the_command_line_and_district_admins_reach_the_whole_district(cast: Cast) -> None:
@@ -37,6 +38,16 @@ def test_a_school_admin_reaches_only_their_schools_students_and_contacts(cast: C
     assert list(scope.schools()) == [cast.lakeside]
     assert not scope.covers_students([cast.lila.pk, cast.holly.pk])
     assert scope.covers_students([cast.lila.pk])
+
+
+def test_a_school_admin_never_reaches_another_schools_sections_without_a_teacher(
+    cast: Cast,
+) -> None:
+    SectionFactory.create(section_id="HR-H", school=cast.hillcrest, students=[cast.holly])
+    scope = Scope.of(cast.sam)
+    assert list(scope.students()) == [cast.lila]
+    assert set(scope.contacts()) == {cast.leo_contact, cast.una_contact}
+    assert set(scope.contacts_within(Contact.objects.all())) == {cast.leo_contact, cast.una_contact}
 
 
 def test_a_contact_with_a_child_elsewhere_is_not_wholly_in_a_school_scope(cast: Cast) -> None:

@@ -77,7 +77,8 @@ def test_every_staff_page_passes_axe(live_server: Any, browser: Any) -> None:
         live_server.url,
         [
             "/staff/",
-            "/staff/contacts/?q=Hill",
+            "/staff/search/?q=Hill",
+            "/staff/search/?q=2001",
             f"/staff/contacts/{cast.hana_contact.pk}/",
             f"/staff/contacts/{cast.una_contact.pk}/account/",
             "/staff/autocreate/",

@@ -71,3 +71,37 @@ def test_a_district_admin_simulates_watches_downloads_then_runs_for_real(
     assert not real.simulate and real.status == "done"
     assert Account.objects.filter(email="gia@example.org").count() == 1
     assert_accessible(page)
+
+
+def test_a_run_whose_worker_stopped_shows_it_failed_and_is_retried_from_its_page(
+    live_server: Any, browser: Any, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    from tutela.jobs import lifecycle
+    from tutela.provisioning.selection import Selection
+    from tutela.provisioning.services import record_autocreate_job
+
+    cast = build_cast(with_passwords=True)
+    guardian("Gia", "Hill", "gia@example.org", students=(cast.holly,), relationship="")
+    queued: list[int] = []
+    monkeypatch.setattr(tasks, "autocreate_task", queued.append)
+    settings.TUTELA_JOB_STALE_SECONDS = 5
+    # A real run whose worker died after one heartbeat, long enough ago.
+    stopped = lifecycle.start(
+        record_autocreate_job(selection=Selection(), actor=cast.dana, simulate=False)
+    )
+    lifecycle.Running(stopped).progress(1, 4, "writing")
+    real_time = lifecycle.time.time
+    monkeypatch.setattr(lifecycle.time, "time", lambda: real_time() + 6)
+
+    page = browser.new_page()
+    sign_in(page, live_server.url, "dana", PASSWORD)
+    page.goto(f"{live_server.url}/staff/autocreate/jobs/{stopped.pk}/")
+    assert "The run failed: stopped: no heartbeat for" in page.inner_text("main")
+    assert_accessible(page)
+    page.click("text=Retry this run")
+    page.wait_for_url(f"**/staff/autocreate/jobs/{stopped.pk + 1}/")
+    assert queued == [stopped.pk + 1]
+    execute_autocreate_job(job_id=stopped.pk + 1)
+    page.wait_for_selector("text=Accounts created", timeout=15_000)
+    assert Account.objects.filter(email="gia@example.org").count() == 1
+    assert_accessible(page)

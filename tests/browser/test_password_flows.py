@@ -54,8 +54,9 @@ def test_a_temporary_password_must_be_changed_before_the_portal_opens(
 
 
 def test_a_forgotten_password_is_reset_from_the_emailed_link(
-    live_server: Any, smtp_server: SMTPInbox, browser: Any, settings: Any
+    live_server: Any, smtp_server: SMTPInbox, browser: Any, settings: Any, immediate_queue: Any
 ) -> None:
+    """The link is sent by the job queue after the answer (here at once, in this process)."""
     settings.TUTELA_BASE_URL = live_server.url
     build_cast(with_passwords=True)
     page = browser.new_page()

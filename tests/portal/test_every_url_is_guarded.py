@@ -59,6 +59,7 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
     "portal:my-details": (lambda c: reverse("portal:my-details"), "get"),
     "staff:home": (lambda c: reverse("staff:home"), "get"),
     "staff:sign-in": (lambda c: reverse("staff:sign-in"), "get"),
+    "staff:search": (lambda c: reverse("staff:search") + "?q=Hill", "get"),
     "staff:contact-search": (lambda c: reverse("staff:contact-search") + "?q=Hill", "get"),
     "staff:contact": (lambda c: reverse("staff:contact", args=[c.hana_contact.pk]), "get"),
     "staff:account-create": (
@@ -165,7 +166,8 @@ EXPECTED = {
         "portal:my-details": 403,
         "staff:home": 200,
         "staff:sign-in": 302,
-        "staff:contact-search": 200,
+        "staff:search": 200,
+        "staff:contact-search": 302,  # the search's old address, sent on to /staff/search/
         "staff:contact-new": 200,  # an empty form; he may add contacts for his own school
         "staff:accounts": 200,  # his school's parents only: Hana's child's number finds none
         "staff:account-new": 200,

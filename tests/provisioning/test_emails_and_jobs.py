@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator
 from html import unescape
 from typing import Any
 from urllib.parse import urlparse
@@ -170,19 +169,6 @@ def test_a_big_run_keeps_every_index_so_sign_ins_are_never_locked_out(
     assert report.totals()["accounts_created"] == 1
     assert dropped(queries) == []
     assert AccessToken.objects.get().account == Account.objects.get(username="maria@example.org")
-
-
-@pytest.fixture
-def immediate_queue() -> Iterator[Any]:
-    """Huey in immediate mode: a task runs as soon as it is enqueued, in this process."""
-    from huey.contrib.djhuey import HUEY
-
-    before = HUEY.immediate
-    HUEY.immediate = True
-    try:
-        yield HUEY
-    finally:
-        HUEY.immediate = before
 
 
 def test_a_background_job_reports_progress_while_it_runs_and_its_report_when_done(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,18 +19,6 @@ from tutela.accounts.models import Account
 from tutela.provisioning.models import AutoCreateJob, EmailTemplate
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def immediate_queue() -> Iterator[Any]:
-    from huey.contrib.djhuey import HUEY
-
-    before = HUEY.immediate
-    HUEY.immediate = True
-    try:
-        yield HUEY
-    finally:
-        HUEY.immediate = before
 
 
 def signed_in(account: Account) -> Client:

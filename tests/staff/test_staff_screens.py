@@ -60,7 +60,7 @@ def staff_urls(cast: Cast) -> list[str]:
     contact = cast.una_contact.pk
     return [
         reverse("staff:home"),
-        reverse("staff:contact-search") + "?q=Hill",
+        reverse("staff:search") + "?q=Hill",
         reverse("staff:contact", args=[contact]),
         reverse("staff:account-create", args=[contact]),
         reverse("staff:contact-merge", args=[contact, cast.leo_contact.pk]),
@@ -84,7 +84,7 @@ def test_staff_sign_in_leads_to_the_sign_in_page_and_back(cast: Cast) -> None:
 
 
 def test_search_by_email_lists_each_match_with_its_students(cast: Cast) -> None:
-    page = signed_in(cast.dana).get(reverse("staff:contact-search"), {"q": "HANA@example.org"})
+    page = signed_in(cast.dana).get(reverse("staff:search"), {"q": "HANA@example.org"})
     text = page.content.decode()
     assert page.status_code == 200
     assert "Hill, Hana" in text and "Holly" in text and "Hugo" in text
@@ -92,17 +92,14 @@ def test_search_by_email_lists_each_match_with_its_students(cast: Cast) -> None:
 
 
 def test_search_by_name(cast: Cast) -> None:
-    text = signed_in(cast.dana).get(reverse("staff:contact-search"), {"q": "lake"}).content.decode()
+    text = signed_in(cast.dana).get(reverse("staff:search"), {"q": "lake"}).content.decode()
     assert "Lake, Leo" in text and "Lila" in text and "Hill, Hana" not in text
 
 
 def test_school_staff_search_only_their_schools_contacts(cast: Cast) -> None:
     client = signed_in(cast.sam)
-    assert (
-        "Hill, Hana"
-        not in client.get(reverse("staff:contact-search"), {"q": "Hill"}).content.decode()
-    )
-    assert "Lake, Leo" in client.get(reverse("staff:contact-search"), {"q": "Leo"}).content.decode()
+    assert "Hill, Hana" not in client.get(reverse("staff:search"), {"q": "Hill"}).content.decode()
+    assert "Lake, Leo" in client.get(reverse("staff:search"), {"q": "Leo"}).content.decode()
 
 
 def test_school_staff_get_404_for_another_schools_contact(cast: Cast) -> None:
@@ -409,7 +406,7 @@ def test_school_staff_see_only_their_schools_students_of_a_contact_they_may_see(
     client = signed_in(cast.sam)
     for page in (
         client.get(reverse("staff:contact", args=[cast.una_contact.pk])),
-        client.get(reverse("staff:contact-search"), {"q": "Unlinked"}),
+        client.get(reverse("staff:search"), {"q": "Unlinked"}),
     ):
         text = page.content.decode()
         assert page.status_code == 200

@@ -92,6 +92,7 @@ def test_email_links_use_the_base_url_whatever_the_host_header(
     settings: Settings,
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    immediate_queue: Any,
 ) -> None:
     settings.ALLOWED_HOSTS = ["*"]
     settings.TUTELA_BASE_URL = "https://portal.example.org"

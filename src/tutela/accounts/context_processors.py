@@ -9,4 +9,8 @@ from django.http import HttpRequest
 
 
 def district(request: HttpRequest) -> dict[str, Any]:
-    return {"district_name": settings.TUTELA_DISTRICT_NAME}
+    """The district's name, and the time zone every date on the page is shown in."""
+    return {
+        "district_name": settings.TUTELA_DISTRICT_NAME,
+        "district_time_zone": settings.TIME_ZONE,
+    }

@@ -58,10 +58,12 @@ class Account(AbstractUser):
 class TokenPurpose(models.TextChoices):
     ACTIVATION = "activation"
     PASSWORD_RESET = "password_reset"  # noqa: S105
+    EMAIL_CHANGE = "email_change"
 
 
 class AccessToken(models.Model):
-    """A single-use link sent by email: activation or password reset.
+    """A single-use link sent by email: activation, password reset, or confirming a new
+    account email (``new_email``, the address the link was sent to).
 
     Only a SHA-256 hash of the token is stored, so a copy of the database cannot be used to
     take over accounts. The token is 256 random bits, so a fast hash is enough (no Argon2).
@@ -75,6 +77,7 @@ class AccessToken(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
+    new_email = models.CharField(max_length=254, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -97,6 +100,8 @@ class SecurityEventKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105
     PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105
     PASSWORD_RESET = "password_reset"  # noqa: S105
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
+    EMAIL_CHANGED = "email_changed"
 
 
 class SecurityEvent(models.Model):

@@ -21,8 +21,10 @@ and ``sections()``; services and the import engine ask ``covers_school`` and
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import TYPE_CHECKING, TypeAlias
 
 from django.db.models import Q, QuerySet
@@ -137,9 +139,38 @@ class Scope:
             return Student.objects.all()
         if self.reaches_nothing:
             return Student.objects.none()
-        taught = Q(sections__teachers=self.teacher_id) if self.teacher_id is not None else Q()
-        reached = Q(school__in=self.school_ids) | taught if self.school_ids else taught
-        return Student.objects.filter(pk__in=Student.objects.filter(reached).values("pk"))
+        return Student.objects.filter(self._reaching(student="pk", school="school"))
+
+    def students_within(self, students: QuerySet[Student]) -> QuerySet[Student]:
+        """Those of ``students`` in scope, found from them (a search's few matches) rather
+        than from every student of the scope's schools."""
+        from tutela.people.models import Student
+
+        if self.district_wide:
+            return students
+        if self.reaches_nothing:
+            return Student.objects.none()
+        return Student.objects.filter(pk__in=students.values("pk")).filter(
+            self._reaching(student="pk", school="school")
+        )
+
+    def _reaching(self, *, student: str, school: str) -> Q:
+        """The condition "this student is in scope", on the fields named ``student`` (its id)
+        and ``school`` (its school), so a query may ask it of a link's student too.
+
+        The taught students are a subquery of the enrolment table, not a join: a join would
+        repeat each student per section and make every query built on this one pass over the
+        whole district's students (docs/performance.md, the staff search).
+        """
+        from tutela.sections.models import Section
+
+        reached = []
+        if self.school_ids:
+            reached.append(Q(**{f"{school}__in": self.school_ids}))
+        if self.teacher_id is not None:
+            enrolled = Section.students.through.objects.filter(section__teachers=self.teacher_id)
+            reached.append(Q(**{f"{student}__in": enrolled.values("student_id")}))
+        return reduce(operator.or_, reached)
 
     def contacts(self) -> QuerySet[Contact]:
         """The contacts linked to at least one student in scope."""
@@ -151,6 +182,21 @@ class Scope:
             return Contact.objects.none()
         linked = StudentContact.objects.filter(student__in=self.students().values("pk"))
         return Contact.objects.filter(pk__in=linked.values("contact_id"))
+
+    def contacts_within(self, contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+        """Those of ``contacts`` in scope, found from them: the database looks up the links of
+        just these contacts (a search's few matches), where ``contacts()`` would first list
+        every contact of the scope's schools."""
+        from tutela.people.models import Contact, StudentContact
+
+        if self.district_wide:
+            return contacts
+        if self.reaches_nothing:
+            return Contact.objects.none()
+        links = StudentContact.objects.filter(contact__in=contacts.values("pk")).filter(
+            self._reaching(student="student", school="student__school")
+        )
+        return Contact.objects.filter(pk__in=links.values("contact_id"))
 
     def whole_contacts(self) -> QuerySet[Contact]:
         """The contacts every one of whose students is in scope.

@@ -22,6 +22,7 @@ from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import ACTOR_KEY
 from tutela.people.models import Student, StudentContact, StudentContactDetail
+from tutela.people.selectors import links_granting_access
 
 
 def granted_links(*, account: Account, today: datetime.date | None = None) -> list[StudentContact]:
@@ -55,6 +56,30 @@ def link_visible_to(*, account: Account, student_id: int) -> StudentContact | No
         if link.student_id == student_id:
             return link
     return None
+
+
+def never_activated(*, actor: Actor) -> QuerySet[Account]:
+    """Enabled parent accounts in ``actor``'s scope that have never signed in: the parent has
+    not used the activation link (or the temporary password) yet."""
+    return Account.objects.filter(
+        contact__in=Scope.of(actor).contacts(), is_active=True, last_login__isnull=True
+    )
+
+
+def students_no_parent_can_see(*, actor: Actor) -> QuerySet[Student]:
+    """Students in scope whom no parent can see in the portal: no link grants data access
+    today to a contact with an enabled account."""
+    seen = links_granting_access().filter(contact__account__is_active=True)
+    return Scope.of(actor).students().exclude(pk__in=seen.values("student_id"))
+
+
+def grants_without_account(*, actor: Actor) -> QuerySet[StudentContact]:
+    """Links in scope that grant data access to a contact with no account: a parent the
+    district means to see the student, who has no way in yet."""
+    students = Scope.of(actor).students()
+    return links_granting_access().filter(
+        student__in=students.values("pk"), contact__account__isnull=True
+    )
 
 
 @dataclass(frozen=True)

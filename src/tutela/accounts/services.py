@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -24,7 +25,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from tutela.accounts.backends import find_account, recorded_identifier
+from tutela.accounts.backends import find_account, recorded_identifier, unknown_identifier
 from tutela.accounts.models import (
     AccessToken,
     Account,
@@ -75,16 +76,20 @@ def record_event(
     actor: Actor | None = None,
     identifier: str = "",
     ip_address: str | None = None,
+    recorded: str | None = None,
 ) -> SecurityEvent:
-    """Write one security event (sign-in, failure, lockout, reset, password change...)."""
+    """Write one security event (sign-in, failure, lockout, reset, password change...).
+
+    ``recorded``: what to keep of the identifier, already decided (``recorded_identifier``).
+    """
+    if recorded is None:
+        recorded = recorded_identifier(identifier, account) or (account.username if account else "")
     return SecurityEvent.objects.create(
         kind=kind,
         account=account,
         actor=actor if isinstance(actor, Account) and actor.pk else None,
         actor_name=actor_name(actor),
-        identifier=(
-            recorded_identifier(identifier, account) or (account.username if account else "")
-        )[:254],
+        identifier=recorded[:254],
         ip_address=ip_address or None,
     )
 
@@ -259,13 +264,19 @@ def _void_tokens(account: Account, *, purpose: TokenPurpose | None = None) -> No
         token.save(update_fields=["voided_at"])
 
 
-def _issue_token(account: Account, purpose: TokenPurpose, lifetime: datetime.timedelta) -> str:
+def _issue_token(
+    account: Account, purpose: TokenPurpose, lifetime: datetime.timedelta, *, new_email: str = ""
+) -> str:
     """A new random token for ``account``; earlier unused ones of the same purpose are voided."""
     now = timezone.now()
     _void_tokens(account, purpose=purpose)
     raw = secrets.token_urlsafe(32)
     AccessToken.objects.create(
-        account=account, purpose=purpose, token_hash=hash_token(raw), expires_at=now + lifetime
+        account=account,
+        purpose=purpose,
+        token_hash=hash_token(raw),
+        expires_at=now + lifetime,
+        new_email=new_email,
     )
     return raw
 
@@ -369,13 +380,32 @@ def activate_account(*, token: str, password: str, ip: str | None = None) -> Acc
     )
 
 
-def request_password_reset(*, identifier: str, ip: str | None = None) -> None:
-    """Email a reset link if ``identifier`` names an enabled account allowed to reset.
+@dataclass(frozen=True)
+class ResetRequest:
+    """What a reset request names, resolved in the request: the account (if any) and what the
+    security event keeps of what was typed (never a password typed in the wrong box)."""
 
-    The caller says the same thing either way, so the answer never tells whether an account
-    exists; only the security event records what happened.
-    """
+    account_id: int | None
+    recorded: str
+
+
+def resolve_reset_request(identifier: str) -> ResetRequest:
+    """The request's share of a password reset: the same work whether or not an account
+    exists (one look-up, one keyed digest), so its time tells nothing. Sending the link is
+    ``send_password_reset``'s, after the response, through the job queue."""
     account = find_account(identifier)
+    digest = unknown_identifier(identifier)
+    typed = (identifier or "").strip()
+    return ResetRequest(account.pk if account else None, typed if account else digest)
+
+
+def send_password_reset(*, request: ResetRequest, ip: str | None = None) -> None:
+    """Email a reset link if the request names an enabled account allowed to reset.
+
+    The person was told the same thing either way, so the answer never tells whether an
+    account exists; only the security event records what happened.
+    """
+    account = Account.objects.filter(pk=request.account_id).first() if request.account_id else None
     allowed = (
         account is not None
         and account.is_active
@@ -388,9 +418,14 @@ def request_password_reset(*, identifier: str, ip: str | None = None) -> None:
         record_event(
             SecurityEventKind.PASSWORD_RESET_REQUESTED,
             account=account if allowed else None,
-            identifier=identifier,
+            recorded=request.recorded,
             ip_address=ip,
         )
+
+
+def request_password_reset(*, identifier: str, ip: str | None = None) -> None:
+    """Both halves at once (the queued task's work included), for a caller that may wait."""
+    send_password_reset(request=resolve_reset_request(identifier), ip=ip)
 
 
 def reset_password(*, token: str, password: str, ip: str | None = None) -> Account:

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from tutela.accounts import services
+from tutela.accounts import email_change, services
 from tutela.accounts.backends import find_account, lockout_username
 from tutela.accounts.forms import (
     ChangePasswordForm,
@@ -28,6 +28,7 @@ from tutela.accounts.forms import (
     ResetRequestForm,
     SignInForm,
 )
+from tutela.accounts.jobs import queue_password_reset
 from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind, TokenPurpose
 from tutela.accounts.scopes import Scope
 from tutela.accounts.signals import client_ip
@@ -162,12 +163,37 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link. The answer is the same whether or not the account exists."""
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_password_reset(
-            identifier=form.cleaned_data["identifier"], ip=client_ip(request)
-        )
+        queue_password_reset(identifier=form.cleaned_data["identifier"], ip=client_ip(request))
         return redirect("accounts:password-reset-sent")
     return render(request, "accounts/password_reset.html", {"form": form})
 
 
 def password_reset_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_reset_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link a parent's new email address received. Opening it (GET) changes nothing, as
+    mail scanners open links too; the button does. It works without signing in: holding the
+    link is the proof that the address is the parent's."""
+    try:
+        account, new_email = email_change.email_change_of(token=token)
+        if request.method == "POST":
+            account = email_change.confirm_email_change(token=token, ip=client_ip(request))
+    except services.InvalidLink:
+        return render(request, "accounts/link_invalid.html", status=410)
+    except services.AccountError as error:
+        return render(
+            request, "accounts/email_change_confirm.html", {"error": str(error)}, status=409
+        )
+    if request.method == "POST":
+        messages.success(request, f"Your account email is now {account.email}.")
+        signed_in = request.user.is_authenticated and request.user.pk == account.pk
+        return redirect("portal:my-details" if signed_in else "accounts:sign-in")
+    return render(
+        request,
+        "accounts/email_change_confirm.html",
+        {"username": account.username, "new_email": new_email},
+    )

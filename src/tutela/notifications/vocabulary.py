@@ -32,6 +32,8 @@ class EmailContext(TypedDict, total=False):
     activation_link: str  # opens the page to choose a first password
     password_reset_link: str  # opens the page to choose a new password
     registration_link: str  # finishes a self-registration with an access code
+    email_change_link: str  # confirms a new account email
+    new_email: str  # the account email a parent asked to change to
     link_expires_at: datetime.datetime  # when the message's link stops working
     link_valid_hours: int  # how long the message's link works, in hours
     approved: bool  # whether the school approved a restricted student's link

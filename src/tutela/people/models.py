@@ -127,6 +127,11 @@ class Student(models.Model):
 
     class Meta:
         ordering = ["student_number"]
+        # The staff search finds a student by the start of a name, any case (people/search.py).
+        indexes = [
+            models.Index(Lower("last_name"), name="student_last_name_lower_idx"),
+            models.Index(Lower("first_name"), name="student_first_name_lower_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.student_number})"
@@ -151,6 +156,11 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The staff search finds a contact by the start of a name, any case (people/search.py).
+        indexes = [
+            models.Index(Lower("last_name"), name="contact_last_name_lower_idx"),
+            models.Index(Lower("first_name"), name="contact_first_name_lower_idx"),
+        ]
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)

@@ -6,13 +6,14 @@ change a contact whose children are elsewhere too is ``Scope.covers_contact``.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.phones import phone_digits, strip_extension
-from tutela.people.models import Contact, Student, StudentContact
+from tutela.people.models import Contact, Student, StudentContact, StudentContactDetail
 
 
 def with_students(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -33,27 +34,6 @@ def contacts_visible_to(*, actor: Actor) -> QuerySet[Contact]:
     return with_students(Scope.of(actor).contacts())
 
 
-def search_contacts(*, actor: Actor, query: str, limit: int = 100) -> list[Contact]:
-    """PowerSchool's "Contacts and Email" search: by name or email, each match with its
-    students."""
-    words = query.split()
-    if not words:
-        return []
-    contacts = Scope.of(actor).contacts()
-    if "@" in query:
-        contacts = contacts.filter(emails__address__iexact=query.strip())
-    else:
-        for word in words:
-            contacts = contacts.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(emails__address__icontains=word)
-            )
-    return list(
-        with_students(contacts.distinct().order_by("last_name", "first_name", "id"))[:limit]
-    )
-
-
 def contacts_with_email(*, actor: Actor, address: str) -> QuerySet[Contact]:
     """The contacts listing ``address`` that ``actor`` may name: those wholly in its scope.
 
@@ -62,6 +42,22 @@ def contacts_with_email(*, actor: Actor, address: str) -> QuerySet[Contact]:
     """
     contacts = Scope.of(actor).whole_contacts().filter(emails__address__iexact=address.strip())
     return with_students(contacts.distinct())
+
+
+def links_granting_access(today: datetime.date | None = None) -> QuerySet[StudentContact]:
+    """The links whose detail in force today allows data access: what the portal shows.
+
+    The set-based form of ``StudentContact.grants_access``, for counting across a district.
+    It asks for *a* detail in force today allowing access; that is the active one as long as
+    a link's dated details do not overlap, which the contacts import refuses.
+    """
+    day = today or datetime.date.today()
+    in_force = StudentContactDetail.objects.filter(
+        Q(start_date__isnull=True) | Q(start_date__lte=day),
+        Q(end_date__isnull=True) | Q(end_date__gte=day),
+        allow_data_access=True,
+    )
+    return StudentContact.objects.filter(pk__in=in_force.values("link_id"))
 
 
 def students_to_attach(*, actor: Actor, query: str, limit: int = 50) -> list[Student]:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tutela.accounts.access import parent_required
+from tutela.accounts.email_change import pending_email_change, request_email_change
 from tutela.accounts.models import Account
 from tutela.accounts.selectors import granted_links, link_visible_to
+from tutela.people.models import ContactEmail
 from tutela.people.services import ServiceError, change_email_address, change_phone_number
 
 
@@ -53,10 +56,19 @@ class MyDetailsForm(forms.Form):
     phone = forms.CharField(label="Phone", max_length=64, required=False)
 
 
+def _is_sign_in_email(account: Account, email: ContactEmail) -> bool:
+    return bool(account.email) and email.address.lower() == account.email.lower()
+
+
 @parent_required
 @require_http_methods(["GET", "POST"])
 def my_details(request: HttpRequest, account: Account) -> HttpResponse:
-    """The parent corrects their own first email and first phone; each change is audited."""
+    """The parent corrects their own first email and first phone; each change is audited.
+
+    When that email is the one the account signs in with, the change is a confirmed step
+    (``accounts.email_change``): a link goes to the new address, and until it is opened the
+    email, on the account and in the school's records, stays as it was.
+    """
     contact = account.contact
     assert contact is not None
     email = contact.emails.first()
@@ -67,17 +79,30 @@ def my_details(request: HttpRequest, account: Account) -> HttpResponse:
     }
     form = MyDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["email"]
         try:
-            if email is not None and form.cleaned_data["email"]:
-                change_email_address(actor=account, email=email, address=form.cleaned_data["email"])
-            if phone is not None and form.cleaned_data["phone"]:
-                change_phone_number(
-                    actor=account, contact_phone=phone, number=form.cleaned_data["phone"]
-                )
+            with transaction.atomic():
+                confirming = ""
+                if email is not None and new_email and new_email.lower() != email.address.lower():
+                    if _is_sign_in_email(account, email):
+                        confirming = request_email_change(actor=account, address=new_email)
+                    else:
+                        change_email_address(actor=account, email=email, address=new_email)
+                if phone is not None and form.cleaned_data["phone"]:
+                    change_phone_number(
+                        actor=account, contact_phone=phone, number=form.cleaned_data["phone"]
+                    )
         except ServiceError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your details are saved.")
+            if confirming:
+                messages.success(
+                    request,
+                    f"We emailed a link to {confirming}: your email changes when you open it. "
+                    f"Until then you keep signing in with {account.email}.",
+                )
+            else:
+                messages.success(request, "Your details are saved.")
             return redirect("portal:my-details")
     return render(
         request,
@@ -87,5 +112,6 @@ def my_details(request: HttpRequest, account: Account) -> HttpResponse:
             "contact": contact,
             "has_email": email is not None,
             "has_phone": phone is not None,
+            "pending_email": pending_email_change(account=account),
         },
     )

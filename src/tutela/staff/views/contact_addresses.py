@@ -47,6 +47,7 @@ def address_add(request: HttpRequest, account: Account, contact_id: int) -> Http
 
 
 def _address(account: Account, contact_id: int, address_id: int) -> ContactAddress:
+    """One of the contact's addresses, the contact first opened through the actor's scope."""
     contact = visible_contact(account, contact_id)
     row: ContactAddress = get_object_or_404(
         contact.addresses.select_related("address__state", "address_type"), pk=address_id

@@ -48,6 +48,7 @@ def email_add(request: HttpRequest, account: Account, contact_id: int) -> HttpRe
 
 
 def _email(account: Account, contact_id: int, email_id: int) -> ContactEmail:
+    """One of the contact's emails, the contact first opened through the actor's scope."""
     contact = visible_contact(account, contact_id)
     email: ContactEmail = get_object_or_404(contact.emails, pk=email_id)
     email.contact = contact

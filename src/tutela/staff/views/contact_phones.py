@@ -51,6 +51,7 @@ def phone_add(request: HttpRequest, account: Account, contact_id: int) -> HttpRe
 
 
 def _phone(account: Account, contact_id: int, phone_id: int) -> ContactPhone:
+    """One of the contact's phones, the contact first opened through the actor's scope."""
     contact = visible_contact(account, contact_id)
     row: ContactPhone = get_object_or_404(
         contact.phones.select_related("phone", "phone_type"), pk=phone_id

@@ -17,11 +17,16 @@ from tutela.accounts.access import staff_required
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Scope
 from tutela.accounts.selectors import portal_viewers
+from tutela.people import selectors
 from tutela.people.models import Student
-from tutela.people.selectors import search_contacts, student_visible_to
+from tutela.people.search import search_contacts
+from tutela.people.selectors import student_visible_to
 from tutela.people.services import attach_student, move_link
 from tutela.staff.contact_forms import LinkDetailForm
 from tutela.staff.views.common import changed, saved, students_seen, with_students
+
+# The picker offers this many of the matches; the staff search lists them all.
+ATTACH_CHOICES = 100
 
 
 def _student(account: Account, student_id: int) -> Student:
@@ -104,7 +109,9 @@ def student_attach(request: HttpRequest, account: Account, student_id: int) -> H
     student = _student(account, student_id)
     query = (request.GET.get("q") or request.POST.get("q") or "").strip()
     linked = {link.contact_id for link in student.contact_links.all()}
-    found = [c for c in search_contacts(actor=account, query=query) if c.pk not in linked]
+    matches = search_contacts(actor=account, text=query).exclude(pk__in=linked)
+    ordered = matches.order_by("last_name", "first_name", "id")
+    found = list(selectors.with_students(ordered)[:ATTACH_CHOICES])
     seen = students_seen(account, *found)
     form = LinkDetailForm(request.POST or None, initial={"allow_data_access": True})
     if request.method == "POST" and form.is_valid():
