@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import IO
 
 import segno
@@ -113,6 +114,10 @@ def _page(letter: Letter, kind: str, templates: dict[tuple[str, str], LetterTemp
     }
 
 
+# The letters' layout, a file of its own like every page's stylesheet (no inline style).
+LETTER_CSS = Path(__file__).parent / "templates" / "letters" / "letter.css"
+
+
 def letters_html(run: LetterRun) -> str:
     """Every page of the run as one HTML document, as WeasyPrint prints it."""
     templates = letter_templates()
@@ -126,9 +131,9 @@ def letters_html(run: LetterRun) -> str:
 def letters_pdf(run: LetterRun) -> bytes:
     """The run as a PDF, one page a letter."""
     # pango is loaded on first use, not when Django starts; WeasyPrint ships no types.
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 
-    return HTML(string=letters_html(run)).write_pdf()
+    return HTML(string=letters_html(run)).write_pdf(stylesheets=[CSS(filename=LETTER_CSS)])
 
 
 def csv_rows(run: LetterRun) -> Iterable[list[str]]:
