@@ -157,22 +157,51 @@ def create_contact(
 ) -> Contact:
     """Create a contact; codes are given as text and matched against their code sets."""
     preferred_language = _language(preferred_language)
+    fields = _names_and_codes(
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=middle_name,
+        prefix=prefix,
+        suffix=suffix,
+        gender=gender,
+        state_contact_id=state_contact_id,
+        employer=employer,
+        exclude_from_state_reporting=exclude_from_state_reporting,
+        is_active=is_active,
+    )
+    with audited(actor), transaction.atomic():
+        return Contact.objects.create(**fields, preferred_language=preferred_language)
+
+
+def _names_and_codes(
+    *,
+    last_name: str,
+    first_name: str,
+    middle_name: str,
+    prefix: str | None,
+    suffix: str | None,
+    gender: str | None,
+    state_contact_id: str,
+    employer: str,
+    exclude_from_state_reporting: bool,
+    is_active: bool,
+) -> dict[str, object]:
+    """A contact's names and codes as stored, the one rule for creating and correcting them:
+    text trimmed, a last name required, codes matched against their code sets."""
     if not last_name.strip():
         raise ServiceError("a contact needs a last name")
-    with audited(actor), transaction.atomic():
-        return Contact.objects.create(
-            last_name=last_name.strip(),
-            first_name=first_name.strip(),
-            middle_name=middle_name.strip(),
-            prefix=_code(CodeType.PREFIX, prefix),
-            suffix=_code(CodeType.SUFFIX, suffix),
-            gender=_code(CodeType.GENDER, gender),
-            state_contact_id=state_contact_id,
-            employer=employer,
-            exclude_from_state_reporting=exclude_from_state_reporting,
-            is_active=is_active,
-            preferred_language=preferred_language,
-        )
+    return {
+        "last_name": last_name.strip(),
+        "first_name": first_name.strip(),
+        "middle_name": middle_name.strip(),
+        "prefix": _code(CodeType.PREFIX, prefix),
+        "suffix": _code(CodeType.SUFFIX, suffix),
+        "gender": _code(CodeType.GENDER, gender),
+        "state_contact_id": state_contact_id.strip(),
+        "employer": employer.strip(),
+        "exclude_from_state_reporting": exclude_from_state_reporting,
+        "is_active": is_active,
+    }
 
 
 UNIQUE_ID_MAX = Contact._meta.get_field("unique_id").max_length or 64
@@ -661,19 +690,21 @@ def update_contact(
 ) -> Contact:
     """Correct a contact's names and codes (the card's "names and codes" section)."""
     require_contact_in_scope(actor=actor, contact=contact)
-    if not last_name.strip():
-        raise ServiceError("a contact needs a last name")
+    fields = _names_and_codes(
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=middle_name,
+        prefix=prefix,
+        suffix=suffix,
+        gender=gender,
+        state_contact_id=state_contact_id,
+        employer=employer,
+        exclude_from_state_reporting=exclude_from_state_reporting,
+        is_active=is_active,
+    )
     with audited(actor), transaction.atomic():
-        contact.last_name = last_name.strip()
-        contact.first_name = first_name.strip()
-        contact.middle_name = middle_name.strip()
-        contact.prefix = _code(CodeType.PREFIX, prefix)
-        contact.suffix = _code(CodeType.SUFFIX, suffix)
-        contact.gender = _code(CodeType.GENDER, gender)
-        contact.state_contact_id = state_contact_id.strip()
-        contact.employer = employer.strip()
-        contact.exclude_from_state_reporting = exclude_from_state_reporting
-        contact.is_active = is_active
+        for name, value in fields.items():
+            setattr(contact, name, value)
         contact.save()
         return contact
 
