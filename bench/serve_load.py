@@ -9,6 +9,7 @@ a generated district in bulk (``tutela.sampledata``), gives one parent and one d
 a password, starts ``tutela serve`` on a free loopback port, signs both in, and runs Debian's
 ``wrk`` against each page for ``--seconds`` (loopback only; every run stops by itself). It
 prints requests per second, latency percentiles, errors and the machine's load average.
+``scripts/ensure-wrk`` installs wrk; the benchmark runs it first.
 """
 
 from __future__ import annotations
@@ -119,6 +120,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
+    subprocess.run(
+        [str(Path(__file__).resolve().parents[1] / "scripts" / "ensure-wrk")], check=True
+    )
 
     env = dict(os.environ)
     env.setdefault("TUTELA_HOME", "var")
