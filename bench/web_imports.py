@@ -180,7 +180,7 @@ def web_flow(env: dict[str, str], contacts: Path) -> dict[str, Any]:
             start = time.perf_counter()
             status, _, body = browser.request("GET", results)
             screens.append(time.perf_counter() - start)
-            assert status == 200 and b"row-results" in body
+            assert status == 200 and b"row-results" in body, (status, results, body[:3000])
         sampler.running = False
         sampler.join()
         return {

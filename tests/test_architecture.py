@@ -24,6 +24,7 @@ DOMAIN_APPS = (
     "accesscodes",
     "sections",
     "jobs",
+    "rostering",
 )
 SCREENS = ("tutela.staff", "tutela.portal")
 

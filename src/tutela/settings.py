@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "tutela.sections",
     "tutela.accesscodes",
     "tutela.letters",
+    "tutela.rostering",
     "tutela.sampledata",
 ]
 

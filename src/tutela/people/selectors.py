@@ -51,13 +51,17 @@ def links_granting_access(today: datetime.date | None = None) -> QuerySet[Studen
     It asks for *a* detail in force today allowing access; that is the active one as long as
     a link's dated details do not overlap, which the contacts import refuses.
     """
-    day = today or datetime.date.today()
-    in_force = StudentContactDetail.objects.filter(
+    in_force = granting_details(today or datetime.date.today())
+    return StudentContact.objects.filter(pk__in=in_force.values("link_id"))
+
+
+def granting_details(day: datetime.date) -> QuerySet[StudentContactDetail]:
+    """The detail records in force on ``day`` that allow data access."""
+    return StudentContactDetail.objects.filter(
         Q(start_date__isnull=True) | Q(start_date__lte=day),
         Q(end_date__isnull=True) | Q(end_date__gte=day),
         allow_data_access=True,
     )
-    return StudentContact.objects.filter(pk__in=in_force.values("link_id"))
 
 
 def students_to_attach(*, actor: Actor, query: str, limit: int = 50) -> list[Student]:
