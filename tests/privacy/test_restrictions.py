@@ -133,11 +133,11 @@ def test_one_restriction_in_force_per_link_and_a_lift_has_a_note(cast: Cast) -> 
     LinkRestriction.objects.create(
         link=link, kind="custody", note="a", restricted_at=now, restricted_by_name="x"
     )
-    with transaction.atomic(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         LinkRestriction.objects.create(
             link=link, kind="custody", note="b", restricted_at=now, restricted_by_name="x"
         )
-    with transaction.atomic(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         LinkRestriction.objects.create(
             link=link,
             kind="other",
@@ -146,7 +146,7 @@ def test_one_restriction_in_force_per_link_and_a_lift_has_a_note(cast: Cast) -> 
             restricted_by_name="x",
             lifted_at=now,
         )
-    with transaction.atomic(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         LinkRestriction.objects.create(
             link=link, kind="rumour", note="d", restricted_at=now, restricted_by_name="x"
         )

@@ -1,5 +1,5 @@
 """``tutela privacy``: FERPA's protections from the command line: restricting a parent's link to
-a student (a court order, a custody agreement) and lifting it.
+a student (a court order, a custody agreement) and lifting it; checking the audit trail's chain.
 
 The same services as the staff screens; the command line acts district-wide. Errors exit 2
 with one line naming the student, the contact or the value that is wrong.
@@ -7,7 +7,7 @@ with one line naming the student, the contact or the value that is wrong.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import CommandParser
 
@@ -15,6 +15,10 @@ from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError
 from tutela.people.models import RestrictionKind, Student, StudentContact
 from tutela.people.services import ServiceError, lift_restriction, restrict_link
+from tutela.privacy.chain import verify_chain
+
+# Exit status of a check that ran and found a problem (2 stays "unusable arguments").
+FOUND_PROBLEMS = 1
 
 
 def _link(student_number: str, contact_id: str) -> StudentContact:
@@ -55,6 +59,9 @@ class Command(TutelaCommand):
         lift.add_argument("student_number", metavar="STUDENT_NUMBER")
         lift.add_argument("contact_id", metavar="CONTACT_ID")
         lift.add_argument("--note", required=True, metavar="TEXT", help="why it ends")
+        actions.add_parser(
+            "verify-audit", help="check the audit trail's hash chain: no entry changed or removed"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -63,6 +70,8 @@ class Command(TutelaCommand):
                 self._restrict(options)
             elif action == "lift":
                 self._lift(options)
+            elif action == "verify-audit":
+                self._verify_audit()
         except ServiceError as error:
             raise UsageError(str(error)) from None
 
@@ -87,3 +96,26 @@ class Command(TutelaCommand):
             f"Restriction lifted: contact {link.contact_id} ({link.contact}) and student "
             f"{link.student.student_number} are linked as their details say."
         )
+
+    def _verify_audit(self) -> None:
+        report = verify_chain()
+        older = (
+            f" ({report.before_chain} older entries predate the chain)"
+            if report.before_chain
+            else ""
+        )
+        if report.intact:
+            self.stdout.write(
+                f"The audit trail is intact: {report.checked} entries checked{older}."
+            )
+            return
+        for problem in report.problems:
+            self.stdout.write(problem)
+        self._broken(
+            f"the audit trail is broken: {len(report.problems)} problems "
+            f"({report.checked} entries checked{older})"
+        )
+
+    def _broken(self, message: str) -> NoReturn:
+        self.stderr.write(f"tutela: {message}")
+        raise SystemExit(FOUND_PROBLEMS)
