@@ -25,6 +25,7 @@ DOMAIN_APPS = (
     "sections",
     "jobs",
     "rostering",
+    "privacy",
 )
 SCREENS = ("tutela.staff", "tutela.portal")
 

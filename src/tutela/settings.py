@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "tutela.accesscodes",
     "tutela.letters",
     "tutela.rostering",
+    "tutela.privacy",
     "tutela.sampledata",
 ]
 

@@ -30,8 +30,8 @@ from tutela.people.services import (
     remove_email,
     remove_link,
     remove_phone,
+    restrict_link,
     save_student,
-    set_link_restricted,
     update_address,
     update_contact,
     update_link_detail,
@@ -185,14 +185,14 @@ def test_removing_and_moving_links_keep_the_order_one_two_three(cast: Cast) -> N
 def test_a_restriction_needs_a_note_and_a_school_admin_of_the_student(cast: Cast) -> None:
     lila = link(cast, "leo_contact", "lila")
     with pytest.raises(ServiceError, match="a note is required"):
-        set_link_restricted(actor=cast.sam, link=lila, restricted=True, note="  ")
+        restrict_link(actor=cast.sam, link=lila, kind="court-order", note="  ")
     with pytest.raises(OutsideScope, match="school and district admins"):
-        set_link_restricted(actor=cast.leo, link=lila, restricted=True, note="order 12")
+        restrict_link(actor=cast.leo, link=lila, kind="court-order", note="order 12")
     with pytest.raises(OutsideScope):
-        set_link_restricted(
-            actor=cast.sam, link=link(cast, "hana_contact", "holly"), restricted=True, note="x"
+        restrict_link(
+            actor=cast.sam, link=link(cast, "hana_contact", "holly"), kind="custody", note="x"
         )
-    set_link_restricted(actor=cast.sam, link=lila, restricted=True, note="Court order 2026-14")
+    restrict_link(actor=cast.sam, link=lila, kind="court-order", note="Court order 2026-14")
     lila.refresh_from_db()
     assert lila.restricted and lila.restricted_note == "Court order 2026-14"
 

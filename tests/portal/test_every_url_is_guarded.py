@@ -104,6 +104,7 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
         "post",
     ),
     "staff:link-restricted": (lambda c: card_url(c, "link-restricted", link_of(c)), "post"),
+    "staff:link-lift": (lambda c: card_url(c, "link-lift", link_of(c)), "post"),
     "staff:link-remove": (lambda c: card_url(c, "link-remove", link_of(c)), "post"),
     "staff:student": (lambda c: reverse("staff:student", args=[c.holly.pk]), "get"),
     "staff:student-attach": (

@@ -14,6 +14,7 @@ from tutela.accounts.models import Account
 from tutela.accounts.selectors import students_visible_to
 from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContactDetail
+from tutela.people.services import lift_restriction, restrict_link
 
 pytestmark = pytest.mark.django_db
 
@@ -114,18 +115,21 @@ def test_a_grant_that_has_not_started_yet_does_not_show_the_student(cast: Cast) 
     assert client.get(reverse("portal:student", args=[cast.lila.pk])).status_code == 404
 
 
-def test_a_restricted_link_follows_its_data_access_grant(cast: Cast) -> None:
-    """A court order or custody note stops codes from linking anyone new; what a linked parent
-    sees is the district's grant, so a school admin's approval (which grants) takes effect."""
-    cast.hana_contact.student_links.filter(student=cast.holly).update(restricted=True)
-    details = StudentContactDetail.objects.filter(
-        link__contact=cast.hana_contact, link__student=cast.holly
-    )
+def test_a_restricted_parents_open_session_loses_the_student_on_the_next_request(
+    cast: Cast,
+) -> None:
+    """A court order cuts access at once, whatever the link's detail grants; lifting it
+    gives the grant back."""
+    link = cast.hana_contact.student_links.get(student=cast.holly)
     client = signed_in(cast.hana)
-    assert client.get(reverse("portal:student", args=[cast.holly.pk])).status_code == 200
-    details.update(allow_data_access=False)
-    assert client.get(reverse("portal:student", args=[cast.holly.pk])).status_code == 404
+    student_page = reverse("portal:student", args=[cast.holly.pk])
+    assert client.get(student_page).status_code == 200
+    restrict_link(actor=cast.dana, link=link, kind="court-order", note="Order 7 of 2026")
+    assert client.get(student_page).status_code == 404
+    assert "Holly" not in client.get(reverse("portal:home")).content.decode()
     assert list(students_visible_to(account=cast.hana)) == []
+    lift_restriction(actor=cast.dana, link=link, note="Order vacated")
+    assert client.get(student_page).status_code == 200
 
 
 @pytest.mark.parametrize("url_name", ["portal:home", "portal:my-details"])

@@ -438,15 +438,13 @@ def test_an_email_that_cannot_be_a_username_is_skipped() -> None:
     assert not Account.objects.exists()
 
 
-def test_a_restricted_link_is_skipped_for_a_school_admin_to_decide() -> None:
+def test_a_restricted_link_is_skipped_with_the_reason_restricted() -> None:
     ann = student("1001")
     father = guardian("Juan", "Lopez", "juan@example.org", students=(ann,), relationship="Father")
     father.student_links.update(restricted=True)  # a court order concerns this link
 
     report = run_autocreate(selection=Selection(), actor=command_line_user())
 
-    assert [(line.action, line.reason) for line in report.lines] == [
-        ("skip", "restricted link (court order or custody note): a school admin decides")
-    ]
+    assert [(line.action, line.reason) for line in report.lines] == [("skip", "restricted")]
     assert not Account.objects.exists()
     assert not StudentContactDetail.objects.get(link__contact=father).allow_data_access

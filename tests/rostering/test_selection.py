@@ -12,7 +12,7 @@ from tests.cast import Cast
 from tutela.accounts.services import disable_account
 from tutela.core.audit import command_line_user
 from tutela.people.models import School, StudentContact
-from tutela.people.services import end_link_detail, link_student, set_link_restricted
+from tutela.people.services import end_link_detail, link_student, restrict_link
 from tutela.rostering.selection import (
     ceds_grade,
     oneroster_role,
@@ -40,7 +40,7 @@ def test_only_granted_pairs_of_enabled_accounts_leave(cast: Cast) -> None:
 
 def test_a_restricted_link_does_not_leave(cast: Cast) -> None:
     link = StudentContact.objects.get(contact=cast.leo_contact, student=cast.lila)
-    set_link_restricted(actor=command_line_user(), link=link, restricted=True, note="order 7")
+    restrict_link(actor=command_line_user(), link=link, kind="court-order", note="order 7")
     assert pairs(cast) == {("holly", "hana", "Mother")}
 
 

@@ -108,15 +108,51 @@ def test_school_staff_are_refused_what_reaches_another_school(cast: Cast) -> Non
     assert StudentContact.objects.get(contact=cast.una_contact, student=lars).grants_access()
 
 
-def test_the_restricted_flag_needs_a_note(cast: Cast) -> None:
+def test_a_restriction_needs_a_note_and_keeps_its_kind_and_document(cast: Cast) -> None:
     client = signed_in(cast.dana)
     holly = holly_link(cast)
     url = card(cast, "link-restricted", holly.pk)
-    page = client.post(url, {"restricted-restricted": "on", "restricted-note": ""}, follow=True)
+    page = client.post(url, {"restricted-kind": "court-order", "restricted-note": ""}, follow=True)
     assert "a note is required" in page.content.decode()
-    client.post(url, {"restricted-restricted": "on", "restricted-note": "Order 7 of 2026"})
+    client.post(
+        url,
+        {
+            "restricted-kind": "court-order",
+            "restricted-note": "Order 7 of 2026",
+            "restricted-document": "Case 26-DR-7",
+        },
+    )
     holly.refresh_from_db()
     assert holly.restricted and holly.restricted_note == "Order 7 of 2026"
+    restriction = holly.restrictions.get()
+    assert (restriction.kind, restriction.document, restriction.restricted_by) == (
+        "court-order",
+        "Case 26-DR-7",
+        cast.dana,
+    )
+    page = client.get(card(cast, "link-edit", holly.pk))
+    assert "Case 26-DR-7" in page.content.decode()
+
+
+def test_lifting_a_restriction_needs_a_note_and_keeps_its_history(cast: Cast) -> None:
+    client = signed_in(cast.dana)
+    holly = holly_link(cast)
+    client.post(
+        card(cast, "link-restricted", holly.pk),
+        {"restricted-kind": "custody", "restricted-note": "Custody agreement of May"},
+    )
+    lift = card(cast, "link-lift", holly.pk)
+    page = client.post(lift, {"lift-note": " "}, follow=True)
+    assert "a note" in page.content.decode()
+    holly.refresh_from_db()
+    assert holly.restricted
+    client.post(lift, {"lift-note": "Order vacated 2026-11-30"})
+    holly.refresh_from_db()
+    assert not holly.restricted and holly.grants_access()
+    restriction = holly.restrictions.get()
+    assert (
+        restriction.lifted_by == cast.dana and restriction.lift_note == "Order vacated 2026-11-30"
+    )
 
 
 def test_a_new_dated_detail_from_the_pencil_takes_data_access_away_from_that_day(

@@ -2,11 +2,10 @@
 
 Every portal page (and any later API) fetches students through these functions, never by an id
 from the request alone. A student is visible when the parent's contact is linked to it and the
-link's *active* detail record (``people.details.pick_active_detail``) is in force today and
-allows data access. A restricted link (a court order or custody note) is no exception: the flag
-keeps access codes from linking anyone new to the student, while what a linked parent sees is
-the district's own data-access grant (a school admin who approves a restricted request grants
-exactly that). The active-detail rule falls back to the latest detail when none covers
+link grants access (``StudentContact.grants_access``): it is not restricted (a court order or
+custody note cuts the parent off at once, on the next request of an open session) and its
+*active* detail record (``people.details.pick_active_detail``) is in force today and allows
+data access. The active-detail rule falls back to the latest detail when none covers
 today; for access that fallback is not enough: a grant that has ended, or not yet begun, is none.
 """
 

@@ -37,6 +37,7 @@ from tutela.letters.models import LetterKind, LetterTemplate
 from tutela.notifications.email import portal_url
 from tutela.notifications.vocabulary import EmailContext
 from tutela.people.models import CONTACT_LANGUAGE, Language, School, Student, StudentContact
+from tutela.people.selectors import links_granting_access
 from tutela.people.services import OutsideScope, ServiceError
 from tutela.provisioning.models import AutoCreateJob
 from tutela.provisioning.plan import CREATE
@@ -169,8 +170,12 @@ def activation_recipients(*, actor: Actor, request: LetterRequest) -> Recipients
     order (by name); parents with children beyond a school admin's schools are left out
     (counted), as for any change to a person's account."""
     students = _students(actor, request)
-    links = StudentContact.objects.filter(student__in=students.values("pk")).order_by(
-        "student__last_name", "student__first_name"
+    # A letter names only the children its parent may see: never one a court order keeps
+    # from them (the access rule's one home).
+    links = (
+        links_granting_access()
+        .filter(student__in=students.values("pk"))
+        .order_by("student__last_name", "student__first_name")
     )
     names: dict[int, list[str]] = {}
     for contact_id, first, last in links.values_list(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -344,8 +345,9 @@ class StudentContact(models.Model):
     original_contact_type = models.CharField(
         max_length=16, choices=OriginalContactType.choices, blank=True
     )
-    # A court order or custody note concerns this student: a parent access code alone must not
-    # link anyone new to the student; such links wait for a school admin (accesscodes).
+    # A court order or custody note cuts this contact off the student (``grants_access``), and
+    # a parent access code alone must not link anyone new to the student: such links wait for a
+    # school admin (accesscodes). Set while a ``LinkRestriction`` of the link is in force.
     restricted = models.BooleanField(
         default=False, help_text="a court order or custody note applies to this student"
     )
@@ -378,13 +380,76 @@ class StudentContact(models.Model):
         return pick_active_detail(list(self.details.all()), today or datetime.date.today())
 
     def grants_access(self, today: datetime.date | None = None) -> bool:
-        """Whether the portal shows the student to this contact: the active detail is in force
-        on ``today`` (an ended grant, or one not yet begun, is none) and allows data access."""
+        """Whether this link lets the contact see the student (the portal, the emails and
+        letters about the student, the learning systems): the link is not restricted, and its
+        active detail is in force on ``today`` (an ended grant, or one not yet begun, is none)
+        and allows data access. ``people.selectors.links_granting_access`` is the same rule
+        for a whole district."""
         from tutela.people.details import covers
 
+        if self.restricted:
+            # A court order or custody note: whatever the detail grants, the contact sees
+            # nothing of the student until a school or district admin lifts it.
+            return False
         day = today or datetime.date.today()
         detail = self.active_detail(day)
         return detail is not None and covers(detail, day) and detail.allow_data_access
+
+
+class RestrictionKind(models.TextChoices):
+    """What a restriction rests on, in the words of ``tutela privacy restrict --kind``."""
+
+    COURT_ORDER = "court-order", "Court order"
+    CUSTODY = "custody", "Custody agreement"
+    OTHER = "other", "Other"
+
+
+class LinkRestriction(models.Model):
+    """One restriction of a link (a court order, a custody agreement...): who recorded it,
+    when, what it rests on and which document, and, once lifted, who lifted it, when and why.
+
+    Lifted restrictions are kept: the history of who could see a child is a FERPA record. At
+    most one restriction of a link is in force; while it is, ``StudentContact.restricted`` is
+    set, which is what the access rule reads.
+    """
+
+    link = models.ForeignKey(StudentContact, on_delete=models.CASCADE, related_name="restrictions")
+    kind = models.CharField(max_length=16, choices=RestrictionKind.choices)
+    note = models.CharField(max_length=500)
+    document = models.CharField("document reference", max_length=200, blank=True)
+    restricted_at = models.DateTimeField()
+    restricted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The actor's name as it was (a command-line user has no account; an account may go).
+    restricted_by_name = models.CharField(max_length=200)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifted_by_name = models.CharField(max_length=200, blank=True)
+    lift_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["link", "restricted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "link", condition=Q(lifted_at__isnull=True), name="one_restriction_in_force"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RestrictionKind.values), name="restriction_kind_known"
+            ),
+            models.CheckConstraint(condition=~Q(note=""), name="restriction_has_a_note"),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True, lift_note="")
+                | (Q(lifted_at__isnull=False) & ~Q(lift_note="")),
+                name="restriction_lifted_with_a_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "in force" if self.lifted_at is None else f"lifted {self.lifted_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} on {self.link} ({state})"
 
 
 class StudentContactDetail(models.Model):

@@ -45,14 +45,16 @@ def contacts_with_email(*, actor: Actor, address: str) -> QuerySet[Contact]:
 
 
 def links_granting_access(today: datetime.date | None = None) -> QuerySet[StudentContact]:
-    """The links whose detail in force today allows data access: what the portal shows.
+    """The links that let their contact see the student today: not restricted, and the
+    detail in force allows data access. What the portal shows, what emails and letters may
+    name, what leaves for learning systems.
 
     The set-based form of ``StudentContact.grants_access``, for counting across a district.
     It asks for *a* detail in force today allowing access; that is the active one as long as
     a link's dated details do not overlap, which the contacts import refuses.
     """
     in_force = granting_details(today or datetime.date.today())
-    return StudentContact.objects.filter(pk__in=in_force.values("link_id"))
+    return StudentContact.objects.filter(pk__in=in_force.values("link_id"), restricted=False)
 
 
 def granting_details(day: datetime.date) -> QuerySet[StudentContactDetail]:

@@ -13,10 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import CharField, Max, QuerySet
+from django.utils import timezone
 
 from tutela.accounts.scopes import Actor, Scope
-from tutela.core.audit import audited
+from tutela.core.audit import account_of, actor_name, audited
 from tutela.core.phones import phone_digits, strip_extension
 from tutela.people.codesets import CodeBook, CodeProblem
 from tutela.people.models import (
@@ -28,8 +29,10 @@ from tutela.people.models import (
     ContactEmail,
     ContactPhone,
     Language,
+    LinkRestriction,
     OriginalContactType,
     Phone,
+    RestrictionKind,
     School,
     Student,
     StudentContact,
@@ -1102,25 +1105,83 @@ def move_link(*, actor: Actor, link: StudentContact, position: int) -> StudentCo
         return link
 
 
-def set_link_restricted(
-    *, actor: Actor, link: StudentContact, restricted: bool, note: str
-) -> StudentContact:
-    """Mark a link restricted (a court order, a custody note), or lift it, saying why.
+def _restriction_text(text: str, field: str, *, required: str = "") -> str:
+    """A restriction's note or document, trimmed; ``required`` says what a missing one is."""
+    text = text.strip()
+    if required and not text:
+        raise ServiceError(f"say why: a note is required ({required})")
+    column = LinkRestriction._meta.get_field(field)
+    assert isinstance(column, CharField)
+    limit = column.max_length or 500
+    if len(text) > limit:
+        label = "the document reference" if field == "document" else "the note"
+        raise ServiceError(f"{label} is at most {limit} characters, not {len(text)}")
+    return text
 
-    Only staff of the student's school and district admins decide it: the flag sends every
-    access code request for the student to their restricted queue.
+
+def restrict_link(
+    *, actor: Actor, link: StudentContact, kind: str, note: str, document: str = ""
+) -> LinkRestriction:
+    """Restrict a link (a court order, a custody agreement): from the next request on, the
+    contact sees nothing of the student anywhere (``StudentContact.grants_access``), and every
+    access code request for the student waits in the restricted queue.
+
+    Only staff of the student's school and district admins decide it. A link already
+    restricted keeps its restriction: lift it first, so each one's history stays whole.
     """
     if not Scope.of(actor).staff:
         raise OutsideScope("only school and district admins may restrict a student's link")
     require_school_of(actor=actor, student=link.student)
-    note = note.strip()
-    if not note:
-        raise ServiceError("say why: a note is required (the court order or custody note)")
-    limit = StudentContact._meta.get_field("restricted_note").max_length or 500
-    if len(note) > limit:
-        raise ServiceError(f"the note is at most {limit} characters, not {len(note)}")
+    if kind not in RestrictionKind.values:
+        raise ServiceError(f"kind {kind!r} is not one of {', '.join(RestrictionKind.values)}")
+    note = _restriction_text(note, "note", required="the court order or custody note")
+    document = _restriction_text(document, "document")
     with audited(actor), transaction.atomic():
-        link.restricted = restricted
+        link = StudentContact.objects.select_for_update().get(pk=link.pk)
+        if link.restricted or link.restrictions.filter(lifted_at__isnull=True).exists():
+            raise ServiceError(f"the link {link} is already restricted: lift it first")
+        restriction = LinkRestriction.objects.create(
+            link=link,
+            kind=kind,
+            note=note,
+            document=document,
+            restricted_at=timezone.now(),
+            restricted_by=account_of(actor),
+            restricted_by_name=actor_name(actor),
+        )
+        link.restricted = True
         link.restricted_note = note
         link.save(update_fields=["restricted", "restricted_note"])
-        return link
+        return restriction
+
+
+def lift_restriction(*, actor: Actor, link: StudentContact, note: str) -> LinkRestriction:
+    """Lift the restriction in force on a link, saying why: a school admin of the student's
+    school or a district admin only. The record stays, with who lifted it, when and why."""
+    if not Scope.of(actor).staff:
+        raise OutsideScope("only school and district admins may lift a restriction")
+    require_school_of(actor=actor, student=link.student)
+    note = _restriction_text(note, "lift_note", required="why the restriction ends")
+    with audited(actor), transaction.atomic():
+        link = StudentContact.objects.select_for_update().get(pk=link.pk)
+        restriction = link.restrictions.filter(lifted_at__isnull=True).first()
+        if restriction is None and not link.restricted:
+            raise ServiceError(f"the link {link} is not restricted")
+        if restriction is None:
+            # A flag set before restrictions were recorded: its lifting is recorded all the same.
+            restriction = LinkRestriction(
+                link=link,
+                kind=RestrictionKind.OTHER,
+                note=link.restricted_note or "recorded before restrictions had a history",
+                restricted_at=timezone.now(),
+                restricted_by_name="unknown",
+            )
+        restriction.lifted_at = timezone.now()
+        restriction.lifted_by = account_of(actor)
+        restriction.lifted_by_name = actor_name(actor)
+        restriction.lift_note = note
+        restriction.save()
+        link.restricted = False
+        link.restricted_note = ""
+        link.save(update_fields=["restricted", "restricted_note"])
+        return restriction

@@ -45,6 +45,8 @@ ATTACH = "attach"
 ALREADY_DONE = "already done"
 SKIP = "skip"
 ACTIONS = (CREATE, ATTACH, ALREADY_DONE, SKIP)
+# The reason a restricted link (a court order, a custody agreement) is skipped.
+RESTRICTED = "restricted"
 
 LINE_FIELDS = (
     "student",
@@ -363,16 +365,16 @@ def plan_autocreate(
         cid: int, email: str, detail: _Detail | None, restricted: bool
     ) -> tuple[str, str, str]:
         """(action, reason, account) for one contact of one student; notes the writes."""
+        if restricted:
+            # A court order or custody note: the contact sees nothing of the student and is
+            # sent nothing about them; only a school admin lifting it changes that.
+            return SKIP, RESTRICTED, ""
         if detail is None:
             return SKIP, "no detail record on this link", ""
         if not covers(detail, day):
             # The portal shows a student only while the grant is in force: an account made
             # now would see nothing.
             return SKIP, "the link's detail record is not in force today (ended or not begun)", ""
-        if restricted:
-            # A court order or custody note: access on this link is a school admin's decision
-            # (the access codes' restricted queue), never a bulk run's.
-            return SKIP, "restricted link (court order or custody note): a school admin decides", ""
         why_not = rule.why_not(has_custody=detail.has_custody, relationship=detail.relationship)
         if why_not:
             return SKIP, why_not, ""

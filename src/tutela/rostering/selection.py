@@ -1,10 +1,11 @@
 """What leaves Tutela for a learning system: the one rule every hand-off asks.
 
 A learning system may know a parent only for the children the district granted. A parent-child
-pair leaves when the link's detail in force allows data access (``links_granting_access``, the
-portal's own rule), the link is not restricted (a court order or custody note applies), and the
-parent has an enabled portal account to sign in with. The OneRoster, Canvas and Schoology files,
-the sync targets and the OneRoster API all ask here, so no two of them can disagree.
+pair leaves when the link grants the parent access (``links_granting_access``, the portal's own
+rule: not restricted by a court order or custody note, and a detail in force allowing data
+access), and the parent has an enabled portal account to sign in with. The OneRoster, Canvas
+and Schoology files, the sync targets and the OneRoster API all ask here, so no two of them can
+disagree.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def shared_links(
 ) -> QuerySet[StudentContact]:
     """The links whose pair may leave Tutela on ``day`` (today by default), of the students
     of ``schools`` when given (a sync target or an API client limited to some schools)."""
-    links = links_granting_access(day).filter(restricted=False, contact__account__is_active=True)
+    links = links_granting_access(day).filter(contact__account__is_active=True)
     if schools is not None:
         links = links.filter(student__school__in=schools)
     return links

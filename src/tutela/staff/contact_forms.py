@@ -12,6 +12,7 @@ from tutela.people.models import (
     Contact,
     ContactAddress,
     ContactPhone,
+    RestrictionKind,
     StudentContactDetail,
 )
 from tutela.people.services import LinkRights
@@ -228,11 +229,24 @@ class EndDetailForm(forms.Form):
 
 
 class RestrictedForm(forms.Form):
-    restricted = forms.BooleanField(
-        label="Restricted (court order or custody note)", required=False
-    )
+    """Restricting a link: what the restriction rests on, the note, the document."""
+
+    kind = forms.ChoiceField(label="Restriction", choices=RestrictionKind.choices)
     note = forms.CharField(
-        label="Note (required): which order or note applies", max_length=500, widget=forms.Textarea
+        label="Note (required): which order or note applies",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea,
+    )
+    document = forms.CharField(label="Document reference", max_length=200, required=False)
+
+
+class LiftRestrictionForm(forms.Form):
+    note = forms.CharField(
+        label="Note (required): why the restriction ends",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea,
     )
 
 

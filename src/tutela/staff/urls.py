@@ -79,6 +79,7 @@ urlpatterns = [
         name="link-detail-end",
     ),
     path(LINK + "restricted/", contact_students.link_restricted, name="link-restricted"),
+    path(LINK + "lift/", contact_students.link_lift, name="link-lift"),
     path(LINK + "remove/", contact_students.link_remove, name="link-remove"),
     path(
         CONTACT + "merge-into/<int:target_id>/",

@@ -31,6 +31,14 @@ def approve_link(*, actor: Actor, pending: PendingLink, note: str = "") -> Stude
     """A school admin lets a restricted student's link go ahead."""
     with audited(actor), transaction.atomic():
         pending = PendingLink.objects.select_for_update().get(pk=pending.pk)
+        if StudentContact.objects.filter(
+            student=pending.student, contact=pending.contact, restricted=True
+        ).exists():
+            # The parent asking is the one a court order cuts off: a code cannot undo it.
+            raise ServiceError(
+                "this parent's own link to the student is restricted: lift the restriction "
+                "on the contact's card first, with a note"
+            )
         _decide(pending, actor=actor, status=PendingStatus.APPROVED, note=note)
         link = grant_link(actor=actor, account=pending.account, student=pending.student)
         if pending.account.email:

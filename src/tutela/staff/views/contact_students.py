@@ -19,13 +19,15 @@ from tutela.people.services import (
     add_link_detail,
     attach_student,
     end_link_detail,
+    lift_restriction,
     remove_link,
-    set_link_restricted,
+    restrict_link,
     update_link_detail,
 )
 from tutela.staff.contact_forms import (
     AddStudentForm,
     EndDetailForm,
+    LiftRestrictionForm,
     LinkDetailForm,
     NewDetailForm,
     RestrictedForm,
@@ -113,10 +115,9 @@ def link_edit(
                 },
             ),
             "end_form": EndDetailForm(prefix="end", initial={"end_date": datetime.date.today()}),
-            "restricted_form": RestrictedForm(
-                prefix="restricted",
-                initial={"restricted": link.restricted, "note": link.restricted_note},
-            ),
+            "restricted_form": RestrictedForm(prefix="restricted"),
+            "lift_form": LiftRestrictionForm(prefix="lift"),
+            "restrictions": list(link.restrictions.order_by("-restricted_at", "-id")),
             "may_restrict": Scope.of(account).covers_school(link.student.school_id),
         },
     )
@@ -170,15 +171,43 @@ def link_detail_end(
 def link_restricted(
     request: HttpRequest, account: Account, contact_id: int, link_id: int
 ) -> HttpResponse:
+    """Restrict the link (a court order, a custody agreement): the contact loses the student
+    at once, everywhere."""
     contact = visible_contact(account, contact_id)
     link = visible_link(account, contact, link_id)
     form = RestrictedForm(request.POST, prefix="restricted")
-    restricted = form.is_valid() and form.cleaned_data["restricted"]
-    note = form.cleaned_data.get("note", "") if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, "Choose what the restriction rests on.")
+    else:
+        data = form.cleaned_data
+        changed(
+            request,
+            "The link is now restricted.",
+            lambda: restrict_link(
+                actor=account,
+                link=link,
+                kind=data["kind"],
+                note=data["note"],
+                document=data["document"],
+            ),
+        )
+    return redirect("staff:link-edit", contact_id=contact.pk, link_id=link.pk)
+
+
+@staff_required
+@require_POST
+def link_lift(
+    request: HttpRequest, account: Account, contact_id: int, link_id: int
+) -> HttpResponse:
+    """Lift the link's restriction, saying why (a school or district admin)."""
+    contact = visible_contact(account, contact_id)
+    link = visible_link(account, contact, link_id)
+    form = LiftRestrictionForm(request.POST, prefix="lift")
+    note = form.cleaned_data["note"] if form.is_valid() else ""
     changed(
         request,
-        "The link is now restricted." if restricted else "The link is no longer restricted.",
-        lambda: set_link_restricted(actor=account, link=link, restricted=restricted, note=note),
+        "The restriction is lifted.",
+        lambda: lift_restriction(actor=account, link=link, note=note),
     )
     return redirect("staff:link-edit", contact_id=contact.pk, link_id=link.pk)
 
