@@ -1,15 +1,20 @@
-"""Keeping a parent on a temporary password away from everything but changing it."""
+"""Keeping a parent on a temporary password away from everything but changing it, and the
+language of a signed-in person's pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, cast
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
+
+from tutela.people.models import Contact
 
 # The only pages an account that must change its password may open.
-ALLOWED_VIEWS = {"accounts:password-change", "accounts:sign-out"}
+ALLOWED_VIEWS = {"accounts:password-change", "accounts:sign-out", "accounts:set-language"}
 
 
 class PasswordChangeRequiredMiddleware:
@@ -39,3 +44,55 @@ class PasswordChangeRequiredMiddleware:
         if match is not None and match.view_name in ALLOWED_VIEWS:
             return None
         return redirect("accounts:password-change")
+
+
+def language_of(account: Any) -> str:
+    """The language a signed-in person's pages are in: a parent's contact's preferred language;
+    staff and teachers (accounts without a contact) English, as their screens are for now."""
+    contact_id = getattr(account, "contact_id", None)
+    if contact_id is None:
+        return str(settings.LANGUAGE_CODE)
+    preferred = Contact.objects.filter(pk=contact_id).values_list("preferred_language", flat=True)
+    return next(iter(preferred), None) or str(settings.LANGUAGE_CODE)
+
+
+class AccountLanguageMiddleware:
+    """A signed-in account's language wins over the browser's (after ``LocaleMiddleware``).
+
+    A parent who chose Spanish once, on any device, gets Spanish everywhere they sign in; the
+    language cookie follows their choice, so the sign-in page after signing out stays in it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        language = language_of(user)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        signed_out = not getattr(request, "user", user).is_authenticated
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if user.contact_id is not None and cookie != language and not signed_out:
+            set_language_cookie(response, language)
+        return response
+
+
+SameSite = Literal["Lax", "Strict", "None", False] | None
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    """The language cookie, with the settings Django's own language switch uses."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=cast(SameSite, settings.LANGUAGE_COOKIE_SAMESITE),
+    )
