@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
-from tutela.people.models import Contact
+from tutela.people.models import Contact, Language
 
 # The only pages an account that must change its password may open.
 ALLOWED_VIEWS = {"accounts:password-change", "accounts:sign-out", "accounts:set-language"}
@@ -46,14 +46,20 @@ class PasswordChangeRequiredMiddleware:
         return redirect("accounts:password-change")
 
 
-def language_of(account: Any) -> str:
-    """The language a signed-in person's pages are in: a parent's contact's preferred language;
-    staff and teachers (accounts without a contact) English, as their screens are for now."""
+def language_of(account: Any) -> str | None:
+    """The language a signed-in person's pages are in, or ``None`` for the browser's.
+
+    Staff and teachers (accounts without a contact) read English, as their screens are for now.
+    A parent whose contact prefers another language than the default (English, which every
+    contact has until someone says otherwise) reads it; with the default, the browser's
+    language and the switch decide, so a Spanish browser still gets Spanish pages.
+    """
     contact_id = getattr(account, "contact_id", None)
     if contact_id is None:
         return str(settings.LANGUAGE_CODE)
     preferred = Contact.objects.filter(pk=contact_id).values_list("preferred_language", flat=True)
-    return next(iter(preferred), None) or str(settings.LANGUAGE_CODE)
+    chosen = next(iter(preferred), None)
+    return chosen if chosen and chosen != Language.ENGLISH else None
 
 
 class AccountLanguageMiddleware:
@@ -71,6 +77,8 @@ class AccountLanguageMiddleware:
         if user is None or not user.is_authenticated:
             return self.get_response(request)
         language = language_of(user)
+        if language is None:
+            return self.get_response(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
