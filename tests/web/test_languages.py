@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,47 @@ def test_staff_pages_stay_english_whatever_the_browser_asks(cast: Cast) -> None:
     client.force_login(cast.dana)
     page = client.get("/staff/")
     assert page["Content-Language"] == "en"
+
+
+def _english_phrases() -> set[str]:
+    """The catalogue's English texts of three words or more (shorter ones, such as "School",
+    also appear in names of the district's own records), cut at their placeholders and tags."""
+    phrases = set()
+    for msgid, _, _ in _messages():
+        for piece in re.split(r"%\(\w+\)[sr]|<[^>]+>", msgid):
+            if len(piece.split()) >= 3:
+                phrases.add(piece.strip())
+    return phrases
+
+
+def _text(content: bytes) -> str:
+    body = re.sub(r"<[^>]+>", " ", content.decode())
+    return " ".join(html.unescape(body).split())
+
+
+@pytest.mark.django_db
+def test_no_page_a_parent_or_visitor_sees_in_spanish_holds_english(cast: Cast) -> None:
+    english = _english_phrases()
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="es")
+    parent = Client(HTTP_ACCEPT_LANGUAGE="es")
+    parent.force_login(cast.hana)
+    pages = [
+        (visitor, "/accounts/sign-in/"),
+        (visitor, "/accounts/password/reset/"),
+        (visitor, "/accounts/password/reset/sent/"),
+        (visitor, "/accounts/activate/not-a-token/"),
+        (visitor, "/register/"),
+        (visitor, "/no-such-page/"),
+        (parent, "/portal/"),
+        (parent, f"/portal/students/{cast.holly.pk}/"),
+        (parent, "/portal/my-details/"),
+        (parent, "/portal/add-child/"),
+        (parent, "/accounts/password/"),
+        (parent, "/staff/"),
+    ]
+    found = {}
+    for client, path in pages:
+        text = _text(client.get(path).content)
+        if left := sorted(phrase for phrase in english if phrase in text):
+            found[path] = left
+    assert not found
