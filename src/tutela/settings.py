@@ -180,10 +180,15 @@ MIDDLEWARE = [
     "tutela.web.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the language switch's cookie, else the browser's Accept-Language...
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # ...unless someone is signed in: a parent reads their contact's preferred language, staff
+    # (whose screens are English for now) English.
+    "tutela.accounts.middleware.AccountLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # A parent on a temporary password reaches nothing but the change-password page.
@@ -204,6 +209,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tutela.accounts.context_processors.district",
@@ -365,7 +371,13 @@ for _name, _value in (
     if _value < 0:
         raise ImproperlyConfigured(f"{_name} cannot be negative, not {_value}")
 
-LANGUAGE_CODE = "en-us"
+# The languages of the pages a parent or a registering visitor sees (people.models.Language
+# names the same two); translations in src/tutela/locale/ (docs/languages.md).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # The district's time zone: every date and time on a page is shown in it (TIME_ZONE is the
 # older name). An unknown zone stops the start, naming the variable.
 TIME_ZONE = env_str("TUTELA_TIME_ZONE", env_str("TIME_ZONE", "America/New_York"))

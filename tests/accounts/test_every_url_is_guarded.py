@@ -28,6 +28,8 @@ URLS: dict[str, tuple[str, str, int]] = {
     "accounts:password-reset-confirm": ("/accounts/password/reset/not-a-token/", "get", 410),
     "accounts:activate": ("/accounts/activate/not-a-token/", "get", 410),
     "accounts:email-change-confirm": ("/accounts/email/confirm/not-a-token/", "get", 410),
+    # The language switch: a cookie, and a signed-in parent's own preference; nobody else's.
+    "accounts:set-language": ("/accounts/language/", "post", 302),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -162,7 +163,13 @@ def assert_same_reset_answer_for_known_and_unknown() -> None:
     unknown = Client().post(url, {"identifier": "nobody@example.org"}, follow=True)
     assert known.status_code == unknown.status_code == 200
     assert known.redirect_chain == unknown.redirect_chain
-    assert known.content == unknown.content
+    assert without_csrf_tokens(known.content) == without_csrf_tokens(unknown.content)
+
+
+def without_csrf_tokens(content: bytes) -> bytes:
+    """A page without its forms' CSRF tokens, which differ on every answer (the language
+    switch's form is on every page) and tell nothing about the account."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
 
 
 def test_a_reset_request_says_the_same_whether_or_not_the_account_exists(

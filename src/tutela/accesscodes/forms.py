@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class CodeField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "Access code")
+        kwargs.setdefault("label", _("Access code"))
         kwargs.setdefault("max_length", 40)
-        kwargs.setdefault("help_text", "As printed by the school, e.g. ABCD-2345-WXYZ")
+        kwargs.setdefault("help_text", _("As printed by the school, e.g. ABCD-2345-WXYZ"))
         super().__init__(**kwargs)
         self.widget.attrs.update(
             {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
@@ -24,19 +25,19 @@ class CodeField(forms.CharField):
 
 class RegistrationForm(forms.Form):
     code = CodeField()
-    first_name = forms.CharField(label="Your first name", max_length=100)
-    last_name = forms.CharField(label="Your last name", max_length=100)
-    email = forms.EmailField(label="Your email", max_length=254)
+    first_name = forms.CharField(label=_("Your first name"), max_length=100)
+    last_name = forms.CharField(label=_("Your last name"), max_length=100)
+    email = forms.EmailField(label=_("Your email"), max_length=254)
 
 
 class ChoosePasswordForm(forms.Form):
     password = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
     )
     password_again = forms.CharField(
-        label="The same password again",
+        label=_("The same password again"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
     )
@@ -44,12 +45,12 @@ class ChoosePasswordForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("password") and data.get("password") != data.get("password_again"):
-            raise forms.ValidationError("The two passwords differ.")
+            raise forms.ValidationError(_("The two passwords differ."))
         return data
 
 
 class AddChildForm(forms.Form):
-    code = CodeField(help_text="The access code of the child to add, e.g. ABCD-2345-WXYZ")
+    code = CodeField(help_text=_("The access code of the child to add, e.g. ABCD-2345-WXYZ"))
 
 
 class ResetStudentForm(forms.Form):

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -125,11 +126,16 @@ def _outcome_message(request: HttpRequest, outcome: linking.LinkOutcome) -> None
     if outcome.is_pending:
         messages.info(
             request,
-            "Thank you. The school needs to confirm this link before the student appears on "
-            "your account; you will get an email when it has.",
+            _(
+                "Thank you. The school needs to confirm this link before the student appears "
+                "on your account; you will get an email when it has."
+            ),
         )
     else:
-        messages.success(request, f"{outcome.student.first_name} has been added to your account.")
+        messages.success(
+            request,
+            _("%(name)s has been added to your account.") % {"name": outcome.student.first_name},
+        )
 
 
 @never_cache

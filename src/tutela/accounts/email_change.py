@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from tutela.accounts.models import AccessToken, Account, SecurityEventKind, TokenPurpose
 from tutela.accounts.services import (
@@ -32,7 +33,7 @@ from tutela.notifications.vocabulary import EmailContext
 from tutela.people.models import ContactEmail
 from tutela.people.services import add_email, change_email_address, validate_email_address
 
-IN_USE = "This email address belongs to another account: ask your school for help."
+IN_USE = gettext_lazy("This email address belongs to another account: ask your school for help.")
 
 
 def _refuse_taken(account: Account, address: str) -> None:
@@ -46,7 +47,9 @@ def request_email_change(*, actor: Account, address: str) -> str:
     yet. Returns the address as it will be stored. An earlier request's link stops working."""
     address = validate_email_address(address)
     if address.lower() == actor.email.lower():
-        raise AccountError(f"{address} is already your account email")
+        raise AccountError(
+            gettext("%(address)s is already your account email") % {"address": address}
+        )
     _refuse_taken(actor, address)
     lifetime = datetime.timedelta(hours=settings.TUTELA_EMAIL_CHANGE_HOURS)
     with audited(actor), transaction.atomic():

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from tutela.accounts.models import Account
 
@@ -16,14 +17,14 @@ class SignInForm(AuthenticationForm):
     """Django's sign-in form, labelled for "username or email" (both work)."""
 
     username = forms.CharField(
-        label="Username or email",
+        label=_("Username or email"),
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That username or email and password do not match an enabled account.",
+        "invalid_login": _("That username or email and password do not match an enabled account."),
     }
 
 
@@ -31,12 +32,12 @@ class NewPasswordForm(forms.Form):
     """Choose a password, typed twice; the rules are checked by the service."""
 
     new_password1 = forms.CharField(
-        label="New password",
+        label=_("New password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password2 = forms.CharField(
-        label="New password again",
+        label=_("New password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -44,7 +45,7 @@ class NewPasswordForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("new_password1") != data.get("new_password2"):
-            raise forms.ValidationError("The two passwords are not the same.")
+            raise forms.ValidationError(_("The two passwords are not the same."))
         return data
 
 
@@ -53,7 +54,7 @@ class ChangePasswordForm(NewPasswordForm):
 
     field_order = ["old_password", "new_password1", "new_password2"]
     old_password = forms.CharField(
-        label="Current password",
+        label=_("Current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
@@ -68,9 +69,9 @@ class ChangePasswordForm(NewPasswordForm):
         # computer must not get unlimited tries), and each failure is a security event.
         old = self.cleaned_data["old_password"]
         if authenticate(self.request, username=self.account.username, password=old) is None:
-            raise forms.ValidationError("That is not your current password.")
+            raise forms.ValidationError(_("That is not your current password."))
         return str(old)
 
 
 class ResetRequestForm(forms.Form):
-    identifier = forms.CharField(label="Username or email", max_length=254)
+    identifier = forms.CharField(label=_("Username or email"), max_length=254)

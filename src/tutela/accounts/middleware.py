@@ -1,15 +1,20 @@
-"""Keeping a parent on a temporary password away from everything but changing it."""
+"""Keeping a parent on a temporary password away from everything but changing it, and the
+language of a signed-in person's pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, cast
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
+
+from tutela.people.models import Contact, Language
 
 # The only pages an account that must change its password may open.
-ALLOWED_VIEWS = {"accounts:password-change", "accounts:sign-out"}
+ALLOWED_VIEWS = {"accounts:password-change", "accounts:sign-out", "accounts:set-language"}
 
 
 class PasswordChangeRequiredMiddleware:
@@ -39,3 +44,63 @@ class PasswordChangeRequiredMiddleware:
         if match is not None and match.view_name in ALLOWED_VIEWS:
             return None
         return redirect("accounts:password-change")
+
+
+def language_of(account: Any) -> str | None:
+    """The language a signed-in person's pages are in, or ``None`` for the browser's.
+
+    Staff and teachers (accounts without a contact) read English, as their screens are for now.
+    A parent whose contact prefers another language than the default (English, which every
+    contact has until someone says otherwise) reads it; with the default, the browser's
+    language and the switch decide, so a Spanish browser still gets Spanish pages.
+    """
+    contact_id = getattr(account, "contact_id", None)
+    if contact_id is None:
+        return str(settings.LANGUAGE_CODE)
+    preferred = Contact.objects.filter(pk=contact_id).values_list("preferred_language", flat=True)
+    chosen = next(iter(preferred), None)
+    return chosen if chosen and chosen != Language.ENGLISH else None
+
+
+class AccountLanguageMiddleware:
+    """A signed-in account's language wins over the browser's (after ``LocaleMiddleware``).
+
+    A parent who chose Spanish once, on any device, gets Spanish everywhere they sign in; the
+    language cookie follows their choice, so the sign-in page after signing out stays in it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        language = language_of(user)
+        if language is None:
+            return self.get_response(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        signed_out = not getattr(request, "user", user).is_authenticated
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if user.contact_id is not None and cookie != language and not signed_out:
+            set_language_cookie(response, language)
+        return response
+
+
+SameSite = Literal["Lax", "Strict", "None", False] | None
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    """The language cookie, with the settings Django's own language switch uses."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=cast(SameSite, settings.LANGUAGE_COOKIE_SAMESITE),
+    )

@@ -17,5 +17,6 @@ urlpatterns = [
         "password/reset/<str:token>/", views.password_reset_confirm, name="password-reset-confirm"
     ),
     path("activate/<str:token>/", views.activate, name="activate"),
+    path("language/", views.set_language, name="set-language"),
     path("email/confirm/<str:token>/", views.email_change_confirm, name="email-change-confirm"),
 ]

@@ -16,9 +16,11 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from tutela.accounts import email_change, services
 from tutela.accounts.backends import find_account, lockout_username
@@ -32,6 +34,8 @@ from tutela.accounts.jobs import queue_password_reset
 from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind, TokenPurpose
 from tutela.accounts.scopes import Scope
 from tutela.accounts.signals import client_ip
+from tutela.people.models import Language
+from tutela.people.services import set_preferred_language
 
 
 def failure_delay(*, identifier: str, ip: str | None) -> float:
@@ -105,7 +109,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             # The right current password clears the guesses counted, as a sign-in does.
             reset_lockout(username=lockout_username(None, {"username": account.username}))
             update_session_auth_hash(request, account)
-            messages.success(request, "Your password has been changed.")
+            messages.success(request, _("Your password has been changed."))
             return redirect("home")
     return render(
         request,
@@ -137,7 +141,7 @@ def _choose_password(
         except services.AccountError as error:
             form.add_error("new_password1", str(error))
         else:
-            messages.success(request, "Your password is set. You can sign in now.")
+            messages.success(request, _("Your password is set. You can sign in now."))
             return redirect("accounts:sign-in")
     return render(request, template, {"form": form, "username": account.username})
 
@@ -189,7 +193,9 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/email_change_confirm.html", {"error": str(error)}, status=409
         )
     if request.method == "POST":
-        messages.success(request, f"Your account email is now {account.email}.")
+        messages.success(
+            request, _("Your account email is now %(email)s.") % {"email": account.email}
+        )
         signed_in = request.user.is_authenticated and request.user.pk == account.pk
         return redirect("portal:my-details" if signed_in else "accounts:sign-in")
     return render(
@@ -197,3 +203,21 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
         "accounts/email_change_confirm.html",
         {"username": account.username, "new_email": new_email},
     )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch on every page: Django's own (the cookie, back to the page it was
+    on), and for a signed-in parent their contact's preferred language too, so their pages,
+    letters and emails follow the choice on every device."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    account = request.user
+    if (
+        isinstance(account, Account)
+        and account.contact is not None
+        and language in Language.values
+        and account.contact.preferred_language != language
+    ):
+        set_preferred_language(actor=account, contact=account.contact, language=language)
+    return response

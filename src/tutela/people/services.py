@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import account_of, actor_name, audited
@@ -287,7 +288,10 @@ def validate_email_address(address: str) -> str:
     try:
         return validate_email(address.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise ServiceError(f"{address!r} is not a valid email address: {error}") from None
+        raise ServiceError(
+            gettext("%(address)r is not a valid email address: %(reason)s")
+            % {"address": address, "reason": error}
+        ) from None
 
 
 def add_email(
@@ -328,7 +332,7 @@ def shared_phone(*, number: str, extension: str = "") -> Phone:
     number = strip_extension(number)
     digits = phone_digits(number)
     if not digits:
-        raise ServiceError(f"{number!r} has no digits")
+        raise ServiceError(gettext("%(number)r has no digits") % {"number": number})
     phone, _ = Phone.objects.get_or_create(
         digits=digits, extension=extension.strip(), defaults={"number": number}
     )
@@ -498,7 +502,9 @@ def change_email_address(*, actor: Actor, email: ContactEmail, address: str) -> 
         return email
     clash = email.contact.emails.filter(address__iexact=address).exclude(pk=email.pk)
     if clash.exists():
-        raise ServiceError(f"{address} is already one of this contact's emails")
+        raise ServiceError(
+            gettext("%(address)s is already one of this contact's emails") % {"address": address}
+        )
     with audited(actor), transaction.atomic():
         email.address = address
         email.save(update_fields=["address"])

@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from tutela.accounts.access import parent_required
@@ -52,8 +54,8 @@ def student(request: HttpRequest, account: Account, student_id: int) -> HttpResp
 
 
 class MyDetailsForm(forms.Form):
-    email = forms.EmailField(label="Email", required=False)
-    phone = forms.CharField(label="Phone", max_length=64, required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=64, required=False)
 
 
 def _is_sign_in_email(account: Account, email: ContactEmail) -> bool:
@@ -98,11 +100,14 @@ def my_details(request: HttpRequest, account: Account) -> HttpResponse:
             if confirming:
                 messages.success(
                     request,
-                    f"We emailed a link to {confirming}: your email changes when you open it. "
-                    f"Until then you keep signing in with {account.email}.",
+                    _(
+                        "We emailed a link to %(new)s: your email changes when you open it. "
+                        "Until then you keep signing in with %(current)s."
+                    )
+                    % {"new": confirming, "current": account.email},
                 )
             else:
-                messages.success(request, "Your details are saved.")
+                messages.success(request, _("Your details are saved."))
             return redirect("portal:my-details")
     return render(
         request,

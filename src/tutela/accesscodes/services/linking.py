@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tutela.accesscodes.models import AccessCode, AttemptPurpose, PendingLink, PendingStatus
 from tutela.accesscodes.services.redemption import NOT_CURRENT, CodeNotAccepted, redeem_code
@@ -159,7 +160,9 @@ def add_child(*, actor: Account, entry: str, remote_address: str | None) -> Link
         account=actor,
     )
     if has_data_access(account=actor, student=code.student):
-        raise ServiceError(f"{code.student.first_name} is already on your account.")
+        raise ServiceError(
+            _("%(name)s is already on your account.") % {"name": code.student.first_name}
+        )
     with audited(actor), transaction.atomic():
         code = still_usable(code)
         outcome = link_or_queue(actor=actor, account=actor, code=code)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 from tutela.accesscodes.codes import normalise_entry
 from tutela.accesscodes.models import (
@@ -126,16 +127,20 @@ def _check_burst(remote_address: str | None, now: datetime.datetime) -> None:
         )
 
 
-TOO_MANY = (
+# Said to the parent in their page's language: an error's text is read when it is shown.
+TOO_MANY = gettext_lazy(
     "Too many codes that did not work were entered. For your child's safety, code entry is "
     "paused; please try again in an hour or ask the school for help."
 )
-BLOCKED = (
+BLOCKED = gettext_lazy(
     "Code entry from this network is paused because of many wrong codes. Please ask the "
     "school for help."
 )
-NOT_RECOGNISED = "That access code was not recognised. Check it against the school's letter."
-NOT_CURRENT = "That access code is no longer valid. Ask the school for a new one."
+NOT_RECOGNISED = gettext_lazy(
+    "That access code was not recognised. Check it against the school's letter."
+)
+NOT_CURRENT = gettext_lazy("That access code is no longer valid. Ask the school for a new one.")
+CODES_OFF = gettext_lazy("Parent access codes are not in use in this district.")
 
 
 def redeem_code(
@@ -151,7 +156,7 @@ def redeem_code(
     up its failures even a right code is refused until the window has passed.
     """
     if not settings.ACCESS_CODES_ENABLED:
-        raise CodesDisabled("Parent access codes are not in use in this district.")
+        raise CodesDisabled(CODES_OFF)
     now = timezone.now()
     context: dict[str, Any] = {
         "purpose": purpose,

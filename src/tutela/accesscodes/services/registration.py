@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tutela.accesscodes.models import AttemptPurpose, RegistrationRequest
 from tutela.accesscodes.services.linking import (
@@ -26,6 +27,7 @@ from tutela.accesscodes.services.linking import (
     still_usable,
 )
 from tutela.accesscodes.services.redemption import (
+    CODES_OFF,
     NOT_CURRENT,
     CodeNotAccepted,
     CodesDisabled,
@@ -56,7 +58,7 @@ def request_registration(
     """
     first_name, last_name = first_name.strip(), last_name.strip()
     if not first_name or not last_name:
-        raise ServiceError("Please give your first and last name.")
+        raise ServiceError(_("Please give your first and last name."))
     address = validate_email_address(email)
     code = redeem_code(entry=entry, purpose=AttemptPurpose.REGISTER, remote_address=remote_address)
     if get_user_model().objects.filter(email__iexact=address).exists():
@@ -111,15 +113,15 @@ def register_with_code(*, token: str, password: str) -> Registration:
     """
     request = pending_registration(token)
     if request is None:
-        raise ServiceError("This link has expired or has already been used. Please start again.")
+        raise ServiceError(_("This link has expired or has already been used. Please start again."))
     code = request.access_code
     if not settings.ACCESS_CODES_ENABLED:
-        raise CodesDisabled("Parent access codes are not in use in this district.")
+        raise CodesDisabled(CODES_OFF)
     if not code.is_usable(timezone.now()):
         raise CodeNotAccepted(NOT_CURRENT)
     Account = get_user_model()
     if Account.objects.filter(email__iexact=request.email).exists():
-        raise ServiceError("This email already has an account: sign in and use Add Child.")
+        raise ServiceError(_("This email already has an account: sign in and use Add Child."))
     candidate = Account(
         username=request.email.lower(),
         email=request.email,
@@ -135,7 +137,7 @@ def register_with_code(*, token: str, password: str) -> Registration:
         # make two accounts or link with a dead code.
         request = RegistrationRequest.objects.select_for_update().get(pk=request.pk)
         if request.completed_at is not None:
-            raise ServiceError("This link has already been used. Please sign in.")
+            raise ServiceError(_("This link has already been used. Please sign in."))
         code = still_usable(code)
         contact = (
             Contact.objects.filter(
@@ -156,7 +158,7 @@ def register_with_code(*, token: str, password: str) -> Registration:
         except IntegrityError:
             # Another registration took this email between the check and the insert.
             raise ServiceError(
-                "This email already has an account: sign in and use Add Child."
+                _("This email already has an account: sign in and use Add Child.")
             ) from None
         record_event(SecurityEventKind.ACCOUNT_CREATED, account=candidate, actor=candidate)
         with audited(candidate):
