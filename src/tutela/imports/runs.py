@@ -11,6 +11,7 @@ which every web worker reads while the run holds its transaction.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db import transaction
@@ -81,7 +82,9 @@ def execute_run(*, job_id: int) -> ImportJob:
     if upload is None or actor is None or not actor.is_active:
         lifecycle.fail(job, "the upload or the account that started the run is gone")
         return job
-    try:
+    # A file problem is recorded on the job (failed, with the reason); an AlreadyRun job was
+    # run by another delivery.
+    with contextlib.suppress(FileProblem, lifecycle.AlreadyRun):
         run_import(
             importers()[upload.kind],
             stored_path(upload),
@@ -90,8 +93,6 @@ def execute_run(*, job_id: int) -> ImportJob:
             job=job,
             mapping=upload.pairs,
         )
-    except (FileProblem, lifecycle.AlreadyRun):
-        pass  # recorded on the job: failed with the reason, or run by another delivery
     return job
 
 
