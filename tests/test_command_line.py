@@ -109,6 +109,16 @@ def test_demo_sets_up_a_district_without_serving(tmp_path: Path) -> None:
     assert exported and all(c["students"] for c in exported)
 
 
+def test_demo_grand_bend_loads_the_ed_fi_sample(tmp_path: Path) -> None:
+    run = tutela(tmp_path, "demo", "--no-serve", "--district", "grand-bend")
+    assert run.returncode == 0, run.stderr
+    assert "3 schools, 960 students, 1873 contacts, 1872 student links" in run.stdout
+    assert "placed at Grand Bend Elementary School (255901107)" in run.stdout
+    for name in ("demo-admin-password", "demo-parent-password"):
+        secret = (tmp_path / name).read_text().strip()
+        assert secret and secret not in run.stdout + run.stderr
+
+
 @pytest.mark.parametrize("args", [["--students", "-3"], ["--students", "0"], ["--port", "x"]])
 def test_demo_refuses_a_count_or_port_out_of_range(args: list[str]) -> None:
     from tests.conftest import run_tutela
