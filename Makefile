@@ -18,7 +18,7 @@ install: $(STAMP)
 	scripts/ensure-pango
 
 demo: install
-	$(VENV)/bin/tutela demo
+	$(VENV)/bin/tutela demo $(if $(DISTRICT),--district $(DISTRICT))
 
 lint: $(STAMP)
 	scripts/lint

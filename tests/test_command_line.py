@@ -95,18 +95,31 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     assert "SECRET_KEY must be set" in run.stderr and "Traceback" not in run.stderr
 
 
+def assert_secrets_kept(home: Path, run: subprocess.CompletedProcess[str]) -> None:
+    """The demo's passwords are in their private files, never in what it printed."""
+    for name in ("demo-admin-password", "demo-parent-password"):
+        secret = (home / name).read_text().strip()
+        assert secret and secret not in run.stdout + run.stderr
+
+
 def test_demo_sets_up_a_district_without_serving(tmp_path: Path) -> None:
     run = tutela(tmp_path, "demo", "--no-serve", "--students", "30")
     assert run.returncode == 0, run.stderr
     assert "30 students" in run.stdout
     assert "Issued 30 parent access codes" in run.stdout
-    for name in ("demo-admin-password", "demo-parent-password"):
-        secret = (tmp_path / name).read_text().strip()
-        assert secret and secret not in run.stdout + run.stderr
+    assert_secrets_kept(tmp_path, run)
     exported = [
         json.loads(line) for line in tutela(tmp_path, "export", "contacts").stdout.splitlines()
     ]
     assert exported and all(c["students"] for c in exported)
+
+
+def test_demo_grand_bend_loads_the_ed_fi_sample(tmp_path: Path) -> None:
+    run = tutela(tmp_path, "demo", "--no-serve", "--district", "grand-bend")
+    assert run.returncode == 0, run.stderr
+    assert "3 schools, 960 students, 1873 contacts, 1872 student links" in run.stdout
+    assert "placed at Grand Bend Elementary School (255901107)" in run.stdout
+    assert_secrets_kept(tmp_path, run)
 
 
 @pytest.mark.parametrize("args", [["--students", "-3"], ["--students", "0"], ["--port", "x"]])

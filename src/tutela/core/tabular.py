@@ -13,7 +13,7 @@ import csv
 import datetime
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +52,9 @@ class Table:
     path: Path
     headers: list[str]
     rows: Iterator[tuple[int, list[str]]]
+    # Where a row is, for messages, when the file is not a spreadsheet ("Contact.xml line
+    # 50674" for an XML element); ``None``: the row's number is its place.
+    where: Callable[[int], str] | None = None
 
 
 def read_table(path: Path) -> Table:

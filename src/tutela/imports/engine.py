@@ -28,11 +28,12 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.columns import ColumnMap, map_columns
-from tutela.core.tabular import Table, normalise_header
+from tutela.core.tabular import Table, normalise_header, read_table
 from tutela.imports.results import ImportResult, Outcome, RowResult, reject_rows
 
 # (done, total): rows read so far while the file is read (total ``None``: the engine reads the
@@ -187,6 +188,13 @@ class ImportKind(Generic[C]):
     prints_log: ClassVar[bool] = False
     # Lists of what the run did beyond its rows (``cleared`` links), in ``--json`` and the job.
     lists: ClassVar[tuple[str, ...]] = ()
+    # Whether the kind reads a spreadsheet (the imports screen's uploads); else it reads its
+    # own files (``read``), on the command line.
+    spreadsheet: ClassVar[bool] = True
+
+    def read(self, path: Path) -> Table:
+        """The rows of ``path``: by default a spreadsheet (``FileProblem`` if it is not one)."""
+        return read_table(path)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         """The kind's own options on ``tutela import KIND`` (the shared ones are the command's)."""
@@ -269,12 +277,15 @@ def _grouped(
     report the rows read every ``PROGRESS_EVERY`` rows."""
     groups: dict[Hashable, Group[Any]] = {}
     keep_cells = kind.keeps_cells
+    where = table.where
     single = kind.one_row_per_group
     rows = result.rows
     for number, cells in table.rows:
         checked = read(number, cells)
         key = checked.key
         row = RowResult(row=number, group=checked.label, cells=cells if keep_cells else [], key=key)
+        if where is not None:
+            row.where = where(number)
         rows.append(row)
         if progress is not None and len(rows) % PROGRESS_EVERY == 0:
             progress(len(rows), None)

@@ -12,6 +12,7 @@ def importers() -> dict[str, ImportKind[Any]]:
     from tutela.imports.accounts import AccountImporter, AccountStudentImporter
     from tutela.imports.associations import AssociationImporter
     from tutela.imports.contacts.importer import ContactImporter
+    from tutela.imports.edfi.importer import EdfiImporter
     from tutela.imports.parents import ParentImporter
     from tutela.imports.sections import SectionImporter
     from tutela.imports.students import StudentImporter
@@ -24,5 +25,6 @@ def importers() -> dict[str, ImportKind[Any]]:
         SectionImporter(),
         ParentImporter(),
         AssociationImporter(),
+        EdfiImporter(),
     ]
     return {importer.kind: importer for importer in found}

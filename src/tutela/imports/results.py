@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from tutela.core.columns import REPORT_ERRORS
 from tutela.core.spreadsheets import csv_writer
-from tutela.core.tabular import XLSX_SUFFIXES, normalise_header
+from tutela.core.tabular import TEXT_SUFFIXES, XLSX_SUFFIXES, normalise_header
 from tutela.core.wording import counted
 
 Status = Literal["imported", "rejected"]
@@ -42,6 +42,15 @@ class RowResult:
     outcome: Outcome | None = None
     # What the row did, in words, for kinds that say it (``added account mlopez``).
     message: str = ""
+    # Where the row is when the file is not a spreadsheet (``Contact.xml line 50674``).
+    where: str = ""
+    # A bad value the row left out while the rest of it imported.
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def place(self) -> str:
+        """How messages name the row: where it is, else its number."""
+        return self.where or f"row {self.row}"
 
     def as_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -53,6 +62,10 @@ class RowResult:
         }
         if self.message:
             found["message"] = self.message
+        if self.where:
+            found["element"] = self.where
+        if self.warnings:
+            found["warnings"] = self.warnings
         return found
 
     @property
@@ -191,9 +204,14 @@ class ImportResult:
             lines.append(counts.capitalize() + ".")
         problems = [row for row in self.rows if row.status == "rejected" and row.errors]
         for row in problems[:limit]:
-            lines.append(f"  row {row.row}: {'; '.join(row.errors)}")
+            lines.append(f"  {row.place}: {'; '.join(row.errors)}")
         if len(problems) > limit:
             lines.append(f"  … and {len(problems) - limit} more rejected rows (use --report FILE)")
+        warned = [row for row in self.rows if row.warnings]
+        for row in warned[:limit]:
+            lines.append(f"  {row.place}: warning: {'; '.join(row.warnings)}")
+        if len(warned) > limit:
+            lines.append(f"  … and {len(warned) - limit} more rows with warnings (use --json)")
         return lines
 
     def _log_lines(self, limit: int) -> list[str]:
@@ -210,7 +228,7 @@ class ImportResult:
             # what the district has to act on.
             shown += [row for row in logged[LOG_LIMIT:] if row.status == "rejected"][:limit]
             for row in shown:
-                lines.append(f"  row {row.row}: {row.logged}")
+                lines.append(f"  {row.place}: {row.logged}")
             if len(logged) > len(shown):
                 lines.append(
                     f"  … and {len(logged) - len(shown)} more rows (use --json, or --report FILE "
@@ -239,7 +257,11 @@ class ImportResult:
         Excel saves "CSV UTF-8" with the mark and needs it to read accents back; scripts and
         other tools read the file as it came. The report looks like the file it came from.
         """
-        if self.source is not None and self.source.suffix.lower() != ".xlsx":
+        if (
+            self.source is not None
+            and self.source.suffix.lower() in TEXT_SUFFIXES
+            and self.source.is_file()
+        ):
             with self.source.open("rb") as handle:
                 if handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
                     return "utf-8-sig"

@@ -20,7 +20,7 @@ from django.db import transaction
 
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited
-from tutela.core.tabular import FileProblem, Table, read_table
+from tutela.core.tabular import FileProblem, Table
 from tutela.imports.engine import ImportContext, ImportKind, Progress, run_kind
 from tutela.imports.mapping import resolved
 from tutela.imports.models import ImportJob
@@ -34,10 +34,15 @@ class _RollBack(Exception):
 
 
 def sha256_of(path: Path) -> str:
+    """The file's checksum; a folder's is over its files' names and contents, in name order."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(str(file.relative_to(path)).encode() + b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -99,7 +104,7 @@ def _run_import(
     on_wait: Callable[[str], None] | None,
     chosen: dict[str, str | None],
 ) -> ImportResult:
-    table = read_table(path)
+    table = kind.read(path)
     result = ImportResult(kind.kind, table.headers, counter_names=kind.counter_names)
     result.log = kind.prints_log
     result.lists = {name: [] for name in kind.lists}

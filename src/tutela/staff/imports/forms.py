@@ -15,7 +15,7 @@ IGNORE = "-"
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [(kind, kind) for kind in importers()]
+    return [(kind, kind) for kind, importer in importers().items() if importer.spreadsheet]
 
 
 class UploadForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import secrets
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,10 @@ from tutela.sampledata.district import generate_district
 from tutela.sampledata.load import load_district
 
 DEMO_ADMIN = "admin"
+# The Ed-Fi Grand Bend sample (Apache-2.0: LICENSE-Ed-Fi and NOTICE beside it).
+GRAND_BEND = Path(__file__).resolve().parents[2] / "grand_bend"
+# Grand Bend Elementary School: where the demo places students the sample gives no school.
+GRAND_BEND_FALLBACK_SCHOOL = "255901107"
 
 
 def _counted(low: int, high: int) -> Callable[[str], int]:
@@ -44,17 +49,27 @@ class Command(TutelaCommand):
         parser.add_argument(
             "--students", type=_counted(1, 1_000_000), default=400, help="students to generate"
         )
+        parser.add_argument(
+            "--district",
+            choices=("synthetic", "grand-bend"),
+            default="synthetic",
+            help="grand-bend: the Ed-Fi Grand Bend sample district (real public data) instead "
+            "of a generated one",
+        )
         parser.add_argument("--port", type=_counted(1, 65535), default=8000)
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if not Student.objects.exists():
-            counts = load_district(generate_district(options["students"]))
-            self.stdout.write(
-                "Created a demo district: {schools} schools, {students} students, "
-                "{contacts} contacts, {links} student links.".format(**counts)
-            )
+            if options["district"] == "grand-bend":
+                self._grand_bend()
+            else:
+                counts = load_district(generate_district(options["students"]))
+                self.stdout.write(
+                    "Created a demo district: {schools} schools, {students} students, "
+                    "{contacts} contacts, {links} student links.".format(**counts)
+                )
             from tutela.accesscodes.services.issuing import generate_codes
 
             issued = generate_codes(actor=command_line_user())
@@ -80,6 +95,27 @@ class Command(TutelaCommand):
         if not options["no_serve"]:
             self.start_worker()
             call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+
+    def _grand_bend(self) -> None:
+        """The Ed-Fi Grand Bend sample through ``tutela import edfi``; the sample gives a
+        school for only some students, so the rest are placed at its elementary school."""
+        from tutela.imports.edfi.importer import EdfiImporter
+        from tutela.imports.runner import run_import
+
+        result = run_import(
+            EdfiImporter(),
+            GRAND_BEND,
+            actor=command_line_user(),
+            options={"school": GRAND_BEND_FALLBACK_SCHOOL},
+        )
+        counters = result.counters
+        self.stdout.write(
+            f"Imported the Ed-Fi Grand Bend sample district: {counters['schools_added']} "
+            f"schools, {counters['students_added']} students, {counters['contacts_added']} "
+            f"contacts, {counters['links_added']} student links. The sample gives a school for "
+            "only some students (from their attendance); the others are placed at Grand Bend "
+            f"Elementary School ({GRAND_BEND_FALLBACK_SCHOOL})."
+        )
 
     @staticmethod
     def start_worker() -> Any:
