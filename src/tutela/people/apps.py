@@ -24,6 +24,7 @@ class PeopleConfig(AppConfig):
             models.ContactAddress,
             models.StudentContact,
             models.StudentContactDetail,
+            models.NotDuplicates,
         ):
             auditlog.register(model)
         # A contact's schools decide which school staff see it: who changed them is audited.
