@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.cast import Cast
-from tests.staff.imports_helpers import run_queued, upload_file
+from tests.staff.imports_helpers import HEADER, run_queued, upload_file
 from tutela.accounts.models import Account
-from tutela.imports.models import ColumnMapping, ImportJob, ImportUpload
+from tutela.imports.models import ColumnMapping, ImportJob, ImportRowResult, ImportUpload
 from tutela.imports.selectors import jobs_visible_to
+from tutela.jobs import lifecycle
+from tutela.jobs.models import Job
 from tutela.people.models import Contact, Student
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -132,3 +134,29 @@ def test_school_staff_see_their_own_and_their_colleagues_jobs_only(cast: Cast) -
     assert not jobs_visible_to(actor=cast.hana).exists()
     history = signed_in(cast.sam).get(reverse("staff:imports:history")).content.decode()
     assert "cora.csv" in history and "dana.csv" not in history
+
+
+def test_a_web_run_is_done_only_once_its_rows_are_written(
+    cast: Cast, queue: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The results page opens the moment a job is done: were its rows written after that, the
+    page would write them too, beside the worker (a 500 on a district's file)."""
+    rows_when_done: list[int] = []
+    finish = lifecycle.finish
+
+    def counting_finish(job: Job) -> None:
+        rows_when_done.append(ImportRowResult.objects.filter(job_id=job.pk).count())
+        finish(job)
+
+    monkeypatch.setattr(lifecycle, "finish", counting_finish)
+    client = signed_in(cast.dana)
+    client.post(reverse("staff:imports:new"), {"kind": "contacts", "file": upload_file()})
+    upload = ImportUpload.objects.get()
+    form = {f"column_{place}": field for place, field in enumerate(HEADER)} | {
+        "column_1": "LastName"
+    }
+    client.post(reverse("staff:imports:map", args=[upload.pk]), form)
+    run_queued(queue)
+    client.post(reverse("staff:imports:confirm", args=[upload.pk]))
+    run_queued(queue)
+    assert rows_when_done == [2, 2]

@@ -2,8 +2,9 @@
 
 The job keeps every row's result in one gzipped document (``ImportJob.row_results``), which a
 267,819-row job takes most of a second to decode. The results page lists fifty rows at a
-time, filtered by outcome, from ``ImportRowResult`` instead: written once, in bulk, after the
-run (a command-line job's when its results page is first opened).
+time, filtered by outcome, from ``ImportRowResult`` instead: written once, in bulk, as the run
+ends and before it is recorded done (a command-line job's when its results page is first
+opened).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from tutela.imports.engine import ImportContext, ImportKind, Progress, run_kind
 from tutela.imports.mapping import resolved
 from tutela.imports.models import ImportJob
 from tutela.imports.results import ImportResult
+from tutela.imports.rows import index_rows
 from tutela.jobs import lifecycle
 
 
@@ -163,6 +164,11 @@ def _record(job: ImportJob, result: ImportResult, path: Path) -> None:
     # byte-order mark to keep, and an .xlsx's cells as the workbook holds them.
     result.source = path
     job.totals = result.totals()
-    job.row_results = [row.as_json() for row in result.rows]
+    rows = [row.as_json() for row in result.rows]
+    job.row_results = rows
     job.rejected_rows = {"headers": result.headers, "rows": result.rejected_cells()}
+    if job.options.get("upload"):
+        # A run from the imports screen: its results page opens the moment the job is done,
+        # so its rows are written first (a command-line job's wait for that page).
+        index_rows(job, rows)
     lifecycle.finish(job)

@@ -20,7 +20,6 @@ from tutela.core.audit import account_of, actor_name, audited
 from tutela.core.tabular import FileProblem
 from tutela.imports.models import ImportJob, ImportUpload
 from tutela.imports.registry import importers
-from tutela.imports.rows import index_rows
 from tutela.imports.runner import run_import, sha256_of
 from tutela.imports.uploads import in_words, stored_path
 from tutela.jobs import lifecycle
@@ -83,7 +82,7 @@ def execute_run(*, job_id: int) -> ImportJob:
         lifecycle.fail(job, "the upload or the account that started the run is gone")
         return job
     try:
-        result = run_import(
+        run_import(
             importers()[upload.kind],
             stored_path(upload),
             actor=actor,
@@ -92,8 +91,7 @@ def execute_run(*, job_id: int) -> ImportJob:
             mapping=upload.pairs,
         )
     except (FileProblem, lifecycle.AlreadyRun):
-        return job  # recorded on the job: failed with the reason, or run by another delivery
-    index_rows(job, (row.as_json() for row in result.rows))
+        pass  # recorded on the job: failed with the reason, or run by another delivery
     return job
 
 
