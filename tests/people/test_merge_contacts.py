@@ -42,15 +42,6 @@ def test_the_duplicates_account_moves_when_the_existing_contact_has_none() -> No
     assert account.contact == keep
 
 
-def test_it_refuses_when_both_have_accounts() -> None:
-    keep, dup = ContactFactory.create(), ContactFactory.create()
-    AccountFactory.create(contact=keep)
-    AccountFactory.create(contact=dup)
-    with pytest.raises(ServiceError, match="both"):
-        merge_contacts(actor=command_line_user(), duplicate=dup, into=keep)
-    assert Contact.objects.filter(pk=dup.pk).exists()
-
-
 def test_it_refuses_to_merge_a_contact_into_itself() -> None:
     contact = ContactFactory.create()
     with pytest.raises(ServiceError):

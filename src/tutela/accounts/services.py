@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -532,6 +533,23 @@ def set_temporary_password(*, actor: Actor, account: Account, password: str) -> 
 def disable_account(*, actor: Actor, account: Account) -> None:
     """A disabled account cannot sign in, and its open sessions stop working."""
     _set_active(actor, account, active=False)
+
+
+def end_sessions(account: Account) -> int:
+    """End every open session of ``account`` (a merge disabled it, so it must sign in nowhere).
+
+    Sessions are stored in the database keyed by their own id, not the account's, so the
+    unexpired ones are read and those naming the account deleted: a rare act (a merge), and
+    the open sessions of a district are a few thousand at most.
+    """
+    from django.contrib.sessions.models import Session
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(account.pk):
+            session.delete()
+            ended += 1
+    return ended
 
 
 def enable_account(*, actor: Actor, account: Account) -> None:

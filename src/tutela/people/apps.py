@@ -25,6 +25,7 @@ class PeopleConfig(AppConfig):
             models.StudentContact,
             models.StudentContactDetail,
             models.LinkRestriction,
+            models.NotDuplicates,
         ):
             auditlog.register(model)
         # A contact's schools decide which school staff see it: who changed them is audited.

@@ -473,3 +473,29 @@ class StudentContactDetail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link} from {self.start_date or 'the start'} to {self.end_date or 'now'}"
+
+
+class NotDuplicates(models.Model):
+    """Staff looked at two contacts the duplicate search paired and decided they are two people
+    (twins' parents who share a phone, a father and son of the same name at one address).
+
+    The search never lists the pair again. The pair is kept with the lower contact id first,
+    so one decision covers both orders; it goes when either contact does.
+    """
+
+    contact_a = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    contact_b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.CharField(max_length=200)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contact_a", "contact_b"]
+        constraints = [
+            models.UniqueConstraint("contact_a", "contact_b", name="not_duplicates_once"),
+            models.CheckConstraint(
+                condition=Q(contact_a__lt=F("contact_b")), name="not_duplicates_lower_id_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"contacts {self.contact_a_id} and {self.contact_b_id} are not duplicates"

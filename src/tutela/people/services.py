@@ -7,7 +7,9 @@ did it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any
@@ -18,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from tutela.accounts.scopes import Actor, Scope
-from tutela.core.audit import account_of, actor_name, audited
+from tutela.core.audit import account_of, actor_name, audited, log_summary
 from tutela.core.phones import phone_digits, strip_extension
 from tutela.people.codesets import CodeBook, CodeProblem
+from tutela.people.details import ranges_overlap
 from tutela.people.models import (
     Address,
     Code,
@@ -31,6 +34,7 @@ from tutela.people.models import (
     ContactPhone,
     Language,
     LinkRestriction,
+    NotDuplicates,
     OriginalContactType,
     Phone,
     RestrictionKind,
@@ -574,6 +578,47 @@ def _chosen_detail(
     detail.save()
 
 
+# What a merge may take from the duplicate when staff choose its value over the survivor's.
+MERGE_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "prefix",
+    "suffix",
+    "gender",
+    "state_contact_id",
+    "employer",
+    "preferred_language",
+    "default_relationship",
+)
+
+
+@dataclass
+class MergeReport:
+    """What a merge did, or would do (a dry run): what came from where, for the audit record,
+    the command's output and the staff screen's message."""
+
+    survivor: int
+    merged: int
+    merged_name: str
+    dry_run: bool = False
+    lines: list[str] = dataclasses.field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+
+    def as_record(self) -> dict[str, Any]:
+        return {"survivor": self.survivor, "merged": self.merged, "what": self.lines}
+
+
+class _DryRun(Exception):
+    """Raised inside a dry run's transaction so that everything it did is rolled back."""
+
+
+def _last_signed_in(account: Any) -> datetime.datetime:
+    return account.last_login or datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
 def merge_contacts(
     *,
     actor: Actor,
@@ -581,90 +626,221 @@ def merge_contacts(
     into: Contact,
     relationship_type: str | None = None,
     allow_data_access: bool | None = None,
-) -> Contact:
-    """Fold a duplicate contact into the contact that already exists for the same person.
+    take: Collection[str] = (),
+    keep_account: Any | None = None,
+    dry_run: bool = False,
+) -> MergeReport:
+    """Fold ``duplicate`` into ``into``: one person, one contact, one account.
 
-    PowerSchool's fix for "email already in use": the duplicate's students are attached to the
-    existing contact (with the relationship and data access staff chose, on the active detail),
-    anything only the duplicate had (emails, phones, addresses, blank fields) is kept on the
-    existing contact, and the duplicate is removed. Students both were linked to keep the
-    existing contact's link. A portal account moves across when only the duplicate had one.
-    Both contacts must be wholly in the actor's scope (``check_merge``).
+    Every email, phone, address and student link of the duplicate moves to ``into`` (the same
+    email, phone or address is not doubled). A student both were linked to keeps ``into``'s
+    link and its detail history; the duplicate's details are added where their dates overlap
+    none of it, otherwise ``into``'s win and the report says so; a restriction on either link
+    is kept. Moved links get the relationship and data access staff chose (``_chosen_detail``).
+    ``take`` names the fields (``MERGE_FIELDS``) whose value comes from the duplicate; any other
+    field ``into`` has blank is filled from it.
+
+    Accounts: when only one has an account it ends on ``into``; when both do, the one signed
+    in most recently (or ``keep_account``) survives on ``into``, the other is disabled and its
+    sessions end. One transaction, audited, with one summary record of what came from where;
+    ``dry_run`` does it all and rolls it back, returning the same report. Both contacts must be
+    wholly in the actor's scope (``check_merge``).
     """
     check_merge(actor=actor, duplicate=duplicate, into=into)
-    dup_account = getattr(duplicate, "account", None)
-    if dup_account is not None and getattr(into, "account", None) is not None:
-        raise ServiceError(
-            f"both {duplicate} and {into} have portal accounts: disable and remove one first"
-        )
+    unknown = set(take) - set(MERGE_FIELDS)
+    if unknown:
+        raise ServiceError(f"cannot take {', '.join(sorted(unknown))} from the duplicate")
     relationship = _code(CodeType.RELATIONSHIP_TYPE, relationship_type)
-    with audited(actor), transaction.atomic():
-        Contact.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk]).count()
-        already = set(into.student_links.values_list("student_id", flat=True))
-        for link in list(duplicate.student_links.prefetch_related("details")):
-            if link.student_id in already:
-                link.delete()
-                continue
+    report = MergeReport(
+        survivor=into.pk, merged=duplicate.pk, merged_name=str(duplicate), dry_run=dry_run
+    )
+    try:
+        with audited(actor), transaction.atomic():
+            Contact.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk]).count()
+            _merge_links(duplicate, into, relationship, allow_data_access, report)
+            _merge_channels(duplicate, into, report)
+            _merge_fields(duplicate, into, set(take), report)
+            _merge_accounts(actor, duplicate, into, keep_account, report)
+            duplicate.delete()
+            report.say(f"contact #{report.merged} ({report.merged_name}) removed")
+            log_summary(
+                instance=into,
+                action="merged contact",
+                count=1,
+                scope=f"contact #{report.merged} into #{report.survivor}",
+                merge=report.as_record(),
+            )
+            if dry_run:
+                raise _DryRun()
+    except _DryRun:
+        duplicate.pk = report.merged  # ``delete()`` cleared it; the row is back
+        for contact in (duplicate, into):
+            contact.refresh_from_db()
+    return report
+
+
+def _merge_links(
+    duplicate: Contact,
+    into: Contact,
+    relationship: Code | None,
+    allow_data_access: bool | None,
+    report: MergeReport,
+) -> None:
+    kept = {link.student_id: link for link in into.student_links.prefetch_related("details")}
+    for link in list(duplicate.student_links.select_related("student").prefetch_related("details")):
+        number = link.student.student_number
+        survivor_link = kept.get(link.student_id)
+        if survivor_link is None:
             link.contact = into
             link.save(update_fields=["contact"])
             _chosen_detail(link, relationship, allow_data_access)
-        addresses = {e.address.lower() for e in into.emails.all()}
-        next_order = _next_place(into.emails.all(), "order")
-        for email in duplicate.emails.all():
-            if email.address.lower() in addresses:
-                continue
-            email.contact, email.is_primary, email.order = into, False, next_order
-            email.save(update_fields=["contact", "is_primary", "order"])
-            next_order += 1
-        phones = set(into.phones.values_list("phone_id", flat=True))
-        next_priority = _next_place(into.phones.all(), "priority_order")
-        for contact_phone in duplicate.phones.all():
-            if contact_phone.phone_id in phones:
-                continue
-            contact_phone.contact, contact_phone.priority_order = into, next_priority
-            contact_phone.is_preferred = (
-                contact_phone.is_preferred and not into.phones.filter(is_preferred=True).exists()
-            )
-            contact_phone.save(update_fields=["contact", "priority_order", "is_preferred"])
-            next_priority += 1
-        kept = [link.address for link in into.addresses.select_related("address")]
-        next_priority = _next_place(into.addresses.all(), "priority_order")
-        for contact_address in duplicate.addresses.select_related("address"):
-            if any(_same_address(contact_address.address, a) for a in kept):
-                continue
-            contact_address.contact, contact_address.priority_order = into, next_priority
-            contact_address.save(update_fields=["contact", "priority_order"])
-            next_priority += 1
+            report.say(f"student {number}: link moved from #{duplicate.pk}")
+            continue
+        _combine_details(link, survivor_link, number, report)
+        slot = link.original_contact_type
+        restricted, note = link.restricted, link.restricted_note
+        link.delete()
         changed = []
-        for field in (
-            "first_name",
-            "middle_name",
-            "prefix",
-            "suffix",
-            "gender",
-            "state_contact_id",
-            "employer",
-            "default_relationship",
-        ):
-            if not getattr(into, field) and getattr(duplicate, field):
-                setattr(into, field, getattr(duplicate, field))
-                changed.append(field)
-        if duplicate.unique_id and not into.unique_id:
-            # The ID names one contact at a time: the duplicate gives it up before it moves.
-            into.unique_id, duplicate.unique_id = duplicate.unique_id, ""
-            duplicate.save(update_fields=["unique_id"])
-            changed.append("unique_id")
-        into.schools.add(*duplicate.schools.all())
-        if duplicate.is_active and not into.is_active:
-            into.is_active = True
-            changed.append("is_active")
+        if restricted and not survivor_link.restricted:
+            survivor_link.restricted = True
+            survivor_link.restricted_note = note
+            changed += ["restricted", "restricted_note"]
+            report.say(f"student {number}: restriction kept from #{duplicate.pk}")
+        if slot and not survivor_link.original_contact_type:
+            survivor_link.original_contact_type = slot
+            changed.append("original_contact_type")
         if changed:
-            into.save(update_fields=changed)
-        if dup_account is not None:
-            dup_account.contact = into
-            dup_account.save(update_fields=["contact"])
-        duplicate.delete()
-        return into
+            survivor_link.save(update_fields=changed)
+        _close_priority_gaps(link.student)
+
+
+def _combine_details(
+    link: StudentContact, survivor_link: StudentContact, number: str, report: MergeReport
+) -> None:
+    """The duplicate's details join the survivor's history where no date overlaps it."""
+    history = list(survivor_link.details.all())
+    for detail in link.details.all():
+        dates = f"{detail.start_date or 'the start'} to {detail.end_date or 'now'}"
+        if any(ranges_overlap(detail, mine) for mine in history):
+            report.say(
+                f"student {number}: #{link.contact_id}'s detail from {dates} overlaps "
+                f"#{survivor_link.contact_id}'s: #{survivor_link.contact_id}'s kept"
+            )
+            continue
+        detail.link = survivor_link
+        detail.save(update_fields=["link"])
+        history.append(detail)
+        report.say(f"student {number}: detail from {dates} added from #{link.contact_id}")
+
+
+def _merge_channels(duplicate: Contact, into: Contact, report: MergeReport) -> None:
+    """Emails, phones and addresses only the duplicate had move to ``into``, after its own."""
+    addresses = {e.address.lower() for e in into.emails.all()}
+    next_order = _next_place(into.emails.all(), "order")
+    for email in duplicate.emails.all():
+        if email.address.lower() in addresses:
+            continue
+        email.contact, email.is_primary, email.order = into, False, next_order
+        email.save(update_fields=["contact", "is_primary", "order"])
+        report.say(f"email {email.address} moved from #{duplicate.pk}")
+        next_order += 1
+    phones = set(into.phones.values_list("phone_id", flat=True))
+    next_priority = _next_place(into.phones.all(), "priority_order")
+    for contact_phone in duplicate.phones.select_related("phone"):
+        if contact_phone.phone_id in phones:
+            continue
+        contact_phone.contact, contact_phone.priority_order = into, next_priority
+        contact_phone.is_preferred = (
+            contact_phone.is_preferred and not into.phones.filter(is_preferred=True).exists()
+        )
+        contact_phone.save(update_fields=["contact", "priority_order", "is_preferred"])
+        report.say(f"phone {contact_phone.phone} moved from #{duplicate.pk}")
+        next_priority += 1
+    kept = [link.address for link in into.addresses.select_related("address")]
+    next_priority = _next_place(into.addresses.all(), "priority_order")
+    for contact_address in duplicate.addresses.select_related("address"):
+        if any(_same_address(contact_address.address, a) for a in kept):
+            continue
+        contact_address.contact, contact_address.priority_order = into, next_priority
+        contact_address.save(update_fields=["contact", "priority_order"])
+        report.say(f"address {contact_address.address} moved from #{duplicate.pk}")
+        next_priority += 1
+
+
+def _merge_fields(duplicate: Contact, into: Contact, take: set[str], report: MergeReport) -> None:
+    changed = []
+    for name in MERGE_FIELDS:
+        theirs, mine = getattr(duplicate, name), getattr(into, name)
+        if theirs != mine and theirs and (name in take or not mine):
+            setattr(into, name, theirs)
+            changed.append(name)
+            report.say(f"{name} {theirs} taken from #{duplicate.pk} (was {mine or 'blank'})")
+    if duplicate.unique_id and not into.unique_id:
+        # The ID names one contact at a time: the duplicate gives it up before it moves.
+        into.unique_id, duplicate.unique_id = duplicate.unique_id, ""
+        duplicate.save(update_fields=["unique_id"])
+        changed.append("unique_id")
+        report.say(f"Unique ID {into.unique_id} taken from #{duplicate.pk}")
+    schools = list(duplicate.schools.exclude(pk__in=into.schools.values("pk")))
+    if schools:
+        into.schools.add(*schools)
+        report.say(f"schools {', '.join(str(s) for s in schools)} added from #{duplicate.pk}")
+    if duplicate.is_active and not into.is_active:
+        into.is_active = True
+        changed.append("is_active")
+    if changed:
+        into.save(update_fields=changed)
+
+
+def _merge_accounts(
+    actor: Actor, duplicate: Contact, into: Contact, keep: Any | None, report: MergeReport
+) -> None:
+    """One account for the person: the chosen or most recently used one, on ``into``."""
+    from tutela.accounts.models import Account, SecurityEventKind
+    from tutela.accounts.services import end_sessions, record_event
+
+    # Read again, under lock: who signed in last is decided by the database, not a copy.
+    accounts = {
+        a.contact_id: a
+        for a in Account.objects.select_for_update().filter(contact__in=[duplicate, into])
+    }
+    theirs, mine = accounts.get(duplicate.pk), accounts.get(into.pk)
+    if theirs is None:
+        return
+    if mine is not None:
+        if keep is not None and keep.pk not in (theirs.pk, mine.pk):
+            raise ServiceError(f"{keep} is not an account of {duplicate} or {into}")
+        chosen = keep or max((mine, theirs), key=_last_signed_in)
+        loser = theirs if chosen.pk == mine.pk else mine
+        # The disabled account keeps its history but no longer names the person.
+        loser.contact, loser.is_active = None, False
+        loser.save(update_fields=["contact", "is_active"])
+        end_sessions(loser)
+        record_event(SecurityEventKind.ACCOUNT_DISABLED, account=loser, actor=actor)
+        report.say(f"account {loser.username} disabled and its sessions ended")
+        if chosen.pk == mine.pk:
+            return
+    theirs.contact = into
+    theirs.save(update_fields=["contact"])
+    into.account = theirs
+    report.say(f"account {theirs.username} moved from #{duplicate.pk}")
+
+
+def mark_not_duplicates(*, actor: Actor, one: Contact, other: Contact) -> NotDuplicates:
+    """Staff decided two contacts the search paired are two people: never list them again.
+
+    Both must be contacts ``actor`` may open (a school's staff decide for their families).
+    """
+    if one.pk == other.pk:
+        raise ServiceError("a contact is always the same person as itself")
+    for contact in (one, other):
+        require_contact_in_scope(actor=actor, contact=contact)
+    a, b = sorted((one.pk, other.pk))
+    with audited(actor), transaction.atomic():
+        decision, _ = NotDuplicates.objects.get_or_create(
+            contact_a_id=a, contact_b_id=b, defaults={"decided_by": actor_name(actor)[:200]}
+        )
+        return decision
 
 
 # --- the contact card: staff correct a contact's own records ---------------------------------
