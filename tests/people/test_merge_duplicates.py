@@ -24,7 +24,7 @@ from tutela.people.services import (
     add_phone,
     link_student,
     merge_contacts,
-    set_link_restricted,
+    restrict_link,
 )
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_two_contacts_with_overlapping_links_two_accounts_and_a_restriction_merg
         link=holly_twin, start_date=datetime.date(2024, 8, 1), end_date=datetime.date(2025, 6, 1)
     )
     StudentContactDetail.objects.create(link=holly_twin, start_date=datetime.date(2025, 9, 1))
-    set_link_restricted(actor=cast.dana, link=holly_twin, restricted=True, note="order 7")
+    restrict_link(actor=cast.dana, link=holly_twin, kind="court-order", note="order 7")
     twin_account = AccountFactory.create(username="hana.again", contact=twin)
     twin_account.last_login = timezone.now()
     twin_account.save()
@@ -76,6 +76,7 @@ def test_two_contacts_with_overlapping_links_two_accounts_and_a_restriction_merg
     }
     holly_hana.refresh_from_db()
     assert holly_hana.restricted and holly_hana.restricted_note == "order 7"
+    assert [r.note for r in holly_hana.restrictions.all()] == ["order 7"]
     starts = sorted(str(d.start_date) for d in holly_hana.details.all())
     assert starts == ["2024-08-01", "2025-08-01"]  # the 2025-09 detail overlapped: Hana's kept
     assert any("overlaps" in line for line in report.lines)

@@ -699,6 +699,7 @@ def _merge_links(
         _combine_details(link, survivor_link, number, report)
         slot = link.original_contact_type
         restricted, note = link.restricted, link.restricted_note
+        _move_restrictions(link, survivor_link, number, report)
         link.delete()
         changed = []
         if restricted and not survivor_link.restricted:
@@ -712,6 +713,25 @@ def _merge_links(
         if changed:
             survivor_link.save(update_fields=changed)
         _close_priority_gaps(link.student)
+
+
+def _move_restrictions(
+    link: StudentContact, survivor_link: StudentContact, number: str, report: MergeReport
+) -> None:
+    """The duplicate link's restriction history joins the survivor's link, so who restricted
+    the student, and why, is never lost; while the survivor's own restriction is in force it
+    stands, and the duplicate's one in force is kept as the survivor's earlier record."""
+    survivor_in_force = survivor_link.restrictions.filter(lifted_at__isnull=True).exists()
+    for restriction in link.restrictions.order_by("restricted_at"):
+        if restriction.lifted_at is None and survivor_in_force:
+            report.say(
+                f"student {number}: both links restricted; the survivor's restriction stands "
+                f"(#{link.contact_id}'s: {restriction.note})"
+            )
+            continue
+        restriction.link = survivor_link
+        restriction.save(update_fields=["link"])
+        survivor_in_force = survivor_in_force or restriction.lifted_at is None
 
 
 def _combine_details(

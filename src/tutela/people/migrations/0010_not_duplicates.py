@@ -5,24 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0009_link_restrictions'),
+        ("people", "0009_link_restrictions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NotDuplicates',
+            name="NotDuplicates",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decided_by', models.CharField(max_length=200)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('contact_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.contact')),
-                ('contact_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("decided_by", models.CharField(max_length=200)),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contact_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.contact",
+                    ),
+                ),
+                (
+                    "contact_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['contact_a', 'contact_b'],
-                'constraints': [models.UniqueConstraint(models.F('contact_a'), models.F('contact_b'), name='not_duplicates_once'), models.CheckConstraint(condition=models.Q(('contact_a__lt', models.F('contact_b'))), name='not_duplicates_lower_id_first')],
+                "ordering": ["contact_a", "contact_b"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("contact_a"), models.F("contact_b"), name="not_duplicates_once"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("contact_a__lt", models.F("contact_b"))),
+                        name="not_duplicates_lower_id_first",
+                    ),
+                ],
             },
         ),
     ]
