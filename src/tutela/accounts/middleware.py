@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
-from tutela.people.models import Contact, Language
+from tutela.people.models import Language
 
 # The only pages an account that must change its password may open.
 ALLOWED_VIEWS = {"accounts:password-change", "accounts:sign-out", "accounts:set-language"}
@@ -54,11 +54,10 @@ def language_of(account: Any) -> str | None:
     contact has until someone says otherwise) reads it; with the default, the browser's
     language and the switch decide, so a Spanish browser still gets Spanish pages.
     """
-    contact_id = getattr(account, "contact_id", None)
-    if contact_id is None:
+    contact = getattr(account, "contact", None)
+    if contact is None:
         return str(settings.LANGUAGE_CODE)
-    preferred = Contact.objects.filter(pk=contact_id).values_list("preferred_language", flat=True)
-    chosen = next(iter(preferred), None)
+    chosen = contact.preferred_language
     return chosen if chosen and chosen != Language.ENGLISH else None
 
 

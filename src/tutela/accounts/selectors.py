@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor, Scope
@@ -32,7 +32,12 @@ def granted_links(*, account: Account, today: datetime.date | None = None) -> li
     links = (
         StudentContact.objects.filter(contact_id=account.contact_id)
         .select_related("student__school")
-        .prefetch_related("details__relationship_type")
+        .prefetch_related(
+            Prefetch(
+                "details",
+                queryset=StudentContactDetail.objects.select_related("relationship_type"),
+            )
+        )
     )
     return [link for link in links if link.grants_access(day)]
 
