@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: demo test lint install clean
 
 # constraints.txt pins every installed version (dev tools and runtime), so a fresh clone and CI get
-# exactly what was tested; changing it or pyproject.toml re-installs.
-$(STAMP): pyproject.toml constraints.txt
+# exactly what was tested; changing it or pyproject.toml re-installs. So does editing a
+# translation: the install compiles each .po catalogue into the .mo the pages read.
+$(STAMP): pyproject.toml constraints.txt $(wildcard src/tutela/locale/*/LC_MESSAGES/*.po)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet -c constraints.txt --upgrade pip
 	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev]"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 import pytest
+from django.utils import translation
 
 from tests.cast import Cast, build_cast
 from tutela.cli import main
@@ -228,3 +229,11 @@ def quick_argon2(settings: Any) -> None:
 def no_sign_in_slowdown(settings: Any) -> None:
     """Failed sign-ins are held longer and longer; tests that count on it turn it back on."""
     settings.TUTELA_SIGN_IN_SLOWDOWN_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def default_language_between_tests() -> Iterator[None]:
+    """A test client's request leaves its page's language active in the thread (Django's
+    ``LocaleMiddleware`` activates it and nothing undoes it), so each test starts afresh."""
+    yield
+    translation.deactivate()

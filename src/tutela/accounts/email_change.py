@@ -28,7 +28,7 @@ from tutela.accounts.services import (
     record_event,
 )
 from tutela.core.audit import audited
-from tutela.notifications.email import send_email
+from tutela.notifications.email import recipient_language, send_email
 from tutela.notifications.vocabulary import EmailContext
 from tutela.people.models import ContactEmail
 from tutela.people.services import add_email, change_email_address, validate_email_address
@@ -66,10 +66,17 @@ def request_email_change(*, actor: Account, address: str) -> str:
             to=address,
             template="email_change_confirm",
             context={**context, "email_change_link": settings.TUTELA_BASE_URL + link},
+            language=recipient_language(actor),
         )
         if actor.email:
             # A courtesy that must not undo the request if the mail server refuses it.
-            send_email(to=actor.email, template="email_change_notice", context=context, robust=True)
+            send_email(
+                to=actor.email,
+                template="email_change_notice",
+                context=context,
+                robust=True,
+                language=recipient_language(actor),
+            )
     return address
 
 

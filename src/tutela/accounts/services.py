@@ -38,7 +38,13 @@ from tutela.accounts.models import (
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import actor_name, audited
 from tutela.core.bulk import CHUNK
-from tutela.notifications.email import Email, compose_email, deliver, send_email
+from tutela.notifications.email import (
+    Email,
+    compose_email,
+    deliver,
+    recipient_language,
+    send_email,
+)
 from tutela.notifications.vocabulary import EmailContext
 from tutela.people.models import Contact, ContactEmail
 from tutela.people.services import OutsideScope, ServiceError, require_whole_contact
@@ -321,6 +327,7 @@ def _send_link(*, account: Account, purpose: TokenPurpose) -> None:
         template=template,
         context=context,
         robust=purpose == TokenPurpose.PASSWORD_RESET,
+        language=recipient_language(account),
     )
 
 
@@ -335,7 +342,8 @@ def send_new_accounts_activation(*, actor: Actor, accounts: Sequence[Account]) -
     Set-based for a whole file: the tokens and the security events are written in bulk (new
     accounts have no earlier links to void), and the messages leave over shared connections
     once the import commits, so a dry run or a failed import sends nothing. An account
-    without an account email is left out: there is nowhere to write.
+    without an account email is left out: there is nowhere to write. The accounts come with
+    their contacts (the import made both), whose languages the messages are written in.
     """
     lifetime = datetime.timedelta(days=settings.TUTELA_ACTIVATION_DAYS)
     expires = timezone.now() + lifetime
@@ -354,7 +362,12 @@ def send_new_accounts_activation(*, actor: Actor, accounts: Sequence[Account]) -
             )
         )
         context = _link_context(account, TokenPurpose.ACTIVATION, raw, lifetime)
-        messages.append(compose_email(to=account.email, template="activation", context=context))
+        language = recipient_language(account)
+        messages.append(
+            compose_email(
+                to=account.email, template="activation", context=context, language=language
+            )
+        )
     with audited(actor), transaction.atomic():
         AccessToken.objects.bulk_create(tokens, batch_size=CHUNK)
         SecurityEvent.objects.bulk_create(

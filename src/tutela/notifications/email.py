@@ -9,6 +9,11 @@ Mail goes through Django's email framework, so the transport is a setting: the c
 development, SMTP when ``EMAIL_HOST`` is set, the in-memory outbox in tests. Services send with
 ``send_email``, which waits for the surrounding transaction to commit: a rolled-back change
 sends nothing, and nobody is told of a change that did not happen.
+
+A shipped message is written in its recipient's language (``recipient_language``: a parent's
+contact's preferred language) when the sender knows the recipient, else in the language of the
+page that sent it (a registering visitor's); its texts are in the Spanish catalogue like every
+page's. A district's stored template is chosen in its language by AutoCreate itself.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from django.db import transaction
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import linebreaks, urlize
 
 from tutela.notifications.vocabulary import PLACEHOLDERS, EmailContext, fill_placeholders
@@ -95,20 +101,39 @@ def _stored(template: StoredTemplate, context: EmailContext) -> RenderedEmail:
     )
 
 
-def render_email(template: str | StoredTemplate, context: EmailContext) -> RenderedEmail:
-    """The subject, text body and HTML body of a shipped message (by name) or a stored one."""
+def recipient_language(account: object) -> str:
+    """The language of a message to ``account``: its contact's preferred language (English
+    until someone says otherwise); staff, whose screens are English for now, read English."""
+    contact = getattr(account, "contact", None)
+    return str(contact.preferred_language) if contact is not None else settings.LANGUAGE_CODE
+
+
+def render_email(
+    template: str | StoredTemplate, context: EmailContext, *, language: str | None = None
+) -> RenderedEmail:
+    """The subject, text body and HTML body of a shipped message (by name) or a stored one;
+    a shipped one in ``language``, or in the active language when none is given."""
     full: EmailContext = {
         "district_name": settings.TUTELA_DISTRICT_NAME,
         "portal_url": portal_url(),
         **context,
     }
-    return _shipped(template, full) if isinstance(template, str) else _stored(template, full)
+    if not isinstance(template, str):
+        return _stored(template, full)
+    with translation.override(language or translation.get_language()):
+        return _shipped(template, full)
 
 
-def compose_email(*, to: str, template: str | StoredTemplate, context: EmailContext) -> Email:
+def compose_email(
+    *,
+    to: str,
+    template: str | StoredTemplate,
+    context: EmailContext,
+    language: str | None = None,
+) -> Email:
     """One message to one address (recipients never see each other), text with an HTML part."""
     name = template if isinstance(template, str) else template.name
-    return Email(render_email(template, context), to=to, template_name=name)
+    return Email(render_email(template, context, language=language), to=to, template_name=name)
 
 
 def deliver(messages: Sequence[Email], *, robust: bool = False) -> int:
@@ -136,11 +161,12 @@ def send_email(
     template: str | StoredTemplate,
     context: EmailContext,
     robust: bool = False,
+    language: str | None = None,
 ) -> None:
     """Render now and send once the surrounding transaction commits (at once outside one).
 
     With ``robust`` a failure to send is logged instead of raised, for answers that must not
     differ with whether an email went out (a password reset must not reveal an account).
     """
-    message = compose_email(to=to, template=template, context=context)
+    message = compose_email(to=to, template=template, context=context, language=language)
     transaction.on_commit(lambda: deliver([message], robust=robust))

@@ -196,6 +196,7 @@ def notify_other_guardians(*, student: Student, new_account: Account) -> int:
             to=account.email,
             template="new_guardian",
             context={"student_first_name": student.first_name, "school_name": str(student.school)},
+            language=link.contact.preferred_language,
         )
         sent += deliver([message], robust=True)
     return sent

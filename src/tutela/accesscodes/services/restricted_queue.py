@@ -12,7 +12,7 @@ from tutela.accesscodes.models import PendingLink, PendingStatus
 from tutela.accesscodes.services.linking import grant_link
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, audited
-from tutela.notifications.email import send_email
+from tutela.notifications.email import recipient_language, send_email
 from tutela.people.models import StudentContact
 from tutela.people.services import ServiceError
 
@@ -47,6 +47,7 @@ def approve_link(*, actor: Actor, pending: PendingLink, note: str = "") -> Stude
                 template="link_decided",
                 context={"approved": True, "student_first_name": pending.student.first_name},
                 robust=True,
+                language=recipient_language(pending.account),
             )
         return link
 
@@ -62,4 +63,5 @@ def deny_link(*, actor: Actor, pending: PendingLink, note: str = "") -> None:
                 template="link_decided",
                 context={"approved": False, "school_name": str(pending.student.school)},
                 robust=True,
+                language=recipient_language(pending.account),
             )
