@@ -240,7 +240,6 @@ def test_a_delta_after_revoking_a_grant_carries_the_change(
     detail.allow_data_access = False
     with audited(command_line_user()):
         detail.save()
-    LogEntry.objects.filter(timestamp__gt=latest).update(timestamp=since)
     path = tmp_path / "delta.zip"
     files = export(tutela, path, "--since", stamp)
     manifest = {row["propertyName"]: row["value"] for row in files["manifest.csv"]}
@@ -252,7 +251,7 @@ def test_a_delta_after_revoking_a_grant_carries_the_change(
     assert users["Holly"]["agentSourcedIds"] == ""
     hana = users["Hana"]
     assert (hana["sourcedId"], hana["status"]) == (bulk["Hana"]["sourcedId"], "tobedeleted")
-    assert hana["dateLastModified"] == stamp
+    assert hana["dateLastModified"] >= stamp  # the same format sorts as text
     assert header_lines(path)["users.csv"] == HEADERS["users.csv"]
 
 
