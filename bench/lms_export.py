@@ -48,13 +48,20 @@ def prepare(students: int, seed: int) -> dict[str, object]:
     if not Account.objects.filter(contact__isnull=False).exists():
         unusable = make_password(None)
         rows = Contact.objects.filter(emails__is_primary=True).values_list("pk", "emails__address")
-        Account.objects.bulk_create(
-            [
+        taken: set[str] = set()
+        accounts: list[Account] = []
+        given: set[int] = set()
+        for pk, address in rows.iterator(chunk_size=5000):
+            if pk in given:
+                continue
+            given.add(pk)
+            if address.lower() in taken:  # account emails are unique: a shared one stays out
+                address = ""
+            taken.add(address.lower())
+            accounts.append(
                 Account(username=f"parent{pk}", email=address, contact_id=pk, password=unusable)
-                for pk, address in rows.iterator(chunk_size=5000)
-            ],
-            batch_size=2000,
-        )
+            )
+        Account.objects.bulk_create(accounts, batch_size=2000)
     if not Section.objects.exists():
         unusable = make_password(None)
         groups: list[tuple[str, int, list[int]]] = []
