@@ -221,7 +221,7 @@ def test_a_failed_export_leaves_no_partial_file(
         raise OSError("disk full")
         yield  # pragma: no cover
 
-    monkeypatch.setattr("tutela.people.management.commands.export.export_contacts", broken)
+    monkeypatch.setattr("tutela.rostering.management.commands.export.export_contacts", broken)
     run = tutela("export", "contacts", "--output", str(target))
     assert run.code == 2 and "disk full" in run.err
     assert list(tmp_path.iterdir()) == []

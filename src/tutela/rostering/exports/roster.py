@@ -1,0 +1,290 @@
+"""Who leaves Tutela in a package, under which sourcedIds, and what changed since a moment.
+
+Everything here is read in a few set-based queries and streamed: a district of 100,000
+students and 190,000 shared pairs is held as integers (who is whose agent), never as model
+instances.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from tutela.accounts.models import Account
+from tutela.people.models import (
+    Contact,
+    LinkRestriction,
+    School,
+    Student,
+    StudentContact,
+    StudentContactDetail,
+)
+from tutela.rostering.identifiers import sourced_ids
+from tutela.rostering.models import SourcedId, SourcedKind
+from tutela.rostering.selection import oneroster_role, shared_pairs
+from tutela.sections.models import Section
+
+CHUNK = 2_000
+# The one district a Tutela installation serves, as its OneRoster org.
+DISTRICT_KEY = 1
+
+
+def chunked(items: list[int], size: int = 5_000) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def timestamp(moment: datetime.datetime) -> str:
+    """OneRoster's ``dateLastModified``: ``YYYY-MM-DDTHH:MM:SS.sssZ`` in UTC."""
+    utc = moment.astimezone(datetime.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def listed(values: Iterable[str]) -> str:
+    """A OneRoster list field: the values comma-separated in one field."""
+    return ",".join(values)
+
+
+@dataclass
+class Roster:
+    """The people of one package: the schools, the shared pairs and every sourcedId."""
+
+    day: datetime.date
+    schools: list[School]
+    parents: bool
+    district_id: str = ""
+    school_ids: dict[int, str] = field(default_factory=dict)
+    student_ids: dict[int, str] = field(default_factory=dict)
+    contact_ids: dict[int, str] = field(default_factory=dict)
+    agents: dict[int, list[int]] = field(default_factory=dict)  # student → contacts
+    children: dict[int, list[int]] = field(default_factory=dict)  # contact → students
+    relationships: dict[int, set[str]] = field(default_factory=dict)  # contact → codes
+    student_schools: dict[int, int] = field(default_factory=dict)
+
+    def students(self) -> QuerySet[Student]:
+        return Student.objects.filter(school__in=self.schools)
+
+    def agent_ids(self, student: int) -> str:
+        return listed(self.contact_ids[contact] for contact in self.agents.get(student, ()))
+
+    def child_ids(self, contact: int) -> str:
+        return listed(self.student_ids[student] for student in self.children.get(contact, ()))
+
+    def contact_schools(self, contact: int) -> list[int]:
+        schools = {self.student_schools[student] for student in self.children.get(contact, ())}
+        return sorted(schools, key=lambda pk: self.school_ids[pk])
+
+    def role(self, contact: int) -> str:
+        return oneroster_role(self.relationships.get(contact, ()))
+
+
+def build_roster(
+    *, schools: list[School] | None = None, parents: bool = True, day: datetime.date | None = None
+) -> Roster:
+    """The roster of ``schools`` (every school by default), parents included unless not."""
+    today = day or datetime.date.today()
+    chosen = list(schools) if schools is not None else list(School.objects.order_by("pk"))
+    roster = Roster(day=today, schools=chosen, parents=parents)
+    roster.district_id = sourced_ids(SourcedKind.DISTRICT, {DISTRICT_KEY: "district"})[DISTRICT_KEY]
+    roster.school_ids = sourced_ids(
+        SourcedKind.SCHOOL, {school.pk: school.school_number for school in chosen}
+    )
+    numbers: dict[int, str] = {}
+    for pk, number, school in (
+        roster.students()
+        .values_list("pk", "student_number", "school_id")
+        .iterator(chunk_size=CHUNK)
+    ):
+        numbers[pk] = number
+        roster.student_schools[pk] = school
+    roster.student_ids = sourced_ids(SourcedKind.STUDENT, numbers)
+    del numbers
+    if parents:
+        agents: defaultdict[int, list[int]] = defaultdict(list)
+        children: defaultdict[int, list[int]] = defaultdict(list)
+        relationships: defaultdict[int, set[str]] = defaultdict(set)
+        for pair in shared_pairs(schools=chosen, day=today):
+            agents[pair.student_id].append(pair.contact_id)
+            children[pair.contact_id].append(pair.student_id)
+            if pair.relationship:
+                relationships[pair.contact_id].add(pair.relationship)
+        roster.agents, roster.children = dict(agents), dict(children)
+        roster.relationships = dict(relationships)
+        roster.contact_ids = contact_sourced_ids(list(roster.children))
+    return roster
+
+
+def contact_sourced_ids(contacts: list[int]) -> dict[int, str]:
+    """The sourcedIds of ``contacts``: a new one prefers the contact's Unique ID."""
+    preferred: dict[int, str] = {}
+    for chunk in chunked(sorted(contacts)):
+        preferred.update(
+            Contact.objects.filter(pk__in=chunk).values_list("pk", "unique_id").iterator()
+        )
+    return sourced_ids(SourcedKind.CONTACT, preferred)
+
+
+def known_sourced_ids(kind: SourcedKind, object_ids: Iterable[int]) -> dict[int, str]:
+    """The sourcedIds already given to ``object_ids`` (none is given out here)."""
+    known: dict[int, str] = {}
+    for chunk in chunked(sorted(set(object_ids))):
+        known.update(
+            SourcedId.objects.filter(kind=kind, object_id__in=chunk).values_list(
+                "object_id", "sourced_id"
+            )
+        )
+    return known
+
+
+def teacher_sections(roster: Roster) -> QuerySet[Section]:
+    return Section.objects.filter(school__in=roster.schools)
+
+
+def teacher_ids(roster: Roster) -> tuple[dict[int, str], dict[int, set[int]]]:
+    """The sourcedIds of the teachers of the roster's sections, and each one's schools."""
+    schools: defaultdict[int, set[int]] = defaultdict(set)
+    usernames: dict[int, str] = {}
+    rows = teacher_sections(roster).values_list("school_id", "teachers__pk", "teachers__username")
+    for school, teacher, username in rows.iterator(chunk_size=CHUNK):
+        if teacher is not None:
+            schools[teacher].add(school)
+            usernames[teacher] = username
+    return sourced_ids(SourcedKind.STAFF, usernames), dict(schools)
+
+
+# -- what changed -------------------------------------------------------------------------
+
+
+@dataclass
+class Changes:
+    """The students and contacts whose rows changed since a moment, with when each did."""
+
+    students: dict[int, datetime.datetime] = field(default_factory=dict)
+    contacts: dict[int, datetime.datetime] = field(default_factory=dict)
+    # Parent-child pairs whose link was touched: a learning system may need to drop them.
+    pairs: dict[tuple[int, int], datetime.datetime] = field(default_factory=dict)
+
+
+def _later(found: dict[Any, datetime.datetime], key: Any, moment: datetime.datetime) -> None:
+    if key not in found or found[key] < moment:
+        found[key] = moment
+
+
+def _changed(entry_changes: Any, name: str) -> int | None:
+    """The old value of a foreign key in a removed object's audit entry."""
+    changes = entry_changes
+    if isinstance(changes, str):
+        try:
+            changes = json.loads(changes)
+        except ValueError:
+            return None
+    if not isinstance(changes, dict) or name not in changes:
+        return None
+    values = changes[name]
+    old = values[0] if isinstance(values, list) and values else values
+    try:
+        return int(old)
+    except (TypeError, ValueError):
+        return None
+
+
+def changes_since(since: datetime.datetime, *, now: datetime.datetime) -> Changes:
+    """Who changed since ``since``, from the audit trail (every change is audited) and from
+    the calendar (a grant that began or ended since then changed no row)."""
+    found = Changes()
+    types = ContentType.objects.get_for_models(
+        Student, Contact, Account, StudentContact, StudentContactDetail, LinkRestriction
+    )
+    kinds = {content_type.pk: model for model, content_type in types.items()}
+    links: dict[int, datetime.datetime] = {}
+    details: dict[int, datetime.datetime] = {}
+    restrictions: dict[int, datetime.datetime] = {}
+    accounts: dict[int, datetime.datetime] = {}
+    entries = LogEntry.objects.filter(
+        timestamp__gte=since, content_type_id__in=list(kinds)
+    ).values_list("content_type_id", "object_pk", "action", "changes", "timestamp")
+    for content_type, object_pk, action, changes, moment in entries.iterator(chunk_size=CHUNK):
+        model = kinds[content_type]
+        try:
+            pk = int(object_pk)
+        except ValueError:
+            continue
+        removed = action == LogEntry.Action.DELETE
+        if model is Student:
+            _later(found.students, pk, moment)
+        elif model is Contact:
+            _later(found.contacts, pk, moment)
+        elif model is Account:
+            _later(accounts, pk, moment)
+            contact = _changed(changes, "contact") if removed else None
+            if contact is not None:
+                _later(found.contacts, contact, moment)
+        elif model is StudentContact:
+            _later(links, pk, moment)
+            if removed:
+                student, contact = _changed(changes, "student"), _changed(changes, "contact")
+                if student is not None and contact is not None:
+                    _later(found.pairs, (student, contact), moment)
+        elif model is StudentContactDetail:
+            _later(details, pk, moment)
+            link = _changed(changes, "link") if removed else None
+            if link is not None:
+                _later(links, link, moment)
+        elif model is LinkRestriction:
+            _later(restrictions, pk, moment)
+    today = now.date()
+    calendar = StudentContactDetail.objects.filter(
+        Q(start_date__gt=since.date(), start_date__lte=today)
+        | Q(end_date__gte=since.date(), end_date__lt=today)
+    ).values_list("pk", "start_date", "end_date")
+    for pk, start, end in calendar.iterator(chunk_size=CHUNK):
+        if start is not None and start > since.date():
+            day = start
+        elif end is not None:
+            day = end + datetime.timedelta(days=1)
+        else:
+            continue
+        moment = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+        _later(details, pk, max(moment, since))
+    for chunk in chunked(list(details)):
+        for pk, link in StudentContactDetail.objects.filter(pk__in=chunk).values_list(
+            "pk", "link_id"
+        ):
+            _later(links, link, details[pk])
+    for chunk in chunked(list(restrictions)):
+        for pk, link in LinkRestriction.objects.filter(pk__in=chunk).values_list("pk", "link_id"):
+            _later(links, link, restrictions[pk])
+    for chunk in chunked(list(accounts)):
+        for pk, contact in Account.objects.filter(pk__in=chunk, contact__isnull=False).values_list(
+            "pk", "contact_id"
+        ):
+            _later(found.contacts, contact, accounts[pk])
+    for chunk in chunked(list(links)):
+        for pk, student, contact in StudentContact.objects.filter(pk__in=chunk).values_list(
+            "pk", "student_id", "contact_id"
+        ):
+            _later(found.pairs, (student, contact), links[pk])
+    for (student, contact), moment in found.pairs.items():
+        _later(found.students, student, moment)
+        _later(found.contacts, contact, moment)
+    # A contact that changed (an account disabled, say) changes the agents of its children.
+    for chunk in chunked(list(found.contacts)):
+        for student, contact in StudentContact.objects.filter(contact_id__in=chunk).values_list(
+            "student_id", "contact_id"
+        ):
+            _later(found.pairs, (student, contact), found.contacts[contact])
+            _later(found.students, student, found.contacts[contact])
+    return found
+
+
+def district_name() -> str:
+    return str(settings.TUTELA_DISTRICT_NAME)
