@@ -45,7 +45,8 @@ def test_each_kind_of_planted_duplicate_is_found_by_the_search() -> None:
     }
     listed = {(p.a, p.b): p for p in find_duplicates(actor=command_line_user())}
     for copy in copies:
-        pair = tuple(sorted((contact_of[copy.duplicate_of], contact_of[copy.key])))
+        a, b = sorted((contact_of[copy.duplicate_of], contact_of[copy.key]))
+        pair = (a, b)
         assert pair in listed, copy.planted_by
         evidence = " ".join(listed[pair].evidence)
         word = {"state_id": "state contact ID"}.get(copy.planted_by, copy.planted_by)
