@@ -657,3 +657,34 @@ def test_a_guardian_whose_grant_has_ended_is_not_told(
         )
     assert outcome.link is not None
     assert [m.to for m in mailoutbox] == []
+
+
+def test_registration_reuses_the_districts_contact_with_that_email_at_a_siblings_school(
+    student: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    sibling = StudentFactory.create(first_name="Max", last_name="Lee")
+    known = ContactFactory.create(first_name="Patricia", last_name="Lée")
+    add_email(actor=command_line_user(), contact=known, address="pat@example.org", is_primary=True)
+    link_student(actor=command_line_user(), contact=known, student=sibling, allow_data_access=True)
+    register(current_code(student).code, "PAT@example.org", django_capture_on_commit_callbacks)
+    assert Contact.objects.count() == 1
+    assert Account.objects.get().contact == known
+    assert set(StudentContact.objects.filter(contact=known).values_list("student", flat=True)) == {
+        student.pk,
+        sibling.pk,
+    }
+
+
+@pytest.mark.parametrize("clash", ["another last name", "two contacts with the email"])
+def test_registration_does_not_guess_between_people_it_cannot_tell_apart(
+    student: Any, django_capture_on_commit_callbacks: Any, clash: str
+) -> None:
+    others = [ContactFactory.create(last_name="Lee" if "two" in clash else "Ross")]
+    if "two" in clash:
+        others.append(ContactFactory.create(last_name="Lee"))
+    for other in others:
+        add_email(actor=command_line_user(), contact=other, address="pat@example.org")
+    register(current_code(student).code, "pat@example.org", django_capture_on_commit_callbacks)
+    account = Account.objects.get()
+    assert account.contact is not None and account.contact not in others
+    assert Contact.objects.count() == len(others) + 1

@@ -52,6 +52,11 @@ def detail_of(cast: Cast) -> int:
     return StudentContactDetail.objects.get(link_id=link_of(cast)).pk
 
 
+def pair_url(cast: Cast, name: str) -> str:
+    """A pair of the duplicates queue: Hana (Hillcrest) beside Una (Lakeside)."""
+    return reverse(f"staff:{name}", args=[cast.hana_contact.pk, cast.una_contact.pk])
+
+
 # URL name -> (how to build it for the cast, method)
 URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
     "portal:home": (lambda c: reverse("portal:home"), "get"),
@@ -106,6 +111,9 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
     "staff:link-restricted": (lambda c: card_url(c, "link-restricted", link_of(c)), "post"),
     "staff:link-lift": (lambda c: card_url(c, "link-lift", link_of(c)), "post"),
     "staff:link-remove": (lambda c: card_url(c, "link-remove", link_of(c)), "post"),
+    "staff:duplicates": (lambda c: reverse("staff:duplicates"), "get"),
+    "staff:duplicate-pair": (lambda c: pair_url(c, "duplicate-pair"), "get"),
+    "staff:duplicate-not": (lambda c: pair_url(c, "duplicate-not"), "post"),
     "staff:student": (lambda c: reverse("staff:student", args=[c.holly.pk]), "get"),
     "staff:student-attach": (
         lambda c: reverse("staff:student-attach", args=[c.holly.pk]) + "?q=Hill",
@@ -172,6 +180,7 @@ EXPECTED = {
         "staff:contact-new": 200,  # an empty form; he may add contacts for his own school
         "staff:accounts": 200,  # his school's parents only: Hana's child's number finds none
         "staff:account-new": 200,
+        "staff:duplicates": 200,  # the pairs among his school's contacts only
         # Staff people are the district admins' alone.
         "staff:staff-people": 403,
         "staff:staff-new": 403,

@@ -61,6 +61,10 @@ class SampleGuardian:
     emails: list[str] = field(default_factory=list)
     phones: list[SamplePhone] = field(default_factory=list)
     employer: str = ""
+    state_contact_id: str = ""
+    # A planted duplicate: the key of the guardian this one re-enters, and how it can be told.
+    duplicate_of: str = ""
+    planted_by: str = ""
     has_custody: bool = True
     lives_with: bool = True
     allow_data_access: bool = True
@@ -91,8 +95,10 @@ class District:
         return [child for family in self.families for child in family.children]
 
 
-def generate_district(students: int, seed: int = 2026) -> District:
-    """About ``students`` students in families of one to four children."""
+def generate_district(students: int, seed: int = 2026, duplicates: int = 0) -> District:
+    """About ``students`` students in families of one to four children; with ``duplicates``,
+    that many guardians entered a second time (``plant_duplicates``). Without it the district
+    is exactly what it always was, so other benchmarks are unchanged."""
     rng = random.Random(seed)
     pool = names()
     schools = [SampleSchool(n, name, grades.split()) for n, name, grades in pool["schools"]]
@@ -190,4 +196,64 @@ def generate_district(students: int, seed: int = 2026) -> District:
                 )
             )
         families.append(Family(children=children, guardians=guardians, address=address))
-    return District(schools=schools, families=families)
+    district = District(schools=schools, families=families)
+    if duplicates:
+        plant_duplicates(district, duplicates, random.Random(seed + 1))
+    return district
+
+
+# How a planted duplicate can be told from its original, one kind after another.
+PLANTED_KINDS = ("email", "phone", "address", "state_id")
+
+
+def _misspelt(name: str, rng: random.Random) -> str:
+    """A typing slip: two letters after the first swapped, or a letter doubled."""
+    if len(name) > 3 and rng.random() < 0.5:
+        i = rng.randrange(1, len(name) - 2)
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    i = rng.randrange(1, len(name)) if len(name) > 1 else 0
+    return name[: i + 1] + name[i] + name[i + 1 :]
+
+
+def plant_duplicates(district: District, count: int, rng: random.Random) -> None:
+    """Enter ``count`` custodial guardians a second time in their own family, as districts do:
+    the same mother registered again by another school or by an access code. Each copy shares
+    one kind of evidence with its original (``PLANTED_KINDS`` in turn) and nothing else a
+    search could pair them by: the same email in other capitals; the same mobile phone and last
+    name, the first name misspelt; the same home address, the first name in capitals; the same
+    state contact ID, the first name misspelt. ``duplicate_of`` names the original, so a
+    benchmark can count what the search finds."""
+    parents = [
+        (family, g)
+        for family in district.families
+        for g in family.guardians
+        if g.has_custody and g.emails
+    ]
+    for index, (family, original) in enumerate(rng.sample(parents, min(count, len(parents)))):
+        kind = PLANTED_KINDS[index % len(PLANTED_KINDS)]
+        copy = SampleGuardian(
+            key=f"{original.key}-dup",
+            first_name=original.first_name,
+            last_name=original.last_name,
+            gender=original.gender,
+            prefix=original.prefix,
+            relationship=original.relationship,
+            contact_type="",
+            has_custody=original.has_custody,
+            lives_with=False,
+            allow_data_access=original.allow_data_access,
+            duplicate_of=original.key,
+            planted_by=kind,
+        )
+        if kind == "email":
+            copy.emails = [original.emails[0].upper()]
+        elif kind == "phone":
+            copy.first_name = _misspelt(original.first_name, rng)
+            copy.phones = [original.phones[0]]
+        elif kind == "address":
+            copy.first_name = original.first_name.upper()
+            copy.lives_with = True
+        else:
+            copy.first_name = _misspelt(original.first_name, rng)
+            original.state_contact_id = copy.state_contact_id = f"TX{900001 + index}"
+        family.guardians.append(copy)

@@ -60,6 +60,7 @@ def load_district(district: District) -> dict[str, int]:
                     gender=book.match(CodeType.GENDER, g.gender),
                     prefix=book.match(CodeType.PREFIX, g.prefix),
                     employer=g.employer,
+                    state_contact_id=g.state_contact_id,
                     is_active=True,
                 )
             )

@@ -56,6 +56,12 @@ MENU = [
     MenuEntry(
         "Imports", "staff:imports:history", _staff, "students, contacts, accounts from files"
     ),
+    MenuEntry(
+        "Possible duplicates",
+        "staff:duplicates",
+        _staff,
+        "contacts that may be one person entered twice: merge them or set them apart",
+    ),
     MenuEntry("AutoCreate", "provisioning:autocreate", _district_admin, "create parents' accounts"),
     MenuEntry(
         "Email templates",

@@ -37,7 +37,8 @@ from tutela.accounts.models import Account, SecurityEventKind
 from tutela.accounts.services import hash_token, record_event
 from tutela.core.audit import audited
 from tutela.notifications.email import send_email
-from tutela.people.models import Contact
+from tutela.people.duplicates import fold
+from tutela.people.models import Contact, Student
 from tutela.people.services import ServiceError, add_email, create_contact, validate_email_address
 
 
@@ -98,6 +99,26 @@ def pending_registration(token: str) -> RegistrationRequest | None:
     )
 
 
+def existing_contact(*, student: Student, email: str, last_name: str) -> Contact | None:
+    """The contact a registering parent already is, so registering makes no second person.
+
+    First a contact of the student with this email and no account. Then, since the same
+    mother is often on file at a sibling's school, the one contact of the district with this
+    email (any case) and no account, when its last name is the registrant's (folded for case
+    and accents): the registrant proved the email is theirs by following the link sent to it.
+    Two such contacts, or another last name, are left to the staff's duplicates queue rather
+    than guessed between.
+    """
+    free = Contact.objects.filter(emails__address__iexact=email, account__isnull=True)
+    own = free.filter(student_links__student=student).order_by("pk").first()
+    if own is not None:
+        return own
+    elsewhere = list(free.distinct().order_by("pk")[:2])
+    if len(elsewhere) == 1 and fold(elsewhere[0].last_name) == fold(last_name):
+        return elsewhere[0]
+    return None
+
+
 @dataclass(frozen=True)
 class Registration:
     account: Account
@@ -107,9 +128,10 @@ class Registration:
 def register_with_code(*, token: str, password: str) -> Registration:
     """Finish a self-registration: contact, account and link to the student with data access.
 
-    A contact already linked to the student with this email (and no account) is reused instead
-    of creating a duplicate person. The code is checked again: a reset since the request stops
-    it here.
+    A contact already linked to the student with this email (and no account), or else the
+    district's one contact with this email and last name (``existing_contact``), is reused
+    instead of creating a duplicate person. The code is checked again: a reset since the
+    request stops it here.
     """
     request = pending_registration(token)
     if request is None:
@@ -139,14 +161,8 @@ def register_with_code(*, token: str, password: str) -> Registration:
         if request.completed_at is not None:
             raise ServiceError(_("This link has already been used. Please sign in."))
         code = still_usable(code)
-        contact = (
-            Contact.objects.filter(
-                student_links__student=code.student,
-                emails__address__iexact=request.email,
-                account__isnull=True,
-            )
-            .order_by("pk")
-            .first()
+        contact = existing_contact(
+            student=code.student, email=request.email, last_name=request.last_name
         )
         candidate.is_active = True
         candidate.set_password(password)
