@@ -11,6 +11,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.db.models import F
 
 from tests.cast import Cast
 from tests.conftest import Run
@@ -51,7 +52,7 @@ def test_turning_18_ends_both_parents_access_with_a_dated_detail(
     for link in lila_links(cast):
         assert not link.grants_access(BIRTHDAY)
         assert link.grants_access(BIRTHDAY - datetime.timedelta(days=1))  # history kept
-        details = list(link.details.order_by("start_date"))
+        details = list(link.details.order_by(F("start_date").asc(nulls_first=True)))
         assert [d.allow_data_access for d in details] == [True, False]
         assert details[0].end_date == datetime.date(2026, 12, 9)
         assert details[1].start_date == BIRTHDAY

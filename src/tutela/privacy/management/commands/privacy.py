@@ -9,6 +9,7 @@ with one line naming the student, the contact or the value that is wrong.
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any, NoReturn
 
 from django.core.management.base import CommandParser
@@ -25,6 +26,7 @@ from tutela.privacy.majority import (
     record_majority_exception,
 )
 from tutela.privacy.models import MajorityExceptionKind
+from tutela.privacy.whosees import who_sees
 
 # Exit status of a check that ran and found a problem (2 stays "unusable arguments").
 FOUND_PROBLEMS = 1
@@ -93,6 +95,13 @@ class Command(TutelaCommand):
         majority.add_argument(
             "--today", metavar="YYYY-MM-DD", help="run as on this day (default: today)"
         )
+        sees = actions.add_parser(
+            "who-sees",
+            help="every account that sees a student, through which link and detail, since "
+            "when, granted by whom and by what",
+        )
+        sees.add_argument("student_number", metavar="STUDENT_NUMBER")
+        sees.add_argument("--json", action="store_true", help="print JSON instead of text")
         keep = actions.add_parser(
             "keep-access",
             help="record that a student's parents keep their access past 18: a dependent "
@@ -114,6 +123,8 @@ class Command(TutelaCommand):
                 self._verify_audit()
             elif action == "age-of-majority":
                 self._age_of_majority(options)
+            elif action == "who-sees":
+                self._who_sees(options)
             elif action == "keep-access":
                 self._keep_access(options)
         except ServiceError as error:
@@ -184,6 +195,32 @@ class Command(TutelaCommand):
         for coming in report.upcoming:
             ends = _kept(coming) if coming.kept_by else f"ends the access of {_contacts(coming)}"
             self.stdout.write(f"  {coming.birthday} {_who(coming)}: {ends}")
+
+    def _who_sees(self, options: dict[str, Any]) -> None:
+        student = _student(options["student_number"])
+        grants = who_sees(student=student)
+        if options["json"]:
+            document = {
+                "student": student.student_number,
+                "name": f"{student.first_name} {student.last_name}",
+                "accounts": [grant.as_json() for grant in grants],
+            }
+            self.stdout.write(json.dumps(document, indent=2))
+            return
+        self.stdout.write(
+            f"Student {student.student_number} ({student.first_name} {student.last_name}): "
+            f"{len(grants)} accounts see this student."
+        )
+        for grant in grants:
+            row = grant.as_json()
+            relationship = f", {row['relationship']}" if row["relationship"] else ""
+            self.stdout.write(
+                f"  {row['account']}: contact {row['contact_id']} ({row['contact']}"
+                f"{relationship}), link {row['link_id']}, detail {row['detail_id']} from "
+                f"{row['detail_start'] or 'the start'} to {row['detail_end'] or 'no end'}; "
+                f"since {row['since'] or 'not recorded'}, granted by {row['granted_by']} "
+                f"through {row['granted_through']}"
+            )
 
     def _keep_access(self, options: dict[str, Any]) -> None:
         student = _student(options["student_number"])
