@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 from collections.abc import Callable
@@ -137,3 +138,25 @@ def test_a_folder_without_edfi_files_is_refused(tutela: Callable[..., Run], tmp_
     run = tutela("import", "edfi", str(tmp_path))
     assert run.code == 2
     assert "holds no Ed-Fi XML interchange" in run.err
+
+
+BIRTHS = """<?xml version="1.0"?>
+<InterchangeStudent xmlns="http://ed-fi.org/5.2.0">
+<Student><StudentUniqueId>B-1</StudentUniqueId><Name><FirstName>Bea</FirstName>
+<LastSurname>Born</LastSurname></Name><BirthDate>2008-12-10</BirthDate></Student>
+<Student><StudentUniqueId>B-2</StudentUniqueId><Name><FirstName>Bad</FirstName>
+<LastSurname>Date</LastSurname></Name><BirthDate>12/10/2008</BirthDate></Student>
+</InterchangeStudent>
+"""
+
+
+def test_a_students_birth_date_is_read_and_a_bad_one_rejects_it(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    SchoolFactory.create(school_number="7")
+    (tmp_path / "Student.xml").write_text(BIRTHS)
+    result = run_json(tutela("import", "edfi", str(tmp_path), "--school", "7", "--json"))
+    assert Student.objects.get(student_number="B-1").date_of_birth == datetime.date(2008, 12, 10)
+    assert not Student.objects.filter(student_number="B-2").exists()
+    rejected = [row for row in result["rows_report"] if row["status"] == "rejected"]
+    assert rejected[0]["errors"] == ["BirthDate '12/10/2008' is not a date (YYYY-MM-DD)"]

@@ -1,3 +1,4 @@
+import datetime
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -303,3 +304,37 @@ def test_a_rejected_repeat_of_an_imported_student_is_its_own_rejected_group_in_t
     assert (report["groups"], report["imported_groups"], report["rejected_groups"]) == (3, 1, 2)
     assert report["students_added"] == 1
     assert Student.objects.get(student_number="1001").last_name == "Lee"
+
+
+def test_dob_is_read_as_mm_dd_yyyy_and_a_blank_one_keeps_the_recorded_date(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    header = [*HEADER, "DOB"]
+    path = csv_file([header, ["1001", "Ann", "Lee", "10", "3", "", "02/29/2008"]])
+    assert tutela("import", "students", str(path)).code == 0
+    assert Student.objects.get().date_of_birth == datetime.date(2008, 2, 29)
+    path = csv_file([header, ["1001", "Ann", "Lee", "10", "4", "", ""]])
+    assert tutela("import", "students", str(path)).code == 0
+    assert Student.objects.get().date_of_birth == datetime.date(2008, 2, 29)
+
+
+def test_a_bad_dob_rejects_its_row_naming_the_field(
+    tutela: Callable[..., Run], csv_file: Callable[..., Path]
+) -> None:
+    header = [*HEADER, "DOB"]
+    path = csv_file(
+        [
+            header,
+            ["1001", "Ann", "Lee", "10", "3", "", "2008-02-29"],
+            ["1002", "Bo", "Lee", "10", "3", "", "02/30/2008"],
+        ]
+    )
+    run = tutela("import", "students", str(path), "--json")
+    assert run.code == 1
+    rows = json.loads(run.out)["rows_report"]
+    assert (rows[0]["row"], rows[0]["errors"]) == (
+        2,
+        ["DOB '2008-02-29' is not a date in mm/dd/yyyy or mm/dd/yy form"],
+    )
+    assert (rows[1]["row"], rows[1]["errors"]) == (3, ["DOB '02/30/2008' is not a real date"])
+    assert not Student.objects.exists()

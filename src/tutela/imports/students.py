@@ -6,10 +6,12 @@ checked in memory, and changes are written with ``bulk_create``/``bulk_update``.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tutela.core.bulk import CHUNK, chunks
+from tutela.core.values import ValueProblem, parse_date
 from tutela.imports.engine import CheckedRow, Group, ImportContext, ImportKind, Touch, value_of
 from tutela.people.models import School, Student
 
@@ -22,6 +24,7 @@ COLUMNS = (
     "Grade_Level",
     "School_Name",
     "Enroll_Status",
+    "DOB",
 )
 REQUIRED = COLUMNS[:4]
 # Each text column's room in the database, so a long value rejects its row (naming the column)
@@ -48,6 +51,8 @@ class StudentRow:
     school_name: str
     grade_level: str
     enroll_status: int | None
+    # Blank in the file: the date already recorded stays.
+    date_of_birth: datetime.date | None = field(default=None)
 
 
 Checked = CheckedRow[StudentRow]
@@ -95,6 +100,12 @@ class StudentImporter(ImportKind[Checked]):
             else:
                 if enroll_status not in ENROLL_STATUS_RANGE:
                     errors.append(f"Enroll_Status {values['Enroll_Status']!r} is out of range")
+        date_of_birth: datetime.date | None = None
+        if values["DOB"]:
+            try:
+                date_of_birth = parse_date(values["DOB"])
+            except ValueProblem as problem:
+                errors.append(f"DOB {values['DOB']!r} {problem}")
         if errors:
             return None
         return StudentRow(
@@ -106,6 +117,7 @@ class StudentImporter(ImportKind[Checked]):
             school_name=values["School_Name"],
             grade_level=values["Grade_Level"],
             enroll_status=enroll_status,
+            date_of_birth=date_of_birth,
         )
 
     def apply(self, groups: list[Group[Checked]], context: ImportContext) -> None:
@@ -141,6 +153,7 @@ class StudentImporter(ImportKind[Checked]):
             "school",
             "grade_level",
             "enroll_status",
+            "date_of_birth",
         )
         for group, r in planned:
             wanted = {
@@ -156,6 +169,7 @@ class StudentImporter(ImportKind[Checked]):
                     Student(
                         student_number=r.student_number,
                         enroll_status=r.enroll_status or 0,
+                        date_of_birth=r.date_of_birth,
                         **wanted,
                     )
                 )
@@ -163,6 +177,8 @@ class StudentImporter(ImportKind[Checked]):
                 continue
             if r.enroll_status is not None:
                 wanted["enroll_status"] = r.enroll_status
+            if r.date_of_birth is not None:
+                wanted["date_of_birth"] = r.date_of_birth
             if not r.middle_name:
                 del wanted["middle_name"]  # a blank optional cell leaves the value alone
             if not r.grade_level:

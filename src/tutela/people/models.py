@@ -125,6 +125,9 @@ class Student(models.Model):
     grade_level = models.CharField(max_length=16, blank=True)
     # PowerSchool's Enroll_Status: 0 active, -1 pre-registered, 2 transferred out, 3 graduated.
     enroll_status = models.IntegerField(default=0)
+    # FERPA's rights pass from the parents to the student on the 18th birthday
+    # (tutela.privacy.majority): the students import's DOB, Ed-Fi's BirthDate.
+    date_of_birth = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["student_number"]

@@ -15,3 +15,10 @@ class PrivacyConfig(AppConfig):
         # The audit trail's own bookkeeping, not a side effect of the project's models: every
         # entry is sealed in the transaction that writes it, whichever service writes it.
         post_save.connect(seal_entry, sender=LogEntry, dispatch_uid="tutela-audit-seal")
+
+        from auditlog.registry import auditlog
+
+        from tutela.privacy.models import MajorityException, MajorityHandover
+
+        auditlog.register(MajorityException)
+        auditlog.register(MajorityHandover)

@@ -315,6 +315,13 @@ def _student(
             "no school: no StudentSchoolAssociation or attendance event names one (give "
             "--school N for such students)"
         )
+    birth_date: datetime.date | None = None
+    birth_text = record.get("BirthDate") or record.get("BirthData/BirthDate")
+    if birth_text:
+        try:
+            birth_date = datetime.date.fromisoformat(birth_text.strip())
+        except ValueError:
+            errors.append(f"BirthDate {birth_text[:40]!r} is not a date (YYYY-MM-DD)")
     if errors:
         return CheckedRow(number, ("student", unique_id or number), label, errors)
     value = StudentRow(
@@ -326,6 +333,7 @@ def _student(
         school_name=school_names.get(school, ""),
         grade_level="",
         enroll_status=None,
+        date_of_birth=birth_date,
     )
     return CheckedRow(number, ("student", unique_id), label, errors, value)
 
