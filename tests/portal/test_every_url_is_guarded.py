@@ -115,6 +115,10 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
         lambda c: reverse("staff:student-access-code", args=[c.holly.pk]),
         "post",
     ),
+    "staff:student-keep-access": (
+        lambda c: reverse("staff:student-keep-access", args=[c.holly.pk]),
+        "post",
+    ),
     "staff:student-contact-move": (
         lambda c: reverse("staff:student-contact-move", args=[c.holly.pk, link_of(c)]),
         "post",

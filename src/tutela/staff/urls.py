@@ -94,6 +94,7 @@ urlpatterns = [
     path(STUDENT, students.student_detail, name="student"),
     path(STUDENT + "attach/", students.student_attach, name="student-attach"),
     path(STUDENT + "access-code/", students.student_access_code, name="student-access-code"),
+    path(STUDENT + "keep-access/", students.student_keep_access, name="student-keep-access"),
     path(
         STUDENT + "contacts/<int:link_id>/move/",
         students.student_contact_move,
