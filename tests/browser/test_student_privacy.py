@@ -44,3 +44,24 @@ def test_a_school_admin_records_a_dependent_on_the_student_page(
     assert "the parents keep their access: dependent for tax purposes until 2027-12-31" in main
     assert MajorityException.objects.get().until == datetime.date(2027, 12, 31)
     assert_accessible(page)
+
+
+def test_a_district_admin_filters_the_audit_trail_by_student(
+    live_server: Any, browser: Any
+) -> None:
+    cast = build_cast(with_passwords=True)
+    page = browser.new_page()
+    sign_in(page, live_server.url, "dana", PASSWORD)
+    page.wait_for_url(f"{live_server.url}/staff/")
+    page.click("text=Audit trail")
+    page.wait_for_url(f"{live_server.url}/staff/audit/")
+    assert_accessible(page)
+    page.fill("#id_student", cast.lila.student_number)
+    page.select_option("#id_kind", "student")
+    page.click("text=Show the entries")
+    main = page.inner_text("main")
+    assert "Lila Lake" in main and "Holly" not in main
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.click("text=Download the entries as CSV")
+    assert download.value.suggested_filename == "audit-trail.csv"
