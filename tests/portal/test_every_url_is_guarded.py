@@ -123,6 +123,11 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
         lambda c: reverse("staff:student-access-code", args=[c.holly.pk]),
         "post",
     ),
+    "staff:audit": (lambda c: reverse("staff:audit") + "?format=csv", "get"),
+    "staff:student-keep-access": (
+        lambda c: reverse("staff:student-keep-access", args=[c.holly.pk]),
+        "post",
+    ),
     "staff:student-contact-move": (
         lambda c: reverse("staff:student-contact-move", args=[c.holly.pk, link_of(c)]),
         "post",
@@ -186,6 +191,7 @@ EXPECTED = {
         "staff:staff-new": 403,
         "staff:staff-person": 403,
         "staff:staff-status": 403,
+        "staff:audit": 403,  # the audit trail is the district admins' alone
     },
     "lou": {"staff:sign-in": 302},
     "anonymous": {},

@@ -85,6 +85,8 @@ class HandoverReport:
     handed_over: list[Handover] = field(default_factory=list)
     kept: list[Handover] = field(default_factory=list)
     upcoming: list[Handover] = field(default_factory=list)
+    # Students whose hand-over a service refused, with why: left for staff, the rest go on.
+    failed: list[tuple[Handover, str]] = field(default_factory=list)
 
 
 def _granting_links(student_ids: Iterable[int], day: datetime.date) -> QuerySet[StudentContact]:
@@ -245,20 +247,25 @@ def hand_over(*, actor: Actor, today: datetime.date, dry_run: bool = False) -> H
         if planned.kept_by is not None:
             report.kept.append(planned)
             continue
-        report.handed_over.append(planned)
         if dry_run:
+            report.handed_over.append(planned)
             continue
-        with audited(actor), transaction.atomic():
-            for link in links.get(student.pk, []):
-                _end_access(actor=actor, link=link, day=today)
-                _tell(link)
-            MajorityHandover.objects.create(
-                student=student,
-                birthday=planned.birthday,
-                handed_over_on=today,
-                contacts=planned.contacts,
-                recorded_at=timezone.now(),
-            )
+        try:
+            with audited(actor), transaction.atomic():
+                for link in links.get(student.pk, []):
+                    _end_access(actor=actor, link=link, day=today)
+                    _tell(link)
+                MajorityHandover.objects.create(
+                    student=student,
+                    birthday=planned.birthday,
+                    handed_over_on=today,
+                    contacts=planned.contacts,
+                    recorded_at=timezone.now(),
+                )
+        except ServiceError as error:
+            report.failed.append((planned, str(error)))
+        else:
+            report.handed_over.append(planned)
     report.upcoming = upcoming_handovers(actor=actor, today=today)
     return report
 

@@ -85,6 +85,7 @@ MENU = [
     MenuEntry(
         "Staff people", "staff:staff-people", _district_admin, "staff, their roles and schools"
     ),
+    MenuEntry("Audit trail", "staff:audit", _district_admin, "every change, who and when"),
 ]
 
 

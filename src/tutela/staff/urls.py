@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from tutela.staff.views import (
     accounts,
+    audit,
     contact_account,
     contact_addresses,
     contact_emails,
@@ -102,6 +103,8 @@ urlpatterns = [
     path(STUDENT, students.student_detail, name="student"),
     path(STUDENT + "attach/", students.student_attach, name="student-attach"),
     path(STUDENT + "access-code/", students.student_access_code, name="student-access-code"),
+    path("audit/", audit.audit_trail, name="audit"),
+    path(STUDENT + "keep-access/", students.student_keep_access, name="student-keep-access"),
     path(
         STUDENT + "contacts/<int:link_id>/move/",
         students.student_contact_move,

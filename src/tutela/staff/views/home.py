@@ -8,6 +8,7 @@ the screens, so a school's staff count only their schools.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +24,7 @@ from tutela.accounts.selectors import (
     students_no_parent_can_see,
 )
 from tutela.imports import selectors as imports
+from tutela.privacy.majority import UPCOMING_DAYS, recent_handovers, upcoming_handovers
 from tutela.provisioning import selectors as autocreate
 from tutela.staff.navigation import staff_menu
 
@@ -68,6 +70,10 @@ def _where(scope: Scope) -> str:
     return ", ".join(schools) if schools else "no school yet"
 
 
+def _days_ago(days: int) -> datetime.date:
+    return datetime.date.today() - datetime.timedelta(days=days)
+
+
 @staff_required
 def home(request: HttpRequest, account: Account) -> HttpResponse:
     return render(
@@ -80,5 +86,9 @@ def home(request: HttpRequest, account: Account) -> HttpResponse:
             "imports": list(imports.jobs_visible_to(actor=account).order_by("-pk")[:RECENT]),
             "jobs": list(autocreate.jobs_visible_to(actor=account)[:RECENT]),
             "runs_autocreate": Scope.of(account).is_district_admin,
+            # FERPA's age-18 hand-over: whose parents lost access lately, whose will soon.
+            "handovers": list(recent_handovers(actor=account, since=_days_ago(UPCOMING_DAYS))),
+            "upcoming": upcoming_handovers(actor=account, today=datetime.date.today()),
+            "upcoming_days": UPCOMING_DAYS,
         },
     )

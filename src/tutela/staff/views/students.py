@@ -1,11 +1,15 @@
 """The student page: the student's contacts in the order the school calls them, each link's
-flags, adding a contact, the access code, and who sees the student in the portal and why."""
+flags, adding a contact, the access code, who sees the student in the portal and why, and the
+age-18 hand-over (the dependent or consent record that keeps the parents' access)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,12 +20,14 @@ from tutela.accesscodes.services import issuing
 from tutela.accounts.access import staff_required
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Scope
-from tutela.accounts.selectors import portal_viewers
 from tutela.people import selectors
 from tutela.people.models import Student
 from tutela.people.search import search_contacts
 from tutela.people.selectors import student_visible_to
 from tutela.people.services import attach_student, move_link
+from tutela.privacy.majority import birthday_at, exception_for, record_majority_exception
+from tutela.privacy.models import MajorityExceptionKind
+from tutela.privacy.whosees import who_sees
 from tutela.staff.contact_forms import LinkDetailForm
 from tutela.staff.views.common import changed, saved, students_seen, with_students
 
@@ -72,13 +78,69 @@ def student_detail(request: HttpRequest, account: Account, student_id: int) -> H
         {
             "student": student,
             "contacts": _contacts(student),
-            "viewers": portal_viewers(student=student),
+            "viewers": who_sees(student=student),
+            "majority": _majority(student),
+            "keep_form": KeepAccessForm(),
             "manages": manages,
             "codes_enabled": settings.ACCESS_CODES_ENABLED,
             "code": code,
             "code_usable": code is not None and code.is_usable(timezone.now()),
         },
     )
+
+
+class KeepAccessForm(forms.Form):
+    """A dependent or consent record: the parents keep their access past the 18th birthday."""
+
+    kind = forms.ChoiceField(label="Keeps access because", choices=MajorityExceptionKind.choices)
+    until = forms.DateField(
+        label="Until (last day; required for a dependent)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(label="Note", required=False, max_length=500)
+
+
+def _majority(student: Student) -> dict[str, Any]:
+    """The student's age-18 state: the birthday, the hand-over if done, the record that
+    keeps the parents' access if one holds on the birthday (or today, after it)."""
+    if student.date_of_birth is None:
+        return {"birthday": None}
+    birthday = birthday_at(student.date_of_birth)
+    day = max(birthday, datetime.date.today())
+    return {
+        "birthday": birthday,
+        "handover": getattr(student, "majority_handover", None),
+        "kept_by": exception_for(student, day),
+        "records": list(student.majority_exceptions.all()),
+    }
+
+
+@staff_required
+@require_POST
+def student_keep_access(request: HttpRequest, account: Account, student_id: int) -> HttpResponse:
+    """Record that the student's parents keep their access past 18 (dependent or consent)."""
+    student = _student(account, student_id)
+    form = KeepAccessForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        changed(
+            request,
+            "Recorded: the parents keep their access past 18.",
+            lambda: record_majority_exception(
+                actor=account,
+                student=student,
+                kind=data["kind"],
+                until=data["until"],
+                note=data["note"],
+            ),
+        )
+    else:
+        problems = "; ".join(
+            f"{form[name].label}: {' '.join(str(m) for m in e)}" for name, e in form.errors.items()
+        )
+        messages.error(request, problems)
+    return redirect("staff:student", student_id=student.pk)
 
 
 @staff_required

@@ -191,6 +191,8 @@ class Command(TutelaCommand):
         for kept in report.kept:
             assert kept.kept_by is not None
             self.stdout.write(f"  {_who(kept)} turned 18 on {kept.birthday}: {_kept(kept)}")
+        for failed, why in report.failed:
+            self.stdout.write(f"  {_who(failed)}: not handed over: {why}")
         self.stdout.write(f"Coming in the next 30 days: {len(report.upcoming)} students.")
         for coming in report.upcoming:
             ends = _kept(coming) if coming.kept_by else f"ends the access of {_contacts(coming)}"
