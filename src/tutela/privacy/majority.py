@@ -219,6 +219,7 @@ def _tell(link: StudentContact) -> None:
             "school_name": str(link.student.school.name),
         },
         robust=True,
+        language=link.contact.preferred_language,
     )
 
 
