@@ -532,6 +532,8 @@ OAUTH2_PROVIDER = {
         ONEROSTER_SCOPE + "roster.readonly",
         ONEROSTER_SCOPE + "roster-core.readonly",
     ],
-    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("TUTELA_API_TOKEN_SECONDS", "3600")),
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("TUTELA_API_TOKEN_SECONDS", 3600),
     "PKCE_REQUIRED": False,
 }
+# Requests one OneRoster API client may make per minute (in each server process).
+TUTELA_API_RATE_LIMIT = env_int("TUTELA_API_RATE_LIMIT", 600)

@@ -143,3 +143,22 @@ def test_client_commands_refuse_bad_input(
     assert run.code == 2
     assert message in run.err
     assert "Traceback" not in run.err
+
+
+def test_a_client_past_its_rate_limit_gets_429(
+    cast: Cast, make_client: Callable[..., NewClient], settings: Any, monkeypatch: Any
+) -> None:
+    settings.TUTELA_API_RATE_LIMIT = 2
+    monkeypatch.setattr("tutela.api.views._seconds", lambda: 6_000_015.0)  # 45 s left
+    web = Client()
+    token = fetch_token(web, make_client()).json()["access_token"]
+    other = fetch_token(web, make_client("Other")).json()["access_token"]
+    codes = [
+        web.get(f"{BASE}/orgs", HTTP_AUTHORIZATION=f"Bearer {token}").status_code for _ in range(2)
+    ]
+    assert codes == [200, 200]
+    response = web.get(f"{BASE}/orgs", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 429
+    assert code_minor(response) == "server_busy"
+    assert response["Retry-After"] == "45"
+    assert web.get(f"{BASE}/orgs", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 200

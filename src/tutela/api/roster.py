@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -102,7 +103,7 @@ class Roster:
             "sourcedId": self.district_id(),
             "status": "active",
             "dateLastModified": self.modified,
-            "name": "District",
+            "name": settings.TUTELA_DISTRICT_NAME,
             "type": "district",
             "children": [_ref(self.base, "orgs", school["sourcedId"], "org") for school in schools],
         }

@@ -8,11 +8,13 @@ logged with the client, the endpoint and how many records it returned, never the
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from oauth2_provider.models import AbstractApplication
@@ -101,6 +103,30 @@ def _log(request: HttpRequest, client: str, count: int, status: int) -> None:
     )
 
 
+RATE_WINDOW_SECONDS = 60
+
+
+def _seconds() -> float:
+    return time.time()
+
+
+def _check_rate(application: AbstractApplication) -> None:
+    """At most ``TUTELA_API_RATE_LIMIT`` requests a minute per client, else 429."""
+    now = int(_seconds())
+    window = now // RATE_WINDOW_SECONDS
+    key = f"tutela-api-rate:{application.client_id}:{window}"
+    cache.add(key, 0, RATE_WINDOW_SECONDS * 2)
+    if cache.incr(key) > settings.TUTELA_API_RATE_LIMIT:
+        retry = RATE_WINDOW_SECONDS - now % RATE_WINDOW_SECONDS
+        raise RateLimited(retry)
+
+
+class RateLimited(ApiError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(429, "server_busy", "too many requests: try again later")
+        self.retry_after = retry_after
+
+
 def _answer(
     request: HttpRequest, work: Callable[[AbstractApplication], HttpResponse]
 ) -> HttpResponse:
@@ -108,9 +134,12 @@ def _answer(
     try:
         application = _client(request)
         client = application.client_id
+        _check_rate(application)
         response = work(application)
     except ApiError as error:
         response = status_info(error)
+        if isinstance(error, RateLimited):
+            response["Retry-After"] = str(error.retry_after)
     _log(request, client, int(response.get("X-Count", "0")), response.status_code)
     del response["X-Count"]
     return response
