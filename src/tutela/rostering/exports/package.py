@@ -7,7 +7,6 @@ moment in which another user of the machine could read it.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import zipfile
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tutela.core.private import PRIVATE_FILE
+from tutela.core.spreadsheets import csv_writer
 
 
 class Package:
@@ -30,7 +30,7 @@ class Package:
         count = 0
         with self._archive.open(name, "w", force_zip64=True) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            writer = csv.writer(text, lineterminator="\r\n")
+            writer = csv_writer(text, lineterminator="\r\n")
             writer.writerow(header)
             for row in rows:
                 writer.writerow(row)
