@@ -168,8 +168,6 @@ INSTALLED_APPS = [
     "tutela.rostering",
     "tutela.privacy",
     "tutela.sampledata",
-    "oauth2_provider",
-    "tutela.api",
 ]
 
 MIDDLEWARE = [
@@ -516,24 +514,3 @@ LOGGING = {
     },
     "loggers": {"django.db.backends": {"filters": ["hide_access_codes"]}},
 }
-
-
-# The OneRoster API: learning systems sign in with OAuth 2.0 client credentials
-# (django-oauth-toolkit). Secrets are kept only as hashes; a token lives an hour by default.
-OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-ONEROSTER_SCOPE = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
-OAUTH2_PROVIDER = {
-    "SCOPES": {
-        ONEROSTER_SCOPE + "roster.readonly": "Read rosters (all but demographics)",
-        ONEROSTER_SCOPE + "roster-core.readonly": "Read the core rosters",
-        ONEROSTER_SCOPE + "roster-demographics.readonly": "Read demographics",
-    },
-    "DEFAULT_SCOPES": [
-        ONEROSTER_SCOPE + "roster.readonly",
-        ONEROSTER_SCOPE + "roster-core.readonly",
-    ],
-    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("TUTELA_API_TOKEN_SECONDS", 3600),
-    "PKCE_REQUIRED": False,
-}
-# Requests one OneRoster API client may make per minute (in each server process).
-TUTELA_API_RATE_LIMIT = env_int("TUTELA_API_RATE_LIMIT", 600)

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from oauth2_provider.views import TokenView
 
 from tutela.accounts import views as account_views
 
@@ -14,9 +13,6 @@ urlpatterns = [
     path("staff/letters/", include("tutela.letters.urls")),
     path("staff/", include("tutela.staff.urls")),
     path("admin/", admin.site.urls),
-    # The OneRoster API: a learning system's token, then the rosters it may read.
-    path("oauth/token", TokenView.as_view(), name="oauth-token"),
-    path("ims/oneroster/rostering/v1p2/", include("tutela.api.urls")),
     path("health/", include("tutela.web.urls")),
     # Access codes: /register/, /portal/add-child/, /staff/access-codes/, /staff/restricted-links/
     path("", include("tutela.accesscodes.urls")),
