@@ -216,23 +216,24 @@ def _student_rows(
         )
 
 
+def _people(
+    contacts: list[int],
+) -> QuerySet[Contact, tuple[int, str, str, str, str | None, str | None]]:
+    """Each contact's id, names and account sign-in: what a parent's ``users.csv`` row names."""
+    return (
+        Contact.objects.filter(pk__in=contacts)
+        .order_by("pk")
+        .values_list(
+            "pk", "first_name", "middle_name", "last_name", "account__username", "account__email"
+        )
+    )
+
+
 def _parent_rows(
     roster: Roster, contacts: list[int], stamps: dict[int, datetime.datetime] | None = None
 ) -> Iterator[tuple[str, ...]]:
     for chunk in chunked(sorted(contacts)):
-        rows = (
-            Contact.objects.filter(pk__in=chunk)
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "first_name",
-                "middle_name",
-                "last_name",
-                "account__username",
-                "account__email",
-            )
-        )
-        for pk, first, middle, last, username, email in rows:
+        for pk, first, middle, last, username, email in _people(chunk):
             stamp = stamps.get(pk) if stamps is not None else None
             yield (
                 roster.contact_ids[pk],
@@ -443,18 +444,7 @@ def _removed_parent_rows(
         for contact, code in rows:
             if code:
                 relationships.setdefault(contact, set()).add(code)
-        for pk, first, middle, last, username, email in (
-            Contact.objects.filter(pk__in=chunk)
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "first_name",
-                "middle_name",
-                "last_name",
-                "account__username",
-                "account__email",
-            )
-        ):
+        for pk, first, middle, last, username, email in _people(chunk):
             yield (
                 contacts[pk],
                 TO_BE_DELETED,
