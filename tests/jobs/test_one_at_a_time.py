@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -14,15 +15,38 @@ from typing import Any
 
 import pytest
 
-from tests.jobs.conftest import District
+from tests.jobs.conftest import WAIT, District
 from tutela.imports.models import ImportJob
 from tutela.jobs import exclusive, lifecycle
 
 
+def holds_the_queue_store(district: District) -> bool:
+    """Whether some process holds the write lock of the queue's store (SQLite), where a
+    running job writes its heartbeat several times a second."""
+    store = sqlite3.connect(district.home / "queue.sqlite3", timeout=0, isolation_level=None)
+    try:
+        store.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        store.close()  # rolls back the empty transaction
+    return False
+
+
 @contextmanager
-def paused(process: subprocess.Popen[str]) -> Iterator[None]:
-    """Stop ``process`` (SIGSTOP) for the block, holding whatever it holds; then let it go on."""
+def paused(process: subprocess.Popen[str], district: District) -> Iterator[None]:
+    """Stop ``process`` (SIGSTOP) for the block, still running its job; then let it go on.
+
+    Never in the middle of a heartbeat's write to the queue's store: a new process opens
+    that store at start-up (creating its tables, under an exclusive lock), and would give up
+    on a lock that a stopped process can never release; no real process holds it for long.
+    """
+    deadline = time.monotonic() + WAIT
     process.send_signal(signal.SIGSTOP)
+    while holds_the_queue_store(district) and time.monotonic() < deadline:
+        process.send_signal(signal.SIGCONT)
+        time.sleep(0.01)  # polling: let the heartbeat's write finish
+        process.send_signal(signal.SIGSTOP)
     try:
         yield
     finally:
@@ -45,11 +69,13 @@ def test_a_second_import_waits_for_the_first_and_says_so(district: District) -> 
     big = district.start("import", "contacts", str(district.files / "contacts.csv"))
     first_job = district.wait_for_job("imports_importjob", big)
     district.wait_for_state("imports.importjob", first_job, big, lambda state: "beat" in state)
-    with paused(big):  # so that it still runs when the second one comes
+    with paused(big, district):  # so that it still runs when the second one comes
         small = district.start("import", "students", str(renamed))
         assert small.stderr is not None
         said = small.stderr.readline()
-    assert said == f"This import is waiting for import {first_job} to finish.\n"
+    assert said == f"This import is waiting for import {first_job} to finish.\n", (
+        said + small.stderr.read()
+    )
     out, err = small.communicate(timeout=600)
     assert small.returncode == 0, err
     assert "Students added 0, students updated 1" in out
@@ -73,11 +99,12 @@ def test_a_second_autocreate_run_waits_for_the_first_and_finds_it_done(
     district.wait_for_state(
         "provisioning.autocreatejob", first_job, first, lambda state: "beat" in state
     )
-    with paused(first):
+    with paused(first, district):
         second = district.start("autocreate", "--json")
         assert second.stderr is not None
         said = second.stderr.readline()
-    assert said == f"This AutoCreate run is waiting for AutoCreate run {first_job} to finish.\n"
+    expected = f"This AutoCreate run is waiting for AutoCreate run {first_job} to finish.\n"
+    assert said == expected, said + second.stderr.read()
     out, err = second.communicate(timeout=600)
     assert second.returncode == 0, err
     assert '"accounts_created": 0' in out  # the first had made them all
