@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 
 from tests.cast import Cast
@@ -16,6 +15,9 @@ from tests.factories import AccountFactory, SectionFactory
 from tutela.core.audit import command_line_user
 from tutela.people.models import School
 from tutela.rostering.clients import NewClient, add_client
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 ROOT = "/ims/oneroster/rostering/v1p2/"
 CORE = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
@@ -28,7 +30,7 @@ def basic(made: NewClient) -> str:
     return "Basic " + base64.b64encode(pair).decode()
 
 
-def ask_token(made: NewClient, **data: str) -> HttpResponse:
+def ask_token(made: NewClient, **data: str) -> TestResponse:
     return Client().post(
         "/oauth/token",
         {"grant_type": "client_credentials", **data},
@@ -43,7 +45,7 @@ class Api:
     made: NewClient
     token: str
 
-    def get(self, path: str, **params: Any) -> HttpResponse:
+    def get(self, path: str, **params: Any) -> TestResponse:
         return Client().get(ROOT + path, params, HTTP_AUTHORIZATION=f"Bearer {self.token}")
 
     def json(self, path: str, **params: Any) -> Any:

@@ -269,9 +269,9 @@ for _single, _set, _key, _plural in (
 def _check_string(value: Any, kind: Kind, where: str) -> list[str]:
     if not isinstance(value, str):
         return [f"{where}: {value!r} is not a string"]
-    if kind.enum and value not in kind.enum:
-        if not (kind.extensible and EXTENSION.fullmatch(value)):
-            return [f"{where}: {value!r} is not one of {kind.enum}"]
+    extension = kind.extensible and EXTENSION.fullmatch(value)
+    if kind.enum and value not in kind.enum and not extension:
+        return [f"{where}: {value!r} is not one of {kind.enum}"]
     pattern = {"date": DATE, "date-time": DATE_TIME, "uri": URI}.get(kind.format)
     if pattern is not None and not pattern.match(value):
         return [f"{where}: {value!r} is not a {kind.format}"]

@@ -146,7 +146,7 @@ class Rostering:
         roster = self.roster
         given = _given(SourcedKind.SCHOOL)
         given_district = _given(SourcedKind.DISTRICT)[DISTRICT_KEY]
-        schools = [
+        schools: list[Record] = [
             {
                 "sourcedId": roster.school_ids[school.pk],
                 "status": ACTIVE,
