@@ -145,8 +145,7 @@ class Query:
         return kept
 
     def page(self, records: list[Record]) -> list[Record]:
-        chosen = records[self.offset : self.offset + self.limit]
-        return [self.shape(record) for record in chosen]
+        return records[self.offset : self.offset + self.limit]
 
     def shape(self, record: Record) -> Record:
         if not self.fields:

@@ -12,12 +12,19 @@ system could first have known it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, reduce
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Collate
 
 from tutela.accounts.models import Account
-from tutela.people.models import School
+from tutela.people.models import School, Student
 from tutela.rostering.exports.oneroster import contact_people, school_year
 from tutela.rostering.exports.roster import (
     CHUNK,
@@ -26,18 +33,34 @@ from tutela.rostering.exports.roster import (
     build_roster,
     chunked,
     district_name,
+    known_sourced_ids,
     teacher_ids,
     teacher_sections,
     timestamp,
 )
 from tutela.rostering.identifiers import sourced_ids
 from tutela.rostering.models import SourcedId, SourcedKind
-from tutela.rostering.selection import ceds_grade
+from tutela.rostering.selection import ceds_grade, oneroster_role, shared_links, shared_pairs
 from tutela.sections.models import Section
 
 from .query import Record
 
 ACTIVE = "active"
+# The collation that orders by code point, as Python's own sort does.
+BINARY = {"postgresql": "C", "sqlite": "BINARY"}
+STUDENT_COLUMNS = (
+    "pk",
+    "student_number",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "school_id",
+    "grade_level",
+    "enroll_status",
+    "student_account__account__username",
+    "student_account__account__email",
+)
+TEACHER_COLUMNS = ("pk", "username", "first_name", "last_name", "email", "is_active")
 # The term a school year's classes are held in: its sourcedId's key beside the year's own.
 TERM_KEY_OFFSET = 1_000_000
 
@@ -111,6 +134,15 @@ def _optional(record: Record, **values: str) -> Record:
     return record
 
 
+@dataclass(frozen=True)
+class Ids:
+    """The sourcedIds a user's record names: its school's, its own, its agents'."""
+
+    schools: dict[int, str]
+    students: dict[int, str]
+    contacts: dict[int, str]
+
+
 @dataclass
 class Rostering:
     """The collections one client may read, built once per request and only as needed."""
@@ -176,125 +208,248 @@ class Rostering:
         return [org for org in self.orgs if org["type"] == "school"]
 
     # -- users --------------------------------------------------------------------------
+    # One builder per kind of user, fed by the whole roster (a filtered or sorted collection)
+    # or by one page's worth of rows (the walk in sourcedId order: ``user_page``).
+
+    def _student(self, row: tuple[Any, ...], ids: Ids, agents: list[str], stamp: str) -> Record:
+        pk, number, first, middle, last, school, grade, enrolled, username, email = row
+        school_ref = self.org_ref(ids.schools[school])
+        record: Record = {
+            "sourcedId": ids.students[pk],
+            "status": ACTIVE,
+            "dateLastModified": stamp,
+            "username": username or number,
+            "userIds": [{"type": "studentNumber", "identifier": number}],
+            "enabledUser": "true" if enrolled == 0 else "false",
+            "givenName": first,
+            "familyName": last,
+            "roles": [{"roleType": "primary", "role": "student", "org": school_ref}],
+            "primaryOrg": school_ref,
+            "identifier": number,
+            "agents": [self.user_ref(agent) for agent in agents],
+        }
+        _optional(record, middleName=middle, email=email or "")
+        code = ceds_grade(grade)
+        if code:
+            record["grades"] = [code]
+        return record
+
+    def _parent(
+        self,
+        row: tuple[Any, ...],
+        sourced_id: str,
+        role: str,
+        orgs: list[str],
+        children: list[str],
+        stamp: str,
+    ) -> Record:
+        _, first, middle, last, username, email = row
+        refs = [self.org_ref(org) for org in orgs]
+        record: Record = {
+            "sourcedId": sourced_id,
+            "status": ACTIVE,
+            "dateLastModified": stamp,
+            "enabledUser": "true",
+            "givenName": first,
+            "familyName": last,
+            "roles": [{"roleType": "primary", "role": role, "org": ref} for ref in refs],
+            "primaryOrg": refs[0],
+            "agents": [self.user_ref(child) for child in children],
+        }
+        _optional(record, username=username or "", middleName=middle, email=email or "")
+        return record
+
+    def _teacher(
+        self, row: tuple[Any, ...], sourced_id: str, orgs: list[str], stamp: str
+    ) -> Record:
+        _, username, first, last, email, active = row
+        refs = [self.org_ref(org) for org in sorted(orgs)]
+        record: Record = {
+            "sourcedId": sourced_id,
+            "status": ACTIVE,
+            "dateLastModified": stamp,
+            "username": username,
+            "enabledUser": "true" if active else "false",
+            "givenName": first or username,
+            "familyName": last or username,
+            "roles": [{"roleType": "primary", "role": "teacher", "org": ref} for ref in refs],
+            "primaryOrg": refs[0],
+        }
+        _optional(record, email=email)
+        return record
+
+    @cached_property
+    def _ids(self) -> Ids:
+        roster = self.roster
+        return Ids(roster.school_ids, roster.student_ids, roster.contact_ids)
 
     @cached_property
     def students(self) -> list[Record]:
-        roster = self.roster
+        roster, ids = self.roster, self._ids
         given = _given(SourcedKind.STUDENT)
-        rows = (
-            roster.students()
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "student_number",
-                "first_name",
-                "middle_name",
-                "last_name",
-                "school_id",
-                "grade_level",
-                "enroll_status",
-                "student_account__account__username",
-                "student_account__account__email",
+        rows = roster.students().order_by("pk").values_list(*STUDENT_COLUMNS)
+        return [
+            self._student(
+                row,
+                ids,
+                [roster.contact_ids[c] for c in roster.agents.get(row[0], ())],
+                given[row[0]],
             )
-        )
-        records = []
-        for (
-            pk,
-            number,
-            first,
-            middle,
-            last,
-            school,
-            grade,
-            enrolled,
-            username,
-            email,
-        ) in rows.iterator(chunk_size=CHUNK):
-            school_ref = self.org_ref(roster.school_ids[school])
-            record: Record = {
-                "sourcedId": roster.student_ids[pk],
-                "status": ACTIVE,
-                "dateLastModified": given[pk],
-                "username": username or number,
-                "userIds": [{"type": "studentNumber", "identifier": number}],
-                "enabledUser": "true" if enrolled == 0 else "false",
-                "givenName": first,
-                "familyName": last,
-                "roles": [{"roleType": "primary", "role": "student", "org": school_ref}],
-                "primaryOrg": school_ref,
-                "identifier": number,
-                "agents": [
-                    self.user_ref(roster.contact_ids[contact])
-                    for contact in roster.agents.get(pk, ())
-                ],
-            }
-            _optional(record, middleName=middle, email=email or "")
-            code = ceds_grade(grade)
-            if code:
-                record["grades"] = [code]
-            records.append(record)
-        return records
+            for row in rows.iterator(chunk_size=CHUNK)
+        ]
 
     @cached_property
     def parents(self) -> list[Record]:
         roster = self.roster
         given = _given(SourcedKind.CONTACT)
-        records = []
-        for chunk in chunked(sorted(roster.children)):
-            for pk, first, middle, last, username, email in contact_people(chunk):
-                role = roster.role(pk)
-                orgs = [self.org_ref(roster.school_ids[s]) for s in roster.contact_schools(pk)]
-                record: Record = {
-                    "sourcedId": roster.contact_ids[pk],
-                    "status": ACTIVE,
-                    "dateLastModified": given[pk],
-                    "enabledUser": "true",
-                    "givenName": first,
-                    "familyName": last,
-                    "roles": [{"roleType": "primary", "role": role, "org": org} for org in orgs],
-                    "primaryOrg": orgs[0],
-                    "agents": [
-                        self.user_ref(roster.student_ids[student])
-                        for student in roster.children[pk]
-                    ],
-                }
-                _optional(record, username=username or "", middleName=middle, email=email or "")
-                records.append(record)
-        return records
+        return [
+            self._parent(
+                row,
+                roster.contact_ids[row[0]],
+                roster.role(row[0]),
+                [roster.school_ids[s] for s in roster.contact_schools(row[0])],
+                [roster.student_ids[student] for student in roster.children[row[0]]],
+                given[row[0]],
+            )
+            for chunk in chunked(sorted(roster.children))
+            for row in contact_people(chunk)
+        ]
 
     @cached_property
     def teachers(self) -> list[Record]:
         roster = self.roster
         teachers, schools = self._teachers
         given = _given(SourcedKind.STAFF)
-        records = []
-        for chunk in chunked(sorted(teachers)):
-            rows = (
-                Account.objects.filter(pk__in=chunk)
-                .order_by("pk")
-                .values_list("pk", "username", "first_name", "last_name", "email", "is_active")
+        return [
+            self._teacher(
+                row,
+                teachers[row[0]],
+                [roster.school_ids[s] for s in schools[row[0]]],
+                given[row[0]],
             )
-            for pk, username, first, last, email, active in rows:
-                orgs = sorted(roster.school_ids[school] for school in schools[pk])
-                refs = [self.org_ref(org) for org in orgs]
-                record: Record = {
-                    "sourcedId": teachers[pk],
-                    "status": ACTIVE,
-                    "dateLastModified": given[pk],
-                    "username": username,
-                    "enabledUser": "true" if active else "false",
-                    "givenName": first or username,
-                    "familyName": last or username,
-                    "roles": [{"roleType": "primary", "role": "teacher", "org": r} for r in refs],
-                    "primaryOrg": refs[0],
-                }
-                _optional(record, email=email)
-                records.append(record)
-        return records
+            for chunk in chunked(sorted(teachers))
+            for row in Account.objects.filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list(*TEACHER_COLUMNS)
+        ]
 
     @cached_property
     def users(self) -> list[Record]:
         return [*self.students, *self.parents, *self.teachers]
+
+    # -- one page of users, in sourcedId order, without the whole roster -------------------
+
+    @cached_property
+    def _chosen(self) -> list[School]:
+        return (
+            list(self.schools) if self.schools is not None else list(School.objects.order_by("pk"))
+        )
+
+    def _in_scope(
+        self, kinds: Sequence[SourcedKind]
+    ) -> dict[SourcedKind, tuple[QuerySet[Any], str]]:
+        """The rows naming the users of each kind the client may see, and their key column."""
+        chosen = self._chosen
+        found: dict[SourcedKind, tuple[QuerySet[Any], str]] = {}
+        if SourcedKind.STUDENT in kinds:
+            found[SourcedKind.STUDENT] = (Student.objects.filter(school__in=chosen), "pk")
+        if SourcedKind.CONTACT in kinds:
+            found[SourcedKind.CONTACT] = (shared_links(schools=chosen), "contact_id")
+        if SourcedKind.STAFF in kinds:
+            taught = Section.teachers.through.objects.filter(section__school__in=chosen)
+            found[SourcedKind.STAFF] = (taught, "account_id")
+        return found
+
+    def _user_ids(self, kinds: Sequence[SourcedKind]) -> QuerySet[SourcedId]:
+        """The sourcedIds of those users, every one given out first: when one is missing (a
+        new student, a parent just granted) the roster is built once, as an export would."""
+        scope = self._in_scope(kinds)
+        for kind, (rows, column) in scope.items():
+            given = SourcedId.objects.filter(kind=kind, object_id=OuterRef(column))
+            if rows.filter(~Exists(given)).exists():
+                self._teachers  # noqa: B018 - builds the roster, giving out every sourcedId
+                break
+        wanted = [
+            Q(kind=kind, object_id__in=rows.values(column))
+            for kind, (rows, column) in scope.items()
+        ]
+        return SourcedId.objects.filter(reduce(operator.or_, wanted))
+
+    def user_page(
+        self,
+        kinds: Sequence[SourcedKind],
+        *,
+        offset: int,
+        limit: int,
+        sourced_id: str | None = None,
+    ) -> tuple[list[Record], int]:
+        """The users of ``kinds`` from ``offset`` in sourcedId order, and how many there are
+        (or the one with ``sourced_id``): a fixed number of queries, whatever the page."""
+        ids = self._user_ids(kinds)
+        if sourced_id is not None:
+            ids = ids.filter(sourced_id=sourced_id)
+        total = ids.count()
+        # Code-point order, as a sorted collection's: not the database's language collation.
+        order = Collate("sourced_id", BINARY[connection.vendor])
+        columns = ("kind", "object_id", "sourced_id", "given_at")
+        rows = list(ids.order_by(order).values_list(*columns)[offset : offset + limit])
+        mine = {(kind, pk): (sid, timestamp(at)) for kind, pk, sid, at in rows}
+        of_kind = {kind: [pk for k, pk, _, _ in rows if k == kind] for kind in kinds}
+        schools = sourced_ids(SourcedKind.SCHOOL, {s.pk: s.school_number for s in self._chosen})
+        built: dict[tuple[str, int], Record] = {}
+        students = of_kind.get(SourcedKind.STUDENT, [])
+        if students:
+            agents: dict[int, list[int]] = defaultdict(list)
+            pairs = shared_links(schools=self._chosen).filter(student_id__in=students)
+            for student, contact in pairs.order_by("contact_id").values_list(
+                "student_id", "contact_id"
+            ):
+                agents[student].append(contact)
+            contacts = known_sourced_ids(
+                SourcedKind.CONTACT, (c for cs in agents.values() for c in cs)
+            )
+            ids_now = Ids(
+                schools, {pk: mine[(SourcedKind.STUDENT, pk)][0] for pk in students}, contacts
+            )
+            for row in Student.objects.filter(pk__in=students).values_list(*STUDENT_COLUMNS):
+                key = (SourcedKind.STUDENT, row[0])
+                built[key] = self._student(
+                    row, ids_now, [contacts[c] for c in agents[row[0]]], mine[key][1]
+                )
+        parents = of_kind.get(SourcedKind.CONTACT, [])
+        if parents:
+            children: dict[int, list[int]] = defaultdict(list)
+            codes: dict[int, list[str]] = defaultdict(list)
+            for pair in shared_pairs(schools=self._chosen, contacts=parents):
+                children[pair.contact_id].append(pair.student_id)
+                codes[pair.contact_id].append(pair.relationship)
+            kids = [s for ss in children.values() for s in ss]
+            kid_ids = known_sourced_ids(SourcedKind.STUDENT, kids)
+            kid_schools = dict(Student.objects.filter(pk__in=kids).values_list("pk", "school_id"))
+            for row in contact_people(parents):
+                key = (SourcedKind.CONTACT, row[0])
+                orgs = sorted({schools[kid_schools[s]] for s in children[row[0]]})
+                built[key] = self._parent(
+                    row,
+                    mine[key][0],
+                    oneroster_role(codes[row[0]]),
+                    orgs,
+                    [kid_ids[s] for s in children[row[0]]],
+                    mine[key][1],
+                )
+        staff = of_kind.get(SourcedKind.STAFF, [])
+        if staff:
+            taught: dict[int, set[int]] = defaultdict(set)
+            for teacher, school in Section.teachers.through.objects.filter(
+                account_id__in=staff, section__school__in=self._chosen
+            ).values_list("account_id", "section__school_id"):
+                taught[teacher].add(school)
+            for row in Account.objects.filter(pk__in=staff).values_list(*TEACHER_COLUMNS):
+                key = (SourcedKind.STAFF, row[0])
+                built[key] = self._teacher(
+                    row, mine[key][0], [schools[s] for s in taught[row[0]]], mine[key][1]
+                )
+        return [built[(kind, pk)] for kind, pk, _, _ in rows], total
 
     # -- academic sessions ----------------------------------------------------------------
 

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
-from tutela.rostering.models import ClientRequest, RosteringClient
+from tutela.rostering.models import ClientRequest, RosteringClient, SourcedKind
 
-from .query import QueryError, Record, parse_fields, parse_query
+from .query import Query, QueryError, Record, parse_fields, parse_query
 from .records import COLLECTIONS, Collection, Rostering
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,12 @@ READ_SCOPES = (
 )
 RATE_WINDOW = timedelta(minutes=1)
 TOO_MANY = 429
+# The collections of users, read a page at a time when no filter or other order needs them all.
+USER_KINDS = {
+    "users": (SourcedKind.STUDENT, SourcedKind.CONTACT, SourcedKind.STAFF),
+    "students": (SourcedKind.STUDENT,),
+    "teachers": (SourcedKind.STAFF,),
+}
 
 
 def status_info(status: int, code_minor: str, description: str) -> JsonResponse:
@@ -149,16 +155,21 @@ def _links(request: HttpRequest, total: int, limit: int, offset: int) -> str:
     return ", ".join(links)
 
 
+def _answer(
+    request: HttpRequest, collection: Collection, query: Query, page: list[Record], total: int
+) -> tuple[JsonResponse, int]:
+    response = JsonResponse({collection.name: [query.shape(record) for record in page]})
+    response["X-Total-Count"] = str(total)
+    response["Link"] = _links(request, total, query.limit, query.offset)
+    return response, len(page)
+
+
 def _page(
     request: HttpRequest, collection: Collection, records: list[Record]
 ) -> tuple[JsonResponse, int]:
     query = parse_query(request.GET, collection.fields)
     selected = query.select(records)
-    page = query.page(selected)
-    response = JsonResponse({collection.name: page})
-    response["X-Total-Count"] = str(len(selected))
-    response["Link"] = _links(request, len(selected), query.limit, query.offset)
-    return response, len(page)
+    return _answer(request, collection, query, query.page(selected), len(selected))
 
 
 def _find(records: list[Record], sourced_id: str) -> Record | None:
@@ -171,9 +182,20 @@ def _unknown(collection: str, sourced_id: str) -> tuple[JsonResponse, int]:
 
 @require_GET
 def collection(request: HttpRequest, *, name: str) -> JsonResponse:
-    """``GET /{collection}``: a page of the collection."""
+    """``GET /{collection}``: a page of the collection. A page of users in sourcedId order
+    with no filter (how a client walks them all) is read alone, without the whole roster."""
     chosen = COLLECTIONS[name]
-    return _serve(request, lambda request, r: _page(request, chosen, chosen.read(r)))
+
+    def answer(request: HttpRequest, rostering: Rostering) -> tuple[JsonResponse, int]:
+        query = parse_query(request.GET, chosen.fields)
+        kinds = USER_KINDS.get(name)
+        walk = query.predicate is None and query.sort == "sourcedId" and not query.descending
+        if kinds is None or not walk:
+            return _page(request, chosen, chosen.read(rostering))
+        page, total = rostering.user_page(kinds, offset=query.offset, limit=query.limit)
+        return _answer(request, chosen, query, page, total)
+
+    return _serve(request, answer)
 
 
 @require_GET
@@ -183,7 +205,12 @@ def single(request: HttpRequest, sourced_id: str, *, name: str) -> JsonResponse:
 
     def answer(request: HttpRequest, rostering: Rostering) -> tuple[JsonResponse, int]:
         fields = parse_fields(request.GET, chosen.fields)
-        found = _find(chosen.read(rostering), sourced_id)
+        kinds = USER_KINDS.get(name)
+        if kinds is None:
+            found = _find(chosen.read(rostering), sourced_id)
+        else:
+            one, _ = rostering.user_page(kinds, offset=0, limit=1, sourced_id=sourced_id)
+            found = one[0] if one else None
         if found is None:
             return _unknown(name, sourced_id)
         shaped = {key: found[key] for key in fields if key in found} if fields else found
