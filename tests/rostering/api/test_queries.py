@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.rostering.api.conftest import Api
 from tests.rostering.api.schema import assert_valid
@@ -134,3 +136,23 @@ def test_a_new_student_is_on_the_next_walk(api: Api) -> None:
     )
     assert "Nell" in names(api, "students")
     assert api.json("users/4001")["user"]["givenName"] == "Nell"
+
+
+def test_a_page_of_users_takes_the_same_queries_however_big_the_district(api: Api) -> None:
+    def queries() -> int:
+        api.get("users", limit=100)  # gives out any new sourcedId first
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("users", limit=100).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for number in range(5001, 5011):
+        save_student(
+            actor=command_line_user(),
+            student_number=str(number),
+            first_name="More",
+            last_name="Students",
+            school_number="10",
+        )
+    assert queries() == before
+    assert before <= 25
