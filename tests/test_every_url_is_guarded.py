@@ -15,6 +15,7 @@ from tests.accounts.test_every_url_is_guarded import URLS as ACCOUNT_URLS
 from tests.letters.test_every_url_is_guarded import URLS as LETTERS_URLS
 from tests.portal.test_every_url_is_guarded import URLS as PORTAL_AND_STAFF_URLS
 from tests.provisioning.test_every_url_is_guarded import URLS as AUTOCREATE_URLS
+from tests.rostering.api.test_every_url_is_guarded import URLS as ONEROSTER_URLS
 from tests.staff.test_every_imports_url_is_guarded import URLS as IMPORTS_URLS
 from tests.web.test_health import URLS as HEALTH_URLS
 
@@ -45,6 +46,7 @@ def test_every_url_of_the_app_is_in_a_guard_test() -> None:
         | set(IMPORTS_URLS)
         | set(LETTERS_URLS)
         | set(HEALTH_URLS)
+        | set(ONEROSTER_URLS)
     )
     missing = url_names(get_resolver().url_patterns) - guarded
     assert not missing, f"URLs that no test_every_url_is_guarded.py checks: {sorted(missing)}"

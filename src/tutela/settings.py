@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tables2",
     "django_filters",
+    "oauth2_provider",
     "tutela.core",
     "tutela.web",
     "tutela.jobs",
@@ -502,6 +503,58 @@ for _name, _value in (
 ):
     if _value < 0:
         raise ImproperlyConfigured(f"{_name} cannot be negative, not {_value}")
+
+# The OneRoster API (docs/oneroster-api.md): OAuth 2.0 client credentials (django-oauth-toolkit)
+# and nothing else, with RFC 9700's protections on: client secrets and tokens kept only as
+# hashes, tokens never read from a query string, no implicit or password grant.
+ONEROSTER_SCOPES = {
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly": (
+        "Read every rostering collection and object (demographics aside)"
+    ),
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly": (
+        "Read the core rostering collections and objects"
+    ),
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly": (
+        "Read demographics (Tutela serves none)"
+    ),
+}
+TUTELA_ONEROSTER_TOKEN_SECONDS = env_int("TUTELA_ONEROSTER_TOKEN_SECONDS", 3600)
+# Requests one client may make per minute; the next is answered 429 with Retry-After.
+TUTELA_ONEROSTER_RATE_LIMIT = env_int("TUTELA_ONEROSTER_RATE_LIMIT", 600)
+for _name, _value in (
+    ("TUTELA_ONEROSTER_TOKEN_SECONDS", TUTELA_ONEROSTER_TOKEN_SECONDS),
+    ("TUTELA_ONEROSTER_RATE_LIMIT", TUTELA_ONEROSTER_RATE_LIMIT),
+):
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, not {_value}")
+# The toolkit's client model is swappable: a model pointing at it names it by this setting.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": ONEROSTER_SCOPES,
+    "DEFAULT_SCOPES": [
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly",
+        "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
+    ],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": TUTELA_ONEROSTER_TOKEN_SECONDS,
+    "OAUTH2_VALIDATOR_CLASS": "tutela.rostering.api.oauth.BasicClientValidator",
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["client_credentials"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic"],
+    "PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 
 LOGGING = {
     "version": 1,

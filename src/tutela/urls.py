@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from oauth2_provider.views import TokenView
 
 from tutela.accounts import views as account_views
 
@@ -14,6 +15,9 @@ urlpatterns = [
     path("staff/", include("tutela.staff.urls")),
     path("admin/", admin.site.urls),
     path("health/", include("tutela.web.urls")),
+    # The OneRoster 1.2 Rostering service and its OAuth 2.0 client-credentials token endpoint.
+    path("ims/oneroster/rostering/v1p2/", include("tutela.rostering.api.urls")),
+    path("oauth/token", TokenView.as_view(), name="oauth-token"),
     # Access codes: /register/, /portal/add-child/, /staff/access-codes/, /staff/restricted-links/
     path("", include("tutela.accesscodes.urls")),
 ]

@@ -45,3 +45,44 @@ class SourcedId(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.sourced_id}"
+
+
+class RosteringClient(models.Model):
+    """A learning system allowed to read the OneRoster API: its OAuth 2.0 application (the
+    client id and the hash of its secret) and the schools it is limited to.
+
+    A client with no schools reads the whole district. Either way it sees a parent only for
+    the children the district granted (``selection.py``).
+    """
+
+    name = models.CharField(max_length=200)
+    application = models.OneToOneField(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="rostering_client"
+    )
+    schools = models.ManyToManyField("people.School", blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientRequest(models.Model):
+    """One request a client made of the OneRoster API: what it asked and how many records it
+    was given, for the district's record of who read what. Never the token. The recent rows
+    are also what the per-client rate limit counts."""
+
+    client = models.ForeignKey(RosteringClient, on_delete=models.CASCADE, related_name="requests")
+    endpoint = models.CharField(max_length=500)
+    status = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index("client", "at", name="client_request_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.client_id} {self.endpoint} {self.status}"

@@ -46,9 +46,13 @@ def shared_links(
 
 
 def shared_pairs(
-    *, schools: Iterable[School] | QuerySet[School] | None = None, day: datetime.date | None = None
+    *,
+    schools: Iterable[School] | QuerySet[School] | None = None,
+    day: datetime.date | None = None,
+    contacts: Iterable[int] | None = None,
 ) -> list[SharedPair]:
-    """Every shared pair with its relationship, in one query (a district's 190,000 pairs)."""
+    """Every shared pair with its relationship, in one query (a district's 190,000 pairs),
+    or only the pairs of ``contacts`` when given (one page of an API's users)."""
     today = day or datetime.date.today()
     relationship = (
         granting_details(today)
@@ -56,9 +60,11 @@ def shared_pairs(
         .order_by("-start_date", "-id")
         .values("relationship_type__code")[:1]
     )
+    links = shared_links(schools=schools, day=today)
+    if contacts is not None:
+        links = links.filter(contact_id__in=list(contacts))
     rows = (
-        shared_links(schools=schools, day=today)
-        .annotate(relationship=Subquery(relationship))
+        links.annotate(relationship=Subquery(relationship))
         .order_by("contact_id", "student_id")
         .values_list("student_id", "contact_id", "relationship")
     )

@@ -216,7 +216,7 @@ def _student_rows(
         )
 
 
-def _people(
+def contact_people(
     contacts: list[int],
 ) -> QuerySet[Contact, tuple[int, str, str, str, str | None, str | None]]:
     """Each contact's id, names and account sign-in: what a parent's ``users.csv`` row names."""
@@ -233,7 +233,7 @@ def _parent_rows(
     roster: Roster, contacts: list[int], stamps: dict[int, datetime.datetime] | None = None
 ) -> Iterator[tuple[str, ...]]:
     for chunk in chunked(sorted(contacts)):
-        for pk, first, middle, last, username, email in _people(chunk):
+        for pk, first, middle, last, username, email in contact_people(chunk):
             stamp = stamps.get(pk) if stamps is not None else None
             yield (
                 roster.contact_ids[pk],
@@ -444,7 +444,7 @@ def _removed_parent_rows(
         for contact, code in rows:
             if code:
                 relationships.setdefault(contact, set()).add(code)
-        for pk, first, middle, last, username, email in _people(chunk):
+        for pk, first, middle, last, username, email in contact_people(chunk):
             yield (
                 contacts[pk],
                 TO_BE_DELETED,
