@@ -191,6 +191,9 @@ class ImportKind(Generic[C]):
     # Whether the kind reads a spreadsheet (the imports screen's uploads); else it reads its
     # own files (``read``), on the command line.
     spreadsheet: ClassVar[bool] = True
+    # The kinds of file the imports screen takes for the kind (a kind reading its own files
+    # is offered there when it names them); none: the command line only.
+    upload_suffixes: ClassVar[tuple[str, ...]] = (".csv", ".txt", ".tsv", ".xlsx")
 
     def read(self, path: Path) -> Table:
         """The rows of ``path``: by default a spreadsheet (``FileProblem`` if it is not one)."""
