@@ -18,6 +18,8 @@ from tests.cast import Cast
 from tests.conftest import Run
 from tests.factories import SchoolFactory
 from tutela.accounts.models import Account
+from tutela.imports.oneroster.importer import OneRosterImporter
+from tutela.imports.runner import run_import
 from tutela.people.models import Contact, School, Student, StudentContact
 from tutela.rostering.models import SourcedId
 
@@ -240,6 +242,14 @@ def test_a_student_listing_its_parent_is_enough(tutela: Callable[..., Run], tmp_
             user(sourcedId="p-9", role="parent", givenName="A", agentSourcedIds="p-1"),
             "agentSourcedIds names 'p-1', a parent, not a student",
         ),
+        (
+            user(sourcedId="s-10", role="parent", givenName="A"),
+            "sourcedId 's-10' is also the org at orgs.csv row 3",
+        ),
+        (
+            user(sourcedId="p-9", role="parent", givenName="A", username="mia.ng"),
+            "username mia.ng is also used at users.csv row 3",
+        ),
     ],
 )
 def test_a_bad_row_is_rejected_alone_naming_its_file_row_and_problem(
@@ -377,3 +387,12 @@ def test_a_member_that_unpacks_too_much_is_refused_before_it_is_read(
     run = tutela("import", "oneroster", str(package(tmp_path / "or.zip", files={"users.csv": big})))
     assert run.code == 2
     assert "the package unpacks to more than 1 MB (users.csv)" in run.err
+
+
+def test_a_school_admin_imports_only_what_touches_their_schools(cast: Cast, tmp_path: Path) -> None:
+    path = package(tmp_path / "or.zip")  # school 10 is Hillcrest; Sam has only Lakeside
+    result = run_import(OneRosterImporter(), path, actor=cast.sam)
+    rejected = {row.where: row.errors for row in result.rows if row.outcome == "rejected"}
+    assert "outside your scope" in rejected["users.csv row 2"][0]
+    assert "outside your scope" in rejected["users.csv row 3"][0]
+    assert not Contact.objects.filter(unique_id="p-1").exists()

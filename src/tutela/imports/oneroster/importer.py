@@ -203,10 +203,16 @@ class OneRosterImporter(ImportKind[Checked]):
             if sourced_id not in roles and kind in (SourcedKind.STUDENT, SourcedKind.CONTACT):
                 roles[sourced_id] = "student" if kind == SourcedKind.STUDENT else "parent"
 
+        org_at = {r.get("sourcedId"): r.place for r in package.orgs}
+
         def read(number: int, cells: list[str]) -> Checked:
             record = records[number - 1]
             if record.place.file == "orgs.csv":
                 return _org(number, record)
+            sourced_id = record.get("sourcedId")
+            if sourced_id in org_at:  # one id for two things would make them one
+                problem = f"sourcedId {sourced_id!r} is also the org at {org_at[sourced_id]}"
+                return CheckedRow(number, ("user", sourced_id), f"user {sourced_id}", [problem])
             return _user(number, record, schools, names, roles)
 
         return read
@@ -237,8 +243,13 @@ class OneRosterImporter(ImportKind[Checked]):
                 group.done("added", f"the district's sourcedId {value.sourced_id}")
         _apply_schools(parts[OrgSchool], context, ids)
         students = _apply_students(parts[StudentValue], context, ids)
-        contacts = _apply_parents(parts[ParentValue], context, ids, students)
-        _apply_links(parts[StudentValue], parts[ParentValue], context, ids, students, contacts)
+        people = [value_of(g) for g in [*parts[StudentValue], *parts[ParentValue]]]
+        pairs = _agents_of(
+            [v for v in people if isinstance(v, StudentValue)],
+            [v for v in people if isinstance(v, ParentValue)],
+        )
+        contacts = _apply_parents(parts[ParentValue], context, ids, students, pairs)
+        _apply_links(parts[StudentValue], parts[ParentValue], context, students, contacts, pairs)
         ids.write()
 
 
@@ -622,6 +633,7 @@ def _apply_parents(
     context: ImportContext,
     ids: SourcedIds,
     students: dict[str, Student],
+    pairs: set[tuple[str, str]],
 ) -> dict[str, int]:
     """The contacts of the package by sourcedId, with their accounts; returns their ids."""
     planned = [(g, value_of(g)) for g in groups]
@@ -669,11 +681,11 @@ def _apply_parents(
         except CodeProblem:
             roles[spelled] = None
     children: dict[str, set[int]] = defaultdict(set)
-    for student, parent in _agents_of([], [v for _, v in values]):
+    for student, parent in pairs:
         if student in students:
             children[parent].add(students[student].school_id)
     password = imported_password()
-    claimed: dict[str, int] = {}
+    claimed: dict[str, str] = {}  # lowered username -> the place of the row taking it
     new_contacts: list[Contact] = []
     changed_contacts: list[Contact] = []
     new_emails: list[ContactEmail] = []
@@ -697,16 +709,14 @@ def _apply_parents(
         if login:
             holder = logins.get(login)
             if login in claimed:
-                group.reject(
-                    {row: [f"username {value.username} is also used at row {claimed[login]}"]}
-                )
+                group.reject({row: [f"username {value.username} is also used at {claimed[login]}"]})
                 continue
             if holder is not None and (account is None or holder.pk != account.pk):
                 group.reject(
                     {row: [f"username {value.username} already belongs to another account"]}
                 )
                 continue
-            claimed[login] = row
+            claimed[login] = group.rows[0].place
         role = roles[value.role]
         names = {
             "first_name": value.first_name,
@@ -831,23 +841,16 @@ def _apply_links(
     student_groups: list[Group[Checked]],
     parent_groups: list[Group[Checked]],
     context: ImportContext,
-    ids: SourcedIds,
     students: dict[str, Student],
     contacts: dict[str, int],
+    pairs: set[tuple[str, str]],
 ) -> None:
     """The links the package's agents name, each granting data access; a pair is the
     parent's row's to tell when the package has that row, else the student's."""
-    by_sourced: dict[str, Group[Checked]] = {}
-    student_values: list[StudentValue] = []
-    parent_values: list[ParentValue] = []
-    for each in [*student_groups, *parent_groups]:
-        value = value_of(each)
-        by_sourced[getattr(value, "sourced_id", "")] = each
-        if isinstance(value, StudentValue):
-            student_values.append(value)
-        elif isinstance(value, ParentValue):
-            parent_values.append(value)
-    pairs = _agents_of(student_values, parent_values)
+    by_sourced = {
+        getattr(value_of(group), "sourced_id", ""): group
+        for group in [*student_groups, *parent_groups]
+    }
     extra = _known_objects(SourcedKind.STUDENT, {s for s, _ in pairs} - set(students))
     recorded = Student.objects.in_bulk(list(extra.values()))
     students = students | {s: recorded[pk] for s, pk in extra.items() if pk in recorded}
