@@ -396,3 +396,25 @@ def test_a_school_admin_imports_only_what_touches_their_schools(cast: Cast, tmp_
     assert "outside your scope" in rejected["users.csv row 2"][0]
     assert "outside your scope" in rejected["users.csv row 3"][0]
     assert not Contact.objects.filter(unique_id="p-1").exists()
+
+
+def test_a_family_sharing_one_email_gets_it_on_one_account_only(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    father = user(
+        sourcedId="p-2", role="parent", givenName="Max", username="max.ng", email="MIA@example.org"
+    )
+    result = run_json(
+        tutela(
+            "import",
+            "oneroster",
+            str(package(tmp_path / "or.zip", [STUDENT, MOTHER, father])),
+            "--json",
+        )
+    )
+    assert result["outcomes"]["rejected"] == 0
+    (warned,) = [r for r in result["rows_report"] if r.get("warnings")]
+    assert warned["element"] == "users.csv row 4"
+    assert "another account's (users.csv row 3)" in warned["warnings"][0]
+    assert Account.objects.get(username="max.ng").email == ""
+    assert Contact.objects.get(unique_id="p-2").emails.get().address == "MIA@example.org"

@@ -673,6 +673,10 @@ def _apply_parents(
         ):
             schools_of[contact_id].add(school_id)
     logins = by_lowered(Account.objects.all(), "username", [v.username.lower() for _, v in values])
+    signed = by_lowered(Account.objects.all(), "email", [v.email.lower() for _, v in values])
+    # A lowered account email -> the place of the row whose account takes it: one email signs
+    # in one account, and a family's shared address can be only one of theirs.
+    emailed: dict[str, str] = {}
     book = CodeBook.load()
     roles: dict[str, int | None] = {}
     for spelled, code in PARENT_ROLES.items():
@@ -753,10 +757,24 @@ def _apply_parents(
                 new_phones.append((contact, number, digits, texting, order))
                 differences.append("phone")
         if value.username:
+            sign_in_email = value.email
+            lowered = value.email.lower()
+            holder = signed.get(lowered)
+            if lowered and (
+                lowered in emailed
+                or (holder is not None and (account is None or holder.pk != account.pk))
+            ):
+                sign_in_email = ""
+                group.rows[0].warnings.append(
+                    f"email {value.email} is another account's "
+                    f"({emailed.get(lowered) or 'in Tutela'}): the account is given no email"
+                )
+            elif lowered:
+                emailed[lowered] = group.rows[0].place
             if account is None:
                 account = Account(
                     username=value.username,
-                    email=value.email,
+                    email=sign_in_email,
                     contact=contact,
                     first_name=value.first_name[:150],
                     last_name=value.last_name[:150],
@@ -770,8 +788,8 @@ def _apply_parents(
                 differences.append(f"account {value.username}")
             else:
                 wanted = {"username": value.username, "is_active": value.enabled}
-                if value.email:
-                    wanted["email"] = value.email
+                if sign_in_email:
+                    wanted["email"] = sign_in_email
                 changes = [k for k, v in wanted.items() if getattr(account, k) != v]
                 if changes:
                     for key in changes:
