@@ -100,10 +100,14 @@ def run_json(run: Run) -> dict[str, Any]:
     return found
 
 
-def read_users(path: Path) -> dict[str, dict[str, str]]:
+def read_rows(path: Path, name: str) -> dict[str, dict[str, str]]:
     with zipfile.ZipFile(path) as archive:
-        rows = csv.DictReader(io.StringIO(archive.read("users.csv").decode("utf-8")))
+        rows = csv.DictReader(io.StringIO(archive.read(name).decode("utf-8")))
         return {row["sourcedId"]: row for row in rows}
+
+
+def read_users(path: Path) -> dict[str, dict[str, str]]:
+    return read_rows(path, "users.csv")
 
 
 ROUND_TRIP = ("sourcedId", "role", "username", "email", "identifier", "givenName", "familyName")
@@ -142,6 +146,7 @@ def test_a_package_tutela_exported_imports_back_to_the_same_users_and_agents(
     second = tmp_path / "second.zip"
     assert tutela("export", "oneroster", "--output", str(second)).code == 0
     assert people(read_users(second)) == before
+    assert read_rows(second, "orgs.csv") == read_rows(first, "orgs.csv")
     holly = Student.objects.get(student_number="2001")
     assert holly.contact_links.get().contact.account.username == "hana.hill"
     assert Student.objects.get(student_number="2002").contact_links.count() == 0
