@@ -248,6 +248,10 @@ def test_a_student_listing_its_parent_is_enough(tutela: Callable[..., Run], tmp_
             "agentSourcedIds names 'p-1', a parent, not a student",
         ),
         (
+            user(sourcedId="st-2", role="student", givenName="A", identifier="5001"),
+            "student 5001 is also the one at users.csv row 2",
+        ),
+        (
             user(sourcedId="s-10", role="parent", givenName="A"),
             "sourcedId 's-10' is also the org at orgs.csv row 3",
         ),
@@ -423,3 +427,24 @@ def test_a_family_sharing_one_email_gets_it_on_one_account_only(
     assert "another account's (users.csv row 3)" in warned["warnings"][0]
     assert Account.objects.get(username="max.ng").email == ""
     assert Contact.objects.get(unique_id="p-2").emails.get().address == "MIA@example.org"
+
+
+def test_two_orgs_for_one_school_number_are_refused_after_the_first(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    orgs = [*ORGS, ("s-11", "", "", "North again", "school", "10", "d-1")]
+    path = package(tmp_path / "or.zip", files={"orgs.csv": orgs})
+    result = run_json(tutela("import", "oneroster", str(path), "--json"))
+    (rejected,) = [r for r in result["rows_report"] if r["outcome"] == "rejected"]
+    assert rejected["element"] == "orgs.csv row 4"
+    assert rejected["errors"] == ["school 10 is also the one at orgs.csv row 3"]
+    assert School.objects.get().name == "North School"
+
+
+def test_a_row_repeated_whole_is_skipped_as_a_duplicate(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    path = package(tmp_path / "or.zip", [STUDENT, MOTHER, STUDENT])
+    result = run_json(tutela("import", "oneroster", str(path), "--json"))
+    assert result["rows_report"][-1]["outcome"] == "skipped"
+    assert Student.objects.count() == 1

@@ -41,7 +41,7 @@ from tutela.core.tabular import Table
 from tutela.core.values import USERNAME
 from tutela.imports.edfi.importer import SchoolValue, apply_schools
 from tutela.imports.engine import CheckedRow, Group, ImportContext, ImportKind, Touch, value_of
-from tutela.imports.oneroster.reading import Package, Record, read_package
+from tutela.imports.oneroster.reading import Package, Place, Record, read_package
 from tutela.imports.students import MAX_LENGTH, StudentImporter, StudentRow
 from tutela.people.codesets import CodeBook, CodeProblem
 from tutela.people.details import pick_active_detail
@@ -204,16 +204,31 @@ class OneRosterImporter(ImportKind[Checked]):
                 roles[sourced_id] = "student" if kind == SourcedKind.STUDENT else "parent"
 
         org_at = {r.get("sourcedId"): r.place for r in package.orgs}
+        # Where each school and student number first appears: a second row under another
+        # sourcedId would be the same school or student twice.
+        first_at: dict[tuple[str, str], tuple[str, Place]] = {}
+        for r in records:
+            numbered = _numbered(r)
+            if numbered is not None:
+                first_at.setdefault(numbered, (r.get("sourcedId"), r.place))
 
         def read(number: int, cells: list[str]) -> Checked:
             record = records[number - 1]
-            if record.place.file == "orgs.csv":
-                return _org(number, record)
+            checked = _org(number, record) if record.place.file == "orgs.csv" else None
             sourced_id = record.get("sourcedId")
-            if sourced_id in org_at:  # one id for two things would make them one
+            if checked is None and sourced_id in org_at:  # one id for two would make them one
                 problem = f"sourcedId {sourced_id!r} is also the org at {org_at[sourced_id]}"
                 return CheckedRow(number, ("user", sourced_id), f"user {sourced_id}", [problem])
-            return _user(number, record, schools, names, roles)
+            if checked is None:
+                checked = _user(number, record, schools, names, roles)
+            numbered = _numbered(record)
+            if numbered is not None and not checked.errors:
+                first, place = first_at[numbered]
+                if first != sourced_id:
+                    what, value = numbered
+                    checked.errors.append(f"{what} {value} is also the one at {place}")
+                    checked.value = None
+            return checked
 
         return read
 
@@ -251,6 +266,14 @@ class OneRosterImporter(ImportKind[Checked]):
         contacts = _apply_parents(parts[ParentValue], context, ids, students, pairs)
         _apply_links(parts[StudentValue], parts[ParentValue], context, students, contacts, pairs)
         ids.write()
+
+
+def _numbered(record: Record) -> tuple[str, str] | None:
+    """The school or student a row is by its number (``identifier``, else the sourcedId)."""
+    kind = (record.get("type") if record.place.file == "orgs.csv" else record.get("role")).lower()
+    if kind not in ("school", "student"):
+        return None
+    return (kind, record.get("identifier") or record.get("sourcedId"))
 
 
 def _recorded(sourced_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
