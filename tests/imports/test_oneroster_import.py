@@ -248,6 +248,10 @@ def test_a_student_listing_its_parent_is_enough(tutela: Callable[..., Run], tmp_
             "agentSourcedIds names 'p-1', a parent, not a student",
         ),
         (
+            user(sourcedId="st-9", role="student", givenName="A", agentSourcedIds="t-1"),
+            "agentSourcedIds names 't-1', a teacher, not a parent",
+        ),
+        (
             user(sourcedId="st-2", role="student", givenName="A", identifier="5001"),
             "student 5001 is also the one at users.csv row 2",
         ),
@@ -265,7 +269,8 @@ def test_a_bad_row_is_rejected_alone_naming_its_file_row_and_problem(
     tutela: Callable[..., Run], tmp_path: Path, row: tuple[str, ...], message: str
 ) -> None:
     report = tmp_path / "report.csv"
-    path = package(tmp_path / "or.zip", [STUDENT, MOTHER, row])
+    teacher = user(sourcedId="t-1", role="teacher", givenName="Tia")
+    path = package(tmp_path / "or.zip", [STUDENT, MOTHER, row, teacher])
     run = tutela("import", "oneroster", str(path), "--json", "--report", str(report))
     assert run.code in (0, 1), run.err
     result = run_json(run)

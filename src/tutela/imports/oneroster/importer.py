@@ -359,7 +359,7 @@ def _user(
             errors.append(
                 f"agentSourcedIds names {agent[:80]!r}, a user neither the package nor Tutela has"
             )
-        elif (agent_role == "student") != (wanted == "student"):
+        elif agent_role != "student" if wanted == "student" else agent_role not in PARENT_ROLES:
             errors.append(f"agentSourcedIds names {agent!r}, a {agent_role}, not a {wanted}")
     first, middle, last = (
         record.get("givenName"),
