@@ -15,6 +15,7 @@ import pytest
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import sign_in
 from tests.cast import PASSWORD, build_cast
+from tests.imports.test_oneroster_import import package
 from tests.staff.imports_helpers import HEADER, ROWS, csv_bytes, run_queued
 from tutela.imports.models import ImportJob
 from tutela.people.models import Contact
@@ -146,3 +147,27 @@ def test_a_parent_and_a_visitor_get_no_import_page(
             assert_accessible(page)
         assert "New import" not in page.inner_text("body")
         assert page.locator("input[type=file]").count() == 0
+
+
+def test_a_district_admin_imports_a_oneroster_package_with_nothing_to_map(
+    live_server: Any, browser: Any, queue: list[int], tmp_path: Path
+) -> None:
+    build_cast(with_passwords=True)
+    path = package(tmp_path / "roster.zip")
+    page = browser.new_page()
+    sign_in(page, live_server.url, "dana", PASSWORD)
+    page.goto(f"{live_server.url}/staff/imports/new/")
+    page.select_option("#id_kind", "oneroster")
+    page.set_input_files("#id_file", str(path))
+    page.click("text=Upload and map columns")
+    page.wait_for_url("**/staff/imports/uploads/*/map/")
+    assert_accessible(page)
+    assert "nothing to map" in page.inner_text("main")
+    page.click("text=Preview the import")
+    run_and_wait(page, queue, "Preview of roster.zip")
+    assert "contact p-1" in page.inner_text("#row-results")
+    assert not Contact.objects.filter(unique_id="p-1").exists()
+    page.click("text=Import roster.zip for real")
+    run_and_wait(page, queue, "Results of roster.zip")
+    mia = Contact.objects.get(unique_id="p-1")
+    assert [link.student.student_number for link in mia.student_links.all()] == ["5001"]

@@ -218,29 +218,40 @@ RATIO_FLOOR_BYTES = 10 << 20
 
 def _refuse_unpacking_too_much(path: Path) -> None:
     """Refuse, from the zip's directory alone, a workbook whose sheet (or shared strings)
-    would unpack to more than ``TUTELA_MAX_SHEET_MB``, or compresses far better than any real
-    district file (``TUTELA_MAX_SHEET_RATIO``): the reader holds a whole sheet in memory, and
-    a few MB can unpack to many GB."""
-    from django.conf import settings
-
-    limit_mb, ratio = settings.TUTELA_MAX_SHEET_MB, settings.TUTELA_MAX_SHEET_RATIO
+    would unpack too much (``refuse_oversized_parts``): the reader holds a whole sheet in
+    memory, and a few MB can unpack to many GB."""
     try:
         with zipfile.ZipFile(path) as workbook:
             parts = workbook.infolist()
     except zipfile.BadZipFile as error:
         raise FileProblem(f"{path}: the workbook cannot be read: {error}") from None
+    refuse_oversized_parts(
+        path,
+        [part for part in parts if part.filename.startswith("xl/")],
+        what="the workbook",
+        instead="split it, or save it as CSV",
+    )
+
+
+def refuse_oversized_parts(
+    path: Path, parts: list[zipfile.ZipInfo], *, what: str, instead: str
+) -> None:
+    """Refuse a zip (``what``: "the workbook", "the package") one of whose ``parts`` would
+    unpack to more than ``TUTELA_MAX_SHEET_MB``, or compresses far better than any real
+    district file (``TUTELA_MAX_SHEET_RATIO``), from its directory alone. A part is never
+    read beyond the size its directory gives, so the check bounds what reading it costs."""
+    from django.conf import settings
+
+    limit_mb, ratio = settings.TUTELA_MAX_SHEET_MB, settings.TUTELA_MAX_SHEET_RATIO
     for part in parts:
-        if not part.filename.startswith("xl/"):
-            continue
         if part.file_size > limit_mb * 1024 * 1024:
             raise FileProblem(
-                f"{path}: the workbook unpacks to more than {limit_mb} MB "
-                f"({part.filename}); split it, or save it as CSV"
+                f"{path}: {what} unpacks to more than {limit_mb} MB ({part.filename}); {instead}"
             )
         if part.file_size > RATIO_FLOOR_BYTES and part.file_size > ratio * part.compress_size:
             raise FileProblem(
-                f"{path}: the workbook unpacks to over {ratio} times its size "
-                f"({part.filename}), which no real sheet does; save it as CSV"
+                f"{path}: {what} unpacks to over {ratio} times its size "
+                f"({part.filename}), which no real file does; {instead}"
             )
 
 

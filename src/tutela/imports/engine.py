@@ -33,7 +33,13 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.columns import ColumnMap, map_columns
-from tutela.core.tabular import Table, normalise_header, read_table
+from tutela.core.tabular import (
+    TEXT_SUFFIXES,
+    XLSX_SUFFIXES,
+    Table,
+    normalise_header,
+    read_table,
+)
 from tutela.imports.results import ImportResult, Outcome, RowResult, reject_rows
 
 # (done, total): rows read so far while the file is read (total ``None``: the engine reads the
@@ -191,6 +197,9 @@ class ImportKind(Generic[C]):
     # Whether the kind reads a spreadsheet (the imports screen's uploads); else it reads its
     # own files (``read``), on the command line.
     spreadsheet: ClassVar[bool] = True
+    # The kinds of file the imports screen takes for the kind (a kind reading its own files
+    # is offered there when it names them); none: the command line only.
+    upload_suffixes: ClassVar[tuple[str, ...]] = (*TEXT_SUFFIXES, *XLSX_SUFFIXES)
 
     def read(self, path: Path) -> Table:
         """The rows of ``path``: by default a spreadsheet (``FileProblem`` if it is not one)."""

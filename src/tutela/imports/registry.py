@@ -13,6 +13,7 @@ def importers() -> dict[str, ImportKind[Any]]:
     from tutela.imports.associations import AssociationImporter
     from tutela.imports.contacts.importer import ContactImporter
     from tutela.imports.edfi.importer import EdfiImporter
+    from tutela.imports.oneroster.importer import OneRosterImporter
     from tutela.imports.parents import ParentImporter
     from tutela.imports.sections import SectionImporter
     from tutela.imports.students import StudentImporter
@@ -26,5 +27,6 @@ def importers() -> dict[str, ImportKind[Any]]:
         ParentImporter(),
         AssociationImporter(),
         EdfiImporter(),
+        OneRosterImporter(),
     ]
     return {importer.kind: importer for importer in found}

@@ -12,6 +12,7 @@ import datetime
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,8 @@ from django.utils import timezone
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited
 from tutela.core.private import create_private, private_directory
-from tutela.core.tabular import TEXT_SUFFIXES, XLSX_SUFFIXES, FileProblem, read_table
+from tutela.core.tabular import FileProblem
+from tutela.imports.engine import ImportKind
 from tutela.imports.mapping import resolved
 from tutela.imports.models import ColumnMapping, ImportJob, ImportUpload
 from tutela.imports.registry import importers
@@ -50,15 +52,18 @@ def store_upload(
     ``FileProblem`` (a type the readers cannot read, an encoding, no header...) says why,
     naming the file; the file is then not kept.
     """
-    if kind not in importers():
+    importer = importers().get(kind)
+    if importer is None or not importer.upload_suffixes:
         raise FileProblem(f"there is no {kind!r} import")
     name = Path(file_name).name
     suffix = Path(name).suffix.lower()
-    if suffix not in TEXT_SUFFIXES and suffix not in XLSX_SUFFIXES:
-        raise FileProblem(
-            f"{name}: unsupported file type {suffix or '(none)'!r}; "
+    if suffix not in importer.upload_suffixes:
+        use = (
             "use .csv (comma), .txt or .tsv (tab) or .xlsx"
+            if importer.spreadsheet
+            else f"use {' or '.join(importer.upload_suffixes)}"
         )
+        raise FileProblem(f"{name}: unsupported file type {suffix or '(none)'!r}; {use}")
     path = upload_folder() / f"{secrets.token_hex(16)}{suffix}"
     size = 0
     try:
@@ -66,7 +71,7 @@ def store_upload(
             for block in chunks:
                 handle.write(block)
                 size += len(block)
-        headers, sample, rows = _described(path)
+        headers, sample, rows = _described(importer, path)
     except FileProblem as problem:
         path.unlink(missing_ok=True)
         raise FileProblem(in_words(problem, path, name)) from None
@@ -87,9 +92,9 @@ def store_upload(
         )
 
 
-def _described(path: Path) -> tuple[list[str], list[list[str]], int]:
+def _described(importer: ImportKind[Any], path: Path) -> tuple[list[str], list[list[str]], int]:
     """The file read once as the import will read it: headers, first rows, row count."""
-    table = read_table(path)
+    table = importer.read(path)
     sample: list[list[str]] = []
     rows = 0
     for _, cells in table.rows:

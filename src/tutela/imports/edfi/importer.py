@@ -168,6 +168,7 @@ class EdfiImporter(ImportKind[Checked]):
     related_rows = False
     lists = ("unmapped_descriptors",)
     spreadsheet = False
+    upload_suffixes = ()
 
     def __init__(self) -> None:
         self._found = Interchanges()
@@ -269,7 +270,7 @@ class EdfiImporter(ImportKind[Checked]):
                 group.done("skipped", "read for its student's school")
             else:
                 parts[type(value)].append(group)
-        _apply_schools(parts[SchoolValue], context)
+        apply_schools(parts[SchoolValue], context)
         StudentImporter().apply(parts[StudentRow], context)  # type: ignore[arg-type]
         _apply_contacts(parts[ContactValue], context)
         _apply_links(parts[LinkValue], context)
@@ -477,7 +478,8 @@ def _link(number: int, record: Record, by_ref: dict[str, Record], code: CodeOf) 
     return CheckedRow(number, ("link", student, contact), label, [], value)
 
 
-def _apply_schools(groups: list[Group[Checked]], context: ImportContext) -> None:
+def apply_schools(groups: list[Group[Checked]], context: ImportContext) -> None:
+    """Schools by number (added, renamed or unchanged); the OneRoster import's too."""
     wanted = {value_of(g).school_number: (g, value_of(g)) for g in groups}  # type: ignore[union-attr]
     known = {s.school_number: s for s in School.objects.filter(school_number__in=list(wanted))}
     new, renamed = [], []

@@ -15,7 +15,8 @@ IGNORE = "-"
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [(kind, kind) for kind, importer in importers().items() if importer.spreadsheet]
+    """The kinds the screen takes a file of (a kind reading its own files says which)."""
+    return [(kind, kind) for kind, importer in importers().items() if importer.upload_suffixes]
 
 
 class UploadForm(forms.Form):
@@ -24,7 +25,8 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="Kind of file")
     file = forms.FileField(
         label="File",
-        help_text="CSV (comma), tab-delimited (.txt or .tsv) or Excel (.xlsx), with a header row.",
+        help_text="CSV (comma), tab-delimited (.txt or .tsv) or Excel (.xlsx), with a header "
+        "row; for oneroster, the package's .zip.",
         validators=[within_upload_limit],
     )
 

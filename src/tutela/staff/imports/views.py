@@ -154,7 +154,8 @@ def map_columns(request: HttpRequest, account: Account, upload_id: int) -> HttpR
             pairs = saved_mapping(upload.kind, picked)
         except FileProblem as problem:
             messages.error(request, str(problem))
-    headers = mapped_headers(kind, upload.headers, pairs)
+    # A kind reading its own files (a OneRoster package) has no columns to map.
+    headers = mapped_headers(kind, upload.headers, pairs) if kind.spreadsheet else []
     form = MappingForm(
         request.POST or None, headers=headers, fields=list(kind.field_headers().values())
     )
