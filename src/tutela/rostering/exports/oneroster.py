@@ -417,9 +417,11 @@ def _classes(package: Package, roster: Roster, teachers: dict[int, str]) -> None
     package.write("enrollments.csv", ENROLLMENTS, enrollments())
 
 
-def export_bulk(path: Path, *, schools: list[School] | None = None, parents: bool = True) -> Result:
+def export_bulk(
+    path: Path, *, schools: list[School] | None = None, parents: bool = True, rosters: bool = True
+) -> Result:
     """Write a bulk package of ``schools`` (every school by default) to ``path``."""
-    roster = build_roster(schools=schools, parents=parents)
+    roster = build_roster(schools=schools, parents=parents, rosters=rosters)
     teachers, teacher_schools = teacher_ids(roster)
     with open_package(path) as package:
         present = dict.fromkeys(
@@ -473,10 +475,11 @@ def export_delta(
     since: datetime.datetime,
     schools: list[School] | None = None,
     parents: bool = True,
+    rosters: bool = True,
 ) -> Result:
     """Write a delta package of the users changed since ``since`` to ``path``."""
     now = timezone.now()
-    roster = build_roster(schools=schools, parents=parents)
+    roster = build_roster(schools=schools, parents=parents, rosters=rosters)
     changes = changes_since(since, now=now)
     students = [pk for pk in changes.students if pk in roster.student_ids]
     student_stamps = {pk: changes.students[pk] for pk in students}

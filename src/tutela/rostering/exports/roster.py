@@ -61,6 +61,9 @@ class Roster:
     day: datetime.date
     schools: list[School]
     parents: bool
+    # "Allow Parents in Rosters": the parent-child pairs are told, so parents see their
+    # children's classes; off, the parents' accounts go without them.
+    rosters: bool = True
     district_id: str = ""
     school_ids: dict[int, str] = field(default_factory=dict)
     student_ids: dict[int, str] = field(default_factory=dict)
@@ -74,10 +77,22 @@ class Roster:
         return Student.objects.filter(school__in=self.schools)
 
     def agent_ids(self, student: int) -> str:
+        if not self.rosters:
+            return ""
         return listed(self.contact_ids[contact] for contact in self.agents.get(student, ()))
 
     def child_ids(self, contact: int) -> str:
+        if not self.rosters:
+            return ""
         return listed(self.student_ids[student] for student in self.children.get(contact, ()))
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        """Every shared (contact, student) pair the package tells, by contact."""
+        if not self.rosters:
+            return
+        for contact in sorted(self.children):
+            for student in self.children[contact]:
+                yield contact, student
 
     def contact_schools(self, contact: int) -> list[int]:
         schools = {self.student_schools[student] for student in self.children.get(contact, ())}
@@ -88,12 +103,17 @@ class Roster:
 
 
 def build_roster(
-    *, schools: list[School] | None = None, parents: bool = True, day: datetime.date | None = None
+    *,
+    schools: list[School] | None = None,
+    parents: bool = True,
+    rosters: bool = True,
+    day: datetime.date | None = None,
 ) -> Roster:
-    """The roster of ``schools`` (every school by default), parents included unless not."""
+    """The roster of ``schools`` (every school by default), parents included unless not, and
+    the pairs between parents and children told unless ``rosters`` is off."""
     today = day or datetime.date.today()
     chosen = list(schools) if schools is not None else list(School.objects.order_by("pk"))
-    roster = Roster(day=today, schools=chosen, parents=parents)
+    roster = Roster(day=today, schools=chosen, parents=parents, rosters=rosters)
     roster.district_id = sourced_ids(SourcedKind.DISTRICT, {DISTRICT_KEY: "district"})[DISTRICT_KEY]
     roster.school_ids = sourced_ids(
         SourcedKind.SCHOOL, {school.pk: school.school_number for school in chosen}
