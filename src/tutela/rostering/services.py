@@ -27,6 +27,7 @@ from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import audited
 from tutela.core.private import private_directory
 from tutela.people.models import School
+from tutela.people.services import OutsideScope, ServiceError
 from tutela.rostering.destinations import (
     DeliveryError,
     deliver_to_folder,
@@ -38,7 +39,7 @@ from tutela.rostering.models import SyncDelivery, SyncFormat, SyncMode, SyncTarg
 logger = logging.getLogger(__name__)
 
 
-class SyncTargetError(ValueError):
+class SyncTargetError(ServiceError):
     """A target's settings that cannot be saved: the message names the field and the problem."""
 
 
@@ -57,7 +58,7 @@ class TargetSettings:
 
 def _require_district_admin(actor: Actor) -> None:
     if not Scope.of(actor).district_wide:
-        raise PermissionError("only a district admin may change sync targets")
+        raise OutsideScope("only a district admin may change or run sync targets")
 
 
 def _checked(chosen: TargetSettings) -> str:
