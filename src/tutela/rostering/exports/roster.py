@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from tutela.accounts.models import Account
+from tutela.core.bulk import chunks
 from tutela.people.models import (
     Contact,
     LinkRestriction,
@@ -34,6 +35,8 @@ from tutela.rostering.selection import oneroster_role, shared_pairs
 from tutela.sections.models import Section
 
 CHUNK = 2_000
+# The row outcomes of an import that changed what its row names.
+TOUCHED = frozenset({"added", "updated"})
 # The one district a Tutela installation serves, as its OneRoster org.
 DISTRICT_KEY = 1
 
@@ -304,6 +307,77 @@ def changes_since(since: datetime.datetime, *, now: datetime.datetime) -> Change
             _later(found.pairs, (student, contact), found.contacts[contact])
             _later(found.students, student, found.contacts[contact])
     return found
+
+
+@dataclass
+class SectionChanges:
+    """What a delta's class files carry: the sections changed since a moment (with when),
+    the removed ones a learning system was told of (class and course sourcedIds, when), and
+    the schools changed."""
+
+    changed: dict[int, datetime.datetime] = field(default_factory=dict)
+    removed: dict[int, tuple[str, str, datetime.datetime]] = field(default_factory=dict)
+    schools: dict[int, datetime.datetime] = field(default_factory=dict)
+
+
+def changes_of_sections(since: datetime.datetime, roster: Roster) -> SectionChanges:
+    """The roster's sections and schools changed since ``since``: from the audit trail (a
+    section changed one by one, its teachers or students included) and from the sections
+    imports run since then, which write in bulk but name each section they added or updated
+    in their row results."""
+    from tutela.imports.models import ImportJob
+
+    found = SectionChanges()
+    types = ContentType.objects.get_for_models(Section, School)
+    removed: dict[int, datetime.datetime] = {}
+    entries = LogEntry.objects.filter(
+        timestamp__gte=since, content_type__in=list(types.values())
+    ).values_list("content_type_id", "object_pk", "action", "timestamp")
+    for content_type, object_pk, action, moment in entries.iterator(chunk_size=CHUNK):
+        try:
+            pk = int(object_pk)
+        except ValueError:
+            continue
+        if content_type == types[School].pk:
+            _later(found.schools, pk, moment)
+        elif action == LogEntry.Action.DELETE:
+            _later(removed, pk, moment)
+        else:
+            _later(found.changed, pk, moment)
+    jobs = ImportJob.objects.filter(
+        kind="sections", dry_run=False, status=ImportJob.Status.DONE, finished_at__gte=since
+    )
+    for job in jobs.order_by("pk"):
+        assert job.finished_at is not None
+        numbers = sorted(
+            {str(row["group"]) for row in job.row_results if row.get("outcome") in TOUCHED}
+        )
+        for chunk in chunks(numbers):
+            for pk in Section.objects.filter(section_id__in=chunk).values_list("pk", flat=True):
+                _later(found.changed, pk, job.finished_at)
+    current = set(
+        teacher_sections(roster).filter(pk__in=list(found.changed)).values_list("pk", flat=True)
+    )
+    found.changed = {pk: moment for pk, moment in found.changed.items() if pk in current}
+    classes = known_sourced_ids(SourcedKind.SECTION, removed)
+    courses = known_sourced_ids(SourcedKind.COURSE, removed)
+    found.removed = {
+        pk: (classes[pk], courses.get(pk, ""), moment)
+        for pk, moment in removed.items()
+        if pk in classes and pk not in current
+    }
+    in_roster = {school.pk for school in roster.schools}
+    found.schools = {pk: moment for pk, moment in found.schools.items() if pk in in_roster}
+    return found
+
+
+def section_teachers(sections: list[int]) -> Iterator[tuple[int, int]]:
+    """Each (section, teacher account) pair of ``sections``."""
+    through = Section.teachers.through
+    for chunk in chunked(sorted(sections)):
+        yield from through.objects.filter(section_id__in=chunk).values_list(
+            "section_id", "account_id"
+        )
 
 
 def district_name() -> str:
