@@ -432,7 +432,7 @@ TUTELA_AUTOCREATE_RELATIONSHIPS = [
 ]
 
 
-# Sync targets (docs/lms.md): the hour (0-23, TIME_ZONE) of the nightly delivery, the private
+# Sync targets (docs/lms.md): the hour (0-23, UTC) of the nightly delivery, the private
 # key file SFTP targets authenticate with, and how often a failed delivery is tried in all.
 TUTELA_SYNC_HOUR = env_int("TUTELA_SYNC_HOUR", 1)
 if not 0 <= TUTELA_SYNC_HOUR <= 23:

@@ -5,6 +5,7 @@ delivery to a folder, deltas since the last successful delivery, retries, the ni
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import json
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -188,6 +190,13 @@ def test_the_nightly_task_delivers_every_enabled_target(
     nightly_sync_task.call_local()
     assert [d.target.name for d in SyncDelivery.objects.all()] == ["on"]
     assert list(other.iterdir()) == []
+
+
+def test_the_nightly_task_runs_at_tutela_sync_hour() -> None:
+    hour = settings.TUTELA_SYNC_HOUR
+    at = datetime.datetime(2026, 12, 3, hour, 17)
+    assert nightly_sync_task.task_class().validate_datetime(at)
+    assert not nightly_sync_task.task_class().validate_datetime(at.replace(hour=(hour + 1) % 24))
 
 
 def test_who_sees_lists_the_targets_a_student_goes_to_with_which_parents(
