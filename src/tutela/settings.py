@@ -443,7 +443,7 @@ if TUTELA_SYNC_ATTEMPTS < 1:
     raise ImproperlyConfigured(
         f"TUTELA_SYNC_ATTEMPTS must be at least 1, not {TUTELA_SYNC_ATTEMPTS}"
     )
-TUTELA_SYNC_RETRY_SECONDS = env_int("TUTELA_SYNC_RETRY_SECONDS", 60)
+TUTELA_SYNC_RETRY_SECONDS = env_int("TUTELA_SYNC_RETRY_SECONDS", 30)
 
 
 # ``tutela serve``: where gunicorn listens and how many processes answer.

@@ -31,7 +31,15 @@ CONNECT_SECONDS = 30
 
 
 class DeliveryError(Exception):
-    """A package could not be delivered: the message says where and why, with no secret."""
+    """A package could not be delivered: the message says where and why, with no secret.
+
+    ``retry`` says whether trying again may help (a server down, a share not mounted): a
+    changed host key, a missing or refused key is not retried, since only a person can fix it.
+    """
+
+    def __init__(self, message: str, *, retry: bool = True) -> None:
+        super().__init__(message)
+        self.retry = retry
 
 
 @dataclass(frozen=True)
@@ -96,15 +104,15 @@ def _private_key() -> Any:
     path = str(settings.TUTELA_SYNC_SSH_KEY)
     if not path:
         raise DeliveryError(
-            "TUTELA_SYNC_SSH_KEY is not set: SFTP delivery needs a private key file"
+            "TUTELA_SYNC_SSH_KEY is not set: SFTP delivery needs a private key file", retry=False
         )
     try:
         return paramiko.PKey.from_path(path)
     except FileNotFoundError:
-        raise DeliveryError(f"TUTELA_SYNC_SSH_KEY {path}: no such file") from None
+        raise DeliveryError(f"TUTELA_SYNC_SSH_KEY {path}: no such file", retry=False) from None
     except (OSError, paramiko.SSHException, ValueError) as error:
         raise DeliveryError(
-            f"TUTELA_SYNC_SSH_KEY {path}: not a usable private key ({error})"
+            f"TUTELA_SYNC_SSH_KEY {path}: not a usable private key ({error})", retry=False
         ) from None
 
 
@@ -131,13 +139,14 @@ def deliver_to_sftp(package: Path, where: Sftp, name: str, *, pinned: str) -> st
             raise DeliveryError(
                 f"the host key of {where.host}:{where.port} changed since it was pinned "
                 f"(now {seen.split()[0]}): refusing to deliver. If the server's key really "
-                "changed, clear the target's pinned host key."
+                "changed, clear the target's pinned host key.",
+                retry=False,
             )
         try:
             transport.auth_publickey(where.user, key)
         except paramiko.AuthenticationException:
             raise DeliveryError(
-                f"{where.user}@{where.host} refused the key of TUTELA_SYNC_SSH_KEY"
+                f"{where.user}@{where.host} refused the key of TUTELA_SYNC_SSH_KEY", retry=False
             ) from None
         sftp = paramiko.SFTPClient.from_transport(transport)
         assert sftp is not None

@@ -2,8 +2,10 @@
 
 A delivery writes the target's package in Tutela's private folder, takes its SHA-256, and hands
 it to the destination (``destinations``); every attempt is recorded, success or the error. A
-failed attempt is tried again, ``TUTELA_SYNC_ATTEMPTS`` times in all, ``TUTELA_SYNC_RETRY_SECONDS``
-apart: an SFTP server restarting at night should not cost a day's changes. A delta target
+failed attempt that may pass (a server down, a share not mounted) is tried again,
+``TUTELA_SYNC_ATTEMPTS`` times in all, ``TUTELA_SYNC_RETRY_SECONDS`` apart: an SFTP server
+restarting at night should not cost a day's changes. A changed host key or a refused key is
+not tried again: only a person can settle it. A delta target
 sends what changed since the data of its last successful delivery was read, and everything
 when it has none.
 """
@@ -164,8 +166,9 @@ def _send(target: SyncTarget, package: Path, name: str) -> str:
     return deliver_to_sftp(package, where, name, pinned=target.host_key)
 
 
-def deliver_once(*, actor: Actor, target: SyncTarget, attempt: int = 1) -> SyncDelivery:
-    """One attempt at delivering ``target``'s package, recorded whatever its outcome."""
+def _attempt(*, actor: Actor, target: SyncTarget, attempt: int) -> tuple[SyncDelivery, bool]:
+    """One attempt at delivering ``target``'s package, recorded whatever its outcome, and
+    whether trying again may help."""
     started = timezone.now()
     previous = last_success(target) if target.mode == SyncMode.DELTA else None
     since = previous.data_as_of if previous is not None else None
@@ -174,7 +177,7 @@ def deliver_once(*, actor: Actor, target: SyncTarget, attempt: int = 1) -> SyncD
     millis = f"{stamp.microsecond // 1000:03d}"
     name = f"{target.name}-{target.format}-{kind}-{stamp:%Y%m%dT%H%M%S}{millis}Z.zip"
     counts: dict[str, int] = {}
-    sha256, size, host_key, error = "", 0, "", ""
+    sha256, size, host_key, error, retry = "", 0, "", "", False
     folder = private_directory(Path(settings.TUTELA_HOME) / "sync")
     with tempfile.TemporaryDirectory(dir=folder) as work:
         package = Path(work) / name
@@ -183,9 +186,9 @@ def deliver_once(*, actor: Actor, target: SyncTarget, attempt: int = 1) -> SyncD
             sha256, size = _digest(package)
             host_key = _send(target, package, name)
         except DeliveryError as problem:
-            error = str(problem)
+            error, retry = str(problem), problem.retry
         except OSError as problem:
-            error = f"could not write the package: {problem.strerror or problem}"
+            error, retry = f"could not write the package: {problem.strerror or problem}", True
         except Exception as problem:  # one target's bug must not stop the night's others
             logger.exception("sync target %s: delivery failed", target.name)
             error = f"internal error ({problem.__class__.__name__}); see the server's log"
@@ -193,7 +196,7 @@ def deliver_once(*, actor: Actor, target: SyncTarget, attempt: int = 1) -> SyncD
         if host_key and not target.host_key:
             target.host_key = host_key  # trust on first use: pinned from now on
             target.save(update_fields=["host_key"])
-        return SyncDelivery.objects.create(
+        delivery = SyncDelivery.objects.create(
             target=target,
             started_at=started,
             finished_at=timezone.now(),
@@ -208,17 +211,18 @@ def deliver_once(*, actor: Actor, target: SyncTarget, attempt: int = 1) -> SyncD
             error=error,
             attempt=attempt,
         )
+    return delivery, retry
 
 
 def run_target(*, actor: Actor, target: SyncTarget, attempts: int | None = None) -> SyncDelivery:
-    """Deliver ``target``, trying again after a failure up to ``attempts`` times in all
-    (``TUTELA_SYNC_ATTEMPTS``); the last attempt's record."""
+    """Deliver ``target``, trying again after a failure that may pass, up to ``attempts``
+    times in all (``TUTELA_SYNC_ATTEMPTS``); the last attempt's record."""
     _require_district_admin(actor)
     limit = attempts or int(settings.TUTELA_SYNC_ATTEMPTS)
     attempt = 1
     while True:
-        delivery = deliver_once(actor=actor, target=target, attempt=attempt)
-        if delivery.succeeded or attempt >= limit:
+        delivery, retry = _attempt(actor=actor, target=target, attempt=attempt)
+        if delivery.succeeded or not retry or attempt >= limit:
             return delivery
         attempt += 1
         time.sleep(int(settings.TUTELA_SYNC_RETRY_SECONDS))
