@@ -23,7 +23,7 @@ def test_a_district_admin_adds_runs_and_fixes_a_sync_target(
     live_server: Any, browser: Any, tmp_path: Path
 ) -> None:
     cast = build_cast(with_passwords=True)
-    inbox = tmp_path / "inbox"
+    inbox = tmp_path / "share" / "inbox"
     page = browser.new_page()
     sign_in(page, live_server.url, cast.dana.username, PASSWORD)
     page.goto(f"{live_server.url}/staff/")
@@ -52,7 +52,7 @@ def test_a_district_admin_adds_runs_and_fixes_a_sync_target(
     assert "Failed deliveries to learning systems" in home and "canvas-nightly" in home
     assert_accessible(page)
 
-    inbox.mkdir()
+    inbox.mkdir(parents=True)
     page.click("main table a:text('canvas-nightly')")
     page.get_by_role("button", name="Deliver canvas-nightly now").click()
     main = page.inner_text("main")

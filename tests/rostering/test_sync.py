@@ -132,12 +132,12 @@ def test_a_delta_target_sends_what_changed_since_its_last_successful_delivery(
 def test_a_failed_delivery_is_retried_a_bounded_number_of_times_and_shown(
     cast: Cast, tutela: Callable[..., Run], tmp_path: Path
 ) -> None:
-    missing = tmp_path / "not-there"
+    missing = tmp_path / "share" / "inbox"
     tutela("sync", "add", "lost", "--format", "canvas", "--to", str(missing))
     with override_settings(TUTELA_SYNC_ATTEMPTS=3, TUTELA_SYNC_RETRY_SECONDS=0):
         run = tutela("sync", "run", "lost")
     assert run.code == 1
-    assert f"the folder {missing} does not exist" in run.err
+    assert f"the folder {missing} does not exist, nor its parent" in run.err
     attempts = list(SyncDelivery.objects.order_by("attempt").values_list("attempt", "succeeded"))
     assert attempts == [(1, False), (2, False), (3, False)]
     [failing] = failing_targets(actor=cast.dana)
@@ -145,8 +145,9 @@ def test_a_failed_delivery_is_retried_a_bounded_number_of_times_and_shown(
     assert failing.delivery.attempt == 3
     assert list(failing_targets(actor=cast.sam)) == []  # district admins only
 
-    missing.mkdir()
+    missing.parent.mkdir()  # the share is mounted: the folder is made in it
     assert tutela("sync", "run", "lost").code == 0
+    assert stat.S_IMODE(missing.stat().st_mode) == 0o700
     assert list(failing_targets(actor=cast.dana)) == []
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
-from tutela.core.private import PRIVATE_FILE
+from tutela.core.private import PRIVATE_FILE, private_directory
 
 SFTP_URL = re.compile(
     r"sftp://(?P<user>[A-Za-z0-9._-]+)@(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])"
@@ -75,9 +75,16 @@ def parse_destination(value: str) -> Path | Sftp:
 
 
 def deliver_to_folder(package: Path, folder: Path, name: str) -> None:
-    """Copy ``package`` into ``folder`` as ``name``, atomically and with mode 600."""
+    """Copy ``package`` into ``folder`` as ``name``, atomically and with mode 600. A missing
+    folder is made (mode 700) when its parent exists; a missing parent may be a share not
+    mounted yet, and nothing is written under its mount point."""
     if not folder.is_dir():
-        raise DeliveryError(f"the folder {folder} does not exist")
+        if not folder.parent.is_dir():
+            raise DeliveryError(f"the folder {folder} does not exist, nor its parent")
+        try:
+            private_directory(folder)
+        except OSError as error:
+            raise DeliveryError(f"could not make the folder {folder}: {error.strerror}") from None
     partial = folder / f".{name}.partial"
     try:
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
