@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.cast import Cast
@@ -238,3 +239,14 @@ def test_a_delivery_record_keeps_success_and_error_apart(cast: Cast, inbox: Path
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         SyncTarget.objects.create(name="u", format="moodle", destination=str(inbox))
+
+
+def test_the_student_page_lists_the_learning_systems_the_student_goes_to(
+    cast: Cast, tutela: Callable[..., Run], inbox: Path
+) -> None:
+    tutela("sync", "add", "brightspace", "--format", "oneroster", "--to", str(inbox))
+    client = Client()
+    client.force_login(cast.dana)
+    page = client.get(reverse("staff:student", args=[cast.lila.pk])).content.decode()
+    assert "Learning systems Lila goes to" in page
+    assert "brightspace" in page and "leo@example.org (Leo" in page
