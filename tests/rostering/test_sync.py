@@ -162,7 +162,10 @@ def test_sync_add_refuses_bad_settings_with_one_line(
         (("two", "--format", "canvas", "--to", "ftp://x/y"), "only a folder or an sftp://"),
         (("two", "--format", "canvas", "--to", "sftp://host/dir"), "not an SFTP address"),
         (("two", "--format", "schoology", "--to", str(inbox), "--delta"), "no delta"),
-        (("two", "--format", "canvas", "--to", str(inbox), "--schools", "99"), "--school 99"),
+        (
+            ("two", "--format", "canvas", "--to", str(inbox), "--schools", "99"),
+            "--schools 99: no school",
+        ),
         (("bad name", "--format", "canvas", "--to", str(inbox)), "letters, digits"),
     ]
     for args, message in cases:

@@ -111,7 +111,7 @@ class Command(TutelaCommand):
             self._run(options["name"])
 
     def _add(self, options: dict[str, Any]) -> None:
-        schools = chosen_schools(options["schools"]) or []
+        schools = chosen_schools(options["schools"], "--schools") or []
         chosen = TargetSettings(
             format=options["format"],
             destination=options["to"],
