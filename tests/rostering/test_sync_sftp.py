@@ -173,3 +173,15 @@ def test_a_key_the_server_does_not_know_fails_the_delivery_clearly(
     assert not delivery.succeeded
     assert "refused the key of TUTELA_SYNC_SSH_KEY" in delivery.error
     assert list(inbox.iterdir()) == []
+
+
+def test_an_unreachable_server_is_tried_again_then_reported(
+    cast: Cast, sshd_binary: str, client_key: Path, tmp_path: Path
+) -> None:
+    target = target_to(f"sftp://{getpass.getuser()}@127.0.0.1:{free_port()}/inbox")
+    with override_settings(TUTELA_SYNC_SSH_KEY=str(client_key), TUTELA_SYNC_RETRY_SECONDS=0):
+        delivery = run_target(actor=command_line_user(), target=target, attempts=2)
+    assert not delivery.succeeded and delivery.attempt == 2
+    assert "cannot reach 127.0.0.1:" in delivery.error
+    target.refresh_from_db()
+    assert target.host_key == ""  # nothing seen, nothing pinned
