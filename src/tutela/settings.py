@@ -433,6 +433,20 @@ TUTELA_AUTOCREATE_RELATIONSHIPS = [
 ]
 
 
+# Sync targets (docs/lms.md): the hour (0-23, UTC) of the nightly delivery, the private
+# key file SFTP targets authenticate with, and how often a failed delivery is tried in all.
+TUTELA_SYNC_HOUR = env_int("TUTELA_SYNC_HOUR", 1)
+if not 0 <= TUTELA_SYNC_HOUR <= 23:
+    raise ImproperlyConfigured(f"TUTELA_SYNC_HOUR must be 0 to 23, not {TUTELA_SYNC_HOUR}")
+TUTELA_SYNC_SSH_KEY = env_str("TUTELA_SYNC_SSH_KEY", "")
+TUTELA_SYNC_ATTEMPTS = env_int("TUTELA_SYNC_ATTEMPTS", 3)
+if TUTELA_SYNC_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        f"TUTELA_SYNC_ATTEMPTS must be at least 1, not {TUTELA_SYNC_ATTEMPTS}"
+    )
+TUTELA_SYNC_RETRY_SECONDS = env_int("TUTELA_SYNC_RETRY_SECONDS", 30)
+
+
 # ``tutela serve``: where gunicorn listens and how many processes answer.
 TUTELA_BIND = env_str("TUTELA_BIND", "127.0.0.1:8000")
 TUTELA_WEB_WORKERS = env_int("TUTELA_WEB_WORKERS", 2)

@@ -19,6 +19,7 @@ from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContact, StudentContactDetail
 from tutela.people.services import add_address
 from tutela.portal.urls import urlpatterns as portal_patterns
+from tutela.rostering.models import SyncTarget
 from tutela.staff.urls import urlpatterns as staff_patterns
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,13 @@ pytestmark = pytest.mark.django_db
 def card_url(cast: Cast, name: str, *ids: int) -> str:
     """A URL of Hana's contact card (a Hillcrest family: Sam, at Lakeside, may not open it)."""
     return reverse(f"staff:{name}", args=[cast.hana_contact.pk, *ids])
+
+
+def sync_target_of(cast: Cast) -> int:
+    target, _ = SyncTarget.objects.get_or_create(
+        name="lms", defaults={"format": "canvas", "destination": "/nonexistent/inbox"}
+    )
+    return target.pk
 
 
 def email_of(cast: Cast) -> int:
@@ -140,6 +148,13 @@ URLS: dict[str, tuple[Callable[[Cast], str], str]] = {
         lambda c: reverse("staff:account-status", args=[c.hana.pk, "disable"]),
         "post",
     ),
+    "staff:sync-targets": (lambda c: reverse("staff:sync-targets"), "get"),
+    "staff:sync-target-new": (lambda c: reverse("staff:sync-target-new"), "get"),
+    "staff:sync-target": (lambda c: reverse("staff:sync-target", args=[sync_target_of(c)]), "get"),
+    "staff:sync-target-run": (
+        lambda c: reverse("staff:sync-target-run", args=[sync_target_of(c)]),
+        "post",
+    ),
     "staff:staff-people": (lambda c: reverse("staff:staff-people"), "get"),
     "staff:staff-new": (lambda c: reverse("staff:staff-new"), "get"),
     "staff:staff-person": (lambda c: reverse("staff:staff-person", args=[c.dana.pk]), "get"),
@@ -192,6 +207,11 @@ EXPECTED = {
         "staff:staff-person": 403,
         "staff:staff-status": 403,
         "staff:audit": 403,  # the audit trail is the district admins' alone
+        # Sync targets hand the whole district to learning systems: district admins only.
+        "staff:sync-targets": 403,
+        "staff:sync-target-new": 403,
+        "staff:sync-target": 403,
+        "staff:sync-target-run": 403,
     },
     "lou": {"staff:sign-in": 302},
     "anonymous": {},

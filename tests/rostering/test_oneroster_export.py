@@ -244,7 +244,10 @@ def test_a_delta_after_revoking_a_grant_carries_the_change(
     files = export(tutela, path, "--since", stamp)
     manifest = {row["propertyName"]: row["value"] for row in files["manifest.csv"]}
     assert manifest["file.users"] == "delta"
-    assert manifest["file.orgs"] == "absent"
+    # Every file a delta may carry is "delta", empty when nothing of it changed.
+    assert manifest["file.orgs"] == manifest["file.enrollments"] == "delta"
+    assert manifest["file.academicSessions"] == "absent"
+    assert files["orgs.csv"] == files["classes.csv"] == files["enrollments.csv"] == []
     users = users_by_name(files)
     assert set(users) == {"Holly", "Hugo", "Hana"}
     assert users["Holly"]["status"] == "active"
@@ -287,3 +290,56 @@ def test_nothing_secret_leaves_and_the_file_is_private(
     assert cast.hana.password not in text
     assert "correct horse" not in text
     assert SourcedId.objects.filter(kind="contact").count() == 2
+
+
+def test_a_delta_carries_the_classes_and_enrollments_a_sections_import_changed(
+    cast: Cast, tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    AccountFactory.create(username="ms.tee", first_name="Tia", last_name="Tee")
+    kept = SectionFactory.create(section_id="S-1", school=cast.hillcrest, name="Math 3")
+    kept.students.add(cast.holly)
+    hugo = users_by_name(export(tutela, tmp_path / "bulk.zip"))["Hugo"]["sourcedId"]
+    latest = LogEntry.objects.latest("timestamp").timestamp + datetime.timedelta(milliseconds=1)
+    since = latest.strftime("%Y-%m-%dT%H:%M:%S.") + f"{latest.microsecond // 1000:03d}Z"
+    sections = tmp_path / "sections.csv"
+    sections.write_text(
+        "Section_ID,SchoolID,Course_Name,Teacher_Username,Teacher_Email,Student_Number\n"
+        "S-1,10,Math 3,,,2001\n"
+        "S-2,10,Art,ms.tee,,2002\n",
+        encoding="utf-8",
+    )
+    assert tutela("import", "sections", str(sections)).code == 0
+    files = export(tutela, tmp_path / "delta.zip", "--since", since)
+    manifest = {row["propertyName"]: row["value"] for row in files["manifest.csv"]}
+    assert manifest["file.classes"] == manifest["file.courses"] == "delta"
+    # S-1 is unchanged: only the new Art class, its course and its two enrollments travel.
+    (klass,) = files["classes.csv"]
+    assert (klass["classCode"], klass["status"]) == ("S-2", "active")
+    assert klass["dateLastModified"].endswith("Z") and len(klass["dateLastModified"]) == 24
+    (course,) = files["courses.csv"]
+    assert (course["sourcedId"], course["status"]) == (klass["courseSourcedId"], "active")
+    users = users_by_name(files)
+    assert users["Tia"]["status"] == "active"  # the new class's teacher is sent with it
+    enrolled = {
+        (row["userSourcedId"], row["role"], row["status"]) for row in files["enrollments.csv"]
+    }
+    assert enrolled == {
+        (users["Tia"]["sourcedId"], "teacher", "active"),
+        (hugo, "student", "active"),
+    }
+    assert all(row["classSourcedId"] == klass["sourcedId"] for row in files["enrollments.csv"])
+
+
+def test_a_delta_marks_a_removed_class_tobedeleted(
+    cast: Cast, tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    section = SectionFactory.create(section_id="S-9", school=cast.hillcrest, name="Band")
+    bulk = export(tutela, tmp_path / "bulk.zip")
+    (sent,) = bulk["classes.csv"]
+    with audited(command_line_user()):
+        section.delete()
+    files = export(tutela, tmp_path / "delta.zip", "--since", "2000-01-01T00:00:00Z")
+    (klass,) = files["classes.csv"]
+    assert (klass["sourcedId"], klass["status"]) == (sent["sourcedId"], "tobedeleted")
+    (course,) = files["courses.csv"]
+    assert (course["sourcedId"], course["status"]) == (sent["courseSourcedId"], "tobedeleted")

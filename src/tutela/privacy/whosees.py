@@ -7,7 +7,8 @@ screens (a staff account), the command line (its operating-system user) or the p
 access code or Add Child (the parent's account). A grant written in bulk has none: AutoCreate's
 job keeps its plan (each student-contact pair and what was done), so the job is named; an
 import's writes are named by the import job whose rows name the contact and the student when
-its row results say so, else as "an import (written in bulk)".
+its row results say so, else as "an import (written in bulk)". And every sync target the
+student's record goes to, with the parents it names as the student's.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ import io
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
+from django.db.models import Q
 
 from tutela.accounts.selectors import PortalViewer, portal_viewers
 from tutela.core.audit import ACTOR_KEY
-from tutela.people.models import Student, StudentContactDetail
+from tutela.people.models import Contact, Student, StudentContactDetail
 from tutela.provisioning.models import AutoCreateJob
+from tutela.rostering.models import SyncTarget
+from tutela.rostering.selection import shared_links
 
 # How many of the latest real AutoCreate runs a bulk-written grant is looked for in.
 AUTOCREATE_JOBS_SEARCHED = 20
@@ -107,3 +111,48 @@ def who_sees(*, student: Student, today: datetime.date | None = None) -> list[Gr
         else:
             grants.append(Grant(viewer, "an import (written in bulk)", viewer.granted_by, None))
     return grants
+
+
+@dataclass(frozen=True)
+class StudentTarget:
+    """A sync target a student's record goes to, and the parents it tells of the student."""
+
+    target: SyncTarget
+    parents: list[Contact]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.target.name,
+            "format": self.target.format,
+            "destination": self.target.destination,
+            "mode": self.target.mode,
+            "enabled": self.target.enabled,
+            "parents": [
+                {
+                    "contact_id": contact.pk,
+                    "contact": f"{contact.first_name} {contact.last_name}".strip(),
+                    "account": contact.account.username,
+                }
+                for contact in self.parents
+            ],
+        }
+
+
+def targets_of_student(*, student: Student) -> list[StudentTarget]:
+    """Every target whose schools take ``student`` (a target of no school takes every one),
+    with the parents its package names as the student's: none when it leaves parents out or
+    does not tell who is whose. The caller checks that the asker may open the student."""
+    targets = SyncTarget.objects.filter(
+        Q(schools=student.school_id) | Q(schools__isnull=True)
+    ).distinct()
+    parents = list(
+        Contact.objects.filter(pk__in=shared_links().filter(student=student).values("contact_id"))
+        .select_related("account")
+        .order_by("last_name", "first_name", "pk")
+    )
+    return [
+        StudentTarget(
+            target, parents if target.include_parents and target.parents_in_rosters else []
+        )
+        for target in targets.order_by("name")
+    ]

@@ -11,7 +11,9 @@ class RosteringConfig(AppConfig):
         from auditlog.registry import auditlog
         from oauth2_provider.models import Application
 
-        from tutela.rostering.models import RosteringClient
+        from tutela.rostering.models import RosteringClient, SyncDelivery, SyncTarget
 
         auditlog.register(RosteringClient, m2m_fields={"schools"})
         auditlog.register(Application, exclude_fields=["client_secret"])
+        auditlog.register(SyncTarget, m2m_fields={"schools"})
+        auditlog.register(SyncDelivery)

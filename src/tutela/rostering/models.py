@@ -86,3 +86,96 @@ class ClientRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.client_id} {self.endpoint} {self.status}"
+
+
+class SyncFormat(models.TextChoices):
+    """The package a sync target receives."""
+
+    ONEROSTER = "oneroster", "OneRoster 1.1 CSV"
+    CANVAS = "canvas", "Canvas SIS"
+    SCHOOLOGY = "schoology", "Schoology"
+
+
+class SyncMode(models.TextChoices):
+    """Whether a target gets everything every night or only what changed since its last
+    successful delivery (its first delivery is always everything)."""
+
+    BULK = "bulk", "bulk (everything)"
+    DELTA = "delta", "delta (changes since the last delivery)"
+
+
+class SyncTarget(models.Model):
+    """A learning system Tutela delivers a package to every night: a folder on this server or
+    an SFTP server, with the seed's per-domain settings.
+
+    ``include_parents`` off is PowerSchool Learning's "Ignore Parents from the SIS";
+    ``parents_in_rosters`` is its "Allow Parents in Rosters" (parents see their children's
+    classes: the parent-child pairs are sent). ``host_key`` is the SFTP server's key, pinned
+    the first time Tutela connects: a server that later shows another key is refused.
+    """
+
+    name = models.SlugField(max_length=64, unique=True)
+    format = models.CharField(max_length=16, choices=SyncFormat.choices)
+    destination = models.CharField(
+        max_length=500, help_text="a folder on this server or sftp://USER@HOST[:PORT]/DIR"
+    )
+    schools = models.ManyToManyField(
+        "people.School", blank=True, related_name="sync_targets", help_text="none: every school"
+    )
+    include_parents = models.BooleanField(default=True)
+    parents_in_rosters = models.BooleanField(default=True)
+    mode = models.CharField(max_length=8, choices=SyncMode.choices, default=SyncMode.BULK)
+    enabled = models.BooleanField(default=True, help_text="delivered by the nightly run")
+    host_key = models.TextField(blank=True, help_text="the SFTP server's pinned host key")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(format__in=SyncFormat.values), name="sync_target_format"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=SyncMode.values), name="sync_target_mode"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_format_display()} to {self.destination})"
+
+
+class SyncDelivery(models.Model):
+    """One attempt at delivering a target's package: when, what, how many rows of each file,
+    the file's SHA-256, and success or the error. A failed attempt is retried a bounded number
+    of times (``attempt`` counts them) and a target whose last attempt failed is shown on the
+    staff home."""
+
+    target = models.ForeignKey(SyncTarget, on_delete=models.CASCADE, related_name="deliveries")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    # The moment the package's data was read: the next delta sends what changed after it.
+    data_as_of = models.DateTimeField()
+    kind = models.CharField(max_length=16, help_text="bulk, delta, canvas or schoology")
+    since = models.DateTimeField(null=True, blank=True, help_text="a delta's starting point")
+    file_name = models.CharField(max_length=255)
+    counts = models.JSONField(default=dict, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    succeeded = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    attempt = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name_plural = "sync deliveries"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(attempt__gte=1), name="sync_attempt_from_1"),
+            models.CheckConstraint(
+                condition=models.Q(succeeded=False) | models.Q(error=""),
+                name="sync_success_has_no_error",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        outcome = "delivered" if self.succeeded else "failed"
+        return f"{self.target.name} {self.started_at:%Y-%m-%d %H:%M} {outcome}"

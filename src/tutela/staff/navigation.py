@@ -85,6 +85,12 @@ MENU = [
     MenuEntry(
         "Staff people", "staff:staff-people", _district_admin, "staff, their roles and schools"
     ),
+    MenuEntry(
+        "Sync targets",
+        "staff:sync-targets",
+        _district_admin,
+        "the learning systems Tutela delivers to every night, and every delivery",
+    ),
     MenuEntry("Audit trail", "staff:audit", _district_admin, "every change, who and when"),
 ]
 

@@ -18,6 +18,7 @@ from tutela.staff.views import (
     sign_in,
     staff_people,
     students,
+    sync,
 )
 
 app_name = "staff"
@@ -37,6 +38,10 @@ urlpatterns = [
     path("people/<int:pk>/", staff_people.staff_person, name="staff-person"),
     path("people/<int:pk>/<str:action>/", staff_people.staff_status, name="staff-status"),
     path("", home.home, name="home"),
+    path("sync/", sync.sync_targets, name="sync-targets"),
+    path("sync/new/", sync.sync_target_new, name="sync-target-new"),
+    path("sync/<int:pk>/", sync.sync_target, name="sync-target"),
+    path("sync/<int:pk>/run/", sync.sync_target_run, name="sync-target-run"),
     path("sign-in/", sign_in.sign_in, name="sign-in"),
     path("search/", search.search, name="search"),
     path("contacts/", search.old_search, name="contact-search"),

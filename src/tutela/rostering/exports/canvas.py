@@ -56,9 +56,8 @@ def _users(roster: Roster) -> Iterator[tuple[str, ...]]:
 
 
 def _observers(roster: Roster, ended: list[tuple[str, str]]) -> Iterator[tuple[str, ...]]:
-    for contact in sorted(roster.children):
-        for student in roster.children[contact]:
-            yield (roster.contact_ids[contact], roster.student_ids[student], "active")
+    for contact, student in roster.pairs():
+        yield (roster.contact_ids[contact], roster.student_ids[student], "active")
     for observer_id, student_id in ended:
         yield (observer_id, student_id, "deleted")
 
@@ -78,11 +77,16 @@ def _ended(roster: Roster, since: datetime.datetime) -> list[tuple[str, str]]:
 
 
 def export_canvas(
-    path: Path, *, schools: list[School] | None = None, since: datetime.datetime | None = None
+    path: Path,
+    *,
+    schools: list[School] | None = None,
+    since: datetime.datetime | None = None,
+    parents: bool = True,
+    rosters: bool = True,
 ) -> dict[str, int]:
     """Write the Canvas package of ``schools`` (every school by default) to ``path``."""
-    roster = build_roster(schools=schools)
-    ended = _ended(roster, since) if since is not None else []
+    roster = build_roster(schools=schools, parents=parents, rosters=rosters)
+    ended = _ended(roster, since) if since is not None and roster.parents else []
     with open_package(path) as package:
         package.write("users.csv", USERS, _users(roster))
         package.write("user_observers.csv", USER_OBSERVERS, _observers(roster, ended))

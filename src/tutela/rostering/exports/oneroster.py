@@ -24,11 +24,13 @@ from tutela.rostering.exports.roster import (
     CHUNK,
     Roster,
     build_roster,
+    changes_of_sections,
     changes_since,
     chunked,
     district_name,
     known_sourced_ids,
     listed,
+    section_teachers,
     teacher_ids,
     teacher_sections,
     timestamp,
@@ -140,6 +142,15 @@ class Result:
     counts: dict[str, int]
 
 
+Stamps = dict[int, datetime.datetime]
+
+
+def _state(stamp: datetime.datetime | None) -> tuple[str, str]:
+    """A row's ``status`` and ``dateLastModified``: blank in a bulk file, ``active`` and when
+    it changed in a delta."""
+    return (ACTIVE, timestamp(stamp)) if stamp is not None else ("", "")
+
+
 def school_year(day: datetime.date) -> int:
     """The calendar year in which ``day``'s school year starts."""
     return day.year if day.month >= SCHOOL_YEAR_START_MONTH else day.year - 1
@@ -152,13 +163,15 @@ def _manifest(package: Package, present: dict[str, str]) -> None:
     package.write("manifest.csv", MANIFEST, rows)
 
 
-def _orgs(roster: Roster) -> Iterator[tuple[str, ...]]:
-    yield (roster.district_id, "", "", district_name(), "district", "", "")
+def _orgs(roster: Roster, changed: Stamps | None = None) -> Iterator[tuple[str, ...]]:
+    if changed is None:
+        yield (roster.district_id, "", "", district_name(), "district", "", "")
     for school in roster.schools:
+        if changed is not None and school.pk not in changed:
+            continue
         yield (
             roster.school_ids[school.pk],
-            "",
-            "",
+            *_state(changed.get(school.pk) if changed is not None else None),
             school.name or school.school_number,
             "school",
             school.school_number,
@@ -258,11 +271,15 @@ def _parent_rows(
 
 
 def _teacher_rows(
-    roster: Roster, teachers: dict[int, str], schools: dict[int, set[int]]
+    roster: Roster,
+    teachers: dict[int, str],
+    schools: dict[int, set[int]],
+    stamps: Stamps | None = None,
 ) -> Iterator[tuple[str, ...]]:
     from tutela.accounts.models import Account
 
-    for chunk in chunked(sorted(teachers)):
+    chosen = teachers if stamps is None else [pk for pk in teachers if pk in stamps]
+    for chunk in chunked(sorted(chosen)):
         rows = (
             Account.objects.filter(pk__in=chunk)
             .order_by("pk")
@@ -272,8 +289,7 @@ def _teacher_rows(
             ordered = sorted(schools[pk], key=lambda school: roster.school_ids[school])
             yield (
                 teachers[pk],
-                "",
-                "",
+                *_state(stamps.get(pk) if stamps is not None else None),
                 "true" if active else "false",
                 listed(roster.school_ids[school] for school in ordered),
                 "teacher",
@@ -299,41 +315,50 @@ def _users(roster: Roster, teachers: dict[int, str], schools: dict[int, set[int]
     yield from _teacher_rows(roster, teachers, schools)
 
 
-def _classes(package: Package, roster: Roster, teachers: dict[int, str]) -> None:
+def _classes(
+    package: Package,
+    roster: Roster,
+    teachers: dict[int, str],
+    changed: Stamps | None = None,
+    removed: dict[int, tuple[str, str, datetime.datetime]] | None = None,
+) -> None:
+    """The school year, courses, classes and enrollments of the roster's sections: all of
+    them in a bulk package; in a delta only the ``changed`` sections (``active``, with their
+    enrollments of today) and the ``removed`` ones (class and course ``tobedeleted``)."""
     year = school_year(roster.day)
     session = sourced_ids(SourcedKind.SESSION, {year: f"{year}-{year + 1}"})[year]
-    package.write(
-        "academicSessions.csv",
-        ACADEMIC_SESSIONS,
-        [
-            (
-                session,
-                "",
-                "",
-                f"{year}-{year + 1}",
-                "schoolYear",
-                f"{year}-08-01",
-                f"{year + 1}-07-31",
-                "",
-                str(year + 1),
-            )
-        ],
-    )
-    sections = list(
-        teacher_sections(roster).order_by("pk").values_list("pk", "section_id", "name", "school_id")
-    )
-    classes = sourced_ids(SourcedKind.SECTION, {pk: number for pk, number, _, _ in sections})
-    courses = sourced_ids(
-        SourcedKind.COURSE, {pk: f"course-{number}" for pk, number, _, _ in sections}
-    )
-    package.write(
-        "courses.csv",
-        COURSES,
-        (
-            (
+    if changed is None:
+        package.write(
+            "academicSessions.csv",
+            ACADEMIC_SESSIONS,
+            [
+                (
+                    session,
+                    "",
+                    "",
+                    f"{year}-{year + 1}",
+                    "schoolYear",
+                    f"{year}-08-01",
+                    f"{year + 1}-07-31",
+                    "",
+                    str(year + 1),
+                )
+            ],
+        )
+    sections = teacher_sections(roster).order_by("pk")
+    if changed is not None:
+        sections = sections.filter(pk__in=list(changed))
+    rows = list(sections.values_list("pk", "section_id", "name", "school_id"))
+    classes = sourced_ids(SourcedKind.SECTION, {pk: number for pk, number, _, _ in rows})
+    courses = sourced_ids(SourcedKind.COURSE, {pk: f"course-{number}" for pk, number, _, _ in rows})
+    stamps: Stamps = changed or {}
+    gone = removed or {}
+
+    def course_rows() -> Iterator[tuple[str, ...]]:
+        for pk, number, name, school in rows:
+            yield (
                 courses[pk],
-                "",
-                "",
+                *_state(stamps.get(pk)),
                 session,
                 name or number,
                 number,
@@ -342,17 +367,15 @@ def _classes(package: Package, roster: Roster, teachers: dict[int, str]) -> None
                 "",
                 "",
             )
-            for pk, number, name, school in sections
-        ),
-    )
-    package.write(
-        "classes.csv",
-        CLASSES,
-        (
-            (
+        for _, course_id, moment in gone.values():
+            if course_id:
+                yield (course_id, TO_BE_DELETED, timestamp(moment), *[""] * 7)
+
+    def class_rows() -> Iterator[tuple[str, ...]]:
+        for pk, number, name, school in rows:
+            yield (
                 classes[pk],
-                "",
-                "",
+                *_state(stamps.get(pk)),
                 name or number,
                 "",
                 courses[pk],
@@ -365,15 +388,23 @@ def _classes(package: Package, roster: Roster, teachers: dict[int, str]) -> None
                 "",
                 "",
             )
-            for pk, number, name, school in sections
-        ),
-    )
-    schools = {pk: school for pk, _, _, school in sections}
+        for class_id, _, moment in gone.values():
+            yield (class_id, TO_BE_DELETED, timestamp(moment), *[""] * 11)
+
+    package.write("courses.csv", COURSES, course_rows())
+    package.write("classes.csv", CLASSES, class_rows())
+    schools = {pk: school for pk, _, _, school in rows}
 
     def enrollments() -> Iterator[tuple[str, ...]]:
         from tutela.sections.models import Section
 
         taught = Section.teachers.through.objects.filter(section__school__in=roster.schools)
+        enrolled = Section.students.through.objects.filter(
+            section__school__in=roster.schools, student__school__in=roster.schools
+        )
+        if changed is not None:
+            taught = taught.filter(section_id__in=list(changed))
+            enrolled = enrolled.filter(section_id__in=list(changed))
         for section, teacher in (
             taught.order_by("section_id", "account_id")
             .values_list("section_id", "account_id")
@@ -382,8 +413,7 @@ def _classes(package: Package, roster: Roster, teachers: dict[int, str]) -> None
             user = teachers[teacher]
             yield (
                 f"{classes[section]}-{user}",
-                "",
-                "",
+                *_state(stamps.get(section)),
                 classes[section],
                 roster.school_ids[schools[section]],
                 user,
@@ -392,9 +422,6 @@ def _classes(package: Package, roster: Roster, teachers: dict[int, str]) -> None
                 "",
                 "",
             )
-        enrolled = Section.students.through.objects.filter(
-            section__school__in=roster.schools, student__school__in=roster.schools
-        )
         for section, student in (
             enrolled.order_by("section_id", "student_id")
             .values_list("section_id", "student_id")
@@ -403,8 +430,7 @@ def _classes(package: Package, roster: Roster, teachers: dict[int, str]) -> None
             user = roster.student_ids[student]
             yield (
                 f"{classes[section]}-{user}",
-                "",
-                "",
+                *_state(stamps.get(section)),
                 classes[section],
                 roster.school_ids[schools[section]],
                 user,
@@ -417,9 +443,11 @@ def _classes(package: Package, roster: Roster, teachers: dict[int, str]) -> None
     package.write("enrollments.csv", ENROLLMENTS, enrollments())
 
 
-def export_bulk(path: Path, *, schools: list[School] | None = None, parents: bool = True) -> Result:
+def export_bulk(
+    path: Path, *, schools: list[School] | None = None, parents: bool = True, rosters: bool = True
+) -> Result:
     """Write a bulk package of ``schools`` (every school by default) to ``path``."""
-    roster = build_roster(schools=schools, parents=parents)
+    roster = build_roster(schools=schools, parents=parents, rosters=rosters)
     teachers, teacher_schools = teacher_ids(roster)
     with open_package(path) as package:
         present = dict.fromkeys(
@@ -473,17 +501,29 @@ def export_delta(
     since: datetime.datetime,
     schools: list[School] | None = None,
     parents: bool = True,
+    rosters: bool = True,
 ) -> Result:
     """Write a delta package of the users changed since ``since`` to ``path``."""
     now = timezone.now()
-    roster = build_roster(schools=schools, parents=parents)
+    roster = build_roster(schools=schools, parents=parents, rosters=rosters)
     changes = changes_since(since, now=now)
     students = [pk for pk in changes.students if pk in roster.student_ids]
     student_stamps = {pk: changes.students[pk] for pk in students}
 
+    sections = changes_of_sections(since, roster)
+    teachers, teacher_schools = teacher_ids(roster)
+    # The teachers of a changed class are re-sent, so a new teacher is known where enrolled.
+    teacher_stamps: Stamps = {}
+    for section, teacher in section_teachers(list(sections.changed)):
+        if teacher in teachers:
+            moment = sections.changed[section]
+            if teacher_stamps.get(teacher, moment) <= moment:
+                teacher_stamps[teacher] = moment
+
     def users() -> Iterator[tuple[str, ...]]:
         for chunk in chunked(sorted(students)):
             yield from _student_rows(roster, roster.students().filter(pk__in=chunk), student_stamps)
+        yield from _teacher_rows(roster, teachers, teacher_schools, teacher_stamps)
         if not roster.parents:
             return
         exported = [pk for pk in changes.contacts if pk in roster.children]
@@ -494,6 +534,9 @@ def export_delta(
         yield from _removed_parent_rows(roster, gone, changes.contacts)
 
     with open_package(path) as package:
-        _manifest(package, {"users": "delta"})
+        present = dict.fromkeys(("classes", "courses", "enrollments", "orgs", "users"), "delta")
+        _manifest(package, present)
+        package.write("orgs.csv", ORGS, _orgs(roster, sections.schools))
         package.write("users.csv", USERS, users())
+        _classes(package, roster, teachers, sections.changed, sections.removed)
         return Result("delta", dict(package.counts))

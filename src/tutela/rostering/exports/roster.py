@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from tutela.accounts.models import Account
+from tutela.core.bulk import chunks
 from tutela.people.models import (
     Contact,
     LinkRestriction,
@@ -34,6 +35,8 @@ from tutela.rostering.selection import oneroster_role, shared_pairs
 from tutela.sections.models import Section
 
 CHUNK = 2_000
+# The row outcomes of an import that changed what its row names.
+TOUCHED = frozenset({"added", "updated"})
 # The one district a Tutela installation serves, as its OneRoster org.
 DISTRICT_KEY = 1
 
@@ -61,6 +64,9 @@ class Roster:
     day: datetime.date
     schools: list[School]
     parents: bool
+    # "Allow Parents in Rosters": the parent-child pairs are told, so parents see their
+    # children's classes; off, the parents' accounts go without them.
+    rosters: bool = True
     district_id: str = ""
     school_ids: dict[int, str] = field(default_factory=dict)
     student_ids: dict[int, str] = field(default_factory=dict)
@@ -74,10 +80,22 @@ class Roster:
         return Student.objects.filter(school__in=self.schools)
 
     def agent_ids(self, student: int) -> str:
+        if not self.rosters:
+            return ""
         return listed(self.contact_ids[contact] for contact in self.agents.get(student, ()))
 
     def child_ids(self, contact: int) -> str:
+        if not self.rosters:
+            return ""
         return listed(self.student_ids[student] for student in self.children.get(contact, ()))
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        """Every shared (contact, student) pair the package tells, by contact."""
+        if not self.rosters:
+            return
+        for contact in sorted(self.children):
+            for student in self.children[contact]:
+                yield contact, student
 
     def contact_schools(self, contact: int) -> list[int]:
         schools = {self.student_schools[student] for student in self.children.get(contact, ())}
@@ -88,12 +106,17 @@ class Roster:
 
 
 def build_roster(
-    *, schools: list[School] | None = None, parents: bool = True, day: datetime.date | None = None
+    *,
+    schools: list[School] | None = None,
+    parents: bool = True,
+    rosters: bool = True,
+    day: datetime.date | None = None,
 ) -> Roster:
-    """The roster of ``schools`` (every school by default), parents included unless not."""
+    """The roster of ``schools`` (every school by default), parents included unless not, and
+    the pairs between parents and children told unless ``rosters`` is off."""
     today = day or datetime.date.today()
     chosen = list(schools) if schools is not None else list(School.objects.order_by("pk"))
-    roster = Roster(day=today, schools=chosen, parents=parents)
+    roster = Roster(day=today, schools=chosen, parents=parents, rosters=rosters)
     roster.district_id = sourced_ids(SourcedKind.DISTRICT, {DISTRICT_KEY: "district"})[DISTRICT_KEY]
     roster.school_ids = sourced_ids(
         SourcedKind.SCHOOL, {school.pk: school.school_number for school in chosen}
@@ -284,6 +307,77 @@ def changes_since(since: datetime.datetime, *, now: datetime.datetime) -> Change
             _later(found.pairs, (student, contact), found.contacts[contact])
             _later(found.students, student, found.contacts[contact])
     return found
+
+
+@dataclass
+class SectionChanges:
+    """What a delta's class files carry: the sections changed since a moment (with when),
+    the removed ones a learning system was told of (class and course sourcedIds, when), and
+    the schools changed."""
+
+    changed: dict[int, datetime.datetime] = field(default_factory=dict)
+    removed: dict[int, tuple[str, str, datetime.datetime]] = field(default_factory=dict)
+    schools: dict[int, datetime.datetime] = field(default_factory=dict)
+
+
+def changes_of_sections(since: datetime.datetime, roster: Roster) -> SectionChanges:
+    """The roster's sections and schools changed since ``since``: from the audit trail (a
+    section changed one by one, its teachers or students included) and from the sections
+    imports run since then, which write in bulk but name each section they added or updated
+    in their row results."""
+    from tutela.imports.models import ImportJob
+
+    found = SectionChanges()
+    types = ContentType.objects.get_for_models(Section, School)
+    removed: dict[int, datetime.datetime] = {}
+    entries = LogEntry.objects.filter(
+        timestamp__gte=since, content_type__in=list(types.values())
+    ).values_list("content_type_id", "object_pk", "action", "timestamp")
+    for content_type, object_pk, action, moment in entries.iterator(chunk_size=CHUNK):
+        try:
+            pk = int(object_pk)
+        except ValueError:
+            continue
+        if content_type == types[School].pk:
+            _later(found.schools, pk, moment)
+        elif action == LogEntry.Action.DELETE:
+            _later(removed, pk, moment)
+        else:
+            _later(found.changed, pk, moment)
+    jobs = ImportJob.objects.filter(
+        kind="sections", dry_run=False, status=ImportJob.Status.DONE, finished_at__gte=since
+    )
+    for job in jobs.order_by("pk"):
+        assert job.finished_at is not None
+        numbers = sorted(
+            {str(row["group"]) for row in job.row_results if row.get("outcome") in TOUCHED}
+        )
+        for chunk in chunks(numbers):
+            for pk in Section.objects.filter(section_id__in=chunk).values_list("pk", flat=True):
+                _later(found.changed, pk, job.finished_at)
+    current = set(
+        teacher_sections(roster).filter(pk__in=list(found.changed)).values_list("pk", flat=True)
+    )
+    found.changed = {pk: moment for pk, moment in found.changed.items() if pk in current}
+    classes = known_sourced_ids(SourcedKind.SECTION, removed)
+    courses = known_sourced_ids(SourcedKind.COURSE, removed)
+    found.removed = {
+        pk: (classes[pk], courses.get(pk, ""), moment)
+        for pk, moment in removed.items()
+        if pk in classes and pk not in current
+    }
+    in_roster = {school.pk for school in roster.schools}
+    found.schools = {pk: moment for pk, moment in found.schools.items() if pk in in_roster}
+    return found
+
+
+def section_teachers(sections: list[int]) -> Iterator[tuple[int, int]]:
+    """Each (section, teacher account) pair of ``sections``."""
+    through = Section.teachers.through
+    for chunk in chunked(sorted(sections)):
+        yield from through.objects.filter(section_id__in=chunk).values_list(
+            "section_id", "account_id"
+        )
 
 
 def district_name() -> str:

@@ -33,14 +33,15 @@ def _parents(roster: Roster) -> Iterator[tuple[str, ...]]:
 
 
 def _associations(roster: Roster) -> Iterator[tuple[str, ...]]:
-    for contact in sorted(roster.children):
-        for student in roster.children[contact]:
-            yield (roster.contact_ids[contact], roster.student_ids[student])
+    for contact, student in roster.pairs():
+        yield (roster.contact_ids[contact], roster.student_ids[student])
 
 
-def export_schoology(path: Path, *, schools: list[School] | None = None) -> dict[str, int]:
+def export_schoology(
+    path: Path, *, schools: list[School] | None = None, parents: bool = True, rosters: bool = True
+) -> dict[str, int]:
     """Write the Schoology package of ``schools`` (every school by default) to ``path``."""
-    roster = build_roster(schools=schools)
+    roster = build_roster(schools=schools, parents=parents, rosters=rosters)
     with open_package(path) as package:
         package.write("parents.csv", PARENTS, _parents(roster))
         package.write("parent_associations.csv", ASSOCIATIONS, _associations(roster))

@@ -26,6 +26,7 @@ from tutela.accounts.selectors import (
 from tutela.imports import selectors as imports
 from tutela.privacy.majority import UPCOMING_DAYS, recent_handovers, upcoming_handovers
 from tutela.provisioning import selectors as autocreate
+from tutela.rostering.selectors import failing_targets
 from tutela.staff.navigation import staff_menu
 
 RECENT = 5
@@ -90,5 +91,7 @@ def home(request: HttpRequest, account: Account) -> HttpResponse:
             "handovers": list(recent_handovers(actor=account, since=_days_ago(UPCOMING_DAYS))),
             "upcoming": upcoming_handovers(actor=account, today=datetime.date.today()),
             "upcoming_days": UPCOMING_DAYS,
+            # A learning system that did not get last night's package (after its retries).
+            "failed_syncs": failing_targets(actor=account),
         },
     )

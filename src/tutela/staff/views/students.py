@@ -27,7 +27,7 @@ from tutela.people.selectors import student_visible_to
 from tutela.people.services import attach_student, move_link
 from tutela.privacy.majority import birthday_at, exception_for, record_majority_exception
 from tutela.privacy.models import MajorityExceptionKind
-from tutela.privacy.whosees import who_sees
+from tutela.privacy.whosees import targets_of_student, who_sees
 from tutela.staff.contact_forms import LinkDetailForm
 from tutela.staff.views.common import changed, saved, students_seen, with_students
 
@@ -79,6 +79,7 @@ def student_detail(request: HttpRequest, account: Account, student_id: int) -> H
             "student": student,
             "contacts": _contacts(student),
             "viewers": who_sees(student=student),
+            "sync_targets": targets_of_student(student=student),
             "majority": _majority(student),
             "keep_form": KeepAccessForm(),
             "manages": manages,

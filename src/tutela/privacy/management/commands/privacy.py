@@ -26,7 +26,7 @@ from tutela.privacy.majority import (
     record_majority_exception,
 )
 from tutela.privacy.models import MajorityExceptionKind
-from tutela.privacy.whosees import who_sees
+from tutela.privacy.whosees import targets_of_student, who_sees
 
 # Exit status of a check that ran and found a problem (2 stays "unusable arguments").
 FOUND_PROBLEMS = 1
@@ -201,11 +201,13 @@ class Command(TutelaCommand):
     def _who_sees(self, options: dict[str, Any]) -> None:
         student = _student(options["student_number"])
         grants = who_sees(student=student)
+        targets = targets_of_student(student=student)
         if options["json"]:
             document = {
                 "student": student.student_number,
                 "name": f"{student.first_name} {student.last_name}",
                 "accounts": [grant.as_json() for grant in grants],
+                "sync_targets": [target.as_json() for target in targets],
             }
             self.stdout.write(json.dumps(document, indent=2))
             return
@@ -222,6 +224,17 @@ class Command(TutelaCommand):
                 f"{row['detail_start'] or 'the start'} to {row['detail_end'] or 'no end'}; "
                 f"since {row['since'] or 'not recorded'}, granted by {row['granted_by']} "
                 f"through {row['granted_through']}"
+            )
+        self.stdout.write(f"Sync targets: {len(targets)} learning systems get this student.")
+        for sent in targets:
+            target = sent.target
+            parents = ", ".join(
+                f"{contact.account.username} (contact {contact.pk})" for contact in sent.parents
+            )
+            self.stdout.write(
+                f"  {target.name} ({target.format} to {target.destination}"
+                f"{'' if target.enabled else ', disabled'}): "
+                + (f"with {parents}" if parents else "with no parent")
             )
 
     def _keep_access(self, options: dict[str, Any]) -> None:

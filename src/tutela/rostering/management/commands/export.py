@@ -36,8 +36,8 @@ def parse_since(value: str) -> datetime.datetime:
     return moment.replace(tzinfo=datetime.UTC)
 
 
-def chosen_schools(numbers: list[str] | None) -> list[School] | None:
-    """The schools ``--school`` names, or every school when none is named."""
+def chosen_schools(numbers: list[str] | None, option: str = "--school") -> list[School] | None:
+    """The schools ``option`` names, or every school when none is named."""
     if not numbers:
         return None
     found = {
@@ -45,7 +45,7 @@ def chosen_schools(numbers: list[str] | None) -> list[School] | None:
     }
     missing = [number for number in numbers if number not in found]
     if missing:
-        raise UsageError(f"--school {missing[0]}: no school has this number")
+        raise UsageError(f"{option} {missing[0]}: no school has this number")
     return [found[number] for number in dict.fromkeys(numbers)]
 
 
