@@ -11,9 +11,11 @@ urlpatterns = [
     path("portal/", include("tutela.portal.urls")),
     path("staff/autocreate/", include("tutela.provisioning.urls")),
     path("staff/letters/", include("tutela.letters.urls")),
+    path("staff/api-tokens/", include("tutela.api.screen_urls")),
     path("staff/", include("tutela.staff.urls")),
     path("admin/", admin.site.urls),
     path("health/", include("tutela.web.urls")),
+    path("api/", include("tutela.api.urls")),
     # Access codes: /register/, /portal/add-child/, /staff/access-codes/, /staff/restricted-links/
     path("", include("tutela.accesscodes.urls")),
 ]

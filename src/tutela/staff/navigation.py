@@ -86,6 +86,7 @@ MENU = [
         "Staff people", "staff:staff-people", _district_admin, "staff, their roles and schools"
     ),
     MenuEntry("Audit trail", "staff:audit", _district_admin, "every change, who and when"),
+    MenuEntry("API tokens", "api-tokens:list", _staff, "your personal tokens for the REST API"),
 ]
 
 
