@@ -91,13 +91,12 @@ def test_no_token_or_a_wrong_one_is_refused(cast: Cast, header: str) -> None:
 
 
 def test_a_token_past_its_rate_answers_429_with_retry_after(cast: Cast, settings: Any) -> None:
+    from django.core.cache import cache
     from rest_framework.settings import api_settings
     from rest_framework.throttling import SimpleRateThrottle
 
-    from django.core.cache import cache
-
     cache.clear()
-    rates = {"token": "2/minute"}
+    rates: dict[str, str | None] = {"token": "2/minute"}
     original = SimpleRateThrottle.THROTTLE_RATES
     SimpleRateThrottle.THROTTLE_RATES = rates
     try:

@@ -37,7 +37,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # untyped base
+class ApiTokenScheme(OpenApiAuthenticationExtension):
     """The token as the schema tells it."""
 
     target_class = "tutela.api.authentication.ApiTokenAuthentication"

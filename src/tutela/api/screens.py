@@ -16,7 +16,9 @@ from tutela.api.tokens import NAME_MAX, TokenError, create_token, revoke_token, 
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label="Token name", max_length=NAME_MAX, help_text="what will use it, such as a nightly sync"
+        label="Token name",
+        max_length=NAME_MAX,
+        help_text="what will use it, such as a nightly sync",
     )
 
 

@@ -23,9 +23,9 @@ from tutela.people.services import LinkRights
 from tutela.provisioning.models import AutoCreateJob
 
 
-def code(field: str) -> serializers.SlugRelatedField[Any]:
+def code() -> serializers.SlugRelatedField[Any]:
     """A code-set value (a relationship, an email type...) as its code."""
-    return serializers.SlugRelatedField(source=field, slug_field="code", read_only=True)
+    return serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
 
 class StudentSerializer(serializers.ModelSerializer[Student]):
@@ -48,7 +48,7 @@ class StudentSerializer(serializers.ModelSerializer[Student]):
 
 
 class EmailSerializer(serializers.ModelSerializer[ContactEmail]):
-    email_type = code("email_type")
+    email_type = code()
 
     class Meta:
         model = ContactEmail
@@ -59,7 +59,7 @@ class PhoneSerializer(serializers.ModelSerializer[ContactPhone]):
     number = serializers.CharField(source="phone.number", read_only=True)
     extension = serializers.CharField(source="phone.extension", read_only=True)
     is_sms = serializers.BooleanField(source="phone.is_sms", read_only=True)
-    phone_type = code("phone_type")
+    phone_type = code()
 
     class Meta:
         model = ContactPhone
@@ -72,9 +72,11 @@ class AddressSerializer(serializers.ModelSerializer[ContactAddress]):
     line_two = serializers.CharField(source="address.line_two", read_only=True)
     unit = serializers.CharField(source="address.unit", read_only=True)
     city = serializers.CharField(source="address.city", read_only=True)
-    state = serializers.SlugRelatedField(source="address.state", slug_field="code", read_only=True)
+    state: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="address.state", slug_field="code", read_only=True, allow_null=True
+    )
     postal_code = serializers.CharField(source="address.postal_code", read_only=True)
-    address_type = code("address_type")
+    address_type = code()
 
     class Meta:
         model = ContactAddress
@@ -83,7 +85,7 @@ class AddressSerializer(serializers.ModelSerializer[ContactAddress]):
 
 
 class DetailSerializer(serializers.ModelSerializer[StudentContactDetail]):
-    relationship_type = code("relationship_type")
+    relationship_type = code()
 
     class Meta:
         model = StudentContactDetail
@@ -93,7 +95,9 @@ class DetailSerializer(serializers.ModelSerializer[StudentContactDetail]):
 
 class LinkSerializer(serializers.ModelSerializer[StudentContact]):
     student = StudentSerializer(read_only=True)
-    contact = serializers.PrimaryKeyRelatedField(read_only=True)
+    contact: serializers.PrimaryKeyRelatedField[Contact] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     details = DetailSerializer(many=True, read_only=True)
     grants_access = serializers.SerializerMethodField()
 
@@ -173,7 +177,9 @@ class AccessChangeSerializer(serializers.Serializer[Any]):
 
 
 class AccountSerializer(serializers.ModelSerializer[Account]):
-    contact = serializers.PrimaryKeyRelatedField(read_only=True)
+    contact: serializers.PrimaryKeyRelatedField[Contact] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     enabled = serializers.BooleanField(source="is_active", read_only=True)
 
     class Meta:

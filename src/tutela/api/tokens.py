@@ -65,7 +65,10 @@ def create_token(*, actor: Actor, account: Account, name: str) -> NewToken:
     try:
         with audited(actor), transaction.atomic():
             record = ApiToken.objects.create(
-                account=account, name=name, prefix=raw[: len(PREFIX) + 4], token_hash=hash_token(raw)
+                account=account,
+                name=name,
+                prefix=raw[: len(PREFIX) + 4],
+                token_hash=hash_token(raw),
             )
     except IntegrityError:
         raise TokenError(f"{account.username} already has a token named {name!r}") from None

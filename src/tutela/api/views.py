@@ -345,7 +345,9 @@ class AutoCreateJobViewSet(
         jobs = autocreate_selectors.jobs_visible_to(actor=self.request.user)  # type: ignore[arg-type]  # an Account
         return jobs.order_by("-pk")
 
-    @extend_schema(request=s.AutoCreateJobCreateSerializer, responses={201: s.AutoCreateJobSerializer})
+    @extend_schema(
+        request=s.AutoCreateJobCreateSerializer, responses={201: s.AutoCreateJobSerializer}
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = s.AutoCreateJobCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
