@@ -37,7 +37,7 @@ def district_admin_token(django_db_setup: Any, django_db_blocker: Any) -> Any:
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=4,
+    max_examples=2,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
