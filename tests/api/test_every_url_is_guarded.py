@@ -85,7 +85,8 @@ LISTS = {name for name in URLS if name.endswith("-list")}
 def test_every_api_url_is_listed_here() -> None:
     from tutela.api.screen_urls import urlpatterns as screen_patterns
 
-    names = url_names(urlpatterns, "api") | {f"api-tokens:{p.name}" for p in screen_patterns}
+    names = url_names(urlpatterns, "api")
+    names |= {f"api-tokens:{p.name}" for p in screen_patterns}
     assert names == set(URLS)
 
 

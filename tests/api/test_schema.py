@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
-from schemathesis.checks import not_a_server_error
 
 from tests.api.helpers import token_of
 from tests.cast import build_cast

@@ -51,16 +51,18 @@ def test_the_api_documentation_page_loads_only_tutela_s_own_files(
     elsewhere: list[str] = []
     page.on(
         "request",
-        lambda request: None
-        if request.url.startswith(live_server.url) or request.url.startswith("data:")
-        else elsewhere.append(request.url),
+        lambda request: (
+            None
+            if request.url.startswith(live_server.url) or request.url.startswith("data:")
+            else elsewhere.append(request.url)
+        ),
     )
     refused: list[str] = []
     page.on(
         "console",
-        lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector("text=/api/v1/contacts/")

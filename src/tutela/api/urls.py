@@ -1,7 +1,7 @@
 """``/api/v1/``, the schema at ``/api/schema/`` and its documentation page at ``/api/docs/``."""
 
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -18,7 +18,7 @@ router.register("imports", views.ImportViewSet, basename="import")
 router.register("import-jobs", views.ImportJobViewSet, basename="import-job")
 router.register("autocreate-jobs", views.AutoCreateJobViewSet, basename="autocreate-job")
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its script as a file of its own: the content security policy
