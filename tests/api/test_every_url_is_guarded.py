@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from tests.api.helpers import api_as
 from tests.cast import Cast
-from tests.test_every_url_is_guarded import url_names
 from tutela.api.models import ApiToken
 from tutela.api.tokens import create_token, revoke_token
 from tutela.api.urls import urlpatterns
@@ -83,6 +82,8 @@ LISTS = {name for name in URLS if name.endswith("-list")}
 
 
 def test_every_api_url_is_listed_here() -> None:
+    # Imported here: the site-wide guard test imports this module's URLS.
+    from tests.test_every_url_is_guarded import url_names
     from tutela.api.screen_urls import urlpatterns as screen_patterns
 
     names = url_names(urlpatterns, "api")

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from tests.cast import Cast
 from tutela.accounts.services import hash_token
@@ -90,23 +92,14 @@ def test_no_token_or_a_wrong_one_is_refused(cast: Cast, header: str) -> None:
     assert client.get("/api/v1/contacts/").status_code == 401
 
 
-def test_a_token_past_its_rate_answers_429_with_retry_after(cast: Cast, settings: Any) -> None:
-    from django.core.cache import cache
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
-    cache.clear()
-    rates: dict[str, str | None] = {"token": "2/minute"}
-    original = SimpleRateThrottle.THROTTLE_RATES
-    SimpleRateThrottle.THROTTLE_RATES = rates
-    try:
-        client = bearer(create_token(actor=command_line_user(), account=cast.sam, name="t").token)
-        assert [client.get("/api/v1/students/").status_code for _ in range(2)] == [200, 200]
-        third = client.get("/api/v1/students/")
-        assert third.status_code == 429 and int(third["Retry-After"]) > 0
-        other = bearer(create_token(actor=command_line_user(), account=cast.dana, name="t").token)
-        assert other.get("/api/v1/students/").status_code == 200  # each token its own count
-    finally:
-        SimpleRateThrottle.THROTTLE_RATES = original
-        cache.clear()
+def test_a_token_past_its_rate_answers_429_with_retry_after(
+    cast: Cast, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert api_settings.DEFAULT_THROTTLE_RATES["token"] == settings.TUTELA_API_RATE
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
+    client = bearer(create_token(actor=command_line_user(), account=cast.sam, name="t").token)
+    assert [client.get("/api/v1/students/").status_code for _ in range(2)] == [200, 200]
+    third = client.get("/api/v1/students/")
+    assert third.status_code == 429 and int(third["Retry-After"]) > 0
+    other = bearer(create_token(actor=command_line_user(), account=cast.dana, name="t").token)
+    assert other.get("/api/v1/students/").status_code == 200  # each token its own count
