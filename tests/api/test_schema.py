@@ -4,10 +4,13 @@ schema documents matches it. Few examples per operation, so it stays well under 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -23,15 +26,21 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture(scope="module")
-def district_admin_token(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        from django.db import transaction
+def district_admin_token(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """The cast, made once for every operation, and the district admin's token.
 
-        with transaction.atomic():
-            cast = build_cast()
-            token = token_of(cast, "dana")
-            yield token
+    Django closes the database connection at the end of each request it serves; here that
+    would end the test's transaction, so (as Django's own test client does) it is kept open.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield token_of(build_cast(), "dana")
             transaction.set_rollback(True)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
