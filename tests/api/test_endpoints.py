@@ -137,3 +137,53 @@ def test_a_district_admin_queues_an_autocreate_simulation(cast: Cast) -> None:
     assert made.status_code == 201, made.json()
     job = AutoCreateJob.objects.get(pk=made.json()["id"])
     assert job.simulate and job.selection["school"] == "10" and job.actor == cast.dana
+
+
+def test_staff_correct_a_contact_and_add_and_remove_its_emails_phones_addresses(
+    cast: Cast,
+) -> None:
+    client = api_as(cast, "sam")
+    contact = cast.una_contact.pk
+    renamed = client.put(
+        url("contact-detail", contact), {"last_name": "Underwood", "first_name": "Una"}, "json"
+    )
+    assert renamed.status_code == 200 and renamed.json()["last_name"] == "Underwood"
+    body = client.post(url("contact-emails", contact), {"address": "una@work.example"}, "json")
+    assert [e["address"] for e in body.json()["emails"]] == ["una@example.org", "una@work.example"]
+    bad = client.post(url("contact-emails", contact), {"address": "not an email"}, "json")
+    assert bad.status_code == 400 and "detail" in bad.json()
+    body = client.post(url("contact-phones", contact), {"number": "555-0404"}, "json")
+    assert [p["number"] for p in body.json()["phones"]] == ["555-0303", "555-0404"]
+    body = client.post(
+        url("contact-addresses", contact), {"street": "3 Lake Lane", "city": "Grand Bend"}, "json"
+    )
+    (address,) = body.json()["addresses"]
+    assert address["street"] == "3 Lake Lane"
+    work = body.json()["emails"][1]["id"]
+    phone = body.json()["phones"][1]["id"]
+    assert client.delete(url("contact-remove-email", contact, work)).status_code == 200
+    assert client.delete(url("contact-remove-phone", contact, phone)).status_code == 200
+    gone = client.delete(url("contact-remove-address", contact, address["id"]))
+    assert gone.status_code == 200 and gone.json()["addresses"] == []
+    assert LogEntry.objects.filter(actor=cast.sam).count() >= 7
+
+
+def test_a_family_shared_with_another_school_is_corrected_but_its_account_is_not_made(
+    cast: Cast,
+) -> None:
+    """As on the contact card: any school that sees the person corrects their emails; giving
+    them an account needs every one of their children in the caller's scope."""
+    from tutela.core.audit import command_line_user
+    from tutela.people.services import link_student
+
+    link_student(actor=command_line_user(), contact=cast.una_contact, student=cast.holly)
+    client = api_as(cast, "sam")
+    contact = cast.una_contact.pk
+    added = client.post(url("contact-emails", contact), {"address": "u@x.org"}, "json")
+    assert added.status_code == 200
+    shown = client.get(url("contact-detail", contact)).json()
+    assert [link["student"]["student_number"] for link in shown["links"]] == ["3001"]
+    refused = client.post(url("account-list"), {"contact": contact}, "json")
+    assert refused.status_code == 403 and "detail" in refused.json()
+    hill = client.put(url("contact-detail", cast.hana_contact.pk), {"last_name": "X"}, "json")
+    assert hill.status_code == 404

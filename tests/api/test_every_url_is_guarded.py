@@ -19,6 +19,7 @@ from tutela.api.urls import urlpatterns
 from tutela.core.audit import command_line_user
 from tutela.imports.models import ImportJob, ImportUpload
 from tutela.people.models import StudentContact
+from tutela.people.services import add_address
 from tutela.provisioning.models import AutoCreateJob
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,11 @@ class Hill:
     def __init__(self, cast: Cast) -> None:
         self.student = cast.holly.pk
         self.contact = cast.hana_contact.pk
+        self.email = cast.hana_contact.emails.get().pk
+        self.phone = cast.hana_contact.phones.get().pk
+        self.address = add_address(
+            actor=command_line_user(), contact=cast.hana_contact, street="1 Hill Road"
+        ).pk
         self.link = StudentContact.objects.get(student=cast.holly).pk
         self.detail = StudentContact.objects.get(student=cast.holly).details.get().pk
         self.account = cast.hana.pk
@@ -52,6 +58,21 @@ URLS: dict[str, tuple[Callable[[Hill], str], str]] = {
     "api:student-detail": (lambda h: one("student-detail", h.student), "get"),
     "api:contact-list": (lambda h: one("contact-list"), "get"),
     "api:contact-detail": (lambda h: one("contact-detail", h.contact), "get"),
+    "api:contact-emails": (lambda h: one("contact-emails", h.contact), "post"),
+    "api:contact-phones": (lambda h: one("contact-phones", h.contact), "post"),
+    "api:contact-addresses": (lambda h: one("contact-addresses", h.contact), "post"),
+    "api:contact-remove-email": (
+        lambda h: one("contact-remove-email", h.contact, h.email),
+        "delete",
+    ),
+    "api:contact-remove-phone": (
+        lambda h: one("contact-remove-phone", h.contact, h.phone),
+        "delete",
+    ),
+    "api:contact-remove-address": (
+        lambda h: one("contact-remove-address", h.contact, h.address),
+        "delete",
+    ),
     "api:link-list": (lambda h: one("link-list"), "get"),
     "api:link-detail": (lambda h: one("link-detail", h.link), "get"),
     "api:link-grant": (lambda h: one("link-grant", h.link), "post"),
@@ -79,6 +100,7 @@ URLS: dict[str, tuple[Callable[[Hill], str], str]] = {
     "api-tokens:revoke": (lambda h: reverse("api-tokens:revoke", args=[1]), "screen"),
 }
 LISTS = {name for name in URLS if name.endswith("-list")}
+WRITES_AND_READS = {"get", "post", "put", "delete"}
 
 
 def test_every_api_url_is_listed_here() -> None:
@@ -108,7 +130,7 @@ def test_without_a_live_token_everything_answers_401(cast: Cast, who: str) -> No
     hill = Hill(cast)
     client = APIClient() if who == "nobody" else revoked(cast)
     for name, (build, method) in URLS.items():
-        if method in {"get", "post", "put"}:
+        if method in WRITES_AND_READS:
             assert call(client, method, build(hill)).status_code == 401, name
 
 
@@ -117,7 +139,7 @@ def test_a_parent_cannot_get_a_token_and_a_session_is_no_token(cast: Cast) -> No
     client = APIClient()
     client.force_login(cast.hana)  # a signed-in parent's browser
     for name, (build, method) in URLS.items():
-        if method in {"get", "post", "put"}:
+        if method in WRITES_AND_READS:
             assert call(client, method, build(hill)).status_code == 401, name
     with pytest.raises(Exception, match="not an enabled staff account"):
         create_token(actor=command_line_user(), account=cast.hana, name="x")
@@ -135,7 +157,7 @@ def test_another_school_s_staff_reach_none_of_the_hill_family(cast: Cast) -> Non
     hill = Hill(cast)
     client = api_as(cast, "sam")
     for name, (build, method) in URLS.items():
-        if method not in {"get", "post", "put"}:
+        if method not in WRITES_AND_READS:
             continue
         response = call(client, method, build(hill))
         if name.startswith("api:autocreate"):

@@ -241,3 +241,39 @@ class AutoCreateJobCreateSerializer(serializers.Serializer[Any]):
     school = serializers.CharField(max_length=32, required=False, default="")
     grades = serializers.ListField(child=serializers.CharField(max_length=16), required=False)
     simulate = serializers.BooleanField(required=False, default=True)
+
+
+class ContactUpdateSerializer(serializers.Serializer[Any]):
+    last_name = serializers.CharField(max_length=100)
+    first_name = serializers.CharField(max_length=100, required=False, default="")
+    middle_name = serializers.CharField(max_length=100, required=False, default="")
+    state_contact_id = serializers.CharField(max_length=64, required=False, default="")
+    employer = serializers.CharField(max_length=200, required=False, default="")
+    exclude_from_state_reporting = serializers.BooleanField(required=False, default=True)
+    is_active = serializers.BooleanField(required=False, default=False)
+
+
+class EmailCreateSerializer(serializers.Serializer[Any]):
+    address = serializers.CharField(max_length=254)
+    email_type = serializers.CharField(max_length=64, required=False, allow_null=True)
+    is_primary = serializers.BooleanField(required=False, default=False)
+
+
+class PhoneCreateSerializer(serializers.Serializer[Any]):
+    number = serializers.CharField(max_length=64)
+    extension = serializers.CharField(max_length=16, required=False, default="")
+    phone_type = serializers.CharField(max_length=64, required=False, allow_null=True)
+    is_sms = serializers.BooleanField(required=False, allow_null=True, default=None)
+    is_preferred = serializers.BooleanField(required=False, default=False)
+
+
+class AddressCreateSerializer(serializers.Serializer[Any]):
+    street = serializers.CharField(max_length=200)
+    line_two = serializers.CharField(max_length=200, required=False, default="")
+    unit = serializers.CharField(max_length=50, required=False, default="")
+    city = serializers.CharField(max_length=100, required=False, default="")
+    state = serializers.CharField(max_length=64, required=False, allow_null=True)
+    postal_code = serializers.CharField(max_length=20, required=False, default="")
+    address_type = serializers.CharField(max_length=64, required=False, allow_null=True)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)

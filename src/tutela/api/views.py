@@ -101,6 +101,79 @@ class ContactViewSet(
         shown = self.get_queryset().filter(pk=contact.pk).first() or contact
         return Response(self.get_serializer(shown).data, status=status.HTTP_201_CREATED)
 
+    def _shown(self, contact: Contact) -> Any:
+        return self.get_serializer(self.get_queryset().get(pk=contact.pk)).data
+
+    def _changed(self, request: Request, given: Any, change: Any) -> Response:
+        """Make the change on a contact the caller may open (404 otherwise), then show it."""
+        contact = self.get_object()
+        given.is_valid(raise_exception=True)
+        people.require_contact_in_scope(actor=actor(request), contact=contact)
+        change(contact, given.validated_data)
+        return Response(self._shown(contact))
+
+    @extend_schema(request=s.ContactUpdateSerializer, responses=s.ContactSerializer)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Correct the contact's names and state-reporting fields."""
+        return self._changed(
+            request,
+            s.ContactUpdateSerializer(data=request.data),
+            lambda contact, data: people.update_contact(
+                actor=actor(request), contact=contact, **data
+            ),
+        )
+
+    @extend_schema(request=s.EmailCreateSerializer, responses=s.ContactSerializer)
+    @action(detail=True, methods=["post"])
+    def emails(self, request: Request, pk: str) -> Response:
+        return self._changed(
+            request,
+            s.EmailCreateSerializer(data=request.data),
+            lambda contact, data: people.add_email(actor=actor(request), contact=contact, **data),
+        )
+
+    @extend_schema(request=s.PhoneCreateSerializer, responses=s.ContactSerializer)
+    @action(detail=True, methods=["post"])
+    def phones(self, request: Request, pk: str) -> Response:
+        return self._changed(
+            request,
+            s.PhoneCreateSerializer(data=request.data),
+            lambda contact, data: people.add_phone(actor=actor(request), contact=contact, **data),
+        )
+
+    @extend_schema(request=s.AddressCreateSerializer, responses=s.ContactSerializer)
+    @action(detail=True, methods=["post"])
+    def addresses(self, request: Request, pk: str) -> Response:
+        return self._changed(
+            request,
+            s.AddressCreateSerializer(data=request.data),
+            lambda contact, data: people.add_address(actor=actor(request), contact=contact, **data),
+        )
+
+    @extend_schema(request=None, responses=s.ContactSerializer)
+    @action(detail=True, methods=["delete"], url_path=r"emails/(?P<email_id>[0-9]+)")
+    def remove_email(self, request: Request, pk: str, email_id: str) -> Response:
+        contact = self.get_object()
+        email = get_object_or_404(contact.emails, pk=email_id)
+        people.remove_email(actor=actor(request), email=email)
+        return Response(self._shown(contact))
+
+    @extend_schema(request=None, responses=s.ContactSerializer)
+    @action(detail=True, methods=["delete"], url_path=r"phones/(?P<phone_id>[0-9]+)")
+    def remove_phone(self, request: Request, pk: str, phone_id: str) -> Response:
+        contact = self.get_object()
+        phone = get_object_or_404(contact.phones, pk=phone_id)
+        people.remove_phone(actor=actor(request), contact_phone=phone)
+        return Response(self._shown(contact))
+
+    @extend_schema(request=None, responses=s.ContactSerializer)
+    @action(detail=True, methods=["delete"], url_path=r"addresses/(?P<address_id>[0-9]+)")
+    def remove_address(self, request: Request, pk: str, address_id: str) -> Response:
+        contact = self.get_object()
+        address = get_object_or_404(contact.addresses, pk=address_id)
+        people.remove_address(actor=actor(request), contact_address=address)
+        return Response(self._shown(contact))
+
 
 class LinkViewSet(
     mixins.ListModelMixin,
@@ -144,9 +217,9 @@ class LinkViewSet(
         return self.get_serializer(self.get_queryset().get(pk=link.pk)).data
 
     def _access(self, request: Request, *, allow: bool) -> Response:
+        link = self.get_object()
         given = s.AccessChangeSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        link = self.get_object()
         people.change_data_access(
             actor=actor(request), link=link, allow=allow, day=given.validated_data.get("start_date")
         )
@@ -168,10 +241,10 @@ class LinkViewSet(
     @action(detail=True, methods=["post"])
     def details(self, request: Request, pk: str) -> Response:
         """A new dated detail: from its start date these facts hold instead."""
+        link = self.get_object()
         given = s.DetailWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        link = self.get_object()
         if data.get("start_date") is None:
             return Response(
                 {"start_date": ["a new detail needs the day it starts"]},
@@ -192,10 +265,10 @@ class LinkViewSet(
     @action(detail=True, methods=["put"], url_path=r"details/(?P<detail_id>[0-9]+)")
     def detail_record(self, request: Request, pk: str, detail_id: str) -> Response:
         """Correct one detail record: its relationship, dates and rights."""
+        link = self.get_object()
         given = s.DetailWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        link = self.get_object()
         detail = get_object_or_404(StudentContactDetail, link=link, pk=detail_id)
         people.update_link_detail(
             actor=actor(request),
