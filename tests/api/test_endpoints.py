@@ -187,3 +187,19 @@ def test_a_family_shared_with_another_school_is_corrected_but_its_account_is_not
     assert refused.status_code == 403 and "detail" in refused.json()
     hill = client.put(url("contact-detail", cast.hana_contact.pk), {"last_name": "X"}, "json")
     assert hill.status_code == 404
+
+
+def test_a_page_of_contacts_takes_the_same_few_queries_however_many_it_holds(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    from tutela.core.audit import command_line_user
+    from tutela.people.services import create_contact, link_student
+
+    for number in range(20):
+        contact = create_contact(actor=command_line_user(), last_name=f"Lake{number}")
+        link_student(actor=command_line_user(), contact=contact, student=cast.lila)
+    client = api_as(cast, "sam")
+    client.get(url("contact-list"))  # the token's first use is written once
+    with django_assert_max_num_queries(20):
+        body = client.get(url("contact-list"), {"page_size": 100}).json()
+    assert body["count"] == 22

@@ -110,6 +110,16 @@ class LinkSerializer(serializers.ModelSerializer[StudentContact]):
         return link.grants_access()
 
 
+class ContactListSerializer(serializers.ListSerializer[Contact]):
+    """A page of contacts: which of their students the caller sees, asked once for the page."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        contacts = list(data.all() if hasattr(data, "all") else data)
+        students = {link.student_id for c in contacts for link in c.student_links.all()}
+        self.child.context["visible_students"] = self.context["scope"].students_among(students)
+        return super().to_representation(contacts)
+
+
 class ContactSerializer(serializers.ModelSerializer[Contact]):
     emails = EmailSerializer(many=True, read_only=True)
     phones = PhoneSerializer(many=True, read_only=True)
@@ -119,15 +129,19 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
 
     class Meta:
         model = Contact
+        list_serializer_class = ContactListSerializer
         fields = ["id", "unique_id", "first_name", "middle_name", "last_name"]
         fields += ["preferred_language", "is_active", "emails", "phones", "addresses"]
         fields += ["links", "account"]
 
     def get_links(self, contact: Contact) -> list[dict[str, Any]]:
-        """Only the links to students the caller may see, as on the contact's card."""
-        visible: set[int] = self.context["visible_students"](contact)
-        links = [link for link in contact.student_links.all() if link.student_id in visible]
-        return LinkSerializer(links, many=True).data  # type: ignore[return-value]  # ReturnList
+        """Only the links to students the caller may see (``scope``), as on the contact's card."""
+        links = list(contact.student_links.all())
+        visible = self.context.get("visible_students")
+        if visible is None:
+            visible = self.context["scope"].students_among(link.student_id for link in links)
+        shown = [link for link in links if link.student_id in visible]
+        return LinkSerializer(shown, many=True).data  # type: ignore[return-value]  # ReturnList
 
     def get_account(self, contact: Contact) -> int | None:
         account = getattr(contact, "account", None)

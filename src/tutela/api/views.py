@@ -71,13 +71,7 @@ class ContactViewSet(
         )
 
     def get_serializer_context(self) -> dict[str, Any]:
-        scope = Scope.of(self.request.user)
-        return {
-            **super().get_serializer_context(),
-            "visible_students": lambda contact: scope.students_among(
-                link.student_id for link in contact.student_links.all()
-            ),
-        }
+        return {**super().get_serializer_context(), "scope": Scope.of(self.request.user)}
 
     @extend_schema(request=s.ContactCreateSerializer, responses={201: s.ContactSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
