@@ -116,6 +116,7 @@ class ContactListSerializer(serializers.ListSerializer[Contact]):
     def to_representation(self, data: Any) -> list[Any]:
         contacts = list(data.all() if hasattr(data, "all") else data)
         students = {link.student_id for c in contacts for link in c.student_links.all()}
+        assert self.child is not None  # the contact serializer, always
         self.child.context["visible_students"] = self.context["scope"].students_among(students)
         return super().to_representation(contacts)
 
