@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.api.helpers import api_as
 from tests.cast import Cast
 from tutela.accounts.models import Account
-from tutela.people.models import Contact, StudentContact
+from tutela.people.models import Contact, Student, StudentContact
 from tutela.provisioning.models import AutoCreateJob
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,16 @@ def test_a_file_is_uploaded_previewed_and_its_rows_read(
     rows = client.get(url("import-job-rows", job_id), {"outcome": "rejected"}).json()
     assert [row["row"] for row in rows["results"]] == [3]
     assert client.get(url("import-job-rows", job_id), {"outcome": "x"}).status_code == 400
+    upload = made.json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        real = client.post(url("import-run-import", upload))
+    assert real.status_code == 202, real.json()
+    done = client.get(url("import-job-detail", real.json()["imported"]["id"])).json()
+    assert done["status"] == "done" and done["dry_run"] is False
+    assert done["totals"]["outcomes"]["added"] == 1
+    assert Student.objects.filter(student_number="9001").exists()
+    again = client.post(url("import-run-import", upload))
+    assert again.status_code == 400 and "imported already" in again.json()["detail"]
 
 
 def test_an_unknown_kind_of_file_is_refused_with_why(cast: Cast, tmp_path: Any) -> None:

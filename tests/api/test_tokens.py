@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
@@ -35,6 +36,8 @@ def test_add_token_prints_a_working_token_once_and_keeps_only_its_hash(
     record = ApiToken.objects.get(account=cast.sam)
     assert record.name == "nightly sync" and record.token_hash == hash_token(token)
     assert token not in str(ApiToken.objects.values().get())
+    (made,) = LogEntry.objects.get_for_object(record)
+    assert "token_hash" not in made.changes_dict and record.token_hash not in str(made.changes)
     assert bearer(token).get("/api/v1/students/").status_code == 200
     record.refresh_from_db()
     assert record.last_used_at is not None
