@@ -27,7 +27,7 @@ DOMAIN_APPS = (
     "rostering",
     "privacy",
 )
-SCREENS = ("tutela.staff", "tutela.portal")
+SCREENS = ("tutela.staff", "tutela.portal", "tutela.api")
 
 
 def modules_under(folder: Path) -> Iterator[Path]:

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.accesscodes.test_every_url_is_guarded import URLS as ACCESS_CODE_URLS
 from tests.accounts.test_every_url_is_guarded import URLS as ACCOUNT_URLS
+from tests.api.test_every_url_is_guarded import URLS as API_URLS
 from tests.letters.test_every_url_is_guarded import URLS as LETTERS_URLS
 from tests.portal.test_every_url_is_guarded import URLS as PORTAL_AND_STAFF_URLS
 from tests.provisioning.test_every_url_is_guarded import URLS as AUTOCREATE_URLS
@@ -47,6 +48,7 @@ def test_every_url_of_the_app_is_in_a_guard_test() -> None:
         | set(LETTERS_URLS)
         | set(HEALTH_URLS)
         | set(ONEROSTER_URLS)
+        | set(API_URLS)
     )
     missing = url_names(get_resolver().url_patterns) - guarded
     assert not missing, f"URLs that no test_every_url_is_guarded.py checks: {sorted(missing)}"

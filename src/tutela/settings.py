@@ -8,6 +8,7 @@ start half-configured.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import zoneinfo
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -169,6 +170,10 @@ INSTALLED_APPS = [
     "tutela.rostering",
     "tutela.privacy",
     "tutela.sampledata",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "tutela.api",
 ]
 
 MIDDLEWARE = [
@@ -568,6 +573,45 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+
+# The REST API (docs/api.md): personal API tokens, staff only, every list paged, each token
+# held to TUTELA_API_RATE requests (a number per second, minute, hour or day).
+TUTELA_API_RATE = env_str("TUTELA_API_RATE", "600/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", TUTELA_API_RATE):
+    raise ImproperlyConfigured(
+        f"TUTELA_API_RATE must be a number of requests per second, minute, hour or day "
+        f"such as 600/minute, not {TUTELA_API_RATE!r}"
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tutela.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["tutela.api.permissions.IsStaff"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "tutela.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["tutela.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": TUTELA_API_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tutela.api.errors.handle",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tutela API",
+    "DESCRIPTION": "Students, contacts, their links and accounts, imports and AutoCreate jobs, "
+    "as a staff member's screens reach them.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the project's own static files, asking no outside validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
 }
 
 LOGGING = {

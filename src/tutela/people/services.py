@@ -1387,3 +1387,40 @@ def lift_restriction(*, actor: Actor, link: StudentContact, note: str) -> LinkRe
         link.restricted_note = ""
         link.save(update_fields=["restricted", "restricted_note"])
         return restriction
+
+
+def change_data_access(
+    *, actor: Actor, link: StudentContact, allow: bool, day: datetime.date | None = None
+) -> StudentContactDetail:
+    """Grant or revoke the link's data access from ``day`` (today by default), by the
+    dated-details rule: a new detail with the same facts from that day, or the detail that
+    starts that day corrected. The history of who could see the child stays."""
+    day = day or datetime.date.today()
+    active = link.active_detail(day)
+    if active is None:
+        return add_link_detail(
+            actor=actor, link=link, start_date=day, rights=LinkRights(allow_data_access=allow)
+        )
+    facts = {name: getattr(active, name) for name in LinkRights.names()}
+    rights = LinkRights(**{**facts, "allow_data_access": allow})
+    relationship = active.relationship_type.code if active.relationship_type else None
+    if active.start_date == day:
+        return update_link_detail(
+            actor=actor,
+            detail=active,
+            relationship_type=relationship,
+            relationship_note=active.relationship_note,
+            start_date=active.start_date,
+            end_date=active.end_date,
+            rights=rights,
+        )
+    return add_link_detail(
+        actor=actor,
+        link=link,
+        start_date=day,
+        # A detail that ended before the day leaves the new one open-ended.
+        end_date=active.end_date if active.end_date and active.end_date >= day else None,
+        relationship_type=relationship,
+        relationship_note=active.relationship_note,
+        rights=rights,
+    )

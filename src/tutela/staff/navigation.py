@@ -92,6 +92,7 @@ MENU = [
         "the learning systems Tutela delivers to every night, and every delivery",
     ),
     MenuEntry("Audit trail", "staff:audit", _district_admin, "every change, who and when"),
+    MenuEntry("API tokens", "api-tokens:list", _staff, "your personal tokens for the REST API"),
 ]
 
 
