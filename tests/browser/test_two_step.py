@@ -35,9 +35,7 @@ def set_up(page: Any) -> tuple[str, list[str]]:
     assert page.locator("main figure svg").count() == 1
     assert_accessible(page)
     secret = page.inner_text("#two-step-secret")
-    page.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        app_code(secret)
-    )
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(app_code(secret))
     page.get_by_role("button", name="Confirm the code and turn on two-step sign-in").click()
     page.wait_for_load_state()
     codes = page.locator("#recovery-codes li").all_inner_texts()
