@@ -94,7 +94,7 @@ def test_a_parent_turns_it_on_from_the_portal(live_server: Any, browser: Any) ->
     page.get_by_role("link", name="Two-step sign-in").click()
     page.wait_for_load_state()
     assert_accessible(page)
-    secret, codes = set_up(page)
+    secret, _ = set_up(page)
     page.goto(f"{live_server.url}/accounts/security/")
     assert "10 recovery codes left" in page.inner_text("main")
     assert_accessible(page)
