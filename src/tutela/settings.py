@@ -529,9 +529,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    # Access codes never reach a log, not even DEBUG's SQL with its parameters.
+    # Access codes, two-step sign-in's secrets, what was typed to sign in and the tokens of
+    # emailed links never reach a log, not even DEBUG's SQL with its parameters.
     "filters": {
-        "hide_access_codes": {"()": "tutela.accesscodes.log_filters.HideAccessCodeQueries"}
+        "hide_secrets": {"()": "tutela.core.log_filters.HideSecretQueries"},
+        "hide_tokens": {"()": "tutela.core.log_filters.HideTokensInPaths"},
     },
-    "loggers": {"django.db.backends": {"filters": ["hide_access_codes"]}},
+    "loggers": {
+        "django.db.backends": {"filters": ["hide_secrets"]},
+        "django.request": {"filters": ["hide_tokens"]},
+        "django.server": {"filters": ["hide_tokens"]},
+    },
 }
