@@ -181,3 +181,11 @@ def test_only_a_district_admin_resets_it(client: Client, cast: Cast) -> None:
         two_step.reset_two_step(actor=cast.hana, account=cast.leo)
     with pytest.raises(OutsideScope):
         two_step.start_two_step(actor=cast.dana, account=cast.leo)
+
+
+def test_the_admin_shows_no_two_step_secret(client: Client, cast: Cast) -> None:
+    enrol(cast.sam)
+    client.force_login(Account.objects.create(username="boss", is_staff=True, is_superuser=True))
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+    assert app_of(cast.sam).key not in client.get("/admin/").content.decode()
