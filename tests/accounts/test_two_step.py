@@ -3,6 +3,7 @@ counting wrong codes, staff required to set it up, and a district admin's reset.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.cast import PASSWORD, Cast
+from tests.conftest import Run
 from tutela.accounts import two_step
 from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind
 from tutela.accounts.services import AccountError
@@ -189,3 +191,14 @@ def test_the_admin_shows_no_two_step_secret(client: Client, cast: Cast) -> None:
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
     assert app_of(cast.sam).key not in client.get("/admin/").content.decode()
+
+
+def test_the_command_line_resets_it(cast: Cast, tutela: Callable[..., Run]) -> None:
+    enrol(cast.sam)
+    run = tutela("accounts", "reset-two-step", "SAM")
+    assert run.code == 0 and "Two-step sign-in of sam reset" in run.out
+    assert not two_step.is_on(cast.sam)
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.TWO_STEP_RESET)
+    assert event.account == cast.sam and "(command line)" in event.actor_name
+    unknown = tutela("accounts", "reset-two-step", "nobody")
+    assert unknown.code == 2 and "no account with username 'nobody'" in unknown.err
