@@ -57,7 +57,7 @@ def test_staff_set_it_up_on_the_security_page(client: Client, cast: Cast) -> Non
     assert two_step.is_on(cast.dana) and two_step.recovery_codes_left(cast.dana) == 10
     # Shown once: the page afterwards only counts them.
     again = client.get("/accounts/security/").content.decode()
-    assert codes[0] not in again and "10 recovery codes left" in again
+    assert codes[0] not in again and "Recovery codes left: 10" in again
     assert SecurityEvent.objects.filter(
         kind=SecurityEventKind.TWO_STEP_ON, account=cast.dana, actor=cast.dana
     ).exists()
@@ -202,3 +202,10 @@ def test_the_command_line_resets_it(cast: Cast, tutela: Callable[..., Run]) -> N
     assert event.account == cast.sam and "(command line)" in event.actor_name
     unknown = tutela("accounts", "reset-two-step", "nobody")
     assert unknown.code == 2 and "no account with username 'nobody'" in unknown.err
+
+
+def test_a_spanish_reading_parent_reads_the_page_in_spanish(cast: Cast) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    client.force_login(cast.hana)
+    page = client.get("/accounts/security/").content.decode()
+    assert "Configurar el inicio de sesión en dos pasos" in page

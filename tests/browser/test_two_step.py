@@ -96,7 +96,7 @@ def test_a_parent_turns_it_on_from_the_portal(live_server: Any, browser: Any) ->
     assert_accessible(page)
     secret, _ = set_up(page)
     page.goto(f"{live_server.url}/accounts/security/")
-    assert "10 recovery codes left" in page.inner_text("main")
+    assert "Recovery codes left: 10" in page.inner_text("main")
     assert_accessible(page)
 
     page.context.clear_cookies()
