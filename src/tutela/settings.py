@@ -149,6 +149,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_tables2",
     "django_filters",
@@ -197,6 +200,8 @@ MIDDLEWARE = [
     "tutela.accounts.middleware.AccountLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Staff who must use two-step sign-in and have not set it up reach only its setup page.
+    "tutela.accounts.middleware.TwoStepSetupRequiredMiddleware",
     # A parent on a temporary password reaches nothing but the change-password page.
     "tutela.accounts.middleware.PasswordChangeRequiredMiddleware",
     # django-axes must come last: it turns a locked-out sign-in into the lockout page.
@@ -270,6 +275,20 @@ AXES_CLIENT_IP_CALLABLE = "tutela.accounts.signals.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Two-step sign-in (docs/accounts.md): a code from an authenticator app after the password.
+# required: every staff account sets it up before any staff page; optional: staff may; off:
+# not offered to staff. Parents may always set it up. Production requires it by default.
+TUTELA_STAFF_MFA = env_str("TUTELA_STAFF_MFA", "required" if PRODUCTION else "optional")
+if TUTELA_STAFF_MFA not in {"required", "optional", "off"}:
+    raise ImproperlyConfigured(
+        f"TUTELA_STAFF_MFA must be required, optional or off, not {TUTELA_STAFF_MFA!r}"
+    )
+# Wrong codes count towards the lockout above, as wrong passwords do; django-otp's own growing
+# delay would also refuse the right code typed just after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# Recovery codes given with two-step sign-in, each usable once instead of the app's code.
+TUTELA_MFA_RECOVERY_CODES = 10
 # Before the lockout, each further failure holds the answer this much longer (at most 5 s).
 TUTELA_SIGN_IN_SLOWDOWN_SECONDS = env_float("TUTELA_SIGN_IN_SLOWDOWN_SECONDS", 0.5)
 
@@ -427,6 +446,8 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(TUTELA_HOME / "outbox"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tutela <no-reply@localhost>")
 
 TUTELA_DISTRICT_NAME = env_str("TUTELA_DISTRICT_NAME", "Grand Bend ISD")
+# How an authenticator app names a Tutela account's entry.
+OTP_TOTP_ISSUER = TUTELA_DISTRICT_NAME
 
 # AutoCreate's eligibility rule, a district decision: a contact whose active detail on a student
 # link has custody, or whose relationship is one of these, may get a portal account for it.
@@ -619,9 +640,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    # Access codes never reach a log, not even DEBUG's SQL with its parameters.
+    # Access codes, two-step sign-in's secrets, what was typed to sign in and the tokens of
+    # emailed links never reach a log, not even DEBUG's SQL with its parameters.
     "filters": {
-        "hide_access_codes": {"()": "tutela.accesscodes.log_filters.HideAccessCodeQueries"}
+        "hide_secrets": {"()": "tutela.core.log_filters.HideSecretQueries"},
+        "hide_tokens": {"()": "tutela.core.log_filters.HideTokensInPaths"},
     },
-    "loggers": {"django.db.backends": {"filters": ["hide_access_codes"]}},
+    "loggers": {
+        "django.db.backends": {"filters": ["hide_secrets"]},
+        "django.request": {"filters": ["hide_tokens"]},
+        "django.server": {"filters": ["hide_tokens"]},
+    },
 }

@@ -21,6 +21,10 @@ pytestmark = pytest.mark.django_db
 URLS: dict[str, tuple[str, str, int]] = {
     "home": ("/", "get", 302),
     "accounts:sign-in": ("/accounts/sign-in/", "get", 200),
+    # The code step serves only the account whose password was just right, in this session.
+    "accounts:sign-in-code": ("/accounts/sign-in/code/", "get", 302),
+    # Two-step sign-in of one's own account only.
+    "accounts:security": ("/accounts/security/", "get", 302),
     "accounts:sign-out": ("/accounts/sign-out/", "post", 302),
     "accounts:password-change": ("/accounts/password/", "get", 302),
     "accounts:password-reset": ("/accounts/password/reset/", "get", 200),
@@ -48,7 +52,7 @@ def test_no_account_page_shows_anyone_elses_data(cast: Cast, who: str) -> None:
         response = getattr(client, method)(url)
         if who == "anonymous":
             assert response.status_code == anonymous, (name, response.status_code)
-            if name in {"home", "accounts:password-change"}:
+            if name in {"home", "accounts:password-change", "accounts:security"}:
                 assert response["Location"].startswith(reverse("accounts:sign-in")), name
         else:
             assert response.status_code in {200, 302, 410}, (name, response.status_code)

@@ -64,6 +64,7 @@ def test_every_page_of_a_parent_passes_axe(live_server: Any, browser: Any) -> No
             "/portal/my-details/",
             "/portal/add-child/",
             "/accounts/password/",
+            "/accounts/security/",
         ],
     )
     assert not found, _report(found)
@@ -94,6 +95,7 @@ def test_every_staff_page_passes_axe(live_server: Any, browser: Any) -> None:
             "/staff/sync/",
             "/staff/sync/new/",
             "/staff/api-tokens/",
+            "/accounts/security/",
         ],
     )
     assert not found, _report(found)

@@ -13,14 +13,17 @@ import pytest
 
 from tests.conftest import Run
 from tests.factories import SchoolFactory, StudentFactory
+from tutela.core.audit import command_line_user
 from tutela.people.models import (
     Contact,
     ContactAddress,
     ContactEmail,
     ContactPhone,
+    RestrictionKind,
     Student,
     StudentContact,
 )
+from tutela.people.services import lift_restriction
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +163,50 @@ def test_a_students_birth_date_is_read_and_a_bad_one_rejects_it(
     assert not Student.objects.filter(student_number="B-2").exists()
     rejected = [row for row in result["rows_report"] if row["status"] == "rejected"]
     assert rejected[0]["errors"] == ["BirthDate '12/10/2008' is not a date (YYYY-MM-DD)"]
+
+
+def contact_file(tmp_path: Path, restriction: str | None) -> Path:
+    """The 3.x parents file as Data Standard 5 writes it (Contact, ``ContactRestrictions``)."""
+    text = (DATA / "Parent-3x.xml").read_text().replace("Parent", "Contact")
+    text = text.replace("http://ed-fi.org/0220", "http://ed-fi.org/5.2.0")
+    note = "<ContactRestrictions>Court order 12-345: no pickup</ContactRestrictions>"
+    assert note in text
+    text = text.replace(
+        note,
+        "" if restriction is None else f"<ContactRestrictions>{restriction}</ContactRestrictions>",
+    )
+    (tmp_path / "Contact.xml").write_text(text)
+    return tmp_path
+
+
+def test_contact_restrictions_restrict_the_link_with_a_record_and_a_file_never_lifts_one(
+    tutela: Callable[..., Run], tmp_path: Path
+) -> None:
+    school = SchoolFactory.create(school_number="7")
+    StudentFactory.create(student_number="S-1", school=school)
+    run_json(tutela("import", "edfi", str(contact_file(tmp_path, "Protective order 77")), "--json"))
+    link = StudentContact.objects.get(contact__unique_id="9002")
+    assert (link.restricted, link.restricted_note) == (True, "Protective order 77")
+    assert not link.grants_access()
+    restriction = link.restrictions.get()
+    assert (restriction.kind, restriction.note, restriction.lifted_at) == (
+        RestrictionKind.OTHER,
+        "Protective order 77",
+        None,
+    )
+    assert restriction.restricted_by is None and "(command line)" in restriction.restricted_by_name
+    # A later file without the restriction, or with another text, leaves it as recorded.
+    for later in (None, "Another text"):
+        run_json(tutela("import", "edfi", str(contact_file(tmp_path, later)), "--json"))
+        link.refresh_from_db()
+        assert (link.restricted, link.restricted_note) == (True, "Protective order 77")
+        assert link.restrictions.get() == restriction and not link.grants_access()
+    # Lifted by an admin with a note, a file can restrict it again: a second record.
+    lift_restriction(actor=command_line_user(), link=link, note="Order ended")
+    run_json(tutela("import", "edfi", str(contact_file(tmp_path, "New order 88")), "--json"))
+    link.refresh_from_db()
+    assert link.restricted and link.restricted_note == "New order 88"
+    assert [r.note for r in link.restrictions.order_by("id")] == [
+        "Protective order 77",
+        "New order 88",
+    ]

@@ -65,3 +65,13 @@ def test_production_may_keep_mail_in_an_explicit_outbox(fresh_tutela: Run) -> No
 def test_development_is_unchanged(fresh_tutela: Run) -> None:
     done = fresh_tutela("check", DEBUG="true", SECRET_KEY="short")
     assert done.returncode == 0, done.stderr
+
+
+def test_staff_must_use_two_step_sign_in_in_production(fresh_tutela: Run) -> None:
+    show = "from django.conf import settings as s; print(s.TUTELA_STAFF_MFA)"
+    assert fresh_tutela("shell", "--no-imports", "-c", show, **SANE).stdout == "required\n"
+    assert fresh_tutela("shell", "--no-imports", "-c", show).stdout == "optional\n"
+    chosen = fresh_tutela("shell", "--no-imports", "-c", show, **SANE, TUTELA_STAFF_MFA="off")
+    assert chosen.stdout == "off\n"
+    wrong = fresh_tutela("check", **SANE, TUTELA_STAFF_MFA="sometimes")
+    assert wrong.returncode == 2 and "TUTELA_STAFF_MFA must be required" in wrong.stderr

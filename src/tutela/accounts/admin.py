@@ -4,6 +4,9 @@ Parents' accounts are managed on the staff screens and with ``tutela accounts``,
 who acted and keep the district's rules: in the admin a parent's account (one with a contact)
 is view only, and no account's contact can be set or changed here. The admin is for staff
 accounts (``is_staff``, ``is_district_admin``, ``schools``) and for reading the security events.
+Two-step sign-in's devices are not in it: their pages would show an account's secret (and its
+QR code) and recovery codes to someone other than its owner; a district admin resets someone's
+two-step sign-in on the staff screens.
 """
 
 from __future__ import annotations
@@ -12,9 +15,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tutela.accounts.models import Account, SecurityEvent
 from tutela.core.admin import ViewOnlyAdmin
+
+# django-otp's plugins registered them first (they come before Tutela's apps).
+admin.site.unregister([TOTPDevice, StaticDevice])
 
 
 class AccountChangeForm(UserChangeForm):

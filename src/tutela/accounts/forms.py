@@ -75,3 +75,16 @@ class ChangePasswordForm(NewPasswordForm):
 
 class ResetRequestForm(forms.Form):
     identifier = forms.CharField(label=_("Username or email"), max_length=254)
+
+
+class TwoStepCodeForm(forms.Form):
+    """The code of two-step sign-in: the app's 6 digits, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )

@@ -22,21 +22,10 @@ from axes.signals import user_locked_out
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.urls import Resolver404, resolve
+
+from tutela.core.log_filters import path_without_tokens
 
 COUNTED = "tutela_attempt_counted"
-
-
-def path_without_tokens(path: str) -> str:
-    """``/register/<token>/`` as ``/register/[token]/``: a logged link must not work."""
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return path
-    for name, value in match.kwargs.items():
-        if "token" in name and value:
-            path = path.replace(str(value), "[token]")
-    return path
 
 
 def lock_attempts(*keys: str) -> None:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
+from tutela.accounts import two_step
 from tutela.people.models import Language
 
 # The only pages an account that must change its password may open.
@@ -44,6 +45,40 @@ class PasswordChangeRequiredMiddleware:
         if match is not None and match.view_name in ALLOWED_VIEWS:
             return None
         return redirect("accounts:password-change")
+
+
+# The only pages staff who must set up two-step sign-in may open before they have.
+TWO_STEP_SETUP_VIEWS = ALLOWED_VIEWS | {"accounts:security"}
+
+
+class TwoStepSetupRequiredMiddleware:
+    """Send staff who must use two-step sign-in (``TUTELA_STAFF_MFA=required``) and have not
+    set it up to its page, whatever they ask: their password alone opens no staff page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if settings.TUTELA_STAFF_MFA != "required":
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in TWO_STEP_SETUP_VIEWS:
+            return None
+        if not two_step.is_required(user) or two_step.is_on(user):
+            return None
+        return redirect("accounts:security")
 
 
 def language_of(account: Any) -> str | None:

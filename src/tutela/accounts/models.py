@@ -105,6 +105,11 @@ class SecurityEventKind(models.TextChoices):
     PASSWORD_RESET = "password_reset"  # noqa: S105
     EMAIL_CHANGE_REQUESTED = "email_change_requested"
     EMAIL_CHANGED = "email_changed"
+    TWO_STEP_ON = "two_step_on"
+    TWO_STEP_OFF = "two_step_off"
+    TWO_STEP_RESET = "two_step_reset"
+    RECOVERY_CODES_REPLACED = "recovery_codes_replaced"
+    RECOVERY_CODE_USED = "recovery_code_used"
 
 
 class SecurityEvent(models.Model):

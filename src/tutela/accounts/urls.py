@@ -9,6 +9,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
+    path("security/", views.security, name="security"),
     path("sign-out/", LogoutView.as_view(), name="sign-out"),
     path("password/", views.password_change, name="password-change"),
     path("password/reset/", views.password_reset, name="password-reset"),

@@ -6,29 +6,33 @@ import datetime
 import time
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as reset_lockout
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from tutela.accounts import email_change, services
+from tutela.accounts import email_change, services, two_step
 from tutela.accounts.backends import find_account, lockout_username
 from tutela.accounts.forms import (
     ChangePasswordForm,
     NewPasswordForm,
     ResetRequestForm,
     SignInForm,
+    TwoStepCodeForm,
 )
 from tutela.accounts.jobs import queue_password_reset
 from tutela.accounts.models import Account, SecurityEvent, SecurityEventKind, TokenPurpose
@@ -58,20 +62,141 @@ def failure_delay(*, identifier: str, ip: str | None) -> float:
 MAX_FAILURE_DELAY = 5.0
 
 
+def _hold_failure(request: HttpRequest, identifier: str) -> None:
+    delay = failure_delay(identifier=identifier, ip=client_ip(request))
+    if delay:
+        time.sleep(delay)
+
+
+# The account whose password was right, waiting for its code (two-step sign-in).
+PENDING = "tutela_two_step"
+PENDING_SECONDS = 300
+
+
 class SignInView(LoginView):
-    """One sign-in page for parents and staff; each lands on their own home."""
+    """One sign-in page for parents and staff; each lands on their own home. An account with
+    two-step sign-in is not signed in yet after its password: the code page comes first."""
 
     form_class = SignInForm
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        account = form.get_user()
+        if not two_step.is_on(account):
+            return super().form_valid(form)
+        self.request.session.cycle_key()
+        self.request.session[PENDING] = {
+            "account": account.pk,
+            "backend": account.backend,
+            "at": time.time(),
+            "next": self.get_redirect_url(),
+        }
+        return redirect("accounts:sign-in-code")
+
     def form_invalid(self, form: Any) -> HttpResponse:
-        delay = failure_delay(
-            identifier=str(form.data.get("username", "")), ip=client_ip(self.request)
-        )
-        if delay:
-            time.sleep(delay)
+        _hold_failure(self.request, str(form.data.get("username", "")))
         return super().form_invalid(form)
+
+
+def _pending_account(request: HttpRequest) -> tuple[Account, dict[str, Any]] | None:
+    pending = request.session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - pending["at"] > PENDING_SECONDS:
+        return None
+    account = Account.objects.filter(pk=pending["account"], is_active=True).first()
+    return (account, pending) if account is not None else None
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """The second step: the app's code or a recovery code. Each wrong code counts towards the
+    lockout as a wrong password does, so the password alone buys no extra guesses."""
+    found = _pending_account(request)
+    if found is None:
+        request.session.pop(PENDING, None)
+        messages.info(request, _("Sign in again: the code was not entered in time."))
+        return redirect("accounts:sign-in")
+    account, pending = found
+    form = TwoStepCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        credentials = {"username": account.username}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            request.session.pop(PENDING, None)
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            request.axes_credentials = credentials  # type: ignore[attr-defined]
+            return render(request, "accounts/locked_out.html", status=429)
+        ip = client_ip(request)
+        if two_step.check_code(account=account, code=form.cleaned_data["code"], ip=ip):
+            request.session.pop(PENDING, None)
+            login(request, account, backend=pending["backend"])
+            target = pending.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = ""
+            return redirect(target or resolve_url(settings.LOGIN_REDIRECT_URL))
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            request.session.pop(PENDING, None)
+            return render(request, "accounts/locked_out.html", status=429)
+        _hold_failure(request, account.username)
+        form.add_error("code", two_step.WRONG_CODE)
+    return render(request, "accounts/sign_in_code.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters()
+@login_required
+@require_http_methods(["GET", "POST"])
+def security(request: HttpRequest) -> HttpResponse:
+    """Two-step sign-in for one's own account: set it up (a QR code and the secret, then a
+    code to confirm), new recovery codes, or turn it off. Recovery codes are shown once, in
+    the answer to the step that made them."""
+    account = request.user
+    assert isinstance(account, Account)
+    ip = client_ip(request)
+    action = request.POST.get("action", "")
+    form = TwoStepCodeForm(request.POST if action in {"confirm", "off"} else None)
+    codes: list[str] = []
+    if request.method == "POST":
+        try:
+            if action == "start":
+                two_step.start_two_step(actor=account, account=account)
+                return redirect("accounts:security")
+            if action == "recovery":
+                codes = two_step.replace_recovery_codes(actor=account, account=account, ip=ip)
+            elif action in {"confirm", "off"} and form.is_valid():
+                code = form.cleaned_data["code"]
+                if action == "confirm":
+                    codes = two_step.confirm_two_step(
+                        actor=account, account=account, code=code, ip=ip
+                    )
+                    messages.success(request, _("Two-step sign-in is on."))
+                else:
+                    two_step.turn_off_two_step(actor=account, account=account, code=code, ip=ip)
+                    messages.success(request, _("Two-step sign-in is off."))
+                    return redirect("accounts:security")
+        except services.AccountError as error:
+            if form.is_bound:
+                form.add_error("code", str(error))
+            else:
+                messages.error(request, str(error))
+    pending = None if codes else two_step.pending_app(account)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "form": form,
+            "codes": codes,
+            "on": two_step.is_on(account),
+            "offered": two_step.is_offered(account),
+            "required": two_step.is_required(account),
+            "pending": pending,
+            "secret": two_step.secret_of(pending) if pending else "",
+            "qr": two_step.qr_svg(pending) if pending else "",
+            "codes_left": two_step.recovery_codes_left(account),
+        },
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:

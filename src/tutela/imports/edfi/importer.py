@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
+from tutela.core.audit import account_of, actor_name
 from tutela.core.bulk import CHUNK, chunks
 from tutela.core.columns import ColumnMap
 from tutela.core.emails import email_problem
@@ -47,7 +50,9 @@ from tutela.people.models import (
     ContactAddress,
     ContactEmail,
     ContactPhone,
+    LinkRestriction,
     Phone,
+    RestrictionKind,
     School,
     Student,
     StudentContact,
@@ -689,6 +694,27 @@ def _detail_facts(value: LinkValue) -> dict[str, Any]:
     }
 
 
+def _record_restrictions(links: list[StudentContact], context: ImportContext) -> None:
+    """Each link the file restricts (``ContactRestrictions``) gets its restriction's record, as
+    a staff screen's would have: who, when, the kind (the file says none: "other") and the
+    file's text as its note."""
+    now = timezone.now()
+    LinkRestriction.objects.bulk_create(
+        [
+            LinkRestriction(
+                link=link,
+                kind=RestrictionKind.OTHER,
+                note=link.restricted_note,
+                restricted_at=now,
+                restricted_by=account_of(context.actor),
+                restricted_by_name=actor_name(context.actor),
+            )
+            for link in links
+        ],
+        batch_size=CHUNK,
+    )
+
+
 def _apply_links(groups: list[Group[Checked]], context: ImportContext) -> None:
     planned: list[tuple[Group[Checked], LinkValue]] = []
     for group in groups:
@@ -715,6 +741,7 @@ def _apply_links(groups: list[Group[Checked]], context: ImportContext) -> None:
     new_links: list[StudentContact] = []
     new_details: list[StudentContactDetail] = []
     changed_links: list[StudentContact] = []
+    restricted: list[StudentContact] = []
     changed_details: list[StudentContactDetail] = []
     memberships: set[tuple[int, int]] = set()
     for _, (group, value) in ordered:
@@ -746,13 +773,19 @@ def _apply_links(groups: list[Group[Checked]], context: ImportContext) -> None:
             )
             links[(student.pk, contact)] = link
             new_links.append(link)
+            if value.restricted:
+                restricted.append(link)
             new_details.append(StudentContactDetail(link=link, start_date=None, **facts))
             group.done("added")
             continue
         differs = False
-        if (link.restricted, link.restricted_note) != (value.restricted, value.note):
-            link.restricted, link.restricted_note = value.restricted, value.note
+        # A file restricts a link, never lifts one: lifting takes a school or district admin
+        # and a note (people.services.lift_restriction), so a restriction in force stays
+        # whatever a later file says, and keeps the note it was recorded with.
+        if value.restricted and not link.restricted:
+            link.restricted, link.restricted_note = True, value.note
             changed_links.append(link)
+            restricted.append(link)
             differs = True
         detail = pick_active_detail(list(link.details.all()), today)
         if detail is None:
@@ -773,6 +806,7 @@ def _apply_links(groups: list[Group[Checked]], context: ImportContext) -> None:
     StudentContact.objects.bulk_update(
         changed_links, ["restricted", "restricted_note"], batch_size=CHUNK
     )
+    _record_restrictions(restricted, context)
     StudentContactDetail.objects.bulk_update(
         changed_details, [f.removesuffix("_id") for f in DETAIL_FIELDS], batch_size=CHUNK
     )

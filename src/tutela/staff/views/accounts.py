@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from tutela.accounts import logon_ids
+from tutela.accounts import logon_ids, two_step
 from tutela.accounts import services as account_services
 from tutela.accounts.access import staff_required
 from tutela.accounts.models import Account
@@ -119,6 +119,8 @@ def _page(
             "hidden": sum(link.student_id not in seen for link in links),
             "sees_no_one": not granted,
             "form": form,
+            "two_step_on": two_step.is_on(shown),
+            "district_admin": Scope.of(account).is_district_admin,
         },
     )
 
@@ -157,7 +159,8 @@ def account_tie(request: HttpRequest, account: Account, pk: int) -> HttpResponse
 @staff_required
 @require_POST
 def account_status(request: HttpRequest, account: Account, pk: int, action: str) -> HttpResponse:
-    """Enable, disable, or email a new activation link."""
+    """Enable, disable, email a new activation link, or (district admins) reset two-step
+    sign-in."""
     shown = _visible_account(account, pk)
     try:
         if action == "enable":
@@ -169,6 +172,9 @@ def account_status(request: HttpRequest, account: Account, pk: int, action: str)
         elif action == "send-activation":
             account_services.send_activation(actor=account, account=shown)
             messages.success(request, "A new activation link was emailed; earlier links are void.")
+        elif action == "reset-two-step":
+            two_step.reset_two_step(actor=account, account=shown)
+            messages.success(request, "Two-step sign-in reset: the next sign-in asks no code.")
         else:
             raise Http404("no such action")
     except OutsideScope as error:

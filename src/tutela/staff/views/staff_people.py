@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from tutela.accounts import services as account_services
-from tutela.accounts import staff_members
+from tutela.accounts import staff_members, two_step
 from tutela.accounts.access import district_admin_required
 from tutela.accounts.models import Account
 from tutela.people.services import OutsideScope, ServiceError
@@ -91,6 +91,7 @@ def staff_person(request: HttpRequest, account: Account, pk: int) -> HttpRespons
             "role": staff_members.ROLE_NAMES[role],
             "district_wide": role == staff_members.DISTRICT_ADMIN,
             "form": form,
+            "two_step_on": two_step.is_on(person),
         },
     )
 
@@ -98,7 +99,8 @@ def staff_person(request: HttpRequest, account: Account, pk: int) -> HttpRespons
 @district_admin_required
 @require_POST
 def staff_status(request: HttpRequest, account: Account, pk: int, action: str) -> HttpResponse:
-    """Disable or enable a staff person, or email them a new activation link."""
+    """Disable or enable a staff person, email them a new activation link, or reset their
+    two-step sign-in (a lost phone)."""
     person = _person(pk)
     try:
         if action in ("enable", "disable"):
@@ -108,6 +110,9 @@ def staff_status(request: HttpRequest, account: Account, pk: int, action: str) -
         elif action == "send-activation":
             account_services.send_activation(actor=account, account=person)
             messages.success(request, "A new activation link was emailed; earlier links are void.")
+        elif action == "reset-two-step":
+            two_step.reset_two_step(actor=account, account=person)
+            messages.success(request, f"{person.username} sets up two-step sign-in again.")
         else:
             raise Http404("no such action")
     except ServiceError as error:

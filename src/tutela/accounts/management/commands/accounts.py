@@ -1,4 +1,5 @@
-"""``tutela accounts create|set-password|disable|enable``: portal accounts for staff who script.
+"""``tutela accounts create|set-password|disable|enable|reset-two-step``: accounts for staff who
+script.
 
 The same services as the staff screens. Errors exit 2 with one line, in PowerSchool's words where
 PowerSchool has them ("Username not available", "The account email address is already in use by
@@ -14,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from tutela.accounts import services
+from tutela.accounts import services, two_step
 from tutela.accounts.models import Account
 from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError, one_line
@@ -57,7 +58,11 @@ class Command(TutelaCommand):
             action="store_true",
             help="the parent must change it at first sign-in (required)",
         )
-        for name, text in (("disable", "stop an account signing in"), ("enable", "let it again")):
+        for name, text in (
+            ("disable", "stop an account signing in"),
+            ("enable", "let it again"),
+            ("reset-two-step", "clear an account's two-step sign-in (a lost phone)"),
+        ):
             actions.add_parser(name, help=text).add_argument("username", metavar="USERNAME")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -89,6 +94,12 @@ class Command(TutelaCommand):
                 account = _account(options["username"])
                 services.enable_account(actor=command_line_user(), account=account)
                 self.stdout.write(f"Enabled {account.username}")
+            elif action == "reset-two-step":
+                account = _account(options["username"])
+                two_step.reset_two_step(actor=command_line_user(), account=account)
+                self.stdout.write(
+                    f"Two-step sign-in of {account.username} reset: the next sign-in asks no code"
+                )
         except ServiceError as error:
             raise UsageError(str(error)) from None
 
