@@ -1,4 +1,4 @@
-"""No password, token, access code or two-step secret in any log.
+"""No password, token, access code, two-step secret or API secret in any log.
 
 Every flow that handles one runs with every logger at DEBUG (SQL with its parameters too, as
 ``DEBUG=True`` logs it), propagating to one capturing handler, and with the console email
@@ -9,6 +9,7 @@ other email.
 
 from __future__ import annotations
 
+import base64
 import email
 import io
 import logging
@@ -28,12 +29,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.cast import PASSWORD, Cast
 from tests.conftest import Run
+from tests.rostering.api.conftest import ROOT, ask_token
 from tutela.accesscodes.models import AccessCode
 from tutela.accesscodes.services import issuing
 from tutela.accounts import two_step
 from tutela.accounts.services import send_activation, set_temporary_password
+from tutela.api.models import ApiToken
+from tutela.api.tokens import create_token, revoke_token
 from tutela.core.audit import command_line_user
 from tutela.people.models import StudentContactDetail
+from tutela.rostering.clients import add_client
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +288,26 @@ def test_two_step_sign_in_secret_and_recovery_codes(
     client.post("/accounts/sign-in/code/", {"code": later})
     assert client.get("/staff/").status_code == 200
     captured.assert_hidden(PASSWORD, secret, secret.replace(" ", ""), app.key, *codes, *more)
+
+
+def test_api_tokens_and_oneroster_client_secrets(captured: Captured, cast: Cast) -> None:
+    """The two APIs' secrets: a staff member's API token and a learning system's OAuth client
+    secret and access tokens, while they are made, used and refused."""
+    made = add_client(actor=command_line_user(), name="Canvas", schools=())
+    answer = ask_token(made)
+    assert answer.status_code == 200, answer.content
+    access = answer.json()["access_token"]
+    assert Client().get(ROOT + "users", HTTP_AUTHORIZATION=f"Bearer {access}").status_code == 200
+    wrong = Client().post(
+        "/oauth/token",
+        {"grant_type": "client_credentials"},
+        HTTP_AUTHORIZATION="Basic "
+        + base64.b64encode(f"{made.client_id}:{WRONG}".encode()).decode(),
+    )
+    assert wrong.status_code == 401
+    token = create_token(actor=command_line_user(), account=cast.dana, name="nightly sync").token
+    api = Client()
+    assert api.get("/api/v1/students/", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    revoke_token(actor=command_line_user(), token=ApiToken.objects.get(account=cast.dana))
+    assert api.get("/api/v1/students/", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    captured.assert_hidden(made.client_secret, access, token, WRONG)

@@ -640,15 +640,25 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    # Access codes, two-step sign-in's secrets, what was typed to sign in and the tokens of
-    # emailed links never reach a log, not even DEBUG's SQL with its parameters.
+    # Access codes, two-step sign-in's secrets, what was typed to sign in, the tokens of
+    # emailed links and the OAuth tokens issued to learning systems never reach a log, not
+    # even DEBUG's SQL with its parameters.
     "filters": {
         "hide_secrets": {"()": "tutela.core.log_filters.HideSecretQueries"},
         "hide_tokens": {"()": "tutela.core.log_filters.HideTokensInPaths"},
+        "hide_issued_tokens": {"()": "tutela.core.log_filters.HideIssuedTokens"},
     },
     "loggers": {
         "django.db.backends": {"filters": ["hide_secrets"]},
         "django.request": {"filters": ["hide_tokens"]},
         "django.server": {"filters": ["hide_tokens"]},
+        **{
+            f"oauthlib.oauth2.rfc6749.grant_types.{grant}": {"filters": ["hide_issued_tokens"]}
+            for grant in (
+                "client_credentials",
+                "refresh_token",
+                "resource_owner_password_credentials",
+            )
+        },
     },
 }

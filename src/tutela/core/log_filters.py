@@ -71,3 +71,20 @@ class HideTokensInPaths(logging.Filter):
                 for arg in record.args
             )
         return True
+
+
+ISSUED = "[the issued token, not shown]"
+
+
+class HideIssuedTokens(logging.Filter):
+    """On oauthlib's grant types (settings name them), which log each token they issue, whole,
+    at DEBUG: "Issuing token to client id ..." names the client, not the token it was given
+    (a learning system's key to the roster)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                ISSUED if isinstance(arg, dict) and "access_token" in arg else arg
+                for arg in record.args
+            )
+        return True
