@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.api.helpers import api_as
 from tests.cast import Cast
 from tutela.accounts.models import Account
-from tutela.people.models import Contact, Student, StudentContact
+from tutela.people.models import Contact, LinkRestriction, Student, StudentContact
 from tutela.provisioning.models import AutoCreateJob
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,42 @@ def test_data_access_is_revoked_and_granted_again_by_dated_details(cast: Cast) -
     assert link.grants_access()
     entry = LogEntry.objects.filter(actor=cast.sam).first()
     assert entry is not None
+
+
+def test_a_court_order_restricts_a_link_at_once_and_lifting_it_restores_access(
+    cast: Cast,
+) -> None:
+    client = api_as(cast, "sam")
+    link = StudentContact.objects.get(contact=cast.leo_contact)
+    bare = client.post(url("link-restrict", link.pk), {"kind": "court-order"}, format="json")
+    assert bare.status_code == 400 and "note" in bare.json()
+    restricted = client.post(
+        url("link-restrict", link.pk),
+        {"kind": "court-order", "note": "Order 2026-114", "document": "CV-114"},
+        format="json",
+    )
+    assert restricted.status_code == 200, restricted.json()
+    assert restricted.json()["restricted"] is True and restricted.json()["grants_access"] is False
+    record = LinkRestriction.objects.get(link=link)
+    assert (record.kind, record.document, record.restricted_by) == (
+        "court-order",
+        "CV-114",
+        cast.sam,
+    )
+    again = client.post(
+        url("link-restrict", link.pk), {"kind": "other", "note": "twice"}, format="json"
+    )
+    assert again.status_code == 400 and "already restricted" in str(again.json())
+    lifted = client.post(url("link-lift", link.pk), {"note": "Order vacated"}, format="json")
+    assert lifted.status_code == 200 and lifted.json()["grants_access"] is True
+    record.refresh_from_db()
+    assert (record.lift_note, record.lifted_by) == ("Order vacated", cast.sam)
+    other_school = client.post(
+        url("link-restrict", StudentContact.objects.filter(student=cast.holly).first().pk),
+        {"kind": "other", "note": "not mine"},
+        format="json",
+    )
+    assert other_school.status_code == 404
 
 
 def test_a_bad_detail_answers_400_with_the_service_s_words(cast: Cast) -> None:

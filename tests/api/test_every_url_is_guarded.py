@@ -77,6 +77,8 @@ URLS: dict[str, tuple[Callable[[Hill], str], str]] = {
     "api:link-detail": (lambda h: one("link-detail", h.link), "get"),
     "api:link-grant": (lambda h: one("link-grant", h.link), "post"),
     "api:link-revoke": (lambda h: one("link-revoke", h.link), "post"),
+    "api:link-restrict": (lambda h: one("link-restrict", h.link), "post"),
+    "api:link-lift": (lambda h: one("link-lift", h.link), "post"),
     "api:link-details": (lambda h: one("link-details", h.link), "post"),
     "api:link-detail-record": (lambda h: one("link-detail-record", h.link, h.detail), "put"),
     "api:account-list": (lambda h: one("account-list"), "get"),

@@ -15,6 +15,7 @@ from tutela.people.models import (
     ContactAddress,
     ContactEmail,
     ContactPhone,
+    RestrictionKind,
     Student,
     StudentContact,
     StudentContactDetail,
@@ -183,6 +184,20 @@ class DetailWriteSerializer(RightsSerializer):
     relationship_note = serializers.CharField(max_length=500, required=False, default="")
     start_date = serializers.DateField(required=False, allow_null=True)
     end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class RestrictionSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(
+        choices=RestrictionKind.choices, help_text="what the restriction rests on"
+    )
+    note = serializers.CharField(help_text="the court order or custody note")
+    document = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="a reference to the document"
+    )
+
+
+class LiftSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(help_text="why the restriction ends")
 
 
 class AccessChangeSerializer(serializers.Serializer[Any]):

@@ -231,6 +231,28 @@ class LinkViewSet(
         """Revoke data access from a day (today when no ``start_date`` is given)."""
         return self._access(request, allow=False)
 
+    @extend_schema(request=s.RestrictionSerializer, responses=s.LinkSerializer)
+    @action(detail=True, methods=["post"])
+    def restrict(self, request: Request, pk: str) -> Response:
+        """Restrict the link (a court order, a custody agreement): from the next request on
+        the contact sees nothing of the student, in the portal, the exports or the OneRoster
+        API. School and district admins only."""
+        link = self.get_object()
+        given = s.RestrictionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        people.restrict_link(actor=actor(request), link=link, **given.validated_data)
+        return Response(self._shown(link))
+
+    @extend_schema(request=s.LiftSerializer, responses=s.LinkSerializer)
+    @action(detail=True, methods=["post"])
+    def lift(self, request: Request, pk: str) -> Response:
+        """Lift the link's restriction, saying why; the record of it stays."""
+        link = self.get_object()
+        given = s.LiftSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        people.lift_restriction(actor=actor(request), link=link, note=given.validated_data["note"])
+        return Response(self._shown(link))
+
     @extend_schema(request=s.DetailWriteSerializer, responses={201: s.LinkSerializer})
     @action(detail=True, methods=["post"])
     def details(self, request: Request, pk: str) -> Response:
