@@ -96,8 +96,10 @@ def test_a_court_order_restricts_a_link_at_once_and_lifting_it_restores_access(
     assert lifted.status_code == 200 and lifted.json()["grants_access"] is True
     record.refresh_from_db()
     assert (record.lift_note, record.lifted_by) == ("Order vacated", cast.sam)
+    hillcrest = StudentContact.objects.filter(student=cast.holly).first()
+    assert hillcrest is not None
     other_school = client.post(
-        url("link-restrict", StudentContact.objects.filter(student=cast.holly).first().pk),
+        url("link-restrict", hillcrest.pk),
         {"kind": "other", "note": "not mine"},
         format="json",
     )
