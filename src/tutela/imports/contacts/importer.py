@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 
 from django.db import connection
@@ -66,6 +66,8 @@ class ContactImporter(ImportKind[ParsedRow]):
         self._codes: list[Code] = []
         self._validator: RowValidator | None = None
         self._clock = 0.0
+        # Rows planned so far, over every slice of the file.
+        self._done = 0
 
     def headers(self) -> Mapping[str, str]:
         return KNOWN
@@ -73,14 +75,21 @@ class ContactImporter(ImportKind[ParsedRow]):
     def field_headers(self) -> dict[str, str]:
         return {column.key: column.header for column in COLUMNS}
 
+    def grouper(
+        self, columns: ColumnMap, context: ImportContext
+    ) -> Callable[[int, list[str]], tuple[Hashable, str]]:
+        self.timings = {}
+        self._clock = time.perf_counter()
+        self._done = 0
+        self._codes = list(Code.objects.select_related("parent"))
+        self._validator = RowValidator(columns, CodeBook(self._codes))
+        return self._validator.group_of
+
     def reader(
         self, columns: ColumnMap, context: ImportContext
     ) -> Callable[[int, list[str]], ParsedRow]:
-        self.timings = {}
-        self._clock = time.perf_counter()
-        self._codes = list(Code.objects.select_related("parent"))
-        validator = self._validator = RowValidator(columns, CodeBook(self._codes))
-        parse = validator.parse
+        assert self._validator is not None, "the engine asks for the grouper first"
+        parse = self._validator.parse
 
         def read(number: int, cells: list[str]) -> ParsedRow:
             row = parse(number, cells)
@@ -95,8 +104,10 @@ class ContactImporter(ImportKind[ParsedRow]):
             self._apply(groups, context)
 
     def _apply(self, groups: list[Group[ParsedRow]], context: ImportContext) -> None:
+        """One slice of the file: load what it names (earlier slices' writes included), plan
+        its groups, write them."""
         timings = self.timings
-        timings["read and validate"] = time.perf_counter() - self._clock
+        _add(timings, "read and validate", time.perf_counter() - self._clock)
         assert self._validator is not None
         counters = context.result.counters
         total = len(context.result.rows)
@@ -104,12 +115,12 @@ class ContactImporter(ImportKind[ParsedRow]):
         clock = time.perf_counter()
         world = load_world([row for group in groups for row in group.checked])
         schools = {} if context.district_wide else _schools_of(world)
-        timings["resolve (load what the file names)"] = time.perf_counter() - clock
+        _add(timings, "resolve (load what the file names)", time.perf_counter() - clock)
 
         clock = time.perf_counter()
         code_text = {c.pk: c.qualified_code for c in self._codes}
         planner = Planner(world, code_text, timezone.localdate(), self._validator.spelling)
-        done = 0
+        done = self._done
         for group in groups:
             rows, group.checked = group.checked, []  # planned: free them
             done += len(rows)
@@ -127,8 +138,14 @@ class ContactImporter(ImportKind[ParsedRow]):
             if outcome != "unchanged":
                 counters[f"contacts_{outcome}"] += 1
             group.done(outcome)
-        timings["plan (decide each group)"] = time.perf_counter() - clock
+        self._done = done
+        _add(timings, "plan (decide each group)", time.perf_counter() - clock)
         Writer(world, timings, phase=context.phase).write()
+        self._clock = time.perf_counter()
+
+
+def _add(timings: dict[str, float], name: str, seconds: float) -> None:
+    timings[name] = timings.get(name, 0.0) + seconds
 
 
 def _schools_of(world: World) -> dict[int, int]:

@@ -169,6 +169,19 @@ class RowValidator:
         self.codes = codes
         self._code_cache: dict[tuple[str, str], int | str] = {}
         self._email_cache: dict[str, str | None] = {}
+        self._keys = columns
+
+    def group_of(self, number: int, cells: list[str]) -> tuple[tuple[str, str], str]:
+        """The row's group key and label from its ``ID`` and ``Identifier`` alone, as
+        ``parse`` gives them: the engine's first pass over a big file."""
+        raw = {name: text for name in ("id", "identifier") if (text := self._keys.get(cells, name))}
+        values: dict[str, Any] = {}
+        if "id" in raw:
+            try:
+                values["id"] = self._value(COLUMN["id"], raw["id"])
+            except ValueProblem:
+                pass  # ``parse`` names the problem
+        return self._group_key(raw, values, number)
 
     def parse(self, number: int, cells: list[str]) -> ParsedRow:
         raw: dict[str, str] = {}
