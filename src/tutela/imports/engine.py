@@ -239,16 +239,10 @@ class ImportKind(Generic[C]):
 
     def grouper(
         self, columns: ColumnMap, context: ImportContext
-    ) -> Callable[[int, list[str]], tuple[Hashable, str]]:
-        """What gives a row its group's key and label for the engine's first pass; by default
-        checking the row (a kind of big files tells the key from a cell or two instead)."""
-        read = self.reader(columns, context)
-
-        def group_of(number: int, cells: list[str]) -> tuple[Hashable, str]:
-            checked = read(number, cells)
-            return checked.key, checked.label
-
-        return group_of
+    ) -> Callable[[int, list[str]], tuple[Hashable, str]] | None:
+        """What gives a row its group's key and label without checking it, for a kind whose
+        files are applied slice by slice (``run_kind``); ``None``: the file is one slice."""
+        return None
 
     def check(self, number: int, values: dict[str, str]) -> C:
         raise NotImplementedError
@@ -264,31 +258,43 @@ class ImportKind(Generic[C]):
 def run_kind(kind: ImportKind[Any], table: Table, context: ImportContext) -> ImportResult:
     """The import cycle over ``table``; writes only inside the caller's transaction.
 
-    The file is read twice so that memory holds one slice of groups, never the whole file:
-    the first pass gives each row its group (row numbers, not cells), the second checks the
-    rows and applies the groups slice by slice (``SLICE_ROWS`` rows at a time), in the order
-    of their first rows. A slice is applied once its groups' last rows are read, so a later
-    slice sees every write of the earlier ones, in the same transaction: the run decides
-    exactly as if the whole file were one slice.
+    A kind with a ``grouper`` reads the file twice so that memory holds one slice of groups,
+    never the whole file: the first pass gives each row its group (row numbers, not cells),
+    the second checks the rows and applies the groups slice by slice (``SLICE_ROWS`` rows at
+    a time), in the order of their first rows. A slice is applied once its groups' last rows
+    are read, so a later slice sees every write of the earlier ones, in the same transaction:
+    the run decides exactly as if the whole file were one slice. Other kinds check every row
+    as they read it and apply the file as one slice.
     """
     result = context.result
     mapped, columns = kind.columns(table, context)
-    groups = _indexed(kind, mapped, kind.grouper(columns, context), result, context.progress)
-    # The second pass reads the same rows again from the start.
-    again, _ = kind.columns(kind.read(table.path), context)
+    grouper = kind.grouper(columns, context)
     read = kind.reader(columns, context)
-    checker = _Checker(kind, read)
-    pending = deque(_sliced(groups))
+    checker = _Checker(kind)
     rows = result.rows
-    position = 0
-    for number, cells in again.rows:
-        row = rows[position]
-        assert row.row == number, "the file changed while it was imported"
-        checker.check(row, groups[row.key], number, cells)
-        position += 1
-        while pending and pending[0][0] < position:
-            _apply_slice(kind, pending.popleft()[1], context)
-    assert position == len(rows), "the file changed while it was imported"
+    if grouper is None:
+
+        def checked(number: int, cells: list[str]) -> tuple[Hashable, str, Checked | None]:
+            found = read(number, cells)
+            return found.key, found.label, found
+
+        groups = _indexed(kind, mapped, checked, checker, result, context.progress)
+        _apply_slice(kind, list(groups.values()), context)
+    else:
+        groups = _indexed(
+            kind, mapped, lambda n, c: (*grouper(n, c), None), checker, result, context.progress
+        )
+        pending = deque(_sliced(groups))
+        again, _ = kind.columns(kind.read(table.path), context)
+        position = 0
+        for number, cells in again.rows:
+            row = rows[position]
+            assert row.row == number, "the file changed while it was imported"
+            checker.take(row, groups[row.key], read(number, cells))
+            position += 1
+            while pending and pending[0][0] < position:
+                _apply_slice(kind, pending.popleft()[1], context)
+        assert position == len(rows), "the file changed while it was imported"
     assert all(row.outcome is not None for row in rows), "a row without an outcome"
     if context.progress:
         context.progress(len(rows), len(rows))
@@ -303,18 +309,20 @@ SLICE_ROWS = 20_000
 def _indexed(
     kind: ImportKind[Any],
     table: Table,
-    grouper: Callable[[int, list[str]], tuple[Hashable, str]],
+    group_of: Callable[[int, list[str]], tuple[Hashable, str, Checked | None]],
+    checker: _Checker,
     result: ImportResult,
     progress: Progress | None,
 ) -> dict[Hashable, Group[Any]]:
     """The first pass: every row's result and its group, in the order of the groups' first
-    rows; report the rows read every ``PROGRESS_EVERY`` rows."""
+    rows, and the row's checked values when ``group_of`` checks it; report the rows read
+    every ``PROGRESS_EVERY`` rows."""
     groups: dict[Hashable, Group[Any]] = {}
     keep_cells = kind.keeps_cells
     where = table.where
     rows = result.rows
     for number, cells in table.rows:
-        key, label = grouper(number, cells)
+        key, label, checked = group_of(number, cells)
         row = RowResult(row=number, group=label, cells=cells if keep_cells else [], key=key)
         if where is not None:
             row.where = where(number)
@@ -326,6 +334,8 @@ def _indexed(
             group = groups[key] = Group(key)
         group.rows.append(row)
         group.last = len(rows) - 1
+        if checked is not None:
+            checker.take(row, group, checked)
     return groups
 
 
@@ -348,16 +358,14 @@ def _sliced(groups: dict[Hashable, Group[Any]]) -> list[tuple[int, list[Group[An
 
 
 class _Checker:
-    """The second pass over one row: its checked values join its group, or it is skipped
-    (a duplicate) or rejected (its own errors, a conflict)."""
+    """A checked row: its values join its group, or it is skipped (a duplicate) or rejected
+    (its own errors, a conflict)."""
 
-    def __init__(self, kind: ImportKind[Any], read: Callable[[int, list[str]], Checked]) -> None:
+    def __init__(self, kind: ImportKind[Any]) -> None:
         self.kind = kind
-        self.read = read
         self.single = kind.one_row_per_group
 
-    def check(self, row: RowResult, group: Group[Any], number: int, cells: list[str]) -> None:
-        checked = self.read(number, cells)
+    def take(self, row: RowResult, group: Group[Any], checked: Checked) -> None:
         if checked.errors:
             row.status, row.outcome, row.errors = "rejected", "rejected", list(checked.errors)
         elif self.single and group.checked:

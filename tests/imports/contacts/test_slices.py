@@ -121,7 +121,8 @@ def test_a_sliced_import_decides_exactly_as_one_slice(
             row("Bad", "1003"),
             row("Named", "1001", **{"Access Account User Name": "pat"}),
             row("Named", "", **{"Access Account Email Address": "pat@example.org"}),
-            row("Late", "1002", ContactPriorityOrder="1", OriginalContactType="mother"),
+            row("Late", "1002", ContactPriorityOrder="1"),
+            row("Later", "1002", OriginalContactType="mother"),
             row("Twin", "1002", PhoneNumber="(555) 010-0001", ContactPriorityOrder="2"),
             row(
                 "Taken",
@@ -148,8 +149,12 @@ def test_a_sliced_import_decides_exactly_as_one_slice(
             "have an @-sign.)"
         ],
         6: ["not imported because related row 5 has an error"],
-        9: ["OriginalContactType 'mother': student '1002' already has a mother contact"],
-        11: ["Access Account User Name 'PAT': Username not available"],
+        9: [
+            "ContactPriorityOrder '1': row 3 already puts another contact at that position for "
+            "student '1002'"
+        ],
+        10: ["OriginalContactType 'mother': student '1002' already has a mother contact"],
+        12: ["Access Account User Name 'PAT': Username not available"],
     }
     assert held[-1]["orders"] == [
         ("1001", "Split", 1),

@@ -13,7 +13,7 @@ from tutela.core.bulk import chunks
 from tutela.core.columns import ColumnMap
 from tutela.imports.contacts.columns import COLUMNS, FIELDS, KNOWN
 from tutela.imports.contacts.planning import Planner
-from tutela.imports.contacts.state import World, load_world
+from tutela.imports.contacts.state import EARLIER, World, load_world
 from tutela.imports.contacts.validation import ParsedRow, RowValidator
 from tutela.imports.contacts.writing import Writer
 from tutela.imports.engine import PROGRESS_EVERY, Group, ImportContext, ImportKind, Touch
@@ -68,6 +68,9 @@ class ContactImporter(ImportKind[ParsedRow]):
         self._clock = 0.0
         # Rows planned so far, over every slice of the file.
         self._done = 0
+        # The positions among a student's contacts that groups of earlier slices put a contact
+        # at, by student and position: the row that did (rule 11's collisions are the file's).
+        self._claims: dict[int, dict[int, int]] = {}
 
     def headers(self) -> Mapping[str, str]:
         return KNOWN
@@ -81,6 +84,7 @@ class ContactImporter(ImportKind[ParsedRow]):
         self.timings = {}
         self._clock = time.perf_counter()
         self._done = 0
+        self._claims = {}
         self._codes = list(Code.objects.select_related("parent"))
         self._validator = RowValidator(columns, CodeBook(self._codes))
         return self._validator.group_of
@@ -114,6 +118,9 @@ class ContactImporter(ImportKind[ParsedRow]):
 
         clock = time.perf_counter()
         world = load_world([row for group in groups for row in group.checked])
+        for student_id, view in world.views.items():
+            for priority, row in self._claims.get(student_id, {}).items():
+                view.claimed[priority] = (EARLIER, row)
         schools = {} if context.district_wide else _schools_of(world)
         _add(timings, "resolve (load what the file names)", time.perf_counter() - clock)
 
@@ -139,6 +146,9 @@ class ContactImporter(ImportKind[ParsedRow]):
                 counters[f"contacts_{outcome}"] += 1
             group.done(outcome)
         self._done = done
+        for student_id, view in world.views.items():
+            if view.claimed:
+                self._claims[student_id] = {p: row for p, (_, row) in view.claimed.items()}
         _add(timings, "plan (decide each group)", time.perf_counter() - clock)
         Writer(world, timings, phase=context.phase).write()
         self._clock = time.perf_counter()

@@ -37,6 +37,9 @@ R = TypeVar("R", bound="Record")
 
 # A contact is known by its id, or for one this file creates, by "new:<Identifier>".
 ContactKey = int | str
+# Who holds a position a group of an earlier slice of the file claimed: always another
+# contact than any group of this slice's (a contact is in one group of a file).
+EARLIER: ContactKey = "earlier slice"
 
 
 def one_of(connection: Any, values: list[Any]) -> tuple[str, list[Any]]:
