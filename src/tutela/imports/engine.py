@@ -15,7 +15,9 @@ The engine does the rest, so every kind gets the same rules:
   failed), before applying and again after, so a group is never counted rejected while one
   of its rows was applied. The students import is the exception: its rows are independent.
 - **Applying**: the kind loads what the file names in a few queries, decides each group in
-  file order against that state, and writes in bulk; it gives each group an outcome.
+  file order against that state, and writes in bulk; it gives each group an outcome. A kind
+  of big files (one with a ``grouper``) is applied slice by slice, in the same transaction,
+  so that memory holds one slice of the file (``run_kind``).
 - **Scope**: the kind names what each group touches (a student, a section, at a school) and
   the engine rejects a group that touches a school outside the actor's ``Scope``.
 
@@ -42,6 +44,10 @@ from tutela.imports.results import ImportResult, Outcome, RowResult, reject_rows
 Progress = Callable[[int, int | None], None]
 # How often the engine reports the rows it has read.
 PROGRESS_EVERY = 5000
+# How many rows' groups are checked, planned and written at a time (kinds with a ``grouper``):
+# what a kind holds in memory while it applies (the checked rows, what they name) is one
+# slice's, not the file's.
+SLICE_ROWS = 20_000
 V = TypeVar("V")
 
 
@@ -299,11 +305,6 @@ def run_kind(kind: ImportKind[Any], table: Table, context: ImportContext) -> Imp
     if context.progress:
         context.progress(len(rows), len(rows))
     return result
-
-
-# How many rows' groups are checked, planned and written at a time: what a kind holds in
-# memory while it applies (the checked rows, what they name) is one slice's, not the file's.
-SLICE_ROWS = 20_000
 
 
 def _indexed(
