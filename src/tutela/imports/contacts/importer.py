@@ -48,10 +48,12 @@ class ContactImporter(ImportKind[ParsedRow]):
     """Contacts with their emails, phones, addresses, students and access account.
 
     Related rows (the same ``ID``, or without one the same ``Identifier``) form a group that is
-    imported whole or not at all; groups are decided in the order of their first row. Every
-    decision is made in memory against state loaded up front, so a rejected group writes
-    nothing and the writes themselves are a handful of bulk statements. Every row of a group
-    gets the group's outcome: its contact was added, updated, deleted or left unchanged.
+    imported whole or not at all; groups are decided in the order of their first row. The file
+    is applied slice by slice (the engine's ``SLICE_ROWS``): every decision is made in memory
+    against state loaded for its slice, after the earlier slices wrote, so a rejected group
+    writes nothing and the writes themselves are a handful of bulk statements per slice. Every
+    row of a group gets the group's outcome: its contact was added, updated, deleted or left
+    unchanged.
     """
 
     kind = "contacts"
