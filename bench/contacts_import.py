@@ -122,6 +122,11 @@ def main() -> None:
     parser.add_argument(
         "--again", action="store_true", help="then re-import the file by ID (must change nothing)"
     )
+    parser.add_argument(
+        "--two",
+        action="store_true",
+        help="then submit two more imports of the file's size together, as two `tutela import`s",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     folder = generate(args.students, args.work)
@@ -205,6 +210,8 @@ def main() -> None:
         print(f"  {name:<38} {seconds:7.1f} s")
     if args.again:
         again(contacts, result, args.work)
+    if args.two:
+        two_at_once(contacts, args.work)
 
 
 def again(contacts: Path, result: Any, work: Path) -> None:
@@ -242,6 +249,66 @@ def again(contacts: Path, result: Any, work: Path) -> None:
     for name, seconds in importer.timings.items():
         if not name.startswith(" "):
             print(f"  {name:<38} {seconds:7.1f} s")
+
+
+def two_at_once(contacts: Path, work: Path) -> None:
+    """Time one import of a copy of the file, then two other copies submitted together.
+
+    Each copy has contacts of its own (its Identifiers, usernames and account emails marked)
+    and no original contact types, so that each adds the same contacts to the same
+    students whichever runs first: one bulk job at a time, the second waits for the first.
+    """
+    copies = _marked_copies(contacts, work, ("a", "b", "c"))
+    tutela = Path(sys.executable).with_name("tutela")
+    start = time.perf_counter()
+    subprocess.run(
+        [str(tutela), "import", "contacts", str(copies[0])], check=True, stdout=subprocess.DEVNULL
+    )
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    runs = [
+        subprocess.Popen(
+            [str(tutela), "import", "contacts", str(copy)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for copy in copies[1:]
+    ]
+    said = [run.communicate()[1] for run in runs]
+    both = time.perf_counter() - start
+    codes = [run.returncode for run in runs]
+    waited = [line for text in said for line in text.splitlines() if "waiting for" in line]
+    print(f"one import          {one:.1f} s (a marked copy of the file)")
+    print(f"two at once         {both:.1f} s = {both / one:.2f}x one import; exit codes {codes}")
+    print(f"                    {waited[0] if waited else 'neither waited'}")
+
+
+def _marked_copies(contacts: Path, work: Path, marks: tuple[str, ...]) -> list[Path]:
+    with contacts.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    marked = [
+        header.index(name)
+        for name in ("Identifier", "Access Account User Name", "Access Account Email Address")
+    ]
+    kind = header.index("OriginalContactType")
+    paths = []
+    for mark in marks:
+        path = work / f"contacts-{mark}.csv"
+        with path.open("w", newline="", encoding="utf-8") as target:
+            writer = csv.writer(target)
+            writer.writerow(header)
+            for row in rows:
+                row = list(row)
+                for index in marked:
+                    if row[index]:
+                        row[index] = f"{mark}.{row[index]}"
+                row[kind] = ""
+                writer.writerow(row)
+        paths.append(path)
+    return paths
 
 
 def reset_peak_memory() -> bool:
