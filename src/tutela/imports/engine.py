@@ -15,7 +15,9 @@ The engine does the rest, so every kind gets the same rules:
   failed), before applying and again after, so a group is never counted rejected while one
   of its rows was applied. The students import is the exception: its rows are independent.
 - **Applying**: the kind loads what the file names in a few queries, decides each group in
-  file order against that state, and writes in bulk; it gives each group an outcome.
+  file order against that state, and writes in bulk; it gives each group an outcome. A kind
+  of big files (one with a ``grouper``) is applied slice by slice, in the same transaction,
+  so that memory holds one slice of the file (``run_kind``).
 - **Scope**: the kind names what each group touches (a student, a section, at a school) and
   the engine rejects a group that touches a school outside the actor's ``Scope``.
 
@@ -26,6 +28,7 @@ Every row ends with an outcome (``added``, ``updated``, ``unchanged``, ``deleted
 from __future__ import annotations
 
 from argparse import ArgumentParser
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +50,10 @@ from tutela.imports.results import ImportResult, Outcome, RowResult, reject_rows
 Progress = Callable[[int, int | None], None]
 # How often the engine reports the rows it has read.
 PROGRESS_EVERY = 5000
+# How many rows' groups are checked, planned and written at a time (kinds with a ``grouper``):
+# what a kind holds in memory while it applies (the checked rows, what they name) is one
+# slice's, not the file's.
+SLICE_ROWS = 20_000
 V = TypeVar("V")
 
 
@@ -110,6 +117,8 @@ class Group(Generic[C]):
     key: Hashable
     rows: list[RowResult] = field(default_factory=list)
     checked: list[C] = field(default_factory=list)
+    # Where the group's last row is among the file's rows (the engine's first pass).
+    last: int = 0
 
     @property
     def rejected(self) -> bool:
@@ -243,6 +252,13 @@ class ImportKind(Generic[C]):
 
         return read
 
+    def grouper(
+        self, columns: ColumnMap, context: ImportContext
+    ) -> Callable[[int, list[str]], tuple[Hashable, str]] | None:
+        """What gives a row its group's key and label without checking it, for a kind whose
+        files are applied slice by slice (``run_kind``); ``None``: the file is one slice."""
+        return None
+
     def check(self, number: int, values: dict[str, str]) -> C:
         raise NotImplementedError
 
@@ -255,44 +271,69 @@ class ImportKind(Generic[C]):
 
 
 def run_kind(kind: ImportKind[Any], table: Table, context: ImportContext) -> ImportResult:
-    """The import cycle over ``table``; writes only inside the caller's transaction."""
+    """The import cycle over ``table``; writes only inside the caller's transaction.
+
+    A kind with a ``grouper`` reads the file twice so that memory holds one slice of groups,
+    never the whole file: the first pass gives each row its group (row numbers, not cells),
+    the second checks the rows and applies the groups slice by slice (``SLICE_ROWS`` rows at
+    a time), in the order of their first rows. A slice is applied once its groups' last rows
+    are read, so a later slice sees every write of the earlier ones, in the same transaction:
+    the run decides exactly as if the whole file were one slice. Other kinds check every row
+    as they read it and apply the file as one slice.
+    """
     result = context.result
-    table, columns = kind.columns(table, context)
+    mapped, columns = kind.columns(table, context)
+    grouper = kind.grouper(columns, context)
     read = kind.reader(columns, context)
-    groups = _grouped(kind, table, read, result, context.progress)
-    if kind.related_rows:
-        for group in groups:
-            if group.rejected:
-                group.reject({})
-    kind.apply([group for group in groups if group.checked and not group.rejected], context)
-    if kind.related_rows:
-        for group in groups:
-            if group.rejected:
-                group.reject({})
-    assert all(row.outcome is not None for row in result.rows), "a row without an outcome"
+    checker = _Checker(kind)
+    rows = result.rows
+    if grouper is None:
+
+        def checked(number: int, cells: list[str]) -> tuple[Hashable, str, Checked | None]:
+            found = read(number, cells)
+            return found.key, found.label, found
+
+        groups = _indexed(kind, mapped, checked, checker, result, context.progress)
+        _apply_slice(kind, list(groups.values()), context)
+    else:
+        groups = _indexed(
+            kind, mapped, lambda n, c: (*grouper(n, c), None), checker, result, context.progress
+        )
+        pending = deque(_sliced(groups))
+        again, _ = kind.columns(kind.read(table.path), context)
+        position = 0
+        for number, cells in again.rows:
+            row = rows[position]
+            assert row.row == number, "the file changed while it was imported"
+            checker.take(row, groups[row.key], read(number, cells))
+            position += 1
+            while pending and pending[0][0] < position:
+                _apply_slice(kind, pending.popleft()[1], context)
+        assert position == len(rows), "the file changed while it was imported"
+    assert all(row.outcome is not None for row in rows), "a row without an outcome"
     if context.progress:
-        context.progress(len(result.rows), len(result.rows))
+        context.progress(len(rows), len(rows))
     return result
 
 
-def _grouped(
+def _indexed(
     kind: ImportKind[Any],
     table: Table,
-    read: Callable[[int, list[str]], Checked],
+    group_of: Callable[[int, list[str]], tuple[Hashable, str, Checked | None]],
+    checker: _Checker,
     result: ImportResult,
     progress: Progress | None,
-) -> list[Group[Any]]:
-    """Check every row and gather the rows of each key, in the order of their first row;
-    report the rows read every ``PROGRESS_EVERY`` rows."""
+) -> dict[Hashable, Group[Any]]:
+    """The first pass: every row's result and its group, in the order of the groups' first
+    rows, and the row's checked values when ``group_of`` checks it; report the rows read
+    every ``PROGRESS_EVERY`` rows."""
     groups: dict[Hashable, Group[Any]] = {}
     keep_cells = kind.keeps_cells
     where = table.where
-    single = kind.one_row_per_group
     rows = result.rows
     for number, cells in table.rows:
-        checked = read(number, cells)
-        key = checked.key
-        row = RowResult(row=number, group=checked.label, cells=cells if keep_cells else [], key=key)
+        key, label, checked = group_of(number, cells)
+        row = RowResult(row=number, group=label, cells=cells if keep_cells else [], key=key)
         if where is not None:
             row.where = where(number)
         rows.append(row)
@@ -302,10 +343,43 @@ def _grouped(
         if group is None:
             group = groups[key] = Group(key)
         group.rows.append(row)
+        group.last = len(rows) - 1
+        if checked is not None:
+            checker.take(row, group, checked)
+    return groups
+
+
+def _sliced(groups: dict[Hashable, Group[Any]]) -> list[tuple[int, list[Group[Any]]]]:
+    """The groups cut into slices of about ``SLICE_ROWS`` rows, in order, each with the
+    position of the last row it waits for (never before an earlier slice's)."""
+    slices: list[tuple[int, list[Group[Any]]]] = []
+    current: list[Group[Any]] = []
+    size = last = 0
+    for group in groups.values():
+        current.append(group)
+        size += len(group.rows)
+        last = max(last, group.last)
+        if size >= SLICE_ROWS:
+            slices.append((last, current))
+            current, size = [], 0
+    if current:
+        slices.append((last, current))
+    return slices
+
+
+class _Checker:
+    """A checked row: its values join its group, or it is skipped (a duplicate) or rejected
+    (its own errors, a conflict)."""
+
+    def __init__(self, kind: ImportKind[Any]) -> None:
+        self.kind = kind
+        self.single = kind.one_row_per_group
+
+    def take(self, row: RowResult, group: Group[Any], checked: Checked) -> None:
         if checked.errors:
             row.status, row.outcome, row.errors = "rejected", "rejected", list(checked.errors)
-        elif single and group.checked:
-            problem = kind.conflict(group.checked[0], checked)
+        elif self.single and group.checked:
+            problem = self.kind.conflict(group.checked[0], checked)
             if problem is None:
                 first = next(r for r in group.rows if r.status == "imported")
                 row.outcome, row.message = "skipped", f"same as row {first.row}: ignored"
@@ -313,13 +387,25 @@ def _grouped(
                 row.status, row.outcome, row.errors = "rejected", "rejected", [problem]
         else:
             group.checked.append(checked)
-    if not kind.related_rows:
+
+
+def _apply_slice(kind: ImportKind[Any], groups: list[Group[Any]], context: ImportContext) -> None:
+    """Apply the valid groups of one slice, then free their checked rows."""
+    if kind.related_rows:
+        for group in groups:
+            if group.rejected:
+                group.reject({})
+    else:
         # An independent row rejected beside a valid one of its key is a group of its own:
         # the record was imported, and the totals must not count it as rejected.
-        for group in groups.values():
+        for group in groups:
             if group.checked:
                 for row in group.rows:
                     if row.status == "rejected":
                         row.key = (row.key, row.row)
                 group.rows = [row for row in group.rows if row.status != "rejected"]
-    return list(groups.values())
+    kind.apply([group for group in groups if group.checked and not group.rejected], context)
+    for group in groups:
+        if kind.related_rows and group.rejected:
+            group.reject({})
+        group.checked = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 
 from django.db import connection
@@ -13,7 +13,7 @@ from tutela.core.bulk import chunks
 from tutela.core.columns import ColumnMap
 from tutela.imports.contacts.columns import COLUMNS, FIELDS, KNOWN
 from tutela.imports.contacts.planning import Planner
-from tutela.imports.contacts.state import World, load_world
+from tutela.imports.contacts.state import EARLIER, World, load_world
 from tutela.imports.contacts.validation import ParsedRow, RowValidator
 from tutela.imports.contacts.writing import Writer
 from tutela.imports.engine import PROGRESS_EVERY, Group, ImportContext, ImportKind, Touch
@@ -48,10 +48,12 @@ class ContactImporter(ImportKind[ParsedRow]):
     """Contacts with their emails, phones, addresses, students and access account.
 
     Related rows (the same ``ID``, or without one the same ``Identifier``) form a group that is
-    imported whole or not at all; groups are decided in the order of their first row. Every
-    decision is made in memory against state loaded up front, so a rejected group writes
-    nothing and the writes themselves are a handful of bulk statements. Every row of a group
-    gets the group's outcome: its contact was added, updated, deleted or left unchanged.
+    imported whole or not at all; groups are decided in the order of their first row. The file
+    is applied slice by slice (the engine's ``SLICE_ROWS``): every decision is made in memory
+    against state loaded for its slice, after the earlier slices wrote, so a rejected group
+    writes nothing and the writes themselves are a handful of bulk statements per slice. Every
+    row of a group gets the group's outcome: its contact was added, updated, deleted or left
+    unchanged.
     """
 
     kind = "contacts"
@@ -66,6 +68,11 @@ class ContactImporter(ImportKind[ParsedRow]):
         self._codes: list[Code] = []
         self._validator: RowValidator | None = None
         self._clock = 0.0
+        # Rows planned so far, over every slice of the file.
+        self._done = 0
+        # The positions among a student's contacts that groups of earlier slices put a contact
+        # at, by student and position: the row that did (rule 11's collisions are the file's).
+        self._claims: dict[int, dict[int, int]] = {}
 
     def headers(self) -> Mapping[str, str]:
         return KNOWN
@@ -73,14 +80,22 @@ class ContactImporter(ImportKind[ParsedRow]):
     def field_headers(self) -> dict[str, str]:
         return {column.key: column.header for column in COLUMNS}
 
+    def grouper(
+        self, columns: ColumnMap, context: ImportContext
+    ) -> Callable[[int, list[str]], tuple[Hashable, str]]:
+        self.timings = {}
+        self._clock = time.perf_counter()
+        self._done = 0
+        self._claims = {}
+        self._codes = list(Code.objects.select_related("parent"))
+        self._validator = RowValidator(columns, CodeBook(self._codes))
+        return self._validator.group_of
+
     def reader(
         self, columns: ColumnMap, context: ImportContext
     ) -> Callable[[int, list[str]], ParsedRow]:
-        self.timings = {}
-        self._clock = time.perf_counter()
-        self._codes = list(Code.objects.select_related("parent"))
-        validator = self._validator = RowValidator(columns, CodeBook(self._codes))
-        parse = validator.parse
+        assert self._validator is not None, "the engine asks for the grouper first"
+        parse = self._validator.parse
 
         def read(number: int, cells: list[str]) -> ParsedRow:
             row = parse(number, cells)
@@ -95,21 +110,26 @@ class ContactImporter(ImportKind[ParsedRow]):
             self._apply(groups, context)
 
     def _apply(self, groups: list[Group[ParsedRow]], context: ImportContext) -> None:
+        """One slice of the file: load what it names (earlier slices' writes included), plan
+        its groups, write them."""
         timings = self.timings
-        timings["read and validate"] = time.perf_counter() - self._clock
+        _add(timings, "read and validate", time.perf_counter() - self._clock)
         assert self._validator is not None
         counters = context.result.counters
         total = len(context.result.rows)
 
         clock = time.perf_counter()
         world = load_world([row for group in groups for row in group.checked])
+        for student_id, view in world.views.items():
+            for priority, row in self._claims.get(student_id, {}).items():
+                view.claimed[priority] = (EARLIER, row)
         schools = {} if context.district_wide else _schools_of(world)
-        timings["resolve (load what the file names)"] = time.perf_counter() - clock
+        _add(timings, "resolve (load what the file names)", time.perf_counter() - clock)
 
         clock = time.perf_counter()
         code_text = {c.pk: c.qualified_code for c in self._codes}
         planner = Planner(world, code_text, timezone.localdate(), self._validator.spelling)
-        done = 0
+        done = self._done
         for group in groups:
             rows, group.checked = group.checked, []  # planned: free them
             done += len(rows)
@@ -127,8 +147,17 @@ class ContactImporter(ImportKind[ParsedRow]):
             if outcome != "unchanged":
                 counters[f"contacts_{outcome}"] += 1
             group.done(outcome)
-        timings["plan (decide each group)"] = time.perf_counter() - clock
+        self._done = done
+        for student_id, view in world.views.items():
+            if view.claimed:
+                self._claims[student_id] = {p: row for p, (_, row) in view.claimed.items()}
+        _add(timings, "plan (decide each group)", time.perf_counter() - clock)
         Writer(world, timings, phase=context.phase).write()
+        self._clock = time.perf_counter()
+
+
+def _add(timings: dict[str, float], name: str, seconds: float) -> None:
+    timings[name] = timings.get(name, 0.0) + seconds
 
 
 def _schools_of(world: World) -> dict[int, int]:

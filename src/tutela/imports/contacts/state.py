@@ -37,6 +37,9 @@ R = TypeVar("R", bound="Record")
 
 # A contact is known by its id, or for one this file creates, by "new:<Identifier>".
 ContactKey = int | str
+# Who holds a position a group of an earlier slice of the file claimed: always another
+# contact than any group of this slice's (a contact is in one group of a file).
+EARLIER: ContactKey = "earlier slice"
 
 
 def one_of(connection: Any, values: list[Any]) -> tuple[str, list[Any]]:
@@ -481,10 +484,12 @@ def _load_accounts(world: World, usernames: set[str], emails: set[str]) -> None:
     table = Account._meta.db_table
     seen: set[int] = set()
     names = sorted(usernames | emails)
-    for column in ("username", "email"):
+    # The unique index of account emails leaves out blank ones: saying so lets the database use
+    # it (without, every slice of a big import read the whole accounts table).
+    for column, indexed in (("username", ""), ("email", " AND email <> ''")):
         for pk, cid, username, email in fetch_in(
             f"SELECT id, contact_id, username, email FROM {table} "  # noqa: S608
-            f"WHERE lower({column}) {{in_list}}",
+            f"WHERE lower({column}) {{in_list}}{indexed}",
             names,
         ):
             if pk in seen:

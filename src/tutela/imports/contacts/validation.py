@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import enum
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import compress, repeat
@@ -169,6 +170,28 @@ class RowValidator:
         self.codes = codes
         self._code_cache: dict[tuple[str, str], int | str] = {}
         self._email_cache: dict[str, str | None] = {}
+        self._keys = columns
+        self._remembered = [
+            (columns.positions[column.key], cache, column)
+            for _, cache, _, column in self.columns
+            if cache is not None
+        ]
+
+    def group_of(self, number: int, cells: list[str]) -> tuple[tuple[str, str], str]:
+        """The row's group key and label from its ``ID`` and ``Identifier`` alone, as
+        ``parse`` gives them: the engine's first pass over a big file. The pass also learns
+        every spelling of the remembered columns, so a message in the first slice quotes a
+        value as the whole file writes it (``spelling``)."""
+        for position, cache, column in self._remembered:
+            text = cells[position].strip()
+            if text and text not in cache:
+                self._remember(cache, column, text)
+        raw = {name: text for name in ("id", "identifier") if (text := self._keys.get(cells, name))}
+        values: dict[str, Any] = {}
+        if "id" in raw:
+            with suppress(ValueProblem):  # ``parse`` names the problem
+                values["id"] = self._value(COLUMN["id"], raw["id"])
+        return self._group_key(raw, values, number)
 
     def parse(self, number: int, cells: list[str]) -> ParsedRow:
         raw: dict[str, str] = {}
@@ -184,10 +207,7 @@ class RowValidator:
             if cache is not None:
                 found = cache.get(text, _MISSING)
                 if found is _MISSING:
-                    try:
-                        found = cache[text] = self._value(column, text)
-                    except ValueProblem as problem:
-                        found = cache[text] = problem
+                    found = self._remember(cache, column, text)
                 if isinstance(found, ValueProblem):
                     errors.append(f"{column.header} {quoted(text)}: {found}")
                 else:
@@ -222,6 +242,14 @@ class RowValidator:
         if not names.isdisjoint(STUDENT_FIELDS):
             row.student = self._student(raw, values, errors)
         return row
+
+    def _remember(self, cache: dict[str, Any], column: Column, text: str) -> Any:
+        """The value of ``text`` (or its problem), remembered for the column's later rows."""
+        try:
+            found = cache[text] = self._value(column, text)
+        except ValueProblem as problem:
+            found = cache[text] = problem
+        return found
 
     def spelling(self, name: str, value: Any) -> str | None:
         """How the file wrote ``value`` in column ``name``, if it wrote it one way only.

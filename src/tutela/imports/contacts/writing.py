@@ -94,8 +94,8 @@ class Writer:
     ) -> list[int]:
         start = time.perf_counter()
         ids = insert_rows(model, fields, rows)
-        name = f"  insert {model._meta.model_name} ({len(rows):,})"
-        self.timings[name] = time.perf_counter() - start
+        name = f"  insert {model._meta.model_name}"
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
         if self.phase:
             self.phase(f"writing: {model._meta.model_name} inserted")
         return ids
