@@ -372,9 +372,10 @@ class Rostering:
         total = missing = 0
         for kind, (rows, column) in scope.items():
             given = SourcedId.objects.filter(kind=kind, object_id=OuterRef(column))
+            once = column != "pk"  # a parent or a teacher is on many rows, a student on one
             counted = rows.aggregate(
-                users=Count(column, distinct=True),
-                missing=Count(column, distinct=True, filter=~Exists(given)),
+                users=Count(column, distinct=once),
+                missing=Count(column, distinct=once, filter=~Exists(given)),
             )
             total += counted["users"]
             missing += counted["missing"]
