@@ -20,7 +20,7 @@ from functools import cached_property, reduce
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Collate
 
 from tutela.accounts.models import Account
@@ -360,32 +360,20 @@ class Rostering:
             found[SourcedKind.STAFF] = (taught, "account_id")
         return found
 
-    def _user_ids(self, kinds: Sequence[SourcedKind]) -> tuple[QuerySet[SourcedId], int]:
-        """The sourcedIds of those users, every one given out first, and how many there are.
-
-        One pass over each kind's rows counts its users and those still without a sourcedId
-        (a new student, a parent just granted): when any is missing the roster is built once,
-        as an export would, giving out every one. Every user then holds exactly one, so the
-        users counted are the sourcedIds the page is read from: no second count over them.
-        """
+    def _user_ids(self, kinds: Sequence[SourcedKind]) -> QuerySet[SourcedId]:
+        """The sourcedIds of those users, every one given out first: when one is missing (a
+        new student, a parent just granted) the roster is built once, as an export would."""
         scope = self._in_scope(kinds)
-        total = missing = 0
         for kind, (rows, column) in scope.items():
             given = SourcedId.objects.filter(kind=kind, object_id=OuterRef(column))
-            once = column != "pk"  # a parent or a teacher is on many rows, a student on one
-            counted = rows.aggregate(
-                users=Count(column, distinct=once),
-                missing=Count(column, distinct=once, filter=~Exists(given)),
-            )
-            total += counted["users"]
-            missing += counted["missing"]
-        if missing:
-            self._teachers  # noqa: B018 - builds the roster, giving out every sourcedId
+            if rows.filter(~Exists(given)).exists():
+                self._teachers  # noqa: B018 - builds the roster, giving out every sourcedId
+                break
         wanted = [
             Q(kind=kind, object_id__in=rows.values(column))
             for kind, (rows, column) in scope.items()
         ]
-        return SourcedId.objects.filter(reduce(operator.or_, wanted)), total
+        return SourcedId.objects.filter(reduce(operator.or_, wanted))
 
     def user_page(
         self,
@@ -397,15 +385,14 @@ class Rostering:
     ) -> tuple[list[Record], int]:
         """The users of ``kinds`` from ``offset`` in sourcedId order, and how many there are
         (or the one with ``sourced_id``): a fixed number of queries, whatever the page."""
-        ids, total = self._user_ids(kinds)
+        ids = self._user_ids(kinds)
         if sourced_id is not None:
             ids = ids.filter(sourced_id=sourced_id)
+        total = ids.count()
         # Code-point order, as a sorted collection's: not the database's language collation.
         order = Collate("sourced_id", BINARY[connection.vendor])
         columns = ("kind", "object_id", "sourced_id", "given_at")
         rows = list(ids.order_by(order).values_list(*columns)[offset : offset + limit])
-        if sourced_id is not None:
-            total = len(rows)
         mine = {(kind, pk): (sid, timestamp(at)) for kind, pk, sid, at in rows}
         of_kind = {kind: [pk for k, pk, _, _ in rows if k == kind] for kind in kinds}
         schools = sourced_ids(SourcedKind.SCHOOL, {s.pk: s.school_number for s in self._chosen})
