@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from tests.rostering.api.conftest import Api
 from tests.rostering.api.schema import assert_valid
 from tutela.core.audit import command_line_user
-from tutela.people.services import save_student
+from tutela.people.models import StudentContact
+from tutela.people.services import restrict_link, save_student
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +137,32 @@ def test_a_new_student_is_on_the_next_walk(api: Api) -> None:
     )
     assert "Nell" in names(api, "students")
     assert api.json("users/4001")["user"]["givenName"] == "Nell"
+
+
+def test_the_first_page_counts_the_new_student_it_gives_a_sourcedid(api: Api) -> None:
+    assert api.get("users", limit=1)["X-Total-Count"] == "6"
+    save_student(
+        actor=command_line_user(),
+        student_number="4002",
+        first_name="Nora",
+        last_name="New",
+        school_number="20",
+    )
+    first = api.get("users", limit=1)
+    assert first["X-Total-Count"] == "7"
+    assert "Nora" in names(api, limit=10)
+    assert api.get("users", limit=1)["X-Total-Count"] == "7"
+
+
+def test_a_restricted_pair_leaves_the_next_page_at_once(api: Api, cast: Any) -> None:
+    assert "Leo" in names(api, limit=10)
+    link = StudentContact.objects.get(contact=cast.leo_contact, student=cast.lila)
+    restrict_link(actor=command_line_user(), link=link, kind="court-order", note="order 7")
+    response = api.get("users", limit=10)
+    assert response["X-Total-Count"] == "5"
+    assert "Leo" not in [user["givenName"] for user in response.json()["users"]]
+    lila = next(u for u in response.json()["users"] if u["givenName"] == "Lila")
+    assert lila["agents"] == []
 
 
 def test_a_page_of_users_takes_the_same_queries_however_big_the_district(api: Api) -> None:
