@@ -62,3 +62,16 @@ def test_a_wrong_value_exits_2_with_one_line(
     assert done.code == 2
     assert message in done.err and "Traceback" not in done.err
     assert RosteringClient.objects.count() == 0
+
+
+def test_a_client_is_limited_to_schools_named_after_one_flag_or_several(
+    cast: Cast, tutela: Callable[..., Run]
+) -> None:
+    for name, flags in (
+        ("Canvas", ["--school", "10", "20"]),
+        ("Schoology", ["--school", "10", "--school", "20"]),
+    ):
+        done = tutela("api", "add-client", name, *flags)
+        assert done.code == 0, done.err
+        client = RosteringClient.objects.get(name=name)
+        assert sorted(school.school_number for school in client.schools.all()) == ["10", "20"]

@@ -65,10 +65,12 @@ class Command(TutelaCommand):
         client.add_argument("name", metavar="NAME")
         client.add_argument(
             "--school",
-            action="append",
+            nargs="+",
+            action="extend",
             default=[],
             metavar="N",
-            help="limit the client to this school number (repeat for more); all by default",
+            help="limit the client to these school numbers (`--school 10 20` or the flag "
+            "repeated); all by default",
         )
         actions.add_parser("list-clients", help="list the clients as JSON (never a secret)")
         remove = actions.add_parser(
