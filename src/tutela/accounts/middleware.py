@@ -1,5 +1,5 @@
-"""Keeping a parent on a temporary password away from everything but changing it, and the
-language of a signed-in person's pages."""
+"""Keeping an account away from everything but the one thing it must do first (change a
+temporary password, set up two-step sign-in), and the language of a signed-in person's pages."""
 
 from __future__ import annotations
 
@@ -18,67 +18,63 @@ from tutela.people.models import Language
 ALLOWED_VIEWS = {"accounts:password-change", "accounts:sign-out", "accounts:set-language"}
 
 
-class PasswordChangeRequiredMiddleware:
+class OnlyOnePageUntilMiddleware:
+    """Send a signed-in account that has something to do first to the page where it does it,
+    whatever else it asks: ``held_back`` says whether it must, ``allowed_views`` are the pages
+    it may still open, ``page`` is where it goes."""
+
+    allowed_views: frozenset[str] = frozenset()
+    page = ""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def held_back(self, user: Any) -> bool:
+        raise NotImplementedError
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in self.allowed_views:
+            return None
+        return redirect(self.page) if self.held_back(user) else None
+
+
+class PasswordChangeRequiredMiddleware(OnlyOnePageUntilMiddleware):
     """Send an account whose password is temporary to the change-password page, whatever it asks.
 
     A temporary password was chosen by staff or is a district default, so others may know it;
     until it is changed, the account sees no student data at all.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    allowed_views = frozenset(ALLOWED_VIEWS)
+    page = "accounts:password-change"
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_view(
-        self,
-        request: HttpRequest,
-        view_func: Callable[..., Any],
-        view_args: Any,
-        view_kwargs: Any,
-    ) -> HttpResponse | None:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.must_change_password:
-            return None
-        match = request.resolver_match
-        if match is not None and match.view_name in ALLOWED_VIEWS:
-            return None
-        return redirect("accounts:password-change")
+    def held_back(self, user: Any) -> bool:
+        return bool(user.must_change_password)
 
 
-# The only pages staff who must set up two-step sign-in may open before they have.
-TWO_STEP_SETUP_VIEWS = ALLOWED_VIEWS | {"accounts:security"}
-
-
-class TwoStepSetupRequiredMiddleware:
+class TwoStepSetupRequiredMiddleware(OnlyOnePageUntilMiddleware):
     """Send staff who must use two-step sign-in (``TUTELA_STAFF_MFA=required``) and have not
     set it up to its page, whatever they ask: their password alone opens no staff page."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    # The only pages staff who must set up two-step sign-in may open before they have.
+    allowed_views = frozenset(ALLOWED_VIEWS | {"accounts:security"})
+    page = "accounts:security"
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_view(
-        self,
-        request: HttpRequest,
-        view_func: Callable[..., Any],
-        view_args: Any,
-        view_kwargs: Any,
-    ) -> HttpResponse | None:
-        if settings.TUTELA_STAFF_MFA != "required":
-            return None
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return None
-        match = request.resolver_match
-        if match is not None and match.view_name in TWO_STEP_SETUP_VIEWS:
-            return None
-        if not two_step.is_required(user) or two_step.is_on(user):
-            return None
-        return redirect("accounts:security")
+    def held_back(self, user: Any) -> bool:
+        return two_step.is_required(user) and not two_step.is_on(user)
 
 
 def language_of(account: Any) -> str | None:

@@ -27,19 +27,8 @@ from tutela.accounts.models import Account
 from tutela.api.tokens import TokenError, create_token, revoke_token, tokens_visible_to
 from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError
-from tutela.people.models import School
 from tutela.rostering.clients import ClientError, add_client, clients, remove_client
-
-
-def _schools(numbers: list[str]) -> list[School]:
-    wanted = [number.strip() for number in numbers]
-    found = {
-        school.school_number: school for school in School.objects.filter(school_number__in=wanted)
-    }
-    missing = [number for number in wanted if number not in found]
-    if missing:
-        raise UsageError(f"--school {missing[0]}: no school has this number")
-    return [found[number] for number in dict.fromkeys(wanted)]
+from tutela.rostering.management.commands.export import chosen_schools
 
 
 class Command(TutelaCommand):
@@ -114,7 +103,9 @@ class Command(TutelaCommand):
 
     def _add_client(self, options: dict[str, Any]) -> None:
         made = add_client(
-            actor=command_line_user(), name=options["name"], schools=_schools(options["school"])
+            actor=command_line_user(),
+            name=options["name"],
+            schools=chosen_schools(options["school"]) or [],
         )
         self.stdout.write(
             json.dumps({"client_id": made.client_id, "client_secret": made.client_secret})
