@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import sign_in
 from tests.cast import PASSWORD, build_cast
+from tests.factories import SchoolFactory, StudentFactory
+from tests.imports.test_edfi_import import DATA as EDFI_DATA
 from tests.imports.test_oneroster_import import package
 from tests.staff.imports_helpers import HEADER, ROWS, csv_bytes, run_queued
 from tutela.imports.models import ImportJob
@@ -171,3 +174,30 @@ def test_a_district_admin_imports_a_oneroster_package_with_nothing_to_map(
     run_and_wait(page, queue, "Results of roster.zip")
     mia = Contact.objects.get(unique_id="p-1")
     assert [link.student.student_number for link in mia.student_links.all()] == ["5001"]
+
+
+def test_a_district_admin_imports_ed_fi_interchanges_from_the_browser(
+    live_server: Any, browser: Any, queue: list[int], tmp_path: Path
+) -> None:
+    build_cast(with_passwords=True)
+    school = SchoolFactory.create(school_number="7")
+    StudentFactory.create(student_number="S-1", school=school)
+    path = tmp_path / "parents.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(EDFI_DATA / "Parent-3x.xml", "Parent.xml")
+    page = browser.new_page()
+    sign_in(page, live_server.url, "dana", PASSWORD)
+    page.goto(f"{live_server.url}/staff/imports/new/")
+    page.select_option("#id_kind", "edfi")
+    page.set_input_files("#id_file", str(path))
+    page.click("text=Upload and map columns")
+    page.wait_for_url("**/staff/imports/uploads/*/map/")
+    assert "nothing to map" in page.inner_text("main")
+    page.click("text=Preview the import")
+    run_and_wait(page, queue, "Preview of parents.zip")
+    assert not Contact.objects.filter(unique_id="9001").exists()
+    page.click("text=Import parents.zip for real")
+    run_and_wait(page, queue, "Results of parents.zip")
+    assert_accessible(page)
+    rosa = Contact.objects.get(unique_id="9001")
+    assert [link.student.student_number for link in rosa.student_links.all()] == ["S-1"]

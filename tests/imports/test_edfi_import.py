@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -210,3 +211,15 @@ def test_contact_restrictions_restrict_the_link_with_a_record_and_a_file_never_l
         "Protective order 77",
         "New order 88",
     ]
+
+
+def test_an_archive_whose_part_unpacks_too_big_is_refused_before_it_is_read(
+    tutela: Callable[..., Run], tmp_path: Path, settings: Any
+) -> None:
+    settings.TUTELA_MAX_SHEET_MB = 1
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Student.xml", "<x>" + " " * 3_000_000 + "</x>")
+    run = tutela("import", "edfi", str(path))
+    assert run.code == 2
+    assert "the archive unpacks to" in run.err and "Student.xml" in run.err

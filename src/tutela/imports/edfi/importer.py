@@ -173,7 +173,7 @@ class EdfiImporter(ImportKind[Checked]):
     related_rows = False
     lists = ("unmapped_descriptors",)
     spreadsheet = False
-    upload_suffixes = ()
+    upload_suffixes = (".zip", ".xml")
 
     def __init__(self) -> None:
         self._found = Interchanges()

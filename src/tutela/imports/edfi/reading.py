@@ -24,7 +24,7 @@ from typing import IO
 
 from lxml import etree
 
-from tutela.core.tabular import FileProblem
+from tutela.core.tabular import FileProblem, refuse_oversized_parts
 
 EDFI_NAMESPACE = "http://ed-fi.org/"
 PERSON = ("Contact", "Parent")
@@ -154,9 +154,14 @@ def _members(path: Path) -> Iterator[tuple[str, _Opener]]:
     if not zipfile.is_zipfile(path):
         raise FileProblem(f"{path}: give a folder, a .zip of Ed-Fi XML files or one .xml file")
     archive = zipfile.ZipFile(path)
-    for info in sorted(archive.infolist(), key=lambda i: i.filename):
-        if not info.is_dir() and info.filename.lower().endswith(".xml"):
-            yield info.filename, _zip_opener(archive, info.filename)
+    members = sorted(
+        (i for i in archive.infolist() if not i.is_dir() and i.filename.lower().endswith(".xml")),
+        key=lambda i: i.filename,
+    )
+    # Uploaded on the imports screen too: a member is measured before a byte of it is read.
+    refuse_oversized_parts(path, members, what="the archive", instead="split it")
+    for info in members:
+        yield info.filename, _zip_opener(archive, info.filename)
 
 
 class _Opener:

@@ -26,7 +26,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="File",
         help_text="CSV (comma), tab-delimited (.txt or .tsv) or Excel (.xlsx), with a header "
-        "row; for oneroster, the package's .zip.",
+        "row; for oneroster, the package's .zip; for edfi, one interchange .xml or a .zip of "
+        "them.",
         validators=[within_upload_limit],
     )
 
