@@ -144,29 +144,37 @@ class ContactViewSet(
             lambda contact, data: people.add_address(actor=actor(request), contact=contact, **data),
         )
 
+    def _removed(self, related: str, pk: str, remove: Any) -> Response:
+        """Remove one of a contact's ``related`` records (404 unless it is that contact's),
+        then show the contact."""
+        contact = self.get_object()
+        remove(get_object_or_404(getattr(contact, related), pk=pk))
+        return Response(self._shown(contact))
+
     @extend_schema(request=None, responses=s.ContactSerializer)
     @action(detail=True, methods=["delete"], url_path=r"emails/(?P<email_id>[0-9]+)")
     def remove_email(self, request: Request, pk: str, email_id: str) -> Response:
-        contact = self.get_object()
-        email = get_object_or_404(contact.emails, pk=email_id)
-        people.remove_email(actor=actor(request), email=email)
-        return Response(self._shown(contact))
+        return self._removed(
+            "emails", email_id, lambda email: people.remove_email(actor=actor(request), email=email)
+        )
 
     @extend_schema(request=None, responses=s.ContactSerializer)
     @action(detail=True, methods=["delete"], url_path=r"phones/(?P<phone_id>[0-9]+)")
     def remove_phone(self, request: Request, pk: str, phone_id: str) -> Response:
-        contact = self.get_object()
-        phone = get_object_or_404(contact.phones, pk=phone_id)
-        people.remove_phone(actor=actor(request), contact_phone=phone)
-        return Response(self._shown(contact))
+        return self._removed(
+            "phones",
+            phone_id,
+            lambda phone: people.remove_phone(actor=actor(request), contact_phone=phone),
+        )
 
     @extend_schema(request=None, responses=s.ContactSerializer)
     @action(detail=True, methods=["delete"], url_path=r"addresses/(?P<address_id>[0-9]+)")
     def remove_address(self, request: Request, pk: str, address_id: str) -> Response:
-        contact = self.get_object()
-        address = get_object_or_404(contact.addresses, pk=address_id)
-        people.remove_address(actor=actor(request), contact_address=address)
-        return Response(self._shown(contact))
+        return self._removed(
+            "addresses",
+            address_id,
+            lambda address: people.remove_address(actor=actor(request), contact_address=address),
+        )
 
 
 class LinkViewSet(
