@@ -44,7 +44,9 @@ def contacts_with_email(*, actor: Actor, address: str) -> QuerySet[Contact]:
     return with_students(contacts.distinct())
 
 
-def links_granting_access(today: datetime.date | None = None) -> QuerySet[StudentContact]:
+def links_granting_access(
+    today: datetime.date | None = None, *, among: QuerySet[StudentContact] | None = None
+) -> QuerySet[StudentContact]:
     """The links that let their contact see the student today: not restricted, and the
     detail in force allows data access. What the portal shows, what emails and letters may
     name, what leaves for learning systems.
@@ -52,9 +54,15 @@ def links_granting_access(today: datetime.date | None = None) -> QuerySet[Studen
     The set-based form of ``StudentContact.grants_access``, for counting across a district.
     It asks for *a* detail in force today allowing access; that is the active one as long as
     a link's dated details do not overlap, which the contacts import refuses.
+
+    ``among`` narrows it to some links (a page's students or parents): their details alone are
+    read, where SQLite would otherwise list every granting detail of the district first.
     """
     in_force = granting_details(today or datetime.date.today())
-    return StudentContact.objects.filter(pk__in=in_force.values("link_id"), restricted=False)
+    links = StudentContact.objects.all()
+    if among is not None:
+        links, in_force = among, in_force.filter(link__in=among)
+    return links.filter(pk__in=in_force.values("link_id"), restricted=False)
 
 
 def granting_details(day: datetime.date) -> QuerySet[StudentContactDetail]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from tutela.people.models import School, StudentContact
+from tutela.people.models import Code, School, StudentContact
 from tutela.people.selectors import granting_details, links_granting_access
 
 # OneRoster's roles for a parent, by the relationship codes of the pairs it is shared through.
@@ -35,11 +35,23 @@ class SharedPair:
 
 
 def shared_links(
-    *, schools: Iterable[School] | QuerySet[School] | None = None, day: datetime.date | None = None
+    *,
+    schools: Iterable[School] | QuerySet[School] | None = None,
+    day: datetime.date | None = None,
+    students: Iterable[int] | None = None,
+    contacts: Iterable[int] | None = None,
 ) -> QuerySet[StudentContact]:
     """The links whose pair may leave Tutela on ``day`` (today by default), of the students
-    of ``schools`` when given (a sync target or an API client limited to some schools)."""
-    links = links_granting_access(day).filter(contact__account__is_active=True)
+    of ``schools`` when given (a sync target or an API client limited to some schools), and
+    only those of ``students`` or ``contacts`` when given (one page of an API's users)."""
+    among = None
+    if students is not None or contacts is not None:
+        among = StudentContact.objects.all()
+        if students is not None:
+            among = among.filter(student_id__in=list(students))
+        if contacts is not None:
+            among = among.filter(contact_id__in=list(contacts))
+    links = links_granting_access(day, among=among).filter(contact__account__is_active=True)
     if schools is not None:
         links = links.filter(student__school__in=schools)
     return links
@@ -54,17 +66,19 @@ def shared_pairs(
     """Every shared pair with its relationship, in one query (a district's 190,000 pairs),
     or only the pairs of ``contacts`` when given (one page of an API's users)."""
     today = day or datetime.date.today()
+    # The relationship's key, then its code by primary key: a join to the codes inside the
+    # subquery costs PostgreSQL a hash of the whole code table for every pair.
     relationship = (
         granting_details(today)
         .filter(link=OuterRef("pk"))
         .order_by("-start_date", "-id")
-        .values("relationship_type__code")[:1]
+        .values("relationship_type_id")[:1]
     )
-    links = shared_links(schools=schools, day=today)
-    if contacts is not None:
-        links = links.filter(contact_id__in=list(contacts))
+    code = Code.objects.filter(pk=OuterRef("relationship_id")).values("code")[:1]
     rows = (
-        links.annotate(relationship=Subquery(relationship))
+        shared_links(schools=schools, day=today, contacts=contacts)
+        .annotate(relationship_id=Subquery(relationship))
+        .annotate(relationship=Subquery(code))
         .order_by("contact_id", "student_id")
         .values_list("student_id", "contact_id", "relationship")
     )
