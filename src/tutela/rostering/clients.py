@@ -17,6 +17,7 @@ from oauth2_provider.models import Application
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import audited
 from tutela.people.models import School
+from tutela.rostering.listings import forget_unused_listings
 from tutela.rostering.models import RosteringClient
 
 
@@ -68,6 +69,7 @@ def remove_client(*, actor: Actor, client_id: str) -> RosteringClient:
     with transaction.atomic(), audited(actor):
         # The application's tokens go with it (the toolkit's foreign keys cascade).
         client.application.delete()
+        forget_unused_listings()
     return client
 
 

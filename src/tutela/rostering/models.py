@@ -47,6 +47,72 @@ class SourcedId(models.Model):
         return f"{self.kind} {self.object_id}: {self.sourced_id}"
 
 
+class ListedCollection(models.TextChoices):
+    """The collections of users a OneRoster client walks page by page."""
+
+    USERS = "users", "users"
+    STUDENTS = "students", "students"
+    TEACHERS = "teachers", "teachers"
+
+
+class UserListing(models.Model):
+    """The users one scope may see in one collection, in sourcedId order, stored so that a
+    page of the OneRoster API reads only its own rows (``listings.py``).
+
+    ``scope`` is ``district`` or the primary keys of the schools a client is limited to:
+    clients with the same schools share one listing. ``marker`` is the change marker it was
+    built at; a page that finds another one rebuilds the listing first.
+    """
+
+    scope = models.TextField()
+    collection = models.CharField(max_length=16, choices=ListedCollection.choices)
+    built_at = models.DateTimeField()
+    marker = models.TextField()
+    total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scope", "collection"]
+        constraints = [
+            models.UniqueConstraint("scope", "collection", name="one_listing_per_scope"),
+            models.CheckConstraint(
+                condition=models.Q(collection__in=ListedCollection.values),
+                name="user_listing_collection",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection} of {self.scope} ({self.total})"
+
+
+class ListedUser(models.Model):
+    """One user of a listing at its place in sourcedId order (0 is the first), with the
+    sourcedId and when it was given, copied so that a page needs no other look-up to order."""
+
+    # The key is (listing, position): its one index serves every read and the delete, and
+    # a rebuild writes no sequence and no second index for 190,000 rows. No foreign-key
+    # constraint: entries are only written by their listing's own build, in its transaction,
+    # and checking 190,000 of them at commit took PostgreSQL a second.
+    pk = models.CompositePrimaryKey("listing", "position")
+    listing = models.ForeignKey(
+        UserListing,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        db_index=False,
+        db_constraint=False,
+    )
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=SourcedKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    sourced_id = models.CharField("sourcedId", max_length=255)
+    given_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["listing", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} #{self.position}: {self.sourced_id}"
+
+
 class RosteringClient(models.Model):
     """A learning system allowed to read the OneRoster API: its OAuth 2.0 application (the
     client id and the hash of its secret) and the schools it is limited to.

@@ -12,16 +12,13 @@ system could first have known it.
 
 from __future__ import annotations
 
-import operator
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, reduce
+from functools import cached_property
 from typing import Any
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Collate
+from django.db.models import OuterRef, Subquery
 
 from tutela.accounts.models import Account
 from tutela.people.models import School, Student
@@ -33,21 +30,25 @@ from tutela.rostering.exports.roster import (
     build_roster,
     chunked,
     district_name,
-    known_sourced_ids,
     teacher_ids,
     teacher_sections,
     timestamp,
 )
 from tutela.rostering.identifiers import sourced_ids
+from tutela.rostering.listings import LISTED_KINDS, chosen_schools, current_listing, in_scope
 from tutela.rostering.models import SourcedId, SourcedKind
-from tutela.rostering.selection import ceds_grade, oneroster_role, shared_links, shared_pairs
+from tutela.rostering.selection import (
+    SharedPair,
+    ceds_grade,
+    oneroster_role,
+    shared_links,
+    shared_pairs,
+)
 from tutela.sections.models import Section
 
 from .query import Record
 
 ACTIVE = "active"
-# The collation that orders by code point, as Python's own sort does.
-BINARY = {"postgresql": "C", "sqlite": "BINARY"}
 STUDENT_COLUMNS = (
     "pk",
     "student_number",
@@ -132,6 +133,12 @@ def _optional(record: Record, **values: str) -> Record:
     empty string for "none": the property is left out)."""
     record.update({name: value for name, value in values.items() if value})
     return record
+
+
+def _sourced_id(kind: SourcedKind, column: str) -> Subquery:
+    """The sourcedId of the object of ``kind`` a row's ``column`` names (None if not given)."""
+    given = SourcedId.objects.filter(kind=kind, object_id=OuterRef(column))
+    return Subquery(given.values("sourced_id")[:1])
 
 
 @dataclass(frozen=True)
@@ -341,115 +348,108 @@ class Rostering:
 
     @cached_property
     def _chosen(self) -> list[School]:
-        return (
-            list(self.schools) if self.schools is not None else list(School.objects.order_by("pk"))
+        return chosen_schools(self.schools)
+
+    def user_page(self, collection: str, *, offset: int, limit: int) -> tuple[list[Record], int]:
+        """The users of ``collection`` from ``offset`` in sourcedId order, and how many there
+        are, read from the scope's listing (``listings.py``): a fixed number of queries,
+        whatever the page. Someone who has left the scope since the listing was built is left
+        out, so a page may hold fewer than ``limit``."""
+        listing = current_listing(collection, schools=self.schools)
+        rows = list(
+            listing.entries.filter(position__gte=offset, position__lt=offset + limit)
+            .order_by("position")
+            .values_list("kind", "object_id", "sourced_id", "given_at")
         )
+        return self._listed(LISTED_KINDS[collection], rows), listing.total
 
-    def _in_scope(
-        self, kinds: Sequence[SourcedKind]
-    ) -> dict[SourcedKind, tuple[QuerySet[Any], str]]:
-        """The rows naming the users of each kind the client may see, and their key column."""
-        chosen = self._chosen
-        found: dict[SourcedKind, tuple[QuerySet[Any], str]] = {}
-        if SourcedKind.STUDENT in kinds:
-            found[SourcedKind.STUDENT] = (Student.objects.filter(school__in=chosen), "pk")
-        if SourcedKind.CONTACT in kinds:
-            found[SourcedKind.CONTACT] = (shared_links(schools=chosen), "contact_id")
-        if SourcedKind.STAFF in kinds:
-            taught = Section.teachers.through.objects.filter(section__school__in=chosen)
-            found[SourcedKind.STAFF] = (taught, "account_id")
-        return found
+    def user(self, collection: str, sourced_id: str) -> Record | None:
+        """The user of ``collection`` with ``sourced_id``, if the client may see it now."""
+        kinds = LISTED_KINDS[collection]
+        named = SourcedId.objects.filter(sourced_id=sourced_id, kind__in=kinds)
+        row = named.values_list("kind", "object_id", "sourced_id", "given_at").first()
+        if row is None:
+            # Someone new to the scope gets their sourcedId when the listing is rebuilt.
+            current_listing(collection, schools=self.schools)
+            row = named.values_list("kind", "object_id", "sourced_id", "given_at").first()
+        found = self._listed(kinds, [row]) if row is not None else []
+        return found[0] if found else None
 
-    def _user_ids(self, kinds: Sequence[SourcedKind]) -> QuerySet[SourcedId]:
-        """The sourcedIds of those users, every one given out first: when one is missing (a
-        new student, a parent just granted) the roster is built once, as an export would."""
-        scope = self._in_scope(kinds)
-        for kind, (rows, column) in scope.items():
-            given = SourcedId.objects.filter(kind=kind, object_id=OuterRef(column))
-            if rows.filter(~Exists(given)).exists():
-                self._teachers  # noqa: B018 - builds the roster, giving out every sourcedId
-                break
-        wanted = [
-            Q(kind=kind, object_id__in=rows.values(column))
-            for kind, (rows, column) in scope.items()
-        ]
-        return SourcedId.objects.filter(reduce(operator.or_, wanted))
-
-    def user_page(
-        self,
-        kinds: Sequence[SourcedKind],
-        *,
-        offset: int,
-        limit: int,
-        sourced_id: str | None = None,
-    ) -> tuple[list[Record], int]:
-        """The users of ``kinds`` from ``offset`` in sourcedId order, and how many there are
-        (or the one with ``sourced_id``): a fixed number of queries, whatever the page."""
-        ids = self._user_ids(kinds)
-        if sourced_id is not None:
-            ids = ids.filter(sourced_id=sourced_id)
-        total = ids.count()
-        # Code-point order, as a sorted collection's: not the database's language collation.
-        order = Collate("sourced_id", BINARY[connection.vendor])
-        columns = ("kind", "object_id", "sourced_id", "given_at")
-        rows = list(ids.order_by(order).values_list(*columns)[offset : offset + limit])
+    def _listed(
+        self, kinds: Sequence[SourcedKind], rows: list[tuple[str, int, str, Any]]
+    ) -> list[Record]:
+        """The records of the users ``rows`` name (kind, primary key, sourcedId, when given),
+        in their order, leaving out whoever is no longer in the client's scope."""
         mine = {(kind, pk): (sid, timestamp(at)) for kind, pk, sid, at in rows}
         of_kind = {kind: [pk for k, pk, _, _ in rows if k == kind] for kind in kinds}
+        scope = in_scope(kinds, self._chosen)
         schools = sourced_ids(SourcedKind.SCHOOL, {s.pk: s.school_number for s in self._chosen})
         built: dict[tuple[str, int], Record] = {}
         students = of_kind.get(SourcedKind.STUDENT, [])
         if students:
-            agents: dict[int, list[int]] = defaultdict(list)
-            pairs = shared_links(schools=self._chosen).filter(student_id__in=students)
-            for student, contact in pairs.order_by("contact_id").values_list(
-                "student_id", "contact_id"
-            ):
-                agents[student].append(contact)
-            contacts = known_sourced_ids(
-                SourcedKind.CONTACT, (c for cs in agents.values() for c in cs)
+            agents: dict[int, list[str]] = defaultdict(list)
+            contacts: dict[int, str] = {}
+            pairs = (
+                shared_links(schools=self._chosen, students=students)
+                .annotate(agent=_sourced_id(SourcedKind.CONTACT, "contact_id"))
+                .order_by("contact_id")
+                .values_list("student_id", "contact_id", "agent")
             )
+            for student, contact, agent in pairs:
+                if agent:  # a parent is named once given a sourcedId (by a listing's build)
+                    agents[student].append(agent)
+                    contacts[contact] = agent
             ids_now = Ids(
                 schools, {pk: mine[(SourcedKind.STUDENT, pk)][0] for pk in students}, contacts
             )
-            for row in Student.objects.filter(pk__in=students).values_list(*STUDENT_COLUMNS):
+            enrolled, _ = scope[SourcedKind.STUDENT]
+            for row in enrolled.filter(pk__in=students).values_list(*STUDENT_COLUMNS):
                 key = (SourcedKind.STUDENT, row[0])
-                built[key] = self._student(
-                    row, ids_now, [contacts[c] for c in agents[row[0]]], mine[key][1]
-                )
+                built[key] = self._student(row, ids_now, agents[row[0]], mine[key][1])
         parents = of_kind.get(SourcedKind.CONTACT, [])
         if parents:
-            children: dict[int, list[int]] = defaultdict(list)
-            codes: dict[int, list[str]] = defaultdict(list)
+            pairs_of: dict[int, list[SharedPair]] = defaultdict(list)
             for pair in shared_pairs(schools=self._chosen, contacts=parents):
-                children[pair.contact_id].append(pair.student_id)
-                codes[pair.contact_id].append(pair.relationship)
-            kids = [s for ss in children.values() for s in ss]
-            kid_ids = known_sourced_ids(SourcedKind.STUDENT, kids)
-            kid_schools = dict(Student.objects.filter(pk__in=kids).values_list("pk", "school_id"))
-            for row in contact_people(parents):
+                pairs_of[pair.contact_id].append(pair)
+            kids = {
+                pk: (school, given)
+                for pk, school, given in Student.objects.filter(
+                    pk__in=[pair.student_id for pairs in pairs_of.values() for pair in pairs]
+                )
+                .annotate(given=_sourced_id(SourcedKind.STUDENT, "pk"))
+                .values_list("pk", "school_id", "given")
+                if given
+            }
+            # A parent with no shared pair left (or none named yet) is not in the scope now.
+            shared = {
+                contact: [pair for pair in pairs if pair.student_id in kids]
+                for contact, pairs in pairs_of.items()
+            }
+            for row in contact_people([contact for contact, pairs in shared.items() if pairs]):
                 key = (SourcedKind.CONTACT, row[0])
-                orgs = sorted({schools[kid_schools[s]] for s in children[row[0]]})
+                their_pairs = shared[row[0]]
                 built[key] = self._parent(
                     row,
                     mine[key][0],
-                    oneroster_role(codes[row[0]]),
-                    orgs,
-                    [kid_ids[s] for s in children[row[0]]],
+                    oneroster_role(pair.relationship for pair in their_pairs),
+                    sorted({schools[kids[pair.student_id][0]] for pair in their_pairs}),
+                    [kids[pair.student_id][1] for pair in their_pairs],
                     mine[key][1],
                 )
         staff = of_kind.get(SourcedKind.STAFF, [])
         if staff:
             taught: dict[int, set[int]] = defaultdict(set)
-            for teacher, school in Section.teachers.through.objects.filter(
-                account_id__in=staff, section__school__in=self._chosen
-            ).values_list("account_id", "section__school_id"):
+            sections, _ = scope[SourcedKind.STAFF]
+            for teacher, school in sections.filter(account_id__in=staff).values_list(
+                "account_id", "section__school_id"
+            ):
                 taught[teacher].add(school)
-            for row in Account.objects.filter(pk__in=staff).values_list(*TEACHER_COLUMNS):
+            for row in Account.objects.filter(pk__in=list(taught)).values_list(*TEACHER_COLUMNS):
                 key = (SourcedKind.STAFF, row[0])
                 built[key] = self._teacher(
                     row, mine[key][0], [schools[s] for s in taught[row[0]]], mine[key][1]
                 )
-        return [built[(kind, pk)] for kind, pk, _, _ in rows], total
+        return [built[(kind, pk)] for kind, pk, _, _ in rows if (kind, pk) in built]
 
     # -- academic sessions ----------------------------------------------------------------
 

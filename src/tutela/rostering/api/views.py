@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
-from tutela.rostering.models import ClientRequest, RosteringClient, SourcedKind
+from tutela.rostering.listings import LISTED_KINDS
+from tutela.rostering.models import ClientRequest, RosteringClient
 
 from .query import Query, QueryError, Record, parse_fields, parse_query
 from .records import COLLECTIONS, Collection, Rostering
@@ -35,12 +36,6 @@ READ_SCOPES = (
 )
 RATE_WINDOW = timedelta(minutes=1)
 TOO_MANY = 429
-# The collections of users, read a page at a time when no filter or other order needs them all.
-USER_KINDS = {
-    "users": (SourcedKind.STUDENT, SourcedKind.CONTACT, SourcedKind.STAFF),
-    "students": (SourcedKind.STUDENT,),
-    "teachers": (SourcedKind.STAFF,),
-}
 
 
 def status_info(status: int, code_minor: str, description: str) -> JsonResponse:
@@ -183,16 +178,16 @@ def _unknown(collection: str, sourced_id: str) -> tuple[JsonResponse, int]:
 @require_GET
 def collection(request: HttpRequest, *, name: str) -> JsonResponse:
     """``GET /{collection}``: a page of the collection. A page of users in sourcedId order
-    with no filter (how a client walks them all) is read alone, without the whole roster."""
+    with no filter (how a client walks them all) is read from the scope's listing, without
+    the whole roster."""
     chosen = COLLECTIONS[name]
 
     def answer(request: HttpRequest, rostering: Rostering) -> tuple[JsonResponse, int]:
         query = parse_query(request.GET, chosen.fields)
-        kinds = USER_KINDS.get(name)
         walk = query.predicate is None and query.sort == "sourcedId" and not query.descending
-        if kinds is None or not walk:
+        if name not in LISTED_KINDS or not walk:
             return _page(request, chosen, chosen.read(rostering))
-        page, total = rostering.user_page(kinds, offset=query.offset, limit=query.limit)
+        page, total = rostering.user_page(name, offset=query.offset, limit=query.limit)
         return _answer(request, chosen, query, page, total)
 
     return _serve(request, answer)
@@ -205,12 +200,10 @@ def single(request: HttpRequest, sourced_id: str, *, name: str) -> JsonResponse:
 
     def answer(request: HttpRequest, rostering: Rostering) -> tuple[JsonResponse, int]:
         fields = parse_fields(request.GET, chosen.fields)
-        kinds = USER_KINDS.get(name)
-        if kinds is None:
-            found = _find(chosen.read(rostering), sourced_id)
+        if name in LISTED_KINDS:
+            found = rostering.user(name, sourced_id)
         else:
-            one, _ = rostering.user_page(kinds, offset=0, limit=1, sourced_id=sourced_id)
-            found = one[0] if one else None
+            found = _find(chosen.read(rostering), sourced_id)
         if found is None:
             return _unknown(name, sourced_id)
         shaped = {key: found[key] for key in fields if key in found} if fields else found
