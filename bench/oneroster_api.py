@@ -35,6 +35,9 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--rebuilds", type=int, default=1, help="pages timed with the listing to rebuild"
+    )
     parser.add_argument("--walk", action="store_true", help="also walk every users page")
     args = parser.parse_args()
 
@@ -49,6 +52,7 @@ def main() -> None:
     from lms_export import prepare
     from tutela.core.audit import command_line_user
     from tutela.rostering.clients import add_client
+    from tutela.rostering.models import UserListing
 
     figures: dict[str, object] = {"database": connection.vendor, "students": args.students}
     figures |= prepare(args.students, args.seed)
@@ -73,6 +77,16 @@ def main() -> None:
     figures["first_page_seconds"] = round(first, 2)
     figures["first_page_queries"] = first_queries
     figures["users"] = total
+    rebuilds, rebuild_queries = [], set()
+    for _ in range(args.rebuilds):
+        # What any change that could add someone does: the stored marker is no longer current.
+        UserListing.objects.update(marker="")
+        seconds, queries, _ = page(0)
+        rebuilds.append(seconds)
+        rebuild_queries.add(queries)
+    if rebuilds:
+        figures["rebuild_page_median_seconds"] = round(statistics.median(rebuilds), 2)
+        figures["rebuild_page_queries"] = sorted(rebuild_queries)
     times, counts = [], set()
     for run in range(args.runs):
         seconds, queries, _ = page(PAGE * (run + 1))
@@ -83,9 +97,15 @@ def main() -> None:
     figures["queries_per_page"] = sorted(counts)
     if args.walk:
         start = time.perf_counter()
+        walked, walk_counts = [], set()
         for offset in range(0, total, PAGE):
-            page(offset)
+            seconds, queries, _ = page(offset)
+            walked.append(seconds)
+            walk_counts.add(queries)
         figures["walk_seconds"] = round(time.perf_counter() - start, 1)
+        figures["walk_pages"] = len(walked)
+        figures["walk_slowest_page_seconds"] = round(max(walked), 3)
+        figures["walk_queries_per_page"] = sorted(walk_counts)
     figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
 

@@ -74,7 +74,7 @@ def shared_pairs(
         .order_by("-start_date", "-id")
         .values("relationship_type_id")[:1]
     )
-    code = Code.objects.filter(pk=OuterRef("relationship_id")).values("code")[:1]
+    code = Code.objects.filter(pk=OuterRef("relationship_id")).order_by().values("code")
     rows = (
         shared_links(schools=schools, day=today, contacts=contacts)
         .annotate(relationship_id=Subquery(relationship))
