@@ -104,6 +104,7 @@ def main() -> None:
             walk_counts.add(queries)
         figures["walk_seconds"] = round(time.perf_counter() - start, 1)
         figures["walk_pages"] = len(walked)
+        figures["walk_page_median_seconds"] = round(statistics.median(walked), 3)
         figures["walk_slowest_page_seconds"] = round(max(walked), 3)
         figures["walk_queries_per_page"] = sorted(walk_counts)
     figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
