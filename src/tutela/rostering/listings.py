@@ -168,8 +168,9 @@ def _give_out_missing(
 def _rebuild(collection: str, key: str, schools: list[School], marker: str) -> UserListing:
     """Write the listing anew, replacing the scope's previous one in one transaction.
 
-    The marker was read before anything here, so whatever changes meanwhile moves it again and
-    the next page rebuilds once more: a listing is never newer than its marker says. The
+    The marker was read before anything here, so the listing holds at least everyone the
+    marker accounts for, and whatever changes meanwhile moves the marker again: the next page
+    rebuilds once more. The
     sourcedIds are given out first, outside the transaction: the whole roster's build must not
     hold the database's write lock (SQLite has one for everyone)."""
     scope = in_scope(LISTED_KINDS[collection], schools)
