@@ -182,7 +182,7 @@ def main() -> None:
                 connections=args.connections,
             ),
             "staff_search": wrk(
-                f"{base}/staff/search/?q={search}",
+                f"{base}/staff/search/?{urlencode({'q': search})}",
                 sign_in(port, STAFF),
                 seconds=args.seconds,
                 connections=args.connections,
