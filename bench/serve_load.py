@@ -122,8 +122,9 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    # tutela serve's own defaults: two processes of two threads per core.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     subprocess.run(
         [str(Path(__file__).resolve().parents[1] / "scripts" / "ensure-wrk")], check=True

@@ -475,10 +475,13 @@ if TUTELA_SYNC_ATTEMPTS < 1:
 TUTELA_SYNC_RETRY_SECONDS = env_int("TUTELA_SYNC_RETRY_SECONDS", 30)
 
 
-# ``tutela serve``: where gunicorn listens and how many processes answer.
+# ``tutela serve``: where gunicorn listens and how many processes answer. Two processes of two
+# threads per core: a page is Python holding its process's lock, so processes, not threads,
+# share the cores, and with only one process per core, one that took most of the open
+# connections left the other core idle (docs/performance.md, "A parent's portal page").
 TUTELA_BIND = env_str("TUTELA_BIND", "127.0.0.1:8000")
-TUTELA_WEB_WORKERS = env_int("TUTELA_WEB_WORKERS", 2)
-TUTELA_WEB_THREADS = env_int("TUTELA_WEB_THREADS", 4)
+TUTELA_WEB_WORKERS = env_int("TUTELA_WEB_WORKERS", 2 * (os.cpu_count() or 1))
+TUTELA_WEB_THREADS = env_int("TUTELA_WEB_THREADS", 2)
 
 
 def _huey() -> dict[str, Any]:
