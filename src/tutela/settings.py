@@ -119,6 +119,9 @@ SQLITE_BUSY_SECONDS = 20
 def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{_ensure_home() / 'tutela.sqlite3'}"
     try:
+        # Each thread keeps its connection for a minute: a new one costs a connect and, on
+        # SQLite, reading the whole schema before its first query, which was half the CPU of
+        # a parent's portal page.
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     except Exception as error:  # dj-database-url raises several kinds for a bad URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {error}") from None
@@ -131,7 +134,6 @@ def _database() -> dict[str, Any]:
             # A writer waits this long for another to finish before "database is locked".
             "timeout": SQLITE_BUSY_SECONDS,
         }
-        config["CONN_MAX_AGE"] = 0
     elif engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must name a sqlite:// or postgresql:// database")
     return config
@@ -473,10 +475,13 @@ if TUTELA_SYNC_ATTEMPTS < 1:
 TUTELA_SYNC_RETRY_SECONDS = env_int("TUTELA_SYNC_RETRY_SECONDS", 30)
 
 
-# ``tutela serve``: where gunicorn listens and how many processes answer.
+# ``tutela serve``: where gunicorn listens and how many processes answer. Two processes of two
+# threads per core: a page is Python holding its process's lock, so processes, not threads,
+# share the cores, and with only one process per core, one that took most of the open
+# connections left the other core idle (docs/performance.md, "A parent's portal page").
 TUTELA_BIND = env_str("TUTELA_BIND", "127.0.0.1:8000")
-TUTELA_WEB_WORKERS = env_int("TUTELA_WEB_WORKERS", 2)
-TUTELA_WEB_THREADS = env_int("TUTELA_WEB_THREADS", 4)
+TUTELA_WEB_WORKERS = env_int("TUTELA_WEB_WORKERS", 2 * (os.cpu_count() or 1))
+TUTELA_WEB_THREADS = env_int("TUTELA_WEB_THREADS", 2)
 
 
 def _huey() -> dict[str, Any]:

@@ -49,6 +49,8 @@ def test_a_parent_sees_the_granted_childs_page(cast: Cast) -> None:
     assert "Holly Hill" in text and "Hillcrest Elementary" in text and "3" in text
     assert "hana@example.org" in text
     assert "leo@example.org" not in text
+    # The relationship of the detail that grants the access.
+    assert "Mother" in text
 
 
 @pytest.mark.parametrize(
@@ -202,8 +204,8 @@ def test_the_portal_list_takes_a_few_queries_however_many_children(
             allow_data_access=True,
         )
     client = signed_in(cast.hana)
-    # The session, the account with its contact (the page's language), the links with their
-    # students and schools, and their details with their relationships: nothing per child.
-    with django_assert_max_num_queries(4):
+    # The session, the account with its contact (the page's language), and the details with
+    # their links, students, schools and relationships: nothing per child.
+    with django_assert_max_num_queries(3):
         page = client.get(reverse("portal:home"))
     assert page.content.decode().count('class="student"') == 11

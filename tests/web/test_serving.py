@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 
@@ -27,6 +28,18 @@ def test_serve_refuses_a_nonsense_worker_count(site: Site) -> None:
     done = site.run("serve", "--workers", "0")
     assert done.returncode == 2
     assert "'0' is not a whole number of at least 1" in done.stderr
+
+
+def test_serve_starts_two_processes_of_two_threads_per_core_unless_told(site: Site) -> None:
+    show = (
+        "from django.conf import settings as s; print(s.TUTELA_WEB_WORKERS, s.TUTELA_WEB_THREADS)"
+    )
+    cores = os.cpu_count() or 1
+    assert site.run("shell", "--no-imports", "-c", show).stdout.split() == [str(2 * cores), "2"]
+    told = site.run(
+        "shell", "--no-imports", "-c", show, TUTELA_WEB_WORKERS="3", TUTELA_WEB_THREADS="5"
+    )
+    assert told.stdout.split() == ["3", "5"]
 
 
 def test_the_worker_runs_until_sigterm_and_exits_cleanly(site: Site) -> None:

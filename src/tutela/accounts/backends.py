@@ -86,5 +86,9 @@ class UsernameOrEmailBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Account | None:
         """The signed-in account with its contact, in the one query every request makes: the
         page's language and the portal's students both start from the contact."""
-        account = Account.objects.select_related("contact").filter(pk=user_id).first()
-        return account if account is not None and self.user_can_authenticate(account) else None
+        try:
+            # get(), not first(): no ORDER BY to build and run on every request.
+            account = Account.objects.select_related("contact").get(pk=user_id)
+        except (Account.DoesNotExist, ValueError, TypeError):
+            return None
+        return account if self.user_can_authenticate(account) else None

@@ -12,34 +12,39 @@ today; for access that fallback is not enough: a grant that has ended, or not ye
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import ACTOR_KEY
+from tutela.people.details import granting_detail
 from tutela.people.models import Student, StudentContact, StudentContactDetail
 from tutela.people.selectors import links_granting_access
 
 
-def granted_links(*, account: Account, today: datetime.date | None = None) -> list[StudentContact]:
-    """The account's student links whose active detail, in force today, allows data access."""
+def granted_details(
+    *, account: Account, today: datetime.date | None = None
+) -> list[StudentContactDetail]:
+    """The detail granting each of the account's student links that lets it see a student
+    today, with its link, student and school: one query, as every portal page asks."""
     if not account.is_active or account.contact_id is None:
         return []
     day = today or datetime.date.today()
-    links = (
-        StudentContact.objects.filter(contact_id=account.contact_id)
-        .select_related("student__school")
-        .prefetch_related(
-            Prefetch(
-                "details",
-                queryset=StudentContactDetail.objects.select_related("relationship_type"),
-            )
-        )
-    )
-    return [link for link in links if link.grants_access(day)]
+    details = StudentContactDetail.objects.filter(link__contact_id=account.contact_id)
+    by_link: dict[int, list[StudentContactDetail]] = defaultdict(list)
+    for record in details.select_related("link__student__school", "relationship_type"):
+        by_link[record.link_id].append(record)
+    granting = (granting_detail(records, day) for records in by_link.values())
+    return [detail for detail in granting if detail is not None and not detail.link.restricted]
+
+
+def granted_links(*, account: Account, today: datetime.date | None = None) -> list[StudentContact]:
+    """The account's student links whose active detail, in force today, allows data access."""
+    return [detail.link for detail in granted_details(account=account, today=today)]
 
 
 def students_visible_to(
@@ -54,12 +59,19 @@ def students_visible_to(
     )
 
 
+def detail_visible_to(*, account: Account, student_id: int) -> StudentContactDetail | None:
+    """The detail granting the parent's own link to one student, if that student is visible
+    to them (its ``link`` is that link)."""
+    for detail in granted_details(account=account):
+        if detail.link.student_id == student_id:
+            return detail
+    return None
+
+
 def link_visible_to(*, account: Account, student_id: int) -> StudentContact | None:
     """The parent's own link to one student, if that student is visible to them."""
-    for link in granted_links(account=account):
-        if link.student_id == student_id:
-            return link
-    return None
+    detail = detail_visible_to(account=account, student_id=student_id)
+    return detail.link if detail is not None else None
 
 
 def never_activated(*, actor: Actor) -> QuerySet[Account]:

@@ -12,7 +12,12 @@ class Dated(Protocol):
     end_date: datetime.date | None
 
 
+class Granting(Dated, Protocol):
+    allow_data_access: bool
+
+
 D = TypeVar("D", bound=Dated)
+G = TypeVar("G", bound=Granting)
 
 
 def covers(item: Dated, day: datetime.date) -> bool:
@@ -32,6 +37,16 @@ def pick_active_detail(details: Sequence[D], today: datetime.date) -> D | None:
         return None
     current = [d for d in details if covers(d, today)]
     return max(current or details, key=start_key)
+
+
+def granting_detail(details: Sequence[G], today: datetime.date) -> G | None:
+    """The active detail when it lets the contact see the student today (in force, allowing
+    data access), else ``None``: a grant that has ended, or not yet begun, is none, even
+    when the active-detail rule falls back to it."""
+    detail = pick_active_detail(details, today)
+    if detail is None or not covers(detail, today) or not detail.allow_data_access:
+        return None
+    return detail
 
 
 def ranges_overlap(a: Dated, b: Dated) -> bool:

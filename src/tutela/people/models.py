@@ -388,15 +388,14 @@ class StudentContact(models.Model):
         active detail is in force on ``today`` (an ended grant, or one not yet begun, is none)
         and allows data access. ``people.selectors.links_granting_access`` is the same rule
         for a whole district."""
-        from tutela.people.details import covers
+        from tutela.people.details import granting_detail
 
         if self.restricted:
             # A court order or custody note: whatever the detail grants, the contact sees
             # nothing of the student until a school or district admin lifts it.
             return False
         day = today or datetime.date.today()
-        detail = self.active_detail(day)
-        return detail is not None and covers(detail, day) and detail.allow_data_access
+        return granting_detail(list(self.details.all()), day) is not None
 
 
 class RestrictionKind(models.TextChoices):

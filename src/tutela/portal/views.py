@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from tutela.accounts.access import parent_required
 from tutela.accounts.email_change import pending_email_change, request_email_change
 from tutela.accounts.models import Account
-from tutela.accounts.selectors import granted_links, link_visible_to
+from tutela.accounts.selectors import detail_visible_to, granted_links
 from tutela.people.models import ContactEmail
 from tutela.people.services import ServiceError, change_email_address, change_phone_number
 
@@ -34,8 +34,8 @@ def home(request: HttpRequest, account: Account) -> HttpResponse:
 
 @parent_required
 def student(request: HttpRequest, account: Account, student_id: int) -> HttpResponse:
-    link = link_visible_to(account=account, student_id=student_id)
-    if link is None:
+    detail = detail_visible_to(account=account, student_id=student_id)
+    if detail is None:
         raise Http404("no such student")
     contact = account.contact
     assert contact is not None
@@ -43,9 +43,8 @@ def student(request: HttpRequest, account: Account, student_id: int) -> HttpResp
         request,
         "portal/student.html",
         {
-            "student": link.student,
-            "link": link,
-            "detail": link.active_detail(),
+            "student": detail.link.student,
+            "detail": detail,
             "contact": contact,
             "emails": list(contact.emails.all()),
             "phones": list(contact.phones.select_related("phone", "phone_type")),

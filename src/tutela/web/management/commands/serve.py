@@ -41,13 +41,13 @@ class Command(TutelaCommand):
             "--workers",
             type=positive,
             default=settings.TUTELA_WEB_WORKERS,
-            help="web processes (default: TUTELA_WEB_WORKERS, 2)",
+            help="web processes (default: TUTELA_WEB_WORKERS, two per CPU core)",
         )
         parser.add_argument(
             "--threads",
             type=positive,
             default=settings.TUTELA_WEB_THREADS,
-            help="threads in each web process (default: TUTELA_WEB_THREADS, 4)",
+            help="threads in each web process (default: TUTELA_WEB_THREADS, 2)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
