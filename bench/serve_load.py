@@ -7,8 +7,10 @@
 It migrates the database named by DATABASE_URL (or a fresh SQLite file in TUTELA_HOME), loads
 a generated district in bulk (``tutela.sampledata``), gives one parent and one district admin
 a password, starts ``tutela serve`` on a free loopback port, signs both in, and runs Debian's
-``wrk`` against each page for ``--seconds`` (loopback only; every run stops by itself). It
-prints requests per second, latency percentiles, errors and the machine's load average.
+``wrk`` against each page for ``--seconds`` (loopback only; every run stops by itself): the
+portal as fast as it answers, then at a steady ``--rate`` (``paced.lua``: the latencies of a
+server holding that rate), and the staff search as fast as it answers. It prints requests per
+second, latency percentiles, errors and the machine's load average.
 ``scripts/ensure-wrk`` installs wrk; the benchmark runs it first.
 """
 
@@ -85,12 +87,22 @@ def sign_in(port: int, username: str) -> str:
     return f"{csrf}; {session}"
 
 
-def wrk(url: str, cookie: str, *, seconds: int, connections: int) -> dict[str, object]:
+WRK_THREADS = 2
+PACED = Path(__file__).with_name("paced.lua")
+
+
+def wrk(
+    url: str, cookie: str, *, seconds: int, connections: int, rate: int | None = None
+) -> dict[str, object]:
+    """``wrk`` against ``url``: as fast as the server answers, or at ``rate`` requests a
+    second (``paced.lua``)."""
+    paced = ["-s", str(PACED)] if rate else []
     done = subprocess.run(
         [
             "wrk",
-            "-t2",
+            f"-t{WRK_THREADS}",
             f"-c{connections}",
+            *paced,
             f"-d{seconds}s",
             "--timeout",
             "10s",
@@ -98,6 +110,7 @@ def wrk(url: str, cookie: str, *, seconds: int, connections: int) -> dict[str, o
             "-H",
             f"Cookie: {cookie}",
             url,
+            *(["--", f"{1000 * WRK_THREADS / rate:.3f}"] if rate else []),
         ],
         capture_output=True,
         text=True,
@@ -122,6 +135,12 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--rate",
+        type=int,
+        default=300,
+        help="the portal's steady rate, after its run at full speed (0: none)",
+    )
     # tutela serve's own defaults: two processes of two threads per core.
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--threads", type=int, default=2)
@@ -187,6 +206,15 @@ def main() -> None:
                 seconds=args.seconds,
                 connections=args.connections,
             ),
+            "portal_at_rate": wrk(
+                f"{base}/portal/",
+                sign_in(port, PARENT),
+                seconds=args.seconds,
+                connections=args.connections,
+                rate=args.rate,
+            )
+            if args.rate
+            else None,
             "staff_search": wrk(
                 f"{base}/staff/search/?{urlencode({'q': search})}",
                 sign_in(port, STAFF),
