@@ -26,7 +26,7 @@ def write_rejected_rows(job: ImportJob, path: Path, *, source: Path | None) -> i
     cells = kept["rows"]
     rejected = ImportRowResult.objects.filter(job=job, outcome="rejected").order_by("row")
     for number, group, words in rejected.values_list("row", "group", "messages").iterator():
-        result.rows.append(
+        result.add(
             RowResult(
                 row=number,
                 group=group,
@@ -36,4 +36,4 @@ def write_rejected_rows(job: ImportJob, path: Path, *, source: Path | None) -> i
             )
         )
     result.write_report(path)
-    return len(result.rows)
+    return result.row_count

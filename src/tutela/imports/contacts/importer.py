@@ -116,7 +116,7 @@ class ContactImporter(ImportKind[ParsedRow]):
         _add(timings, "read and validate", time.perf_counter() - self._clock)
         assert self._validator is not None
         counters = context.result.counters
-        total = len(context.result.rows)
+        total = context.rows
 
         clock = time.perf_counter()
         world = load_world([row for group in groups for row in group.checked])
