@@ -330,6 +330,9 @@ class ImportResult:
         return lines
 
     def _rejected(self) -> Iterator[RowResult]:
+        """The rejected rows; without reading the rows back when the totals say none are."""
+        if not self.tally.rejected_groups:
+            return iter(())
         return (row for row in self.rows if row.status == "rejected")
 
     def rejected_cells(self) -> Iterator[tuple[int, list[str]]]:
