@@ -8,7 +8,9 @@ different slices, a rejected group between accepted ones.
 
 from __future__ import annotations
 
+import os
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from tutela.core.audit import command_line_user
 from tutela.imports import engine
 from tutela.imports.contacts.importer import ContactImporter
 from tutela.imports.runner import run_import
+from tutela.imports.spill import LEFT_FOR
 from tutela.people.export import export_contacts
 from tutela.people.models import Contact, Phone, Student, StudentContact
 
@@ -206,7 +209,7 @@ def test_a_sliced_run_keeps_one_slice_of_results_and_spills_the_rest_privately(
     assert [spill is None for _, _, spill in seen] == [True, *[False] * 5]
     assert result.held == 0
     spill = result.spill_path
-    assert spill is not None and spill.parent == Path(settings.TUTELA_HOME)
+    assert spill is not None and spill.parent == Path(settings.TUTELA_HOME) / "import-rows"
     assert stat.S_IMODE(spill.stat().st_mode) == 0o600
     assert [(r.row, r.group, r.outcome) for r in result.rows] == [
         *((n + 2, name, "added") for n, name in enumerate(names)),
@@ -242,4 +245,21 @@ def test_a_result_dropped_unclosed_or_a_failed_run_leaves_no_spill(
     monkeypatch.setattr(ContactImporter, "apply", broken)
     with pytest.raises(RuntimeError):
         run_import(ContactImporter(), path, actor=command_line_user())
-    assert list(Path(settings.TUTELA_HOME).glob("import-rows-*")) == []
+    assert list(spill.parent.iterdir()) == []
+
+
+def test_a_run_deletes_the_spills_that_killed_runs_left_a_day_ago(
+    csv_file: Callable[..., Path],
+    district: dict[str, Student],
+    settings: Any,
+) -> None:
+    folder = Path(settings.TUTELA_HOME) / "import-rows"
+    folder.mkdir(exist_ok=True)
+    killed, going = folder / "killed.jsonl", folder / "going.jsonl"
+    for left in (killed, going):
+        left.write_text("[]\n")
+    day_ago = time.time() - LEFT_FOR - 60
+    os.utime(killed, (day_ago, day_ago))
+    path = csv_file([H, row("One", "1001")])
+    with run_import(ContactImporter(), path, actor=command_line_user(), dry_run=True):
+        assert not killed.exists() and going.exists()
