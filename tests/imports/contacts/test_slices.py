@@ -226,7 +226,9 @@ def test_a_result_dropped_unclosed_or_a_failed_run_leaves_no_spill(
     district: dict[str, Student],
     monkeypatch: pytest.MonkeyPatch,
     settings: Any,
+    tmp_path: Path,
 ) -> None:
+    settings.TUTELA_HOME = tmp_path
     monkeypatch.setattr(engine, "SLICE_ROWS", 1)
     path = csv_file([H, row("One", "1001"), row("Two", "1002")])
     result = run_import(ContactImporter(), path, actor=command_line_user(), dry_run=True)
@@ -252,9 +254,11 @@ def test_a_run_deletes_the_spills_that_killed_runs_left_a_day_ago(
     csv_file: Callable[..., Path],
     district: dict[str, Student],
     settings: Any,
+    tmp_path: Path,
 ) -> None:
-    folder = Path(settings.TUTELA_HOME) / "import-rows"
-    folder.mkdir(exist_ok=True)
+    settings.TUTELA_HOME = tmp_path
+    folder = tmp_path / "import-rows"
+    folder.mkdir()
     killed, going = folder / "killed.jsonl", folder / "going.jsonl"
     for left in (killed, going):
         left.write_text("[]\n")
