@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Iterable, Iterator
@@ -58,12 +59,16 @@ class ImportJob(Job):
     def row_results(self) -> list[dict[str, Any]]:
         """Each row's ``{"row", "group", "status", "errors", "outcome"}`` (and ``"message"``
         when the row has one), in file order."""
-        return _unzipped(self.row_results_gz, [])
+        return list(self.each_row_result())
 
     @row_results.setter
     def row_results(self, rows: Iterable[dict[str, Any]]) -> None:
         """Any iterable of rows, in file order: a run's are read back from its spill."""
         self.row_results_gz = _zipped(_array(rows))
+
+    def each_row_result(self) -> Iterator[dict[str, Any]]:
+        """``row_results`` decoded as they come: a million rows are never all in memory."""
+        return _each_of_array(self.row_results_gz)
 
     @property
     def rejected_rows(self) -> dict[str, Any]:
@@ -187,6 +192,30 @@ def _zipped(pieces: Iterable[str]) -> bytes:
     packed = [packer.compress(piece.encode("utf-8")) for piece in pieces]
     packed.append(packer.flush())
     return b"".join(packed)
+
+
+def _each_of_array(data: bytes | memoryview) -> Iterator[Any]:
+    """The values of a gzipped JSON array, each decoded once the text read so far holds it
+    whole (they are objects: one is never complete before its closing brace)."""
+    if not data:
+        return
+    decode = json.JSONDecoder().raw_decode
+    with io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(data)), encoding="utf-8") as text:
+        buffer, at = text.read(1 << 20).lstrip("["), 0
+        while True:
+            while at < len(buffer) and buffer[at] in ",]":
+                at += 1
+            try:
+                value, at = decode(buffer, at)
+            except json.JSONDecodeError:
+                more = text.read(1 << 20)
+                if not more:
+                    if buffer[at:].strip():
+                        raise
+                    return
+                buffer, at = buffer[at:] + more, 0
+                continue
+            yield value
 
 
 def _unzipped(data: bytes | memoryview, empty: Any) -> Any:
