@@ -90,7 +90,17 @@ class RowResult:
     def unspilled(cls, values: list[Any]) -> RowResult:
         """The row a ``RowSpill`` line holds."""
         row, group, status, errors, outcome, message, where, warnings, cells = values
-        return cls(row, group, cells, status, errors, None, outcome, message, where, warnings)
+        return cls(
+            row=row,
+            group=group,
+            cells=cells,
+            status=status,
+            errors=errors,
+            outcome=outcome,
+            message=message,
+            where=where,
+            warnings=warnings,
+        )
 
     @property
     def logged(self) -> str:
