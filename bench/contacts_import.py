@@ -191,6 +191,7 @@ def main() -> None:
     timings = dict(importer.timings)
     totals = result.totals()
     peak = peak_memory_mib()
+    result.close()
     load, tables = own_load(args.database, args.work)
 
     print(f"database            {args.database}")

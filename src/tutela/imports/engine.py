@@ -17,7 +17,8 @@ The engine does the rest, so every kind gets the same rules:
 - **Applying**: the kind loads what the file names in a few queries, decides each group in
   file order against that state, and writes in bulk; it gives each group an outcome. A kind
   of big files (one with a ``grouper``) is applied slice by slice, in the same transaction,
-  so that memory holds one slice of the file (``run_kind``).
+  so that memory holds one slice of the file, and its rows' results are spilled to a
+  private file as they are settled (``run_kind``).
 - **Scope**: the kind names what each group touches (a student, a section, at a school) and
   the engine rejects a group that touches a school outside the actor's ``Scope``.
 
@@ -28,8 +29,9 @@ Every row ends with an outcome (``added``, ``updated``, ``unchanged``, ``deleted
 from __future__ import annotations
 
 from argparse import ArgumentParser
+from array import array
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -117,8 +119,6 @@ class Group(Generic[C]):
     key: Hashable
     rows: list[RowResult] = field(default_factory=list)
     checked: list[C] = field(default_factory=list)
-    # Where the group's last row is among the file's rows (the engine's first pass).
-    last: int = 0
 
     @property
     def rejected(self) -> bool:
@@ -151,6 +151,9 @@ class ImportContext:
     mapping: Mapping[str, str | None] = field(default_factory=dict)
     # Which step a long kind has reached, for the job's live state ("writing: …").
     phase: Callable[[str], None] | None = None
+    # How many data rows the file has, once the engine has read it through (a kind's
+    # progress total).
+    rows: int = 0
     scope: Scope = field(init=False)
 
     def __post_init__(self) -> None:
@@ -273,97 +276,159 @@ class ImportKind(Generic[C]):
 def run_kind(kind: ImportKind[Any], table: Table, context: ImportContext) -> ImportResult:
     """The import cycle over ``table``; writes only inside the caller's transaction.
 
-    A kind with a ``grouper`` reads the file twice so that memory holds one slice of groups,
-    never the whole file: the first pass gives each row its group (row numbers, not cells),
-    the second checks the rows and applies the groups slice by slice (``SLICE_ROWS`` rows at
-    a time), in the order of their first rows. A slice is applied once its groups' last rows
-    are read, so a later slice sees every write of the earlier ones, in the same transaction:
-    the run decides exactly as if the whole file were one slice. Other kinds check every row
-    as they read it and apply the file as one slice.
+    A kind with a ``grouper`` reads the file twice so that memory holds one slice of the
+    file, never the whole of it (``_in_slices``). Other kinds check every row as they read it
+    and apply the file as one slice.
     """
-    result = context.result
     mapped, columns = kind.columns(table, context)
     grouper = kind.grouper(columns, context)
     read = kind.reader(columns, context)
-    checker = _Checker(kind)
-    rows = result.rows
     if grouper is None:
-
-        def checked(number: int, cells: list[str]) -> tuple[Hashable, str, Checked | None]:
-            found = read(number, cells)
-            return found.key, found.label, found
-
-        groups = _indexed(kind, mapped, checked, checker, result, context.progress)
-        _apply_slice(kind, list(groups.values()), context)
+        _in_one_slice(kind, mapped, read, context)
     else:
-        groups = _indexed(
-            kind, mapped, lambda n, c: (*grouper(n, c), None), checker, result, context.progress
-        )
-        pending = deque(_sliced(groups))
-        again, _ = kind.columns(kind.read(table.path), context)
-        position = 0
-        for number, cells in again.rows:
-            row = rows[position]
-            assert row.row == number, "the file changed while it was imported"
-            checker.take(row, groups[row.key], read(number, cells))
-            position += 1
-            while pending and pending[0][0] < position:
-                _apply_slice(kind, pending.popleft()[1], context)
-        assert position == len(rows), "the file changed while it was imported"
-    assert all(row.outcome is not None for row in rows), "a row without an outcome"
+        _in_slices(kind, mapped, grouper, read, context)
+    total = context.result.row_count
     if context.progress:
-        context.progress(len(rows), len(rows))
-    return result
+        context.progress(total, total)
+    return context.result
 
 
-def _indexed(
+def _in_one_slice(
     kind: ImportKind[Any],
     table: Table,
-    group_of: Callable[[int, list[str]], tuple[Hashable, str, Checked | None]],
-    checker: _Checker,
-    result: ImportResult,
-    progress: Progress | None,
-) -> dict[Hashable, Group[Any]]:
-    """The first pass: every row's result and its group, in the order of the groups' first
-    rows, and the row's checked values when ``group_of`` checks it; report the rows read
-    every ``PROGRESS_EVERY`` rows."""
+    read: Callable[[int, list[str]], Checked],
+    context: ImportContext,
+) -> None:
+    """Check every row as it is read, into its group, then apply the groups together."""
+    checker = _Checker(kind)
     groups: dict[Hashable, Group[Any]] = {}
-    keep_cells = kind.keeps_cells
-    where = table.where
-    rows = result.rows
-    for number, cells in table.rows:
-        key, label, checked = group_of(number, cells)
-        row = RowResult(row=number, group=label, cells=cells if keep_cells else [], key=key)
-        if where is not None:
-            row.where = where(number)
-        rows.append(row)
-        if progress is not None and len(rows) % PROGRESS_EVERY == 0:
-            progress(len(rows), None)
-        group = groups.get(key)
+    for number, cells in _reported(table, context.progress):
+        checked = read(number, cells)
+        group = groups.get(checked.key)
         if group is None:
-            group = groups[key] = Group(key)
-        group.rows.append(row)
-        group.last = len(rows) - 1
-        if checked is not None:
-            checker.take(row, group, checked)
-    return groups
+            group = groups[checked.key] = Group(checked.key)
+        checker.take(_row_of(kind, table, number, cells, checked, group, context), group, checked)
+    context.rows = context.result.row_count
+    _apply_slice(kind, list(groups.values()), context)
 
 
-def _sliced(groups: dict[Hashable, Group[Any]]) -> list[tuple[int, list[Group[Any]]]]:
-    """The groups cut into slices of about ``SLICE_ROWS`` rows, in order, each with the
-    position of the last row it waits for (never before an earlier slice's)."""
-    slices: list[tuple[int, list[Group[Any]]]] = []
-    current: list[Group[Any]] = []
+def _in_slices(
+    kind: ImportKind[Any],
+    table: Table,
+    grouper: Callable[[int, list[str]], tuple[Hashable, str]],
+    read: Callable[[int, list[str]], Checked],
+    context: ImportContext,
+) -> None:
+    """The file in slices of about ``SLICE_ROWS`` rows' groups, in the order of their first
+    rows.
+
+    The first pass gives each row its group (``_Index``: numbers, not cells); the second
+    checks the rows and applies a slice once its groups' last rows are read, so a later slice
+    sees every write of the earlier ones, in the same transaction: the run decides exactly as
+    if the whole file were one slice. A row's result is spilled once its group and every
+    earlier row's are applied; only the groups still to apply, and their rows, stay in memory.
+    """
+    index = _Index.of(table, grouper, context.progress)
+    context.rows = len(index.numbers)
+    result = context.result
+    checker = _Checker(kind)
+    waiting: dict[int, Group[Any]] = {}  # by group number, until applied
+    again, _ = kind.columns(kind.read(table.path), context)
+    applied = settled = 0
+    for position, (number, cells) in enumerate(again.rows):
+        changed = position >= len(index.numbers) or index.numbers[position] != number
+        assert not changed, "the file changed while it was imported"
+        checked = read(number, cells)
+        group = waiting.get(index.groups[position])
+        if group is None:
+            group = waiting[index.groups[position]] = Group(checked.key)
+        checker.take(_row_of(kind, again, number, cells, checked, group, context), group, checked)
+        while index.slices and index.slices[0][0] <= position:
+            end = index.slices.popleft()[1]
+            _apply_slice(kind, [waiting.pop(n) for n in range(applied, end)], context)
+            applied = end
+            while settled <= position and index.groups[settled] < applied:
+                settled += 1
+            result.spill(settled)
+    assert result.row_count == len(index.numbers), "the file changed while it was imported"
+
+
+def _reported(table: Table, progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
+    """The table's rows, reporting how many were read every ``PROGRESS_EVERY`` rows."""
+    for done, row in enumerate(table.rows, start=1):
+        yield row
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, None)
+
+
+def _row_of(
+    kind: ImportKind[Any],
+    table: Table,
+    number: int,
+    cells: list[str],
+    checked: Checked,
+    group: Group[Any],
+    context: ImportContext,
+) -> RowResult:
+    """A new row's result, added to the results and to its group."""
+    row = RowResult(
+        row=number, group=checked.label, cells=cells if kind.keeps_cells else [], key=checked.key
+    )
+    if table.where is not None:
+        row.where = table.where(number)
+    context.result.add(row)
+    group.rows.append(row)
+    return row
+
+
+@dataclass
+class _Index:
+    """The first pass over a file applied in slices: each row's number and group, the groups
+    numbered in the order of their first rows, in compact arrays (a million-student file has
+    2.7 million rows and a million groups), and where the slices end."""
+
+    numbers: array[int]
+    groups: array[int]
+    # Each slice: the position of the last row it waits for (never before an earlier
+    # slice's), and the number of the first group after it.
+    slices: deque[tuple[int, int]]
+
+    @classmethod
+    def of(
+        cls,
+        table: Table,
+        grouper: Callable[[int, list[str]], tuple[Hashable, str]],
+        progress: Progress | None,
+    ) -> _Index:
+        numbers, groups = array("I"), array("I")
+        # The keys are only needed while the file is indexed: dropped with this function.
+        numbered: dict[Hashable, int] = {}
+        sizes, lasts = array("I"), array("I")
+        for position, (number, cells) in enumerate(_reported(table, progress)):
+            group = numbered.setdefault(grouper(number, cells)[0], len(numbered))
+            if group == len(sizes):
+                sizes.append(0)
+                lasts.append(0)
+            sizes[group] += 1
+            lasts[group] = position
+            numbers.append(number)
+            groups.append(group)
+        return cls(numbers, groups, _sliced(sizes, lasts))
+
+
+def _sliced(sizes: array[int], lasts: array[int]) -> deque[tuple[int, int]]:
+    """The groups (their rows, the position of their last rows) cut into slices of about
+    ``SLICE_ROWS`` rows, in order."""
+    slices: deque[tuple[int, int]] = deque()
     size = last = 0
-    for group in groups.values():
-        current.append(group)
-        size += len(group.rows)
-        last = max(last, group.last)
+    for group, (rows, end) in enumerate(zip(sizes, lasts, strict=True)):
+        size += rows
+        last = max(last, end)
         if size >= SLICE_ROWS:
-            slices.append((last, current))
-            current, size = [], 0
-    if current:
-        slices.append((last, current))
+            slices.append((last, group + 1))
+            size = 0
+    if size:
+        slices.append((last, len(sizes)))
     return slices
 
 
@@ -390,7 +455,9 @@ class _Checker:
 
 
 def _apply_slice(kind: ImportKind[Any], groups: list[Group[Any]], context: ImportContext) -> None:
-    """Apply the valid groups of one slice, then free their checked rows."""
+    """Apply the valid groups of one slice, then free their checked rows and count their
+    rows in the totals (every row of them, the ones an independent group drops included)."""
+    rows = [row for group in groups for row in group.rows]
     if kind.related_rows:
         for group in groups:
             if group.rejected:
@@ -409,3 +476,4 @@ def _apply_slice(kind: ImportKind[Any], groups: list[Group[Any]], context: Impor
         if kind.related_rows and group.rejected:
             group.reject({})
         group.checked = []
+    context.result.tally.settle(rows)

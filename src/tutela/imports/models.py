@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import zlib
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tutela.core.bulk import chunks
 from tutela.jobs.models import Job
+
+# zlib's window for the gzip format (``gzip.decompress`` reads it back).
+GZIP_WINDOW = 16 + zlib.MAX_WBITS
 
 
 class ImportJob(Job):
@@ -51,11 +59,16 @@ class ImportJob(Job):
     def row_results(self) -> list[dict[str, Any]]:
         """Each row's ``{"row", "group", "status", "errors", "outcome"}`` (and ``"message"``
         when the row has one), in file order."""
-        return _unzipped(self.row_results_gz, [])
+        return list(self.each_row_result())
 
     @row_results.setter
-    def row_results(self, rows: list[dict[str, Any]]) -> None:
-        self.row_results_gz = _zipped(rows)
+    def row_results(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Any iterable of rows, in file order: a run's are read back from its spill."""
+        self.row_results_gz = _zipped(_array(rows))
+
+    def each_row_result(self) -> Iterator[dict[str, Any]]:
+        """``row_results`` decoded as they come: a million rows are never all in memory."""
+        return _each_of_array(self.row_results_gz)
 
     @property
     def rejected_rows(self) -> dict[str, Any]:
@@ -63,10 +76,10 @@ class ImportJob(Job):
         found = _unzipped(self.rejected_rows_gz, {"headers": [], "rows": []})
         return {"headers": found["headers"], "rows": {n: cells for n, cells in found["rows"]}}
 
-    @rejected_rows.setter
-    def rejected_rows(self, value: dict[str, Any]) -> None:
-        rows = sorted(value["rows"].items())
-        self.rejected_rows_gz = _zipped({"headers": value["headers"], "rows": rows})
+    def keep_rejected_rows(self, headers: list[str], rows: Iterable[tuple[int, list[Any]]]) -> None:
+        """Keep the rejected rows' ``(row number, cells)``, given in file order."""
+        head = _json({"headers": headers})[:-1] + ',"rows":'
+        self.rejected_rows_gz = _zipped(chain([head], _array(list(row) for row in rows), ["}"]))
 
 
 class ImportRowResult(models.Model):
@@ -158,9 +171,51 @@ class ImportUpload(models.Model):
         return f"{self.kind} upload {self.file_name} at {self.uploaded_at:%Y-%m-%d %H:%M}"
 
 
-def _zipped(value: Any) -> bytes:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return gzip.compress(text.encode("utf-8"), compresslevel=1)
+# One encoder for every value: ``json.dumps`` with options builds a new one per call.
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# How many values are encoded together before the compressor takes them.
+ZIP_BATCH = 1000
+
+
+def _array(values: Iterable[Any]) -> Iterator[str]:
+    """A JSON array of ``values``, in pieces of ``ZIP_BATCH`` values."""
+    yield "["
+    for number, batch in enumerate(chunks(values, ZIP_BATCH)):
+        yield ("," if number else "") + ",".join(_json(value) for value in batch)
+    yield "]"
+
+
+def _zipped(pieces: Iterable[str]) -> bytes:
+    """One JSON document given in pieces, gzipped as they come: a million rows' document is
+    never one string (only its compressed bytes are held whole, to be stored)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, GZIP_WINDOW)
+    packed = [packer.compress(piece.encode("utf-8")) for piece in pieces]
+    packed.append(packer.flush())
+    return b"".join(packed)
+
+
+def _each_of_array(data: bytes | memoryview) -> Iterator[Any]:
+    """The values of a gzipped JSON array, each decoded once the text read so far holds it
+    whole (they are objects: one is never complete before its closing brace)."""
+    if not data:
+        return
+    decode = json.JSONDecoder().raw_decode
+    with io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(data)), encoding="utf-8") as text:
+        buffer, at = text.read(1 << 20).lstrip("["), 0
+        while True:
+            while at < len(buffer) and buffer[at] in ",]":
+                at += 1
+            try:
+                value, at = decode(buffer, at)
+            except json.JSONDecodeError:
+                more = text.read(1 << 20)
+                if not more:
+                    if buffer[at:].strip():
+                        raise
+                    return
+                buffer, at = buffer[at:] + more, 0
+                continue
+            yield value
 
 
 def _unzipped(data: bytes | memoryview, empty: Any) -> Any:

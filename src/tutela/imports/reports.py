@@ -25,15 +25,19 @@ def write_rejected_rows(job: ImportJob, path: Path, *, source: Path | None) -> i
     result.source = source if source is not None and source.is_file() else None
     cells = kept["rows"]
     rejected = ImportRowResult.objects.filter(job=job, outcome="rejected").order_by("row")
-    for number, group, words in rejected.values_list("row", "group", "messages").iterator():
-        result.rows.append(
-            RowResult(
-                row=number,
-                group=group,
-                cells=cells.get(number, []),
-                status="rejected",
-                errors=[words] if words else [],
-            )
+    rows = [
+        RowResult(
+            row=number,
+            group=group,
+            cells=cells.get(number, []),
+            status="rejected",
+            errors=[words] if words else [],
+            outcome="rejected",
         )
+        for number, group, words in rejected.values_list("row", "group", "messages").iterator()
+    ]
+    for row in rows:
+        result.add(row)
+    result.tally.settle(rows)
     result.write_report(path)
-    return len(result.rows)
+    return result.row_count

@@ -52,5 +52,5 @@ def indexed(job: ImportJob) -> ImportJob:
     """``job``, its row results written as rows if they were not yet (a command-line job)."""
     if not ImportRowResult.objects.filter(job=job).exists():
         full = ImportJob.objects.only("row_results_gz").get(pk=job.pk)
-        index_rows(job, full.row_results)
+        index_rows(job, full.each_row_result())
     return job

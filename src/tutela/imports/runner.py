@@ -82,7 +82,8 @@ def run_import(
     new one is recorded (``lifecycle.AlreadyRun``: the queued one was run by another delivery).
     One bulk job runs at a time: a second one waits, and ``on_wait`` is told what it waits
     for (``"waiting for import 12 to finish"``). ``mapping`` is the person's own column mapping
-    (``imports.mapping``: file header -> field, empty: ignored), recorded on the job.
+    (``imports.mapping``: file header -> field, empty: ignored), recorded on the job. The
+    caller closes the result once it has read its rows (they may be spilled to a file).
     """
     chosen = resolved(kind, mapping or {})
     if mapping:
@@ -117,8 +118,12 @@ def _run_import(
         options={**options, "dry_run": dry_run},
         dry_run=dry_run,
     )
-    with lifecycle.running(job, on_wait=on_wait, refused=(FileProblem,)) as running:
-        _apply(kind, table, job, result, actor, options, running, progress, chosen)
+    try:
+        with lifecycle.running(job, on_wait=on_wait, refused=(FileProblem,)) as running:
+            _apply(kind, table, job, result, actor, options, running, progress, chosen)
+    except BaseException:
+        result.close()  # a run that failed leaves none of its rows on disk
+        raise
     result.job = job.pk
     return result
 
@@ -154,7 +159,7 @@ def _apply(
     try:
         with audited(actor), transaction.atomic():
             run_kind(kind, table, context)
-            if not result.rows:  # every kind: a file with nothing to import is not usable
+            if not result.row_count:  # every kind: a file with nothing to import is not usable
                 raise FileProblem(f"{table.path.name}: the file has a header but no data rows")
             result.dry_run = job.dry_run
             if job.dry_run:
@@ -165,15 +170,16 @@ def _apply(
 
 
 def _record(job: ImportJob, result: ImportResult, path: Path) -> None:
+    """The job's totals, every row's result and the rejected rows' cells, each streamed from
+    the result's rows (a big file's are read back from their spill, never held whole)."""
     # The report reads the imported file back: rejected rows whose cells were not kept, a
     # byte-order mark to keep, and an .xlsx's cells as the workbook holds them.
     result.source = path
     job.totals = result.totals()
-    rows = [row.as_json() for row in result.rows]
-    job.row_results = rows
-    job.rejected_rows = {"headers": result.headers, "rows": result.rejected_cells()}
+    job.row_results = (row.as_json() for row in result.rows)
+    job.keep_rejected_rows(result.headers, result.rejected_cells())
     if job.options.get("upload"):
         # A run from the imports screen: its results page opens the moment the job is done,
         # so its rows are written first (a command-line job's wait for that page).
-        index_rows(job, rows)
+        index_rows(job, (row.as_json() for row in result.rows))
     lifecycle.finish(job)

@@ -91,7 +91,7 @@ def execute_run(*, job_id: int) -> ImportJob:
             dry_run=job.dry_run,
             job=job,
             mapping=upload.pairs,
-        )
+        ).close()  # the job holds the results now
     return job
 
 

@@ -8,6 +8,9 @@ different slices, a rejected group between accepted ones.
 
 from __future__ import annotations
 
+import os
+import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from tutela.core.audit import command_line_user
 from tutela.imports import engine
 from tutela.imports.contacts.importer import ContactImporter
 from tutela.imports.runner import run_import
+from tutela.imports.spill import LEFT_FOR
 from tutela.people.export import export_contacts
 from tutela.people.models import Contact, Phone, Student, StudentContact
 
@@ -178,3 +182,88 @@ def test_a_run_sliced_small_is_one_transaction(
     result = run_import(ContactImporter(), path, actor=command_line_user(), dry_run=True)
     assert [r.outcome for r in result.rows] == ["added", "added", "added"]
     assert not Contact.objects.exists()
+
+
+def test_a_sliced_run_keeps_one_slice_of_results_and_spills_the_rest_privately(
+    csv_file: Callable[..., Path],
+    district: dict[str, Student],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+) -> None:
+    monkeypatch.setattr(engine, "SLICE_ROWS", 1)
+    seen: list[tuple[int, int, Path | None]] = []
+    apply = ContactImporter.apply
+
+    def watched(self: ContactImporter, groups: list[Any], context: Any) -> None:
+        result = context.result
+        seen.append((result.held, sum(len(g.rows) for g in groups), result.spill_path))
+        apply(self, groups, context)
+
+    monkeypatch.setattr(ContactImporter, "apply", watched)
+    names = ["P0", "P1", "P1", "P2", "P3", "P4"]
+    path = csv_file([H, *(row(name, "1001") for name in names), row("Bad", "x")])
+    result = run_import(ContactImporter(), path, actor=command_line_user())
+    # While each slice (one group) was applied, memory held that slice's rows, none settled
+    # before it; the rest were on disk.
+    assert [(held, rows) for held, rows, _ in seen] == [(1, 1), (2, 2), *[(1, 1)] * 4]
+    assert [spill is None for _, _, spill in seen] == [True, *[False] * 5]
+    assert result.held == 0
+    spill = result.spill_path
+    assert spill is not None and spill.parent == Path(settings.TUTELA_HOME) / "import-rows"
+    assert stat.S_IMODE(spill.stat().st_mode) == 0o600
+    assert [(r.row, r.group, r.outcome) for r in result.rows] == [
+        *((n + 2, name, "added") for n, name in enumerate(names)),
+        (8, "Bad", "rejected"),
+    ]
+    assert result.totals()["rows"] == 7 and result.totals()["rejected_groups"] == 1
+    result.close()
+    assert not spill.exists()
+    assert result.totals()["groups"] == 6  # the totals outlive the spilled rows
+
+
+def test_a_result_dropped_unclosed_or_a_failed_run_leaves_no_spill(
+    csv_file: Callable[..., Path],
+    district: dict[str, Student],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    settings.TUTELA_HOME = tmp_path
+    monkeypatch.setattr(engine, "SLICE_ROWS", 1)
+    path = csv_file([H, row("One", "1001"), row("Two", "1002")])
+    result = run_import(ContactImporter(), path, actor=command_line_user(), dry_run=True)
+    spill = result.spill_path
+    assert spill is not None and spill.exists()
+    del result
+    assert not spill.exists()
+
+    apply = ContactImporter.apply
+
+    def broken(self: ContactImporter, groups: list[Any], context: Any) -> None:
+        if context.result.spill_path is not None:  # a slice after the first was spilled
+            raise RuntimeError("the database went away")
+        apply(self, groups, context)
+
+    monkeypatch.setattr(ContactImporter, "apply", broken)
+    with pytest.raises(RuntimeError):
+        run_import(ContactImporter(), path, actor=command_line_user())
+    assert list(spill.parent.iterdir()) == []
+
+
+def test_a_run_deletes_the_spills_that_killed_runs_left_a_day_ago(
+    csv_file: Callable[..., Path],
+    district: dict[str, Student],
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    settings.TUTELA_HOME = tmp_path
+    folder = tmp_path / "import-rows"
+    folder.mkdir()
+    killed, going = folder / "killed.jsonl", folder / "going.jsonl"
+    for left in (killed, going):
+        left.write_text("[]\n")
+    day_ago = time.time() - LEFT_FOR - 60
+    os.utime(killed, (day_ago, day_ago))
+    path = csv_file([H, row("One", "1001")])
+    with run_import(ContactImporter(), path, actor=command_line_user(), dry_run=True):
+        assert not killed.exists() and going.exists()

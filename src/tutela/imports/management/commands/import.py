@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -76,7 +75,7 @@ class Command(TutelaCommand):
         mapping = saved_mapping(importer.kind, options["mapping"]) if options["mapping"] else {}
         mapping.update(parse_map_options(options["map"]))
         own = importer.options_from(options)
-        result = run_import(
+        with run_import(
             importer,
             options["file"],
             actor=command_line_user(),
@@ -85,14 +84,16 @@ class Command(TutelaCommand):
             progress=self._progress_bar() if not options["json"] else None,
             mapping=mapping,
             on_wait=self._waiting,
-        )
-        if report is not None:
-            result.write_report(report)
-        if options["json"]:
-            self.stdout.write(json.dumps(result.as_json()))
-        else:
-            for line in result.summary_lines():
-                self.stdout.write(line)
+        ) as result:
+            if report is not None:
+                result.write_report(report)
+            if options["json"]:
+                for piece in result.json_chunks():
+                    self.stdout.write(piece, ending="")
+                self.stdout.write("")
+            else:
+                for line in result.summary_lines():
+                    self.stdout.write(line)
         if not result.ok:
             sys.exit(EXIT_REJECTED)
 

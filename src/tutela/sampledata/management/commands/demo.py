@@ -102,13 +102,13 @@ class Command(TutelaCommand):
         from tutela.imports.edfi.importer import EdfiImporter
         from tutela.imports.runner import run_import
 
-        result = run_import(
+        with run_import(
             EdfiImporter(),
             GRAND_BEND,
             actor=command_line_user(),
             options={"school": GRAND_BEND_FALLBACK_SCHOOL},
-        )
-        counters = result.counters
+        ) as result:
+            counters = result.counters
         self.stdout.write(
             f"Imported the Ed-Fi Grand Bend sample district: {counters['schools_added']} "
             f"schools, {counters['students_added']} students, {counters['contacts_added']} "
