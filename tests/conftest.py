@@ -20,6 +20,8 @@ from unittest import mock
 
 import pytest
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.cast import Cast, build_cast
 from tutela.cli import main
@@ -28,6 +30,12 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 DATA = Path(__file__).parent / "data"
+
+# Hypothesis judges the code, not the speed of a shared machine that stalls now and then.
+hypothesis_settings.register_profile(
+    "tutela", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("tutela")
 
 
 @dataclass

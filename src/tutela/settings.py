@@ -220,6 +220,8 @@ TEMPLATES = [
         "DIRS": [Path(__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} that reverses a link with no arguments once (web.url_tag).
+            "builtins": ["tutela.web.url_tag"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -325,6 +327,8 @@ TUTELA_IMPORT_BUILDS_INDEXES_AFTER = env_bool("TUTELA_IMPORT_BUILDS_INDEXES_AFTE
 # Where links in emails point: the address parents use to reach Tutela.
 TUTELA_BASE_URL = env_str("TUTELA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Django's database sessions, their read on every request prepared once (accounts.sessions).
+SESSION_ENGINE = "tutela.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("TUTELA_SESSION_SECONDS", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("TUTELA_SECURE_COOKIES", PRODUCTION)

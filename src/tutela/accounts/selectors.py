@@ -21,9 +21,19 @@ from django.db.models import Q, QuerySet
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.audit import ACTOR_KEY
+from tutela.core.prepared import PreparedQuery
 from tutela.people.details import granting_detail
 from tutela.people.models import Student, StudentContact, StudentContactDetail
 from tutela.people.selectors import links_granting_access
+
+# Every detail record of a contact's student links, with the link, the student and its school:
+# what every portal page reads first.
+_CONTACT_DETAILS = PreparedQuery(
+    lambda contact_id: StudentContactDetail.objects.filter(
+        link__contact_id=contact_id
+    ).select_related("link__student__school", "relationship_type"),
+    int,
+)
 
 
 def granted_details(
@@ -34,9 +44,8 @@ def granted_details(
     if not account.is_active or account.contact_id is None:
         return []
     day = today or datetime.date.today()
-    details = StudentContactDetail.objects.filter(link__contact_id=account.contact_id)
     by_link: dict[int, list[StudentContactDetail]] = defaultdict(list)
-    for record in details.select_related("link__student__school", "relationship_type"):
+    for record in _CONTACT_DETAILS(account.contact_id):
         by_link[record.link_id].append(record)
     granting = (granting_detail(records, day) for records in by_link.values())
     return [detail for detail in granting if detail is not None and not detail.link.restricted]
