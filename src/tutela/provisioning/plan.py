@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from tutela.accounts.models import Account
 from tutela.core.bulk import CHUNK as CHUNK  # the batch size AutoCreate writes with
-from tutela.core.bulk import chunks
+from tutela.core.bulk import AnyOf, chunks
 from tutela.core.emails import email_problem
 from tutela.core.spill import RowSpill
 from tutela.core.spreadsheets import csv_writer
@@ -388,7 +388,7 @@ def _shared_primaries(
 def _names(contact_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
     found: dict[int, tuple[str, str]] = {}
     for ids in chunks(contact_ids):
-        for cid, first, last in Contact.objects.filter(id__in=ids).values_list(
+        for cid, first, last in Contact.objects.filter(AnyOf(F("id"), ids)).values_list(
             "id", "first_name", "last_name"
         ):
             found[cid] = (first, last)
@@ -420,18 +420,18 @@ class _Planner:
         ids = [sid for _, sid in students]
         student_names = {
             sid: f"{first} {last}"
-            for sid, first, last in Student.objects.filter(id__in=ids).values_list(
+            for sid, first, last in Student.objects.filter(AnyOf(F("id"), ids)).values_list(
                 "id", "first_name", "last_name"
             )
         }
         links_by_student: dict[int, list[tuple[int, int, int, bool]]] = defaultdict(list)
         for link_id, student_id, contact_id, order, restricted in StudentContact.objects.filter(
-            student_id__in=ids
+            AnyOf(F("student_id"), ids)
         ).values_list("id", "student_id", "contact_id", "contact_priority_order", "restricted"):
             links_by_student[student_id].append((order, link_id, contact_id, restricted))
         details_by_link: dict[int, list[_Detail]] = defaultdict(list)
         rows: Iterable[tuple[Any, ...]] = (
-            StudentContactDetail.objects.filter(link__student_id__in=ids)
+            StudentContactDetail.objects.filter(AnyOf(F("link__student_id"), ids))
             .values_list(
                 "id",
                 "link_id",
@@ -453,7 +453,7 @@ class _Planner:
         for ids_chunk in chunks(contact_ids):
             email_of.update(
                 _primaries(
-                    ContactEmail.objects.filter(contact_id__in=ids_chunk)
+                    ContactEmail.objects.filter(AnyOf(F("contact_id"), ids_chunk))
                     .order_by("contact_id")
                     .values_list(*EMAIL_FIELDS)
                 )
@@ -461,7 +461,7 @@ class _Planner:
         account_of_contact: dict[int, str] = {}
         for ids_chunk in chunks(contact_ids):
             account_of_contact.update(
-                Account.objects.filter(contact_id__in=ids_chunk).values_list(
+                Account.objects.filter(AnyOf(F("contact_id"), ids_chunk)).values_list(
                     "contact_id", "username"
                 )
             )
@@ -598,8 +598,9 @@ class _Planner:
         for chunk in chunks(keys):
             wanted = set(chunk)
             rows = (
-                Account.objects.annotate(tutela_user=Lower("username"), tutela_email=Lower("email"))
-                .filter(Q(tutela_user__in=chunk) | Q(tutela_email__in=chunk))
+                Account.objects.filter(
+                    AnyOf(Lower("username"), chunk) | AnyOf(Lower("email"), chunk)
+                )
                 .order_by("pk")
                 .values_list("username", "email", "contact_id")
             )
