@@ -23,7 +23,6 @@ import argparse
 import csv
 import os
 import re
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -33,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from memory import peak_memory_mib, reset_peak_memory
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/tutela_bench"
@@ -321,26 +322,6 @@ def _marked_copies(contacts: Path, work: Path, marks: tuple[str, ...]) -> list[P
                 writer.writerow(row)
         paths.append(path)
     return paths
-
-
-def reset_peak_memory() -> bool:
-    """Start counting the peak resident set afresh (Linux: ``clear_refs`` 5); say if it did."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def peak_memory_mib() -> float:
-    """The process's peak resident set in MiB: ``VmHWM``, else the whole run's ``ru_maxrss``."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def written_models() -> list[Any]:

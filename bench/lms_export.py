@@ -18,12 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from memory import run_measured
 
 TEACHER_PREFIX = "bench.teacher."
 SECTION_SIZE = 25
@@ -134,18 +134,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "oneroster.zip"
         for run in ("first", "again"):
-            start = time.perf_counter()
-            done = subprocess.run(
-                [tutela, "export", "oneroster", "--output", str(output)],
-                capture_output=True,
-                text=True,
-                check=True,
+            seconds, peak, out = run_measured(
+                [tutela, "export", "oneroster", "--output", str(output)]
             )
-            figures[f"{run}_seconds"] = round(time.perf_counter() - start, 1)
-            figures["summary"] = done.stdout.strip()
+            figures[f"{run}_seconds"] = round(seconds, 1)
+            figures[f"{run}_peak_mib"] = round(peak)
+            figures["summary"] = out.strip()
         figures["zip_mb"] = round(output.stat().st_size / 1_000_000, 1)
-    # The largest of the children: each export ran in its own process.
-    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
 

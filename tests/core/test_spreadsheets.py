@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import gzip
 import io
 import json
 from collections.abc import Callable
@@ -119,5 +120,5 @@ def test_the_access_code_export_and_the_autocreate_plan_neutralise_formula_cells
     assert "'=cmd|' /C calc'!A0" in exported and "'@Lee" in exported
     guardian("+Maria", "Lopez", "maria@example.org", students=(kid,))
     plan = run_autocreate(selection=Selection(), actor=command_line_user(), simulate=True)
-    text = plan.csv_text()
+    text = gzip.decompress(plan.csv_gz()).decode("utf-8")
     assert "'+Maria Lopez" in text and "'=cmd|' /C calc'!A0" in text

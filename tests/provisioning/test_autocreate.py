@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from tutela.provisioning.services import run_autocreate
 pytestmark = pytest.mark.django_db
 
 
-def lines_by(report_lines: list, contact_id: int) -> list:
+def lines_by(report_lines: Iterable[Any], contact_id: int) -> list[Any]:
     return [line for line in report_lines if line.contact == contact_id]
 
 
@@ -85,7 +85,7 @@ def test_a_non_custodial_parent_gets_no_account_when_the_district_counts_custody
     )
 
     assert not Account.objects.filter(contact=father).exists()
-    assert report.lines[0].reason == "not eligible: no custody, relationship Father"
+    assert next(iter(report.lines)).reason == "not eligible: no custody, relationship Father"
 
 
 def test_by_default_a_parent_without_custody_is_eligible_by_relationship() -> None:
@@ -121,7 +121,7 @@ def test_eligibility_is_judged_on_the_active_detail_not_an_ended_one() -> None:
 
     report = run_autocreate(selection=Selection(), actor=command_line_user())
 
-    assert report.lines[0].action == "skip"
+    assert next(iter(report.lines)).action == "skip"
     assert not Account.objects.exists()
 
 
@@ -215,7 +215,7 @@ def test_a_duplicate_candidate_is_reported_when_both_contacts_are_in_the_selecti
         (first.pk, "already done"),
         (second.pk, "skip"),
     ]
-    assert report.lines[1].reason.startswith("duplicate candidate: email Maria@example.org")
+    assert list(report.lines)[1].reason.startswith("duplicate candidate: email Maria@example.org")
     [duplicate] = report.duplicates
     assert (duplicate.contact, duplicate.other_contact) == (second.pk, first.pk)
     assert not Account.objects.filter(contact=second).exists()
@@ -253,7 +253,11 @@ def test_simulation_writes_nothing_and_reports_what_the_real_run_does() -> None:
     assert not Account.objects.exists()
     assert list(StudentContactDetail.objects.values_list("id", "allow_data_access")) == before
     real = run_autocreate(selection=Selection(), actor=command_line_user())
-    assert simulated.as_json() == real.as_json()
+    assert (simulated.totals(), list(simulated.lines), simulated.duplicates) == (
+        real.totals(),
+        list(real.lines),
+        real.duplicates,
+    )
     assert real.totals()["accounts_created"] == 1
     assert Account.objects.count() == 1
 
@@ -272,15 +276,15 @@ def test_selection_by_school_grade_and_file() -> None:
         guardian(name, "Parent", f"{name}@example.org", students=(s,))
 
     def students_of(selection: Selection) -> list[str]:
-        return [line.student for line in plan_autocreate(selection).report.lines]
+        return [line.student for line in plan_autocreate(selection).lines]
 
     assert students_of(Selection()) == ["1001", "1002", "1003"]
     assert students_of(Selection(school="10")) == ["1001", "1002"]
     assert students_of(Selection(grades=("3",))) == ["1001", "1003"]
     assert students_of(Selection(school="10", grades=("4",))) == ["1002"]
-    plan = plan_autocreate(Selection(student_numbers=("1003", "9999")))
-    assert [line.student for line in plan.report.lines] == ["1003"]
-    assert plan.report.unknown_students == ["9999"]
+    report = plan_autocreate(Selection(student_numbers=("1003", "9999")))
+    assert [line.student for line in report.lines] == ["1003"]
+    assert report.unknown_students == ["9999"]
 
 
 def test_the_csv_plan_is_one_table_of_lines_even_with_duplicate_candidates(

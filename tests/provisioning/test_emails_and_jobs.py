@@ -205,7 +205,7 @@ def test_a_background_job_reports_progress_while_it_runs_and_its_report_when_don
     assert seen[-1]["done"] == 8 and seen[-1]["phase"] == "writing"
     assert all(s["status"] == "running" for s in seen)
     assert [s["percent"] for s in seen] == sorted(s["percent"] for s in seen)
-    assert "create" in job.plan_csv()
+    assert "create" in job.open_plan_csv().read()
     assert job_progress(job)["percent"] == 100
 
 

@@ -64,7 +64,7 @@ def test_the_district_admin_reaches_the_report_the_others_are_refused(cast: Cast
     client = Client()
     client.force_login(cast.dana)
     plan = client.get(reverse("provisioning:job-plan", args=[finished_job(cast).pk]))
-    assert plan.status_code == 200 and b"2001,Hana Hill" in plan.content
+    assert plan.status_code == 200 and b"2001,Hana Hill" in plan.getvalue()
 
 
 @pytest.mark.parametrize("who", ["hana", "leo", "sam", "lou", "anonymous"])

@@ -79,7 +79,7 @@ def test_a_simulation_runs_in_the_background_and_shows_progress_and_a_csv_plan(
     assert download["Content-Disposition"] == (
         f'attachment; filename="autocreate-simulation-{job.pk}.csv"'
     )
-    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(download.getvalue().decode("utf-8-sig"))))
     assert [r["action"] for r in rows if r["contact_name"] == "Gia Hill"] == ["create"]
     una = [r for r in rows if r["contact_name"] == "Una Unlinked"]
     assert [r["reason"] for r in una] == ["not eligible: no custody, relationship not recorded"]

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
 from tutela.core.columns import REPORT_ERRORS
+from tutela.core.spill import RowSpill
 from tutela.core.spreadsheets import csv_writer
 from tutela.core.tabular import TEXT_SUFFIXES, XLSX_SUFFIXES, normalise_header
 from tutela.core.wording import counted
-from tutela.imports.spill import RowSpill
 
 Status = Literal["imported", "rejected"]
 # What a row did, one word for every kind of import (django-import-export's import types).
@@ -198,7 +198,7 @@ class ImportResult:
         if self._spill is None:
             from django.conf import settings
 
-            self._spill = RowSpill(Path(settings.TUTELA_HOME))
+            self._spill = RowSpill(Path(settings.TUTELA_HOME) / "import-rows")
         spill, held = self._spill, self._held
         for _ in range(rows - self._spilled):
             spill.write(held.popleft().spilled())

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -146,8 +145,9 @@ def _created_by(job: AutoCreateJob) -> set[int]:
     """The contacts whose accounts a real AutoCreate run created, from its saved plan."""
     if job.simulate or job.status != AutoCreateJob.Status.DONE:
         raise LetterError(f"AutoCreate run #{job.pk} is not a finished real run")
-    rows = csv.DictReader(io.StringIO(job.plan_csv()))
-    return {int(row["contact"]) for row in rows if row["action"] == CREATE and row["contact"]}
+    with job.open_plan_csv() as plan:
+        rows = csv.DictReader(plan)
+        return {int(row["contact"]) for row in rows if row["action"] == CREATE and row["contact"]}
 
 
 def _awaiting_activation(account: Account) -> bool:

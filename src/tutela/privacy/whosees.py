@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
@@ -82,16 +81,14 @@ def _autocreate_job(student: Student, contact_id: int) -> AutoCreateJob | None:
     """The latest real AutoCreate run whose plan created or attached this pair."""
     jobs = AutoCreateJob.objects.filter(simulate=False, status="done").order_by("-pk")
     for job in jobs[:AUTOCREATE_JOBS_SEARCHED]:
-        text = job.plan_csv()
-        if student.student_number not in text:
-            continue
-        for row in csv.DictReader(io.StringIO(text)):
-            if (
-                row.get("student") == student.student_number
-                and row.get("contact") == str(contact_id)
-                and row.get("action") in GRANTING_ACTIONS
-            ):
-                return job
+        with job.open_plan_csv() as plan:
+            for row in csv.DictReader(plan):
+                if (
+                    row.get("student") == student.student_number
+                    and row.get("contact") == str(contact_id)
+                    and row.get("action") in GRANTING_ACTIONS
+                ):
+                    return job
     return None
 
 

@@ -24,7 +24,7 @@ from tutela.notifications.email import Email, compose_email
 from tutela.notifications.vocabulary import EmailContext
 from tutela.people.models import CONTACT_LANGUAGE, Contact
 from tutela.provisioning.models import EmailTemplate
-from tutela.provisioning.plan import ATTACH, CHUNK, CREATE, AutoCreatePlan
+from tutela.provisioning.plan import ATTACH, CHUNK, CREATE, AutoCreateReport
 
 
 @dataclass(frozen=True)
@@ -73,15 +73,21 @@ def recipient_context(*, parent_name: str, username: str, students: Sequence[str
     return {"parent_name": parent_name, "username": username, "students": ", ".join(students)}
 
 
-def prepare_emails(plan: AutoCreatePlan, choice: EmailChoice) -> list[Email]:
+def prepare_emails(report: AutoCreateReport, choice: EmailChoice) -> list[Email]:
     """Render the run's emails, issuing activation tokens in bulk for the created accounts.
 
     Called inside the run's transaction, so a rolled-back run leaves no tokens behind.
     """
     students_of: dict[int, list[str]] = {}
-    created_contacts = {new.contact for new in plan.new_accounts}
-    for line in plan.report.lines:
-        if line.action in (CREATE, ATTACH) and line.contact is not None:
+    created_contacts: set[int] = set()
+    full_names: dict[int, str] = {}
+    for line in report.lines:
+        if line.contact is None:
+            continue
+        full_names.setdefault(line.contact, line.contact_name)
+        if line.action == CREATE:
+            created_contacts.add(line.contact)
+        if line.action in (CREATE, ATTACH):
             students_of.setdefault(line.contact, []).append(line.student_name)
     wanted = [
         c
@@ -113,10 +119,6 @@ def prepare_emails(plan: AutoCreatePlan, choice: EmailChoice) -> list[Email]:
         may_drop_indexes=False,
     )
 
-    full_names: dict[int, str] = {}
-    for line in plan.report.lines:
-        if line.contact is not None:
-            full_names.setdefault(line.contact, line.contact_name)
     languages = _languages(choice, [contact_id for _, contact_id, _, _, _ in accounts])
     versions: dict[tuple[int, str], EmailTemplate] = {}
 

@@ -8,6 +8,8 @@ app's own migrations stay its own.
 from __future__ import annotations
 
 import gzip
+import io
+from typing import TextIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -77,8 +79,13 @@ class AutoCreateJob(Job):
         mode = "simulation" if self.simulate else "run"
         return f"AutoCreate {mode} #{self.pk} ({self.status})"
 
-    def plan_csv(self) -> str:
-        return gzip.decompress(bytes(self.plan_csv_gz)).decode("utf-8") if self.plan_csv_gz else ""
+    def open_plan_csv(self) -> TextIO:
+        """The plan CSV as a text stream, decompressed as it is read: a district's plan is
+        hundreds of megabytes of text, never made whole in memory."""
+        if not self.plan_csv_gz:
+            return io.StringIO("")
+        raw = gzip.GzipFile(fileobj=io.BytesIO(bytes(self.plan_csv_gz)))
+        return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
 class EmailTemplate(models.Model):

@@ -1,7 +1,8 @@
 """AutoCreate: give a selection's eligible guardians portal accounts, and their students.
 
-``run_autocreate`` applies the plan that ``plan.plan_autocreate`` makes, in one transaction;
-a simulation is the same planning with no writes, so its report is the real run's report.
+``run_autocreate`` applies the plan that ``plan.plan_autocreate`` makes, a slice of students
+at a time as it is made, in one transaction; a simulation is the same planning with no writes,
+so its report is the real run's report.
 Jobs wrap a run for the background queue (``record_autocreate_job``, then
 ``execute_autocreate_job``) and the command line (``new_autocreate_job``, then
 ``run_autocreate_job``), with progress the staff screen polls; putting a job on the queue is
@@ -11,7 +12,6 @@ Jobs wrap a run for the background queue (``record_autocreate_job``, then
 from __future__ import annotations
 
 import datetime
-import gzip
 import secrets
 from collections.abc import Callable
 
@@ -21,14 +21,14 @@ from django.db import transaction
 from tutela.accounts.models import Account
 from tutela.accounts.scopes import Actor
 from tutela.core.audit import account_of, actor_name, audited, command_line_user
-from tutela.core.bulk import insert_rows
+from tutela.core.bulk import chunks, insert_rows
 from tutela.jobs import lifecycle
 from tutela.notifications.email import Email, deliver
 from tutela.people.models import StudentContactDetail
 from tutela.provisioning.eligibility import Eligibility
 from tutela.provisioning.emails import EmailChoice, prepare_emails
 from tutela.provisioning.models import AutoCreateJob
-from tutela.provisioning.plan import CHUNK, AutoCreatePlan, AutoCreateReport, plan_autocreate
+from tutela.provisioning.plan import AutoCreateReport, PlanSlice, plan_autocreate
 from tutela.provisioning.selection import Selection
 
 Progress = Callable[[int, int], None]
@@ -59,25 +59,32 @@ def run_autocreate(
     """
     outbox: list[Email] = []
     factor = 1 if simulate else 2
+    written = 0  # students whose slice of the plan is written
 
     def planning(done: int, total: int) -> None:
         if progress:
-            progress(done, total * factor, "planning")
+            progress(written + done, total * factor, "planning")
 
     if simulate:
         # Only reads: no transaction, so on SQLite a simulation never holds the write lock.
         simulated = plan_autocreate(
             selection, eligibility=eligibility, today=today, progress=planning
-        ).report
+        )
         if on_applied:
             on_applied(simulated)
         return simulated
     with audited(actor), transaction.atomic():
-        plan = plan_autocreate(selection, eligibility=eligibility, today=today, progress=planning)
-        _apply(plan, progress)
+
+        def write(part: PlanSlice) -> None:
+            nonlocal written
+            _apply(part, progress)
+            written = part.first + part.size
+
+        report = plan_autocreate(
+            selection, eligibility=eligibility, today=today, progress=planning, apply=write
+        )
         if emails:
-            outbox = prepare_emails(plan, emails)
-            report = plan.report
+            outbox = prepare_emails(report, emails)
 
             def send() -> None:
                 if progress:
@@ -86,8 +93,8 @@ def run_autocreate(
 
             transaction.on_commit(send)
         if on_applied:
-            on_applied(plan.report)
-    return plan.report
+            on_applied(report)
+    return report
 
 
 def unusable_password() -> str:
@@ -95,11 +102,15 @@ def unusable_password() -> str:
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
-def _apply(plan: AutoCreatePlan, progress: PhaseProgress | None) -> None:
-    """The writes, in bulk: accounts with an unusable password (parents set theirs through
-    the activation link; no per-account hashing), then data access on the links."""
-    students = plan.report.students
-    steps = len(plan.new_accounts) + len(plan.grant_detail_ids)
+def _apply(part: PlanSlice, progress: PhaseProgress | None) -> None:
+    """One slice's writes, in bulk: accounts with an unusable password (parents set theirs
+    through the activation link; no per-account hashing), then data access on the links.
+
+    Progress counts each student twice, planned and written: the students of earlier slices
+    are both, this slice's are planned.
+    """
+    planned, total = part.first + part.size, part.total * 2
+    steps = len(part.new_accounts) + len(part.grant_detail_ids)
     done_writes = 0
 
     def advance(count: int) -> None:
@@ -107,10 +118,9 @@ def _apply(plan: AutoCreatePlan, progress: PhaseProgress | None) -> None:
         done_writes += count
         if progress:
             fraction = done_writes / steps if steps else 1
-            progress(students + round(students * fraction), students * 2, "writing")
+            progress(planned + part.first + round(part.size * fraction), total, "writing")
 
-    for start in range(0, len(plan.new_accounts), CHUNK):
-        chunk = plan.new_accounts[start : start + CHUNK]
+    for chunk in chunks(part.new_accounts):
         # Not the big-load upkeep: dropping the accounts table's indexes would lock it, and so
         # every sign-in, until the run commits.
         insert_rows(
@@ -130,13 +140,11 @@ def _apply(plan: AutoCreatePlan, progress: PhaseProgress | None) -> None:
             may_drop_indexes=False,
         )
         advance(len(chunk))
-    grants = plan.grant_detail_ids
-    for start in range(0, len(grants), CHUNK):
-        ids = grants[start : start + CHUNK]
+    for ids in chunks(part.grant_detail_ids):
         StudentContactDetail.objects.filter(id__in=ids).update(allow_data_access=True)
         advance(len(ids))
     if progress:
-        progress(students * 2, students * 2, "writing")
+        progress(2 * planned, total, "writing")
 
 
 def new_autocreate_job(
@@ -254,7 +262,7 @@ def _execute(
         job.done, job.phase = job.total, "finished"
         job.totals = report.totals()
         job.duplicates = [d.as_json() for d in report.duplicates]
-        job.plan_csv_gz = gzip.compress(report.csv_text().encode("utf-8"), compresslevel=5)
+        job.plan_csv_gz = report.csv_gz()
         lifecycle.finish(job)
 
     report = run_autocreate(

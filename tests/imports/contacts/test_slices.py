@@ -19,10 +19,10 @@ import pytest
 from django.db import transaction
 
 from tutela.core.audit import command_line_user
+from tutela.core.spill import LEFT_FOR
 from tutela.imports import engine
 from tutela.imports.contacts.importer import ContactImporter
 from tutela.imports.runner import run_import
-from tutela.imports.spill import LEFT_FOR
 from tutela.people.export import export_contacts
 from tutela.people.models import Contact, Phone, Student, StudentContact
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,11 +10,12 @@ from django.core.management.base import CommandParser
 
 from tutela.core.audit import command_line_user
 from tutela.core.commands import TutelaCommand, UsageError, check_output
-from tutela.core.private import open_private, write_private
+from tutela.core.private import open_private
 from tutela.core.wording import counted
 from tutela.people.models import CONTACT_LANGUAGE, Language, School
 from tutela.provisioning.emails import EmailChoice
 from tutela.provisioning.models import EmailTemplate
+from tutela.provisioning.plan import AutoCreateReport
 from tutela.provisioning.selection import Selection, read_student_numbers
 from tutela.provisioning.services import new_autocreate_job, run_autocreate_job
 
@@ -113,24 +113,38 @@ class Command(TutelaCommand):
         finally:
             if bar is not None:
                 bar(0, 0, "")
+        try:
+            self._report(report, options, job=job.pk, selection=selection, emailed=bool(emails))
+        finally:
+            report.close()
+
+    def _report(
+        self,
+        report: AutoCreateReport,
+        options: dict[str, Any],
+        *,
+        job: int,
+        selection: Selection,
+        emailed: bool,
+    ) -> None:
+        """The report where it was asked for: the plan file, JSON or the text summary."""
+        report_path: Path | None = options["report"]
+        simulate: bool = options["simulate"]
         if report_path is not None:
-            if report_path.suffix.lower() == ".json":
-                write_private(report_path, json.dumps(report.as_json()))
-            else:
-                with open_private(report_path, newline="") as handle:
+            with open_private(report_path, newline="") as handle:
+                if report_path.suffix.lower() == ".json":
+                    report.write_json(handle.write)
+                else:
                     report.write_csv(handle)
         if options["json"]:
-            self.stdout.write(
-                json.dumps(
-                    {
-                        "simulate": simulate,
-                        "job": job.pk,
-                        "emails_sent": report.emails_sent,
-                        "selection": selection.as_json(),
-                        **report.as_json(),
-                    }
-                )
-            )
+            head = {
+                "simulate": simulate,
+                "job": job,
+                "emails_sent": report.emails_sent,
+                "selection": selection.as_json(),
+            }
+            report.write_json(lambda text: self.stdout.write(text, ending=""), head)
+            self.stdout.write("")
             return
         prefix = "Simulation (nothing saved)" if simulate else "AutoCreate"
         self.stdout.write(f"{prefix}: {selection.describe()}.")
@@ -138,7 +152,7 @@ class Command(TutelaCommand):
             self.stdout.write(line)
         if report_path is not None:
             self.stdout.write(f"Full plan written to {report_path}.")
-        if emails and not simulate:
+        if emailed and not simulate:
             self.stdout.write(f"{counted(report.emails_sent, 'email')} sent.")
 
     def _waiting(self, message: str) -> None:

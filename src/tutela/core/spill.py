@@ -1,16 +1,17 @@
-"""The rows an import has settled, kept on disk instead of in memory.
+"""The rows a bulk job has settled, kept on disk instead of in memory.
 
-A million-student file has 2.7 million rows, and their results took more than a GiB while
-they stayed in memory to the end of the run. Once a slice of the file is applied its rows'
-results are final: the engine writes them here, one compact JSON line each, in file order,
-and the totals, the job record, the report and the summary read them back as a stream.
+A million-student import file has 2.7 million rows, and an AutoCreate run of that district
+2.2 million plan lines: either took more than a GiB while it stayed in memory to the end of
+the run. Once a slice is done its rows are final: the job writes them here, one compact JSON
+line each, in order, and the totals, the job record, the report and the summary read them
+back as a stream (the contacts import's row results in ``TUTELA_HOME/import-rows/``,
+AutoCreate's plan lines in ``TUTELA_HOME/autocreate-lines/``).
 
-The file holds what the rows say about families (a group's name, its messages), so it is
-created readable by Tutela's user only (mode 600) in ``TUTELA_HOME/import-rows/``, and
-deleted when the run's result is closed, or when the result is dropped without being closed.
-A process killed in the middle of a run cannot delete its file: the next run deletes the
-files nobody has written to for ``LEFT_FOR`` seconds (a run writes its file until its last
-slice, and reads it back at once).
+The file holds what the rows say about families (names, emails, messages), so it is created
+readable by Tutela's user only (mode 600), and deleted when the run's result is closed, or
+when the result is dropped without being closed. A process killed in the middle of a run
+cannot delete its file: the next run deletes the files nobody has written to for
+``LEFT_FOR`` seconds (a run writes its file until its last slice, and reads it back at once).
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ _line = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 class RowSpill:
     """A private file of JSON lines, appended to while a run goes and read back after it."""
 
-    def __init__(self, home: Path) -> None:
-        folder = _cleared(private_directory(home / "import-rows"))
-        descriptor, name = tempfile.mkstemp(suffix=".jsonl", dir=folder)
+    def __init__(self, folder: Path) -> None:
+        descriptor, name = tempfile.mkstemp(
+            suffix=".jsonl", dir=_cleared(private_directory(folder))
+        )
         self.path = Path(name)
         self._out = os.fdopen(descriptor, "w", encoding="utf-8", newline="\n")
         self._removed = weakref.finalize(self, _remove, self._out, self.path)
