@@ -15,7 +15,7 @@ from tutela.core.bulk import chunks
 from tutela.core.columns import ColumnMap
 from tutela.imports.contacts.columns import COLUMNS, FIELDS, KNOWN
 from tutela.imports.contacts.planning import Planner
-from tutela.imports.contacts.state import EARLIER, World, load_world
+from tutela.imports.contacts.state import EARLIER, World, by_index, load_world
 from tutela.imports.contacts.validation import ParsedRow, RowValidator
 from tutela.imports.contacts.writing import Writer
 from tutela.imports.engine import PROGRESS_EVERY, Group, ImportContext, ImportKind, Touch
@@ -124,12 +124,13 @@ class ContactImporter(ImportKind[ParsedRow]):
         total = context.rows
 
         clock = time.perf_counter()
-        world = load_world([row for group in groups for row in group.checked])
+        with by_index():
+            world = load_world([row for group in groups for row in group.checked])
+            schools = {} if context.district_wide else _schools_of(world)
         for student_id, view in world.views.items():
             claims = self._claims.get(student_id, ())
             for at in range(0, len(claims), 2):
                 view.claimed[claims[at]] = (EARLIER, claims[at + 1])
-        schools = {} if context.district_wide else _schools_of(world)
         _add(timings, "resolve (load what the file names)", time.perf_counter() - clock)
 
         clock = time.perf_counter()

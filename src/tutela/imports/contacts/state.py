@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -55,6 +56,30 @@ def fetch_in(sql: str, values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
             test, params = one_of(connection, batch)
             cursor.execute(sql.format(in_list=test), params)
             yield from cursor.fetchall()
+
+
+@contextmanager
+def by_index() -> Iterator[None]:
+    """Answer the look-ups made inside through the indexes of their keys, on PostgreSQL.
+
+    A slice's look-ups name a few thousand keys, in tables that a big import fills in the same
+    transaction. The planner prices each index probe as a read from disk and chose to read the
+    whole table instead, in every slice: at a million students the resolve took 43 times the
+    time it took at 100,000, the tables ten times bigger and the slices ten times as many.
+    Probing the index costs a slice the same whatever the table's size. ``SET LOCAL``: if the
+    import fails inside, its transaction's rollback undoes the setting.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+        )
+        before = cursor.fetchone()[0]
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
 
 
 class Record:
@@ -457,8 +482,10 @@ def _load_accounts(world: World, usernames: set[str], emails: set[str]) -> None:
     seen: set[int] = set()
     names = sorted(usernames | emails)
     # The unique index of account emails leaves out blank ones: saying so lets the database use
-    # it (without, every slice of a big import read the whole accounts table).
-    for column, indexed in (("username", ""), ("email", " AND email <> ''")):
+    # it (without, every slice of a big import read the whole accounts table). Said as the
+    # index says it (``~Q(email="")``): SQLite uses a partial index only for a query that repeats
+    # its condition, and ``email <> ''`` does not.
+    for column, indexed in (("username", ""), ("email", " AND NOT (email = '')")):
         for pk, cid, username, email in fetch_in(
             f"SELECT id, contact_id, username, email FROM {table} "  # noqa: S608
             f"WHERE lower({column}) {{in_list}}{indexed}",
