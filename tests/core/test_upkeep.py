@@ -218,3 +218,109 @@ def test_a_mixed_import_ends_the_same_with_or_without_the_upkeep(
     row_by_row, once_per_table = outcome(20_000), outcome(1)
     assert once_per_table == row_by_row
     assert [c["last_name"] for c in once_per_table] == ["Bell-Ray", "Cruz", "Diaz", "Eng"]
+
+
+KEYS_OF = """
+SELECT conrelid::regclass::text || ' -> ' || confrelid::regclass::text
+FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1
+"""
+
+
+def foreign_keys(*models: Any) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(KEYS_OF, [[m._meta.db_table for m in models]])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row")
+def test_a_big_run_checks_its_keys_once_at_its_end_and_spares_the_sign_in_tables() -> None:
+    from tutela.accounts.models import Account
+    from tutela.people.models import Contact
+
+    before = schema()
+    with transaction.atomic():
+        with upkeep.keys_checked_at_end(
+            (ContactEmail, StudentContact, Account), 5, spared=(Contact, Account)
+        ):
+            # The links' key to the students went; their key to the contacts stayed, and so
+            # did every key of the accounts table.
+            assert foreign_keys(StudentContact) == ["people_studentcontact -> people_contact"]
+            assert foreign_keys(ContactEmail) == ["people_contactemail -> people_contact"]
+            assert foreign_keys(Account) == ["accounts_account -> people_contact"]
+        assert schema() == before
+    assert schema() == before
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row")
+def test_a_dangling_reference_fails_the_end_of_the_run() -> None:
+    from tutela.people.models import Contact
+
+    contact = ContactFactory.create()
+    with (
+        pytest.raises(IntegrityError, match="foreign key"),
+        transaction.atomic(),
+        upkeep.keys_checked_at_end((StudentContact,), 5, spared=(Contact,)),
+    ):
+        insert_rows(
+            StudentContact,
+            ("student_id", "contact_id", "contact_priority_order"),
+            [(987_654_321, contact.pk, 1)],
+            may_drop_indexes=False,
+        )
+    assert not StudentContact.objects.exists()
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row")
+def test_a_run_no_bigger_than_the_table_keeps_the_per_row_checks() -> None:
+    contact = ContactFactory.create()
+    insert_rows(ContactEmail, EMAIL_FIELDS, emails(contact.pk, "a@x.org", "b@x.org"))
+    with transaction.atomic(), upkeep.keys_checked_at_end((ContactEmail,), 2, spared=()):
+        assert "people_contactemail -> people_code" in foreign_keys(ContactEmail)
+    with transaction.atomic(), upkeep.keys_checked_at_end((ContactEmail,), 3, spared=()):
+        assert foreign_keys(ContactEmail) == []
+    assert "people_contactemail -> people_code" in foreign_keys(ContactEmail)
+
+
+@postgres_only
+@pytest.mark.usefixtures("big_from_one_row", "another_session_reading_emails")
+def test_a_run_whose_tables_are_in_use_elsewhere_keeps_the_per_row_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(upkeep, "LOCK_WAIT", "200ms")
+    before = foreign_keys(ContactEmail, StudentContact)
+    with (
+        transaction.atomic(),
+        upkeep.keys_checked_at_end((StudentContact, ContactEmail), 5, spared=()),
+    ):
+        assert foreign_keys(ContactEmail, StudentContact) == before  # all or none
+    assert before
+
+
+@pytest.mark.usefixtures("big_from_one_row")
+def test_a_big_contacts_import_checks_the_links_keys_at_its_end_on_postgresql(
+    tutela: Callable[..., Run], csv_file: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(upkeep, "_dropped", lambda *_: [])  # only the run's own upkeep
+    StudentFactory.create(student_number="1001")
+    path = csv_file(
+        [
+            ["Identifier", "LastName", "EmailAddress", "StudentNumber"],
+            ["P1", "Lee", "ann@example.org", "1001"],
+            ["P2", "Kim", "bo@example.org", "1001"],
+        ]
+    )
+    before = schema()
+    with CaptureQueriesContext(connection) as queries:
+        result = tutela("import", "contacts", str(path))
+    assert result.code == 0, result.err
+    keys = [sql for sql in dropped(queries) if "DROP CONSTRAINT" in sql and "_fk_" in sql]
+    if connection.vendor == "postgresql":
+        assert any("people_studentcontact_student_id" in sql for sql in keys)
+        assert not any("accounts_account" in sql or "contact_id" in sql for sql in keys)
+    else:
+        assert keys == []
+    assert schema() == before
+    assert StudentContact.objects.filter(student__student_number="1001").count() == 2

@@ -18,15 +18,21 @@ that more than doubles the table (a district's first import, not its nightly one
 PostgreSQL only if the locks are granted within ``LOCK_WAIT``; otherwise the rows are kept up
 one by one. A district that would rather never hold those locks sets
 ``TUTELA_IMPORT_BUILDS_INDEXES_AFTER=false``.
+
+An import applied slice by slice brings each table its rows a slice at a time, too few for
+any one insert to count as big, and its slices read the tables through their indexes, which
+must stay. Its foreign keys need no index, so a big run checks them once at its end instead
+(``keys_checked_at_end``): at 100,000 students the per-row checks were most of a
+PostgreSQL import's commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Below this many rows the per-row upkeep costs well under a second: not worth the locks.
@@ -53,6 +59,13 @@ WHERE c.conrelid = %s::regclass
        SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid))
 ORDER BY c.contype DESC, c.conname
 """
+# Its foreign keys, with the tables they refer to.
+POSTGRESQL_KEYS = """
+SELECT c.conname, pg_get_constraintdef(c.oid), c.confrelid::regclass::text
+FROM pg_constraint c
+WHERE c.conrelid = %s::regclass AND c.contype = 'f'
+ORDER BY c.conname
+"""
 # SQLite's own indexes for UNIQUE columns have no SQL and cannot be dropped: they stay.
 SQLITE_INDEXES = """
 SELECT name, sql FROM sqlite_master
@@ -70,10 +83,7 @@ def upkeep_at_end(
     """
     rebuild = _dropped(connection, model._meta.db_table, rows)
     yield
-    if rebuild:
-        with connection.cursor() as cursor:
-            for statement in rebuild:
-                cursor.execute(statement)
+    _build_back(connection, rebuild)
 
 
 def _dropped(connection: BaseDatabaseWrapper, table: str, rows: int) -> list[str]:
@@ -86,16 +96,10 @@ def _dropped(connection: BaseDatabaseWrapper, table: str, rows: int) -> list[str
     ):
         return []
     assert connection.in_atomic_block, "indexes may only be dropped inside a transaction"
+    if _holds_as_many(connection, table, rows):
+        return []
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        # Does the table already hold as many rows as the load brings? Counted exactly, but
-        # never further than the load's own size.
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {quote(table)} LIMIT %s) AS held",  # noqa: S608
-            [rows],
-        )
-        if cursor.fetchone()[0] >= rows:
-            return []
         if connection.vendor == "sqlite":
             cursor.execute(SQLITE_INDEXES, [table])
             indexes = cursor.fetchall()
@@ -121,8 +125,86 @@ def _dropped_postgresql(connection: BaseDatabaseWrapper, table: str) -> list[str
         f"ALTER TABLE {quoted} ADD CONSTRAINT {quote(name)} {definition}"
         for name, definition in constraints
     ]
-    if not drop:
+    return rebuild if drop and _dropped_in_time(connection, drop) else []
+
+
+@contextmanager
+def keys_checked_at_end(
+    tables: Sequence[type[models.Model]], rows: int, *, spared: Sequence[type[models.Model]]
+) -> Iterator[None]:
+    """Run a load of ``rows`` rows in many inserts into ``tables`` inside this block, their
+    PostgreSQL foreign keys checked once at its end (one anti-join each) instead of row by row.
+
+    Only for the tables the load more than doubles, and never a key of or to a table in
+    ``spared``: dropping a key locks both its table and the one it refers to until the
+    caller commits, and the tables every signed-in page reads must stay readable. A dangling
+    reference fails the block's end just as the per-row check fails the commit. Must run
+    inside a transaction that is rolled back if the block fails.
+    """
+    if not tables:
+        yield
+        return
+    connection = connections[router.db_for_write(tables[0])]
+    rebuild = _keys_dropped(connection, tables, rows, {m._meta.db_table for m in spared})
+    yield
+    if rebuild:
+        # The checks of the keys that stayed, queued on these tables, run first: PostgreSQL
+        # refuses to alter a table that has checks pending.
+        _build_back(connection, ["SET CONSTRAINTS ALL IMMEDIATE", "SET CONSTRAINTS ALL DEFERRED"])
+    _build_back(connection, rebuild)
+
+
+def _build_back(connection: BaseDatabaseWrapper, rebuild: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for statement in rebuild:
+            cursor.execute(statement)
+
+
+def _keys_dropped(
+    connection: BaseDatabaseWrapper,
+    tables: Sequence[type[models.Model]],
+    rows: int,
+    spared: set[str],
+) -> list[str]:
+    if (
+        rows < BULK_ROWS
+        or connection.vendor != "postgresql"
+        or not settings.TUTELA_IMPORT_BUILDS_INDEXES_AFTER
+    ):
         return []
+    assert connection.in_atomic_block, "keys may only be dropped inside a transaction"
+    quote = connection.ops.quote_name
+    drop, rebuild = [], []
+    with connection.cursor() as cursor:
+        for model in tables:
+            table = model._meta.db_table
+            if table in spared or _holds_as_many(connection, table, rows):
+                continue
+            cursor.execute(POSTGRESQL_KEYS, [quote(table)])
+            for name, definition, referred in cursor.fetchall():
+                if referred in spared:
+                    continue
+                drop.append(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                rebuild.append(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+    return rebuild if drop and _dropped_in_time(connection, drop) else []
+
+
+def _holds_as_many(connection: BaseDatabaseWrapper, table: str, rows: int) -> bool:
+    """Whether the table already holds as many rows as the load brings: counted exactly, but
+    never further than the load's own size."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT %s)"  # noqa: S608
+            " AS held",
+            [rows],
+        )
+        return bool(cursor.fetchone()[0] >= rows)
+
+
+def _dropped_in_time(connection: BaseDatabaseWrapper, drop: list[str]) -> bool:
+    """Run the ``drop`` statements if their locks come within ``LOCK_WAIT``; if not, none."""
     try:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             # Checks already queued (rows deleted earlier in the import) must run first:
@@ -138,5 +220,5 @@ def _dropped_postgresql(connection: BaseDatabaseWrapper, table: str) -> list[str
     except DatabaseError as error:
         if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
             raise
-        return []
-    return rebuild
+        return False
+    return True

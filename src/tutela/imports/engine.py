@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
+from django.db.models import Model
+
 from tutela.accounts.scopes import Actor, Scope
 from tutela.core.columns import ColumnMap, map_columns
 from tutela.core.tabular import (
@@ -45,6 +47,7 @@ from tutela.core.tabular import (
     normalise_header,
     read_table,
 )
+from tutela.core.upkeep import keys_checked_at_end
 from tutela.imports.results import ImportResult, Outcome, RowResult, reject_rows
 
 # (done, total): rows read so far while the file is read (total ``None``: the engine reads the
@@ -212,6 +215,10 @@ class ImportKind(Generic[C]):
     # The kinds of file the imports screen takes for the kind (a kind reading its own files
     # is offered there when it names them); none: the command line only.
     upload_suffixes: ClassVar[tuple[str, ...]] = (*TEXT_SUFFIXES, *XLSX_SUFFIXES)
+    # The tables a run applied in slices fills, whose foreign keys a big run checks once at
+    # its end (``core.upkeep.keys_checked_at_end``), and the tables no such key may lock.
+    filled_tables: ClassVar[tuple[type[Model], ...]] = ()
+    spared_tables: ClassVar[tuple[type[Model], ...]] = ()
 
     def read(self, path: Path) -> Table:
         """The rows of ``path``: by default a spreadsheet (``FileProblem`` if it is not one)."""
@@ -335,21 +342,23 @@ def _in_slices(
     waiting: dict[int, Group[Any]] = {}  # by group number, until applied
     again, _ = kind.columns(kind.read(table.path), context)
     applied = settled = 0
-    for position, (number, cells) in enumerate(again.rows):
-        changed = position >= len(index.numbers) or index.numbers[position] != number
-        assert not changed, "the file changed while it was imported"
-        checked = read(number, cells)
-        group = waiting.get(index.groups[position])
-        if group is None:
-            group = waiting[index.groups[position]] = Group(checked.key)
-        checker.take(_row_of(kind, again, number, cells, checked, group, context), group, checked)
-        while index.slices and index.slices[0][0] <= position:
-            end = index.slices.popleft()[1]
-            _apply_slice(kind, [waiting.pop(n) for n in range(applied, end)], context)
-            applied = end
-            while settled <= position and index.groups[settled] < applied:
-                settled += 1
-            result.spill(settled)
+    with keys_checked_at_end(kind.filled_tables, context.rows, spared=kind.spared_tables):
+        for position, (number, cells) in enumerate(again.rows):
+            changed = position >= len(index.numbers) or index.numbers[position] != number
+            assert not changed, "the file changed while it was imported"
+            checked = read(number, cells)
+            group = waiting.get(index.groups[position])
+            if group is None:
+                group = waiting[index.groups[position]] = Group(checked.key)
+            row = _row_of(kind, again, number, cells, checked, group, context)
+            checker.take(row, group, checked)
+            while index.slices and index.slices[0][0] <= position:
+                end = index.slices.popleft()[1]
+                _apply_slice(kind, [waiting.pop(n) for n in range(applied, end)], context)
+                applied = end
+                while settled <= position and index.groups[settled] < applied:
+                    settled += 1
+                result.spill(settled)
     assert result.row_count == len(index.numbers), "the file changed while it was imported"
 
 
