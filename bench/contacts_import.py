@@ -1,7 +1,7 @@
 """Benchmark the contacts import against the database's own raw bulk load of the same file.
 
     python bench/contacts_import.py --students 100000 --database sqlite
-    python bench/contacts_import.py --students 100000 --database postgresql
+    python bench/contacts_import.py --students 100000 1000000 --database postgresql
 
 Prints, in one run: the contacts import time next to what the database itself needs to hold
 the result (every row of every table the import wrote, copied out and timed loading back into
@@ -14,13 +14,16 @@ time goes. The
 files are generated first in a child process (so the generator's memory is not counted) into
 ``--work`` and reused when they are already there. The database is a fresh one: a new SQLite
 file under ``--work``, or the PostgreSQL database ``tutela_bench`` (dropped and re-created;
-``--pg-url`` to change it).
+``--pg-url`` to change it). Given several sizes, it measures each in a child process of its
+own (so that one size's memory is not the next one's) and ends with a summary of them all: each
+size's figures and how many times the smallest size's import time each larger one took.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import re
 import shutil
@@ -116,7 +119,9 @@ def raw_postgres(contacts: Path) -> tuple[float, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=100_000)
+    parser.add_argument(
+        "--students", type=int, nargs="+", default=[100_000], help="one size or several"
+    )
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "tutela-bench")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
@@ -129,14 +134,58 @@ def main() -> None:
         action="store_true",
         help="then submit two more imports of the file's size together, as two `tutela import`s",
     )
+    parser.add_argument("--figures", type=Path, help=argparse.SUPPRESS)  # a child's report
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    folder = generate(args.students, args.work)
+    if len(args.students) > 1:
+        summarise(args, [each_size(args, students) for students in sorted(args.students)])
+        return
+    figures = measure(args, args.students[0])
+    if args.figures:
+        args.figures.write_text(json.dumps(figures))
+
+
+def each_size(args: argparse.Namespace, students: int) -> dict[str, Any]:
+    """Measure one size in a child process of its own; its figures."""
+    report = args.work / f"figures-{students}.json"
+    report.unlink(missing_ok=True)
+    command = [sys.executable, __file__, "--students", str(students), "--figures", str(report)]
+    command += ["--database", args.database, "--work", str(args.work), "--pg-url", args.pg_url]
+    command += ["--raw-runs", str(args.raw_runs)]
+    command += ["--again"] * args.again + ["--two"] * args.two
+    subprocess.run(command, check=True)
+    print()
+    return dict(json.loads(report.read_text()))
+
+
+def summarise(args: argparse.Namespace, sizes: list[dict[str, Any]]) -> None:
+    first = sizes[0]
+    print(f"summary ({args.database}, load average {_load_average()})")
+    print(
+        f"  {'students':>10} {'import':>9} {'own load':>9} {'ratio':>6} {'raw ratio':>9} "
+        f"{'peak memory':>12} {'time x':>7}"
+    )
+    for size in sizes:
+        print(
+            f"  {size['students']:>10,} {size['import']:>7.1f} s {size['own_load']:>7.1f} s "
+            f"{size['import'] / size['own_load']:>5.2f}x {size['import'] / size['raw']:>8.1f}x "
+            f"{size['peak_mib']:>8.0f} MiB {size['import'] / first['import']:>6.1f}x"
+        )
+    print(f"  time x: each import's time over the {first['students']:,}-student one's")
+
+
+def _load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def measure(args: argparse.Namespace, students: int) -> dict[str, Any]:
+    """Import one size's file and print its figures; return them."""
+    folder = generate(students, args.work)
     contacts = folder / "contacts.csv"
 
     os.environ["TUTELA_HOME"] = str(args.work / "home")
     if args.database == "sqlite":
-        database = args.work / f"bench-{args.students}.sqlite3"
+        database = args.work / f"bench-{students}.sqlite3"
         database.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     else:
@@ -196,8 +245,8 @@ def main() -> None:
     load, tables = own_load(args.database, args.work)
 
     print(f"database            {args.database}")
-    print(f"students            {args.students:,} (students import {students_time:.1f} s)")
-    print(f"contact rows        {rows:,} ({rows / args.students:.2f} per student)")
+    print(f"students            {students:,} (students import {students_time:.1f} s)")
+    print(f"contact rows        {rows:,} ({rows / students:.2f} per student)")
     print(f"stored records      {stored_records():,}")
     print(f"raw load            {raw:.1f} s ({how})")
     print(f"database's own load {load:.1f} s (the {tables} tables the import wrote)")
@@ -205,7 +254,7 @@ def main() -> None:
     print(f"                    {'':<5}  = {elapsed / raw:.1f}x the raw load of the file")
     since = "the import" if peak_from_here else "the process (students import included)"
     print(f"peak memory         {peak:.0f} MiB (resident set, since the start of {since})")
-    print(f"load average        {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"load average        {_load_average()}")
     print(
         f"groups              {totals['groups']:,} ({totals['imported_groups']:,} imported, "
         f"{totals['rejected_groups']:,} rejected)"
@@ -225,6 +274,13 @@ def main() -> None:
         again(contacts, result, args.work)
     if args.two:
         two_at_once(contacts, args.work)
+    return {
+        "students": students,
+        "import": elapsed,
+        "own_load": load,
+        "raw": raw,
+        "peak_mib": peak,
+    }
 
 
 def again(contacts: Path, result: Any, work: Path) -> None:
