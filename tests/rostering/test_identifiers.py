@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pytest_django import DjangoAssertNumQueries
 
+from tutela.core.bulk import CHUNK
 from tutela.rostering.identifiers import sourced_ids, usable
 from tutela.rostering.models import SourcedId, SourcedKind
 
@@ -38,6 +41,20 @@ def test_a_district_already_given_its_ids_reads_them_in_a_few_queries(
     assert SourcedId.objects.filter(kind=SourcedKind.STUDENT).count() == 12_000
     with django_assert_max_num_queries(3):
         assert sourced_ids(SourcedKind.STUDENT, preferred) == preferred
+
+
+def test_new_ids_are_written_a_chunk_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    written: list[int] = []
+    bulk_create = SourcedId.objects.bulk_create
+
+    def counted(objs: list[SourcedId], **options: Any) -> list[SourcedId]:
+        written.append(len(objs))
+        return bulk_create(objs, **options)
+
+    monkeypatch.setattr(SourcedId.objects, "bulk_create", counted)
+    preferred = {pk: f"S{pk}" for pk in range(1, 12_001)}
+    assert sourced_ids(SourcedKind.STUDENT, preferred) == preferred
+    assert sum(written) == 12_000 and max(written) <= CHUNK
 
 
 @pytest.mark.parametrize(

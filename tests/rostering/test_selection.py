@@ -18,6 +18,7 @@ from tutela.rostering.selection import (
     oneroster_role,
     shared_links,
     shared_pairs,
+    stronger_role,
 )
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,22 @@ def test_an_ended_grant_does_not_leave_after_its_end(cast: Cast) -> None:
     assert ("holly", "hana", "Mother") in pairs(cast, day=yesterday)
 
 
+def test_the_pairs_are_streamed_by_contact_then_student(cast: Cast) -> None:
+    link_student(
+        actor=command_line_user(),
+        contact=cast.leo_contact,
+        student=cast.holly,
+        relationship_type="Guardian",
+        allow_data_access=True,
+    )
+    found = shared_pairs()
+    assert iter(found) is found  # read as it goes, never held whole
+    links = (
+        shared_links().order_by("contact_id", "student_id").values_list("student_id", "contact_id")
+    )
+    assert [(pair.student_id, pair.contact_id) for pair in found] == list(links)
+
+
 def test_limited_to_schools(cast: Cast) -> None:
     assert pairs(cast, schools=[cast.lakeside]) == {("lila", "leo", "Father")}
 
@@ -86,6 +103,24 @@ def test_the_relationship_of_a_pair_without_one_is_blank(cast: Cast) -> None:
 )
 def test_oneroster_role(relationships: list[str], role: str) -> None:
     assert oneroster_role(relationships) == role
+
+
+@pytest.mark.parametrize(
+    ("role", "relationship", "stronger"),
+    [
+        ("relative", "Mother", "parent"),
+        ("relative", "Guardian", "guardian"),
+        ("guardian", "Aunt", "guardian"),
+        ("guardian", "father", "parent"),
+        ("parent", "Guardian", "parent"),
+        ("parent", "", "parent"),
+        ("relative", "", "relative"),
+    ],
+)
+def test_a_role_held_one_pair_at_a_time_only_grows(
+    role: str, relationship: str, stronger: str
+) -> None:
+    assert stronger_role(role, relationship) == stronger
 
 
 @pytest.mark.parametrize(

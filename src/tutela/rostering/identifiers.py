@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 
+from tutela.core.bulk import chunks
 from tutela.rostering.models import SourcedId, SourcedKind
 
 # The characters 1EdTech's CSV binding allows in a sourcedId.
 SOURCED_ID_CHARACTERS = re.compile(r"[0-9A-Za-z._/@-]+")
-# Enough to keep each IN (...) within both databases' limits on query parameters.
-CHUNK = 5_000
-
-T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 def usable(candidate: str) -> bool:
@@ -35,7 +26,7 @@ def usable(candidate: str) -> bool:
 
 def _given(kind: SourcedKind, object_ids: Sequence[int]) -> dict[int, str]:
     given: dict[int, str] = {}
-    for chunk in _chunks(object_ids):
+    for chunk in chunks(object_ids):
         given.update(
             SourcedId.objects.filter(kind=kind, object_id__in=chunk).values_list(
                 "object_id", "sourced_id"
@@ -46,7 +37,7 @@ def _given(kind: SourcedKind, object_ids: Sequence[int]) -> dict[int, str]:
 
 def _taken(candidates: Sequence[str]) -> set[str]:
     taken: set[str] = set()
-    for chunk in _chunks(candidates):
+    for chunk in chunks(candidates):
         taken.update(
             SourcedId.objects.filter(sourced_id__in=chunk).values_list("sourced_id", flat=True)
         )
@@ -76,13 +67,17 @@ def sourced_ids(kind: SourcedKind, preferred: Mapping[int, str]) -> dict[int, st
             candidate = str(uuid.uuid4())
         unavailable.add(candidate)
         new[pk] = candidate
+    # Written a chunk at a time: a first export of a district gives out millions of ids, too
+    # many to hold as model instances at once.
     with transaction.atomic():
-        SourcedId.objects.bulk_create(
-            [SourcedId(kind=kind, object_id=pk, sourced_id=value) for pk, value in new.items()],
-            batch_size=CHUNK,
-            ignore_conflicts=True,
-        )
-    result = given | _given(kind, missing)
+        for chunk in chunks(new.items()):
+            SourcedId.objects.bulk_create(
+                [SourcedId(kind=kind, object_id=pk, sourced_id=value) for pk, value in chunk],
+                ignore_conflicts=True,
+            )
+    given.update(_given(kind, missing))
     # An id another export wrote meanwhile for another object: this one gets a new UUID.
-    lost = {pk: "" for pk in missing if pk not in result}
-    return result | sourced_ids(kind, lost) if lost else result
+    lost = {pk: "" for pk in missing if pk not in given}
+    if lost:
+        given.update(sourced_ids(kind, lost))
+    return given

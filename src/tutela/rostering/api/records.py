@@ -299,7 +299,7 @@ class Rostering:
             self._student(
                 row,
                 ids,
-                [roster.contact_ids[c] for c in roster.agents.get(row[0], ())],
+                [roster.contact_ids[c] for c in roster.pairing.agents_of(row[0])],
                 given[row[0]],
             )
             for row in rows.iterator(chunk_size=CHUNK)
@@ -315,10 +315,10 @@ class Rostering:
                 roster.contact_ids[row[0]],
                 roster.role(row[0]),
                 [roster.school_ids[s] for s in roster.contact_schools(row[0])],
-                [roster.student_ids[student] for student in roster.children[row[0]]],
+                [roster.student_ids[student] for student in roster.pairing.children_of(row[0])],
                 given[row[0]],
             )
-            for chunk in chunked(sorted(roster.children))
+            for chunk in chunked(roster.parent_contacts())
             for row in contact_people(chunk)
         ]
 

@@ -45,7 +45,7 @@ def _users(roster: Roster) -> Iterator[tuple[str, ...]]:
     )
     for pk, number, first, last, username, email in students.iterator(chunk_size=CHUNK):
         yield (roster.student_ids[pk], username or number, first, last, email or "", "active")
-    for chunk in chunked(sorted(roster.children)):
+    for chunk in chunked(roster.parent_contacts()):
         parents = (
             Contact.objects.filter(pk__in=chunk)
             .order_by("pk")
@@ -65,8 +65,7 @@ def _observers(roster: Roster, ended: list[tuple[str, str]]) -> Iterator[tuple[s
 def _ended(roster: Roster, since: datetime.datetime) -> list[tuple[str, str]]:
     """The pairs touched since ``since`` that may not leave now, between people Canvas knows."""
     changes = changes_since(since, now=timezone.now())
-    shared = {(s, c) for c, students in roster.children.items() for s in students}
-    ended = [pair for pair in changes.pairs if pair not in shared]
+    ended = [(s, c) for s, c in changes.pairs if s not in roster.pairing.children_of(c)]
     students = known_sourced_ids(SourcedKind.STUDENT, (s for s, _ in ended))
     contacts = known_sourced_ids(SourcedKind.CONTACT, (c for _, c in ended))
     return sorted(

@@ -311,7 +311,7 @@ def _teacher_rows(
 def _users(roster: Roster, teachers: dict[int, str], schools: dict[int, set[int]]) -> Iterator:
     yield from _student_rows(roster, roster.students())
     if roster.parents:
-        yield from _parent_rows(roster, list(roster.children))
+        yield from _parent_rows(roster, roster.parent_contacts())
     yield from _teacher_rows(roster, teachers, schools)
 
 
@@ -526,10 +526,10 @@ def export_delta(
         yield from _teacher_rows(roster, teachers, teacher_schools, teacher_stamps)
         if not roster.parents:
             return
-        exported = [pk for pk in changes.contacts if pk in roster.children]
+        exported = [pk for pk in changes.contacts if pk in roster.pairing]
         yield from _parent_rows(roster, exported, changes.contacts)
         gone = known_sourced_ids(
-            SourcedKind.CONTACT, (pk for pk in changes.contacts if pk not in roster.children)
+            SourcedKind.CONTACT, (pk for pk in changes.contacts if pk not in roster.pairing)
         )
         yield from _removed_parent_rows(roster, gone, changes.contacts)
 

@@ -1,7 +1,8 @@
 """Who leaves Tutela in a package, under which sourcedIds, and what changed since a moment.
 
-Everything here is read in a few set-based queries and streamed: a district of 100,000
-students and 190,000 shared pairs is held as integers (who is whose agent), never as model
+Everything here is read in a few set-based queries and streamed: a district of 1,000,000
+students and 1.85 million shared pairs is held as arrays of integers (who is whose agent,
+``pairing.py``), each parent's role as one word, and every sourcedId, never as model
 instances.
 """
 
@@ -29,9 +30,10 @@ from tutela.people.models import (
     StudentContact,
     StudentContactDetail,
 )
+from tutela.rostering.exports.pairing import Pairing, keys
 from tutela.rostering.identifiers import sourced_ids
 from tutela.rostering.models import SourcedId, SourcedKind
-from tutela.rostering.selection import oneroster_role, shared_pairs
+from tutela.rostering.selection import RELATIVE, shared_pairs, stronger_role
 from tutela.sections.models import Section
 
 CHUNK = 2_000
@@ -71,9 +73,9 @@ class Roster:
     school_ids: dict[int, str] = field(default_factory=dict)
     student_ids: dict[int, str] = field(default_factory=dict)
     contact_ids: dict[int, str] = field(default_factory=dict)
-    agents: dict[int, list[int]] = field(default_factory=dict)  # student → contacts
-    children: dict[int, list[int]] = field(default_factory=dict)  # contact → students
-    relationships: dict[int, set[str]] = field(default_factory=dict)  # contact → codes
+    pairing: Pairing = field(default_factory=lambda: Pairing(keys(), keys()))
+    # A parent's OneRoster role, when stronger than ``relative``.
+    roles: dict[int, str] = field(default_factory=dict)
     student_schools: dict[int, int] = field(default_factory=dict)
 
     def students(self) -> QuerySet[Student]:
@@ -82,27 +84,28 @@ class Roster:
     def agent_ids(self, student: int) -> str:
         if not self.rosters:
             return ""
-        return listed(self.contact_ids[contact] for contact in self.agents.get(student, ()))
+        return listed(self.contact_ids[contact] for contact in self.pairing.agents_of(student))
 
     def child_ids(self, contact: int) -> str:
         if not self.rosters:
             return ""
-        return listed(self.student_ids[student] for student in self.children.get(contact, ()))
+        return listed(self.student_ids[student] for student in self.pairing.children_of(contact))
 
     def pairs(self) -> Iterator[tuple[int, int]]:
         """Every shared (contact, student) pair the package tells, by contact."""
-        if not self.rosters:
-            return
-        for contact in sorted(self.children):
-            for student in self.children[contact]:
-                yield contact, student
+        if self.rosters:
+            yield from self.pairing
+
+    def parent_contacts(self) -> list[int]:
+        """The contacts that leave as parents, in order."""
+        return self.pairing.contacts()
 
     def contact_schools(self, contact: int) -> list[int]:
-        schools = {self.student_schools[student] for student in self.children.get(contact, ())}
+        schools = {self.student_schools[student] for student in self.pairing.children_of(contact)}
         return sorted(schools, key=lambda pk: self.school_ids[pk])
 
     def role(self, contact: int) -> str:
-        return oneroster_role(self.relationships.get(contact, ()))
+        return self.roles.get(contact, RELATIVE)
 
 
 def build_roster(
@@ -132,17 +135,15 @@ def build_roster(
     roster.student_ids = sourced_ids(SourcedKind.STUDENT, numbers)
     del numbers
     if parents:
-        agents: defaultdict[int, list[int]] = defaultdict(list)
-        children: defaultdict[int, list[int]] = defaultdict(list)
-        relationships: defaultdict[int, set[str]] = defaultdict(set)
-        for pair in shared_pairs(schools=chosen, day=today):
-            agents[pair.student_id].append(pair.contact_id)
-            children[pair.contact_id].append(pair.student_id)
-            if pair.relationship:
-                relationships[pair.contact_id].add(pair.relationship)
-        roster.agents, roster.children = dict(agents), dict(children)
-        roster.relationships = dict(relationships)
-        roster.contact_ids = contact_sourced_ids(list(roster.children))
+        contacts, students = keys(), keys()
+        for student, contact, relationship in shared_pairs(schools=chosen, day=today):
+            contacts.append(contact)
+            students.append(student)
+            role = stronger_role(roster.roles.get(contact, RELATIVE), relationship)
+            if role != RELATIVE:
+                roster.roles[contact] = role
+        roster.pairing = Pairing(contacts, students)
+        roster.contact_ids = contact_sourced_ids(roster.parent_contacts())
     return roster
 
 

@@ -21,7 +21,7 @@ ASSOCIATIONS = ("Parent Unique ID", "Child Unique ID")
 
 def _parents(roster: Roster) -> Iterator[tuple[str, ...]]:
     numbers = {school.pk: school.school_number for school in roster.schools}
-    for chunk in chunked(sorted(roster.children)):
+    for chunk in chunked(roster.parent_contacts()):
         parents = (
             Contact.objects.filter(pk__in=chunk)
             .order_by("pk")
